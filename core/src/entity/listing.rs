@@ -1,0 +1,32 @@
+//! A marketplace listing, classified against the catalogue.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "listings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub seller_id: String,
+    pub store_id: Option<String>,
+    pub platform: String,
+    pub external_id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub status: String,
+    /// JSON array of variants (sku, barcode, title).
+    pub variants: String,
+    pub category_id: Option<String>,
+    pub classification_rule: Option<String>,
+    pub classification_confidence: Option<f64>,
+    pub category_overridden: bool,
+    pub trace_code: Option<String>,
+    pub needs_code: bool,
+    pub external_updated_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

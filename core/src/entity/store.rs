@@ -1,0 +1,24 @@
+//! A marketplace store a seller connected; its webhook secret is encrypted at rest.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "stores")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub seller_id: String,
+    pub platform: String,
+    pub name: String,
+    pub shop_domain: String,
+    pub secret_ciphertext: String,
+    pub previous_secret_ciphertext: Option<String>,
+    pub previous_secret_expires_at: Option<DateTimeUtc>,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,469 @@
+//! The trace ledger: each seller's events, append-only and hash-chained.
+//!
+//! Every event stores the SHA-256 of the previous event's hash and its own canonical EPCIS JSON,
+//! so an edit made directly in the database breaks the chain at that event, and [`verify`] names
+//! it. The database refuses `UPDATE` and `DELETE` on these tables by trigger; corrections are new
+//! events (EPCIS error declarations), never edits.
+
+use super::StoreError;
+use crate::codes::TraceCode;
+use crate::division::{DivisionCode, Jurisdiction};
+use crate::entity::{seller, trace_event, trace_event_code};
+use crate::epcis::{GENESIS_HASH, TraceEvent, canonical_json, chain_hash};
+use crate::ids::{EventId, SellerId};
+use crate::store::scope::{JurisdictionScoped, SellerScoped};
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+/// What a record is, in the seller's terms (the EPCIS event says it in CBV terms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// Incoming inspection and receipt (进货查验).
+    Receipt,
+    /// A sale to a consumer (销售登记).
+    Sale,
+    /// A shipment to a business buyer (next-tier seller).
+    Shipment,
+    /// Goods coming back.
+    Return,
+    /// An error declaration on an earlier record (差错补救).
+    Correction,
+    /// Packing units together (e-bike vehicle + battery + charger).
+    Aggregation,
+    /// A recall.
+    Recall,
+}
+
+impl RecordKind {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Receipt => "receipt",
+            RecordKind::Sale => "sale",
+            RecordKind::Shipment => "shipment",
+            RecordKind::Return => "return",
+            RecordKind::Correction => "correction",
+            RecordKind::Aggregation => "aggregation",
+            RecordKind::Recall => "recall",
+        }
+    }
+}
+
+/// The role a code plays in an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeRole {
+    /// An instance (unit) code in `epcList`.
+    Epc,
+    /// A class (GTIN + batch) with a quantity.
+    Quantity,
+    /// The parent of an aggregation.
+    Parent,
+    /// A child of an aggregation.
+    Child,
+}
+
+impl CodeRole {
+    fn as_str(self) -> &'static str {
+        match self {
+            CodeRole::Epc => "epc",
+            CodeRole::Quantity => "quantity",
+            CodeRole::Parent => "parent",
+            CodeRole::Child => "child",
+        }
+    }
+}
+
+/// A code an event names, indexed for look-ups by code, GTIN and batch.
+#[derive(Clone, Debug)]
+pub struct CodeEntry {
+    /// Its role.
+    pub role: CodeRole,
+    /// The code.
+    pub code: TraceCode,
+    /// For a class: how many.
+    pub quantity: Option<f64>,
+    /// For a class: unit of measure (UN/CEFACT rec 20).
+    pub uom: Option<String>,
+}
+
+/// The business facts stored beside an event for queries and scoring.
+#[derive(Clone, Debug)]
+pub struct RecordMeta {
+    /// What the record is.
+    pub kind: RecordKind,
+    /// Catalogue category, when known.
+    pub category: Option<String>,
+    /// The region the goods went to (sales) or are at (receipts).
+    pub region: Option<DivisionCode>,
+    /// `consumer`, `distributor` or `agent`, for sales.
+    pub buyer_type: Option<String>,
+    /// The record this one corrects.
+    pub corrects: Option<EventId>,
+    /// When the record had to be registered by.
+    pub deadline_at: Option<DateTime<Utc>>,
+    /// Required data elements this record lacks.
+    pub missing_elements: Vec<String>,
+    /// The codes it names.
+    pub codes: Vec<CodeEntry>,
+}
+
+/// A stored event.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    /// Our id.
+    pub id: EventId,
+    /// Whose.
+    pub seller_id: SellerId,
+    /// Position in the seller's chain, from 1.
+    pub seq: i64,
+    /// The chain hash, hex.
+    pub hash: String,
+    /// The event.
+    pub event: TraceEvent,
+    /// The row (for the columns stored beside the event).
+    pub row: trace_event::Model,
+}
+
+/// Begins a transaction that holds the seller's chain lock from its first statement.
+///
+/// The lock is a no-op `UPDATE` of the seller row: on PostgreSQL it takes the row lock, on
+/// SQLite it takes the write lock before anything is read, so two appends for one seller can
+/// never read the same chain head.
+pub async fn begin_for_seller(
+    db: &DatabaseConnection,
+    seller: &SellerId,
+) -> Result<DatabaseTransaction, StoreError> {
+    let txn = db.begin().await?;
+    let res = seller::Entity::update_many()
+        .col_expr(
+            seller::Column::UpdatedAt,
+            Expr::col(seller::Column::UpdatedAt).into(),
+        )
+        .filter(seller::Column::Id.eq(seller.as_str()))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound("seller"));
+    }
+    Ok(txn)
+}
+
+/// Appends an event to the seller's chain inside a transaction from [`begin_for_seller`].
+pub async fn append(
+    txn: &DatabaseTransaction,
+    seller: &SellerId,
+    event: &TraceEvent,
+    meta: RecordMeta,
+) -> Result<StoredEvent, StoreError> {
+    let head = trace_event::Entity::secure_find(seller)
+        .order_by_desc(trace_event::Column::Seq)
+        .one(txn)
+        .await?;
+    let (seq, prev) = match &head {
+        Some(h) => (h.seq + 1, decode_hash(&h.hash)?),
+        None => (1, GENESIS_HASH),
+    };
+    let json = event.to_json();
+    let document = canonical_json(&json);
+    let hash = hex::encode(chain_hash(&prev, &document));
+    let document = String::from_utf8(document).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let id = EventId::generate();
+    let cols = Columns::of(&json)?;
+    let row = trace_event::ActiveModel {
+        id: Set(id.to_string()),
+        seller_id: Set(seller.to_string()),
+        seq: Set(seq),
+        epcis_event_id: Set(cols.event_id),
+        event_type: Set(cols.event_type),
+        record_kind: Set(meta.kind.as_str().to_owned()),
+        action: Set(cols.action),
+        biz_step: Set(cols.biz_step),
+        disposition: Set(cols.disposition),
+        event_time: Set(cols.event_time),
+        event_time_zone_offset: Set(cols.offset),
+        record_time: Set(cols.record_time),
+        category_id: Set(meta.category),
+        region: Set(meta.region.map(|r| r.to_string())),
+        buyer_type: Set(meta.buyer_type),
+        corrects_id: Set(meta.corrects.map(|c| c.to_string())),
+        deadline_at: Set(meta.deadline_at),
+        missing_elements: Set(
+            serde_json::to_string(&meta.missing_elements).unwrap_or_else(|_| "[]".into())
+        ),
+        document: Set(document),
+        prev_hash: Set(hex::encode(prev)),
+        hash: Set(hash.clone()),
+    }
+    .insert(txn)
+    .await?;
+    if !meta.codes.is_empty() {
+        let rows = meta.codes.iter().map(|c| trace_event_code::ActiveModel {
+            event_id: Set(id.to_string()),
+            seller_id: Set(seller.to_string()),
+            role: Set(c.role.as_str().to_owned()),
+            code: Set(c.code.to_string()),
+            code_kind: Set(c.code.kind().as_str().to_owned()),
+            gtin: Set(c.code.gtin().map(|g| g.to_gtin14())),
+            batch: Set(c.code.batch().map(str::to_owned)),
+            serial: Set(c.code.serial().map(str::to_owned)),
+            quantity: Set(c.quantity),
+            uom: Set(c.uom.clone()),
+            ..Default::default()
+        });
+        trace_event_code::Entity::insert_many(rows)
+            .exec(txn)
+            .await?;
+    }
+    Ok(StoredEvent {
+        id,
+        seller_id: seller.clone(),
+        seq,
+        hash,
+        event: event.clone(),
+        row,
+    })
+}
+
+/// Appends one event in its own transaction.
+pub async fn append_one(
+    db: &DatabaseConnection,
+    seller: &SellerId,
+    event: &TraceEvent,
+    meta: RecordMeta,
+) -> Result<StoredEvent, StoreError> {
+    let txn = begin_for_seller(db, seller).await?;
+    let stored = append(&txn, seller, event, meta).await?;
+    txn.commit().await?;
+    Ok(stored)
+}
+
+fn decode_hash(hex_hash: &str) -> Result<[u8; 32], StoreError> {
+    let bytes = hex::decode(hex_hash)
+        .map_err(|e| StoreError::Corrupt(format!("hash `{hex_hash}`: {e}")))?;
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("hash `{hex_hash}` is not 32 bytes")))
+}
+
+/// The columns stored beside the document, read from the EPCIS JSON itself so that `verify`
+/// can re-derive and compare them.
+#[derive(Debug, PartialEq, Eq)]
+struct Columns {
+    event_id: String,
+    event_type: String,
+    action: Option<String>,
+    biz_step: Option<String>,
+    disposition: Option<String>,
+    event_time: DateTime<Utc>,
+    offset: String,
+    record_time: DateTime<Utc>,
+}
+
+impl Columns {
+    fn of(json: &serde_json::Value) -> Result<Columns, StoreError> {
+        let s = |k: &str| json.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let req = |k: &str| s(k).ok_or_else(|| StoreError::Corrupt(format!("event has no `{k}`")));
+        let time = |k: &str| -> Result<DateTime<Utc>, StoreError> {
+            let raw = req(k)?;
+            DateTime::parse_from_rfc3339(&raw)
+                .map(|t| t.with_timezone(&Utc).trunc_subsecs(6))
+                .map_err(|e| StoreError::Corrupt(format!("`{k}` {raw}: {e}")))
+        };
+        Ok(Columns {
+            event_id: req("eventID")?,
+            event_type: req("type")?,
+            action: s("action"),
+            biz_step: s("bizStep"),
+            disposition: s("disposition"),
+            event_time: time("eventTime")?,
+            offset: req("eventTimeZoneOffset")?,
+            record_time: time("recordTime")?,
+        })
+    }
+
+    fn of_row(m: &trace_event::Model) -> Columns {
+        Columns {
+            event_id: m.epcis_event_id.clone(),
+            event_type: m.event_type.clone(),
+            action: m.action.clone(),
+            biz_step: m.biz_step.clone(),
+            disposition: m.disposition.clone(),
+            event_time: m.event_time.trunc_subsecs(6),
+            offset: m.event_time_zone_offset.clone(),
+            record_time: m.record_time.trunc_subsecs(6),
+        }
+    }
+}
+
+/// Which events a caller may read.
+#[derive(Clone, Debug)]
+pub enum EventScope {
+    /// One seller's own events.
+    Seller(SellerId),
+    /// Events of sellers registered inside a jurisdiction.
+    Jurisdiction(Jurisdiction),
+    /// Every event (admin, CLI).
+    All,
+}
+
+/// Reads the events in scope, oldest first (by record time, then chain position).
+pub async fn events_in_scope(
+    db: &impl ConnectionTrait,
+    scope: &EventScope,
+    limit: Option<u64>,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let query = match scope {
+        EventScope::Seller(s) => trace_event::Entity::secure_find(s),
+        EventScope::Jurisdiction(j) => trace_event::Entity::find_in_jurisdiction(j),
+        EventScope::All => trace_event::Entity::find(),
+    }
+    .order_by_asc(trace_event::Column::RecordTime)
+    .order_by_asc(trace_event::Column::Seq);
+    let query = match limit {
+        Some(n) => query.limit(n),
+        None => query,
+    };
+    query
+        .all(db)
+        .await?
+        .into_iter()
+        .map(stored_from_row)
+        .collect()
+}
+
+fn stored_from_row(row: trace_event::Model) -> Result<StoredEvent, StoreError> {
+    let json: serde_json::Value = serde_json::from_str(&row.document)
+        .map_err(|e| StoreError::Corrupt(format!("event {} document: {e}", row.id)))?;
+    let event = TraceEvent::from_json(&json)
+        .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", row.id)))?;
+    Ok(StoredEvent {
+        id: EventId::parse(&row.id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        seller_id: SellerId::parse(&row.seller_id)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        seq: row.seq,
+        hash: row.hash.clone(),
+        event,
+        row,
+    })
+}
+
+/// One event that breaks its seller's chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainBreak {
+    /// Whose chain.
+    pub seller_id: String,
+    /// The first event that does not match.
+    pub event_id: String,
+    /// Its position in the chain.
+    pub seq: i64,
+    /// What does not match.
+    pub reason: String,
+}
+
+/// The result of walking every chain.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct VerifyReport {
+    /// Chains walked.
+    pub sellers: u64,
+    /// Events checked.
+    pub events: u64,
+    /// The first broken event of each broken chain.
+    pub breaks: Vec<ChainBreak>,
+}
+
+const VERIFY_PAGE: u64 = 2000;
+
+/// Walks every seller's chain and names the first event of each that does not match: a document
+/// whose hash differs, a broken link, a gap in the sequence, or columns that disagree with the
+/// document.
+pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, StoreError> {
+    let mut report = VerifyReport::default();
+    let sellers: Vec<String> = seller::Entity::find()
+        .select_only()
+        .column(seller::Column::Id)
+        .order_by_asc(seller::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for seller_id in sellers {
+        report.sellers += 1;
+        let mut prev = GENESIS_HASH;
+        let mut expected_seq = 1i64;
+        let mut broken: Option<ChainBreak> = None;
+        'chain: loop {
+            let page = trace_event::Entity::find()
+                .filter(trace_event::Column::SellerId.eq(seller_id.as_str()))
+                .filter(trace_event::Column::Seq.gte(expected_seq))
+                .order_by_asc(trace_event::Column::Seq)
+                .limit(VERIFY_PAGE)
+                .all(db)
+                .await?;
+            let n = page.len() as u64;
+            for row in page {
+                report.events += 1;
+                if let Some(reason) = check_row(&row, &prev, expected_seq) {
+                    broken = Some(ChainBreak {
+                        seller_id: seller_id.clone(),
+                        event_id: row.id.clone(),
+                        seq: row.seq,
+                        reason,
+                    });
+                    break 'chain;
+                }
+                prev = decode_hash(&row.hash).unwrap_or(GENESIS_HASH);
+                expected_seq += 1;
+            }
+            if n < VERIFY_PAGE {
+                break;
+            }
+        }
+        if let Some(b) = broken {
+            report.breaks.push(b);
+        }
+    }
+    Ok(report)
+}
+
+fn check_row(row: &trace_event::Model, prev: &[u8; 32], expected_seq: i64) -> Option<String> {
+    if row.seq != expected_seq {
+        return Some(format!(
+            "sequence gap: expected #{expected_seq}, found #{}",
+            row.seq
+        ));
+    }
+    if row.prev_hash != hex::encode(prev) {
+        return Some("prev_hash does not match the previous event's hash".to_owned());
+    }
+    let recomputed = hex::encode(chain_hash(prev, row.document.as_bytes()));
+    if recomputed != row.hash {
+        return Some("document does not match its hash (the event was altered)".to_owned());
+    }
+    let json: serde_json::Value = match serde_json::from_str(&row.document) {
+        Ok(v) => v,
+        Err(e) => return Some(format!("document is not JSON: {e}")),
+    };
+    if canonical_json(&json) != row.document.as_bytes() {
+        return Some("document is not in canonical form".to_owned());
+    }
+    match Columns::of(&json) {
+        Ok(cols) if cols == Columns::of_row(row) => None,
+        Ok(_) => {
+            Some("stored columns disagree with the event document (the row was altered)".to_owned())
+        }
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// How many events a seller has recorded.
+pub async fn count_for_seller(
+    db: &impl ConnectionTrait,
+    seller: &SellerId,
+) -> Result<u64, StoreError> {
+    Ok(trace_event::Entity::secure_find(seller).count(db).await?)
+}

@@ -1,0 +1,44 @@
+//! The store: connecting to SQLite or PostgreSQL, and every query on tenant data.
+//!
+//! Handlers never build queries on tenant tables themselves. They call the helpers here, which
+//! take the caller's scope (a [`SellerId`](crate::ids::SellerId) or a
+//! [`Jurisdiction`](crate::division::Jurisdiction)) as their first argument and filter by it,
+//! so no code path can read another seller's rows.
+
+pub mod db;
+pub mod ledger;
+pub mod scope;
+pub mod tenants;
+
+pub use db::{Backend, connect};
+pub use scope::{JurisdictionScoped, SellerScoped};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A row that should exist does not (or is outside the caller's scope).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A unique value is already taken.
+    #[error("{field} `{value}` is already registered")]
+    Duplicate {
+        /// The field.
+        field: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+    /// Stored data that does not parse (a bug or a direct edit).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+}
+
+/// True when a database error is a unique-constraint violation.
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,158 @@
+//! Sellers, operators and supervisors: creating them and reading them within scope.
+
+use super::{StoreError, is_unique_violation};
+use crate::credit_code::CreditCode;
+use crate::division::{DivisionCode, Jurisdiction};
+use crate::entity::{operator, seller, supervisor};
+use crate::ids::{OperatorId, SellerId, SupervisorId};
+use crate::tenancy::{Principal, SellerType};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+
+/// A seller as the domain sees it: every field already valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seller {
+    /// Id.
+    pub id: SellerId,
+    /// Registered name.
+    pub name: String,
+    /// Unified social credit code.
+    pub credit_code: CreditCode,
+    /// Where it is registered.
+    pub division_code: DivisionCode,
+    /// Which workflow it follows.
+    pub seller_type: SellerType,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// When it was registered with Suyuan.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What is needed to register a seller (already parsed).
+#[derive(Debug, Clone)]
+pub struct NewSeller {
+    /// Registered name.
+    pub name: String,
+    /// Unified social credit code.
+    pub credit_code: CreditCode,
+    /// Where it is registered.
+    pub division_code: DivisionCode,
+    /// Which workflow it follows.
+    pub seller_type: SellerType,
+    /// Contact e-mail.
+    pub email: Option<String>,
+}
+
+impl TryFrom<seller::Model> for Seller {
+    type Error = StoreError;
+    fn try_from(m: seller::Model) -> Result<Self, StoreError> {
+        let corrupt =
+            |what: &str, e: String| StoreError::Corrupt(format!("seller {}: {what}: {e}", m.id));
+        Ok(Seller {
+            id: SellerId::parse(&m.id).map_err(|e| corrupt("id", e.to_string()))?,
+            credit_code: CreditCode::parse(&m.credit_code)
+                .map_err(|e| corrupt("credit_code", e.to_string()))?,
+            division_code: DivisionCode::parse(&m.division_code)
+                .map_err(|e| corrupt("division_code", e.to_string()))?,
+            seller_type: m.seller_type.parse().map_err(
+                |e: crate::tenancy::UnknownSellerType| corrupt("seller_type", e.to_string()),
+            )?,
+            name: m.name,
+            email: m.email,
+            created_at: m.created_at,
+        })
+    }
+}
+
+/// Registers a seller. A credit code can be registered once.
+pub async fn create_seller(
+    db: &impl ConnectionTrait,
+    new: NewSeller,
+) -> Result<Seller, StoreError> {
+    let now = Utc::now();
+    let id = SellerId::generate();
+    let model = seller::ActiveModel {
+        id: Set(id.to_string()),
+        name: Set(new.name),
+        credit_code: Set(new.credit_code.to_string()),
+        division_code: Set(new.division_code.to_string()),
+        seller_type: Set(new.seller_type.as_str().to_owned()),
+        email: Set(new.email),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StoreError::Duplicate {
+                field: "credit_code",
+                value: new.credit_code.to_string(),
+            }
+        } else {
+            StoreError::Db(e)
+        }
+    })?;
+    Seller::try_from(model)
+}
+
+/// Reads a seller if `who` may see it: the seller itself, an admin, or a supervisor whose
+/// jurisdiction covers the seller's division. Anyone else gets `NotFound`, as if it did not exist.
+pub async fn find_seller_for(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: &SellerId,
+) -> Result<Seller, StoreError> {
+    let visible = |s: &Seller| match who {
+        Principal::Seller(own) => own == &s.id,
+        Principal::Admin(_) => true,
+        Principal::Supervisor { jurisdiction, .. } => jurisdiction.covers(&s.division_code),
+        Principal::Operator(_) => false,
+    };
+    let model = seller::Entity::find_by_id(id.as_str())
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("seller"))?;
+    let seller = Seller::try_from(model)?;
+    if visible(&seller) {
+        Ok(seller)
+    } else {
+        Err(StoreError::NotFound("seller"))
+    }
+}
+
+/// Registers a marketplace operator.
+pub async fn create_operator(
+    db: &impl ConnectionTrait,
+    name: String,
+    platform: String,
+    email: Option<String>,
+) -> Result<operator::Model, StoreError> {
+    Ok(operator::ActiveModel {
+        id: Set(OperatorId::generate().to_string()),
+        name: Set(name),
+        platform: Set(platform),
+        email: Set(email),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Registers a supervisor with a jurisdiction.
+pub async fn create_supervisor(
+    db: &impl ConnectionTrait,
+    name: String,
+    email: Option<String>,
+    jurisdiction: &Jurisdiction,
+) -> Result<supervisor::Model, StoreError> {
+    Ok(supervisor::ActiveModel {
+        id: Set(SupervisorId::generate().to_string()),
+        name: Set(name),
+        email: Set(email),
+        jurisdiction: Set(jurisdiction.to_string()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
+}

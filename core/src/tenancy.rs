@@ -1,0 +1,176 @@
+//! Who uses Suyuan: sellers (tenants), marketplace operators, supervisors and admins.
+
+use crate::division::Jurisdiction;
+use crate::ids::{AdminId, OperatorId, SellerId, SupervisorId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The kinds of seller the Seller Operation Guide names, each with its own workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SellerType {
+    /// Sells on online marketplaces.
+    Online,
+    /// Sells in a physical shop.
+    Offline,
+    /// A specialty store trading on one trace platform.
+    SpecialtyStore,
+    /// A general store whose products span many trace platforms.
+    GeneralStore,
+    /// A large store with its own inventory (WMS) system.
+    LargeStore,
+    /// A small shop without an inventory system (phone scanning).
+    SmallShop,
+    /// A seller with many distributors or agents.
+    Distributor,
+    /// A producer selling directly (factory direct sales).
+    FactoryDirect,
+}
+
+impl SellerType {
+    /// Every seller type, in the guide's order.
+    pub const ALL: [SellerType; 8] = [
+        SellerType::Online,
+        SellerType::Offline,
+        SellerType::SpecialtyStore,
+        SellerType::GeneralStore,
+        SellerType::LargeStore,
+        SellerType::SmallShop,
+        SellerType::Distributor,
+        SellerType::FactoryDirect,
+    ];
+
+    /// The stored and wire form (`online`, `small_shop`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SellerType::Online => "online",
+            SellerType::Offline => "offline",
+            SellerType::SpecialtyStore => "specialty_store",
+            SellerType::GeneralStore => "general_store",
+            SellerType::LargeStore => "large_store",
+            SellerType::SmallShop => "small_shop",
+            SellerType::Distributor => "distributor",
+            SellerType::FactoryDirect => "factory_direct",
+        }
+    }
+
+    /// The name sellers see, in Chinese.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            SellerType::Online => "线上销售者",
+            SellerType::Offline => "线下销售者",
+            SellerType::SpecialtyStore => "专卖店",
+            SellerType::GeneralStore => "综合商店",
+            SellerType::LargeStore => "大型商店（自有进销存系统）",
+            SellerType::SmallShop => "小型商店",
+            SellerType::Distributor => "多级经销商",
+            SellerType::FactoryDirect => "厂家直销",
+        }
+    }
+}
+
+impl fmt::Display for SellerType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An unknown seller type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown seller type `{0}`; expected one of online, offline, specialty_store, general_store, large_store, small_shop, distributor, factory_direct"
+)]
+pub struct UnknownSellerType(pub String);
+
+impl FromStr for SellerType {
+    type Err = UnknownSellerType;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SellerType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| UnknownSellerType(s.chars().take(64).collect()))
+    }
+}
+
+/// The role a token grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A seller acting on its own records.
+    Seller,
+    /// A marketplace operator.
+    Operator,
+    /// A supervisor limited to a jurisdiction.
+    Supervisor,
+    /// An administrator of this Suyuan installation.
+    Admin,
+}
+
+impl Role {
+    /// The wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Seller => "seller",
+            Role::Operator => "operator",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "seller" => Ok(Role::Seller),
+            "operator" => Ok(Role::Operator),
+            "supervisor" => Ok(Role::Supervisor),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!(
+                "unknown role `{other}`; expected seller, operator, supervisor or admin"
+            )),
+        }
+    }
+}
+
+/// An authenticated caller, parsed from a verified token: it can only hold a valid combination
+/// (a supervisor always has a jurisdiction, a seller a seller id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// A seller.
+    Seller(SellerId),
+    /// A marketplace operator.
+    Operator(OperatorId),
+    /// A supervisor and the division-code prefix it oversees.
+    Supervisor {
+        /// Who.
+        id: SupervisorId,
+        /// Where.
+        jurisdiction: Jurisdiction,
+    },
+    /// An administrator.
+    Admin(AdminId),
+}
+
+impl Principal {
+    /// The role of this principal.
+    pub fn role(&self) -> Role {
+        match self {
+            Principal::Seller(_) => Role::Seller,
+            Principal::Operator(_) => Role::Operator,
+            Principal::Supervisor { .. } => Role::Supervisor,
+            Principal::Admin(_) => Role::Admin,
+        }
+    }
+
+    /// The subject id as a string.
+    pub fn subject(&self) -> &str {
+        match self {
+            Principal::Seller(id) => id.as_str(),
+            Principal::Operator(id) => id.as_str(),
+            Principal::Supervisor { id, .. } => id.as_str(),
+            Principal::Admin(id) => id.as_str(),
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Database migrations for Suyuan.
+//!
+//! The same migrations run on SQLite (the embedded default) and PostgreSQL (production).
+//! Every migration has a `down`. Trace events are append-only: the last migration installs
+//! triggers on both engines that refuse `UPDATE` and `DELETE` on them.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_tenants;
+mod m20261125_000002_create_stores_and_listings;
+mod m20261125_000003_create_trace_events;
+
+/// The ordered list of Suyuan's migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_tenants::Migration),
+            Box::new(m20261125_000002_create_stores_and_listings::Migration),
+            Box::new(m20261125_000003_create_trace_events::Migration),
+        ]
+    }
+}
+
+/// A timestamp column with time zone (`timestamptz` on PostgreSQL, text on SQLite).
+pub(crate) fn ts(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .take()
+}
+
+/// A nullable timestamp column with time zone.
+pub(crate) fn ts_null(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col).timestamp_with_time_zone().null().take()
+}
+
+/// A prefixed-id primary key (`sel_01J...`).
+pub(crate) fn id_pk(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col)
+        .string_len(40)
+        .not_null()
+        .primary_key()
+        .take()
+}

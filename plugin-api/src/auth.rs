@@ -1,0 +1,327 @@
+//! Bearer tokens (JWT, HS256) and one extractor per role, so a handler's signature says who may
+//! call it: `async fn create_seller(_: AdminAuth, ...)`.
+
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::future::{Ready, ready};
+use std::time::Duration;
+use suyuan_core::division::Jurisdiction;
+use suyuan_core::ids::{AdminId, OperatorId, SellerId, SupervisorId};
+use suyuan_core::tenancy::{Principal, Role};
+
+/// The `iss` claim of every token Suyuan signs.
+pub const ISSUER: &str = "suyuan";
+/// The `aud` claim of API tokens.
+pub const AUDIENCE: &str = "suyuan-api";
+
+/// The claims of a Suyuan token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// Issuer, always [`ISSUER`].
+    pub iss: String,
+    /// Audience, always [`AUDIENCE`].
+    pub aud: String,
+    /// Subject: the seller, operator, supervisor or admin id.
+    pub sub: String,
+    /// Role granted.
+    pub role: Role,
+    /// Supervisor's jurisdiction (a division-code prefix); only for supervisors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// Issued at (seconds since the epoch).
+    pub iat: i64,
+    /// Expiry (seconds since the epoch).
+    pub exp: i64,
+    /// Token id.
+    pub jti: String,
+}
+
+/// Why a token could not be minted.
+#[derive(Debug, thiserror::Error)]
+pub enum MintError {
+    /// The subject id does not fit the role.
+    #[error("subject: {0}")]
+    Subject(String),
+    /// A supervisor token needs a jurisdiction, other roles must not have one.
+    #[error("jurisdiction: {0}")]
+    Jurisdiction(String),
+    /// Signing failed.
+    #[error("signing failed: {0}")]
+    Signing(#[from] jsonwebtoken::errors::Error),
+}
+
+/// Signs and verifies tokens with the installation's secret.
+#[derive(Clone)]
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Tokens {
+    /// Tokens signed with this HMAC secret.
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 30;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    /// Mints a token for a role and subject, checking that they fit together.
+    pub fn mint(
+        &self,
+        role: Role,
+        subject: &str,
+        jurisdiction: Option<&str>,
+        ttl: Duration,
+    ) -> Result<String, MintError> {
+        let principal = principal_from(role, subject, jurisdiction).map_err(|e| match e {
+            PrincipalError::Subject(s) => MintError::Subject(s),
+            PrincipalError::Jurisdiction(s) => MintError::Jurisdiction(s),
+        })?;
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            sub: principal.subject().to_owned(),
+            role,
+            jurisdiction: match &principal {
+                Principal::Supervisor { jurisdiction, .. } => Some(jurisdiction.to_string()),
+                _ => None,
+            },
+            iat: now,
+            exp: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2),
+            jti: ulid::Ulid::new().to_string(),
+        };
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
+    }
+
+    /// Verifies a token and returns who it names.
+    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| ApiError::Unauthenticated(format!("invalid token: {e}")))?;
+        let c = data.claims;
+        principal_from(c.role, &c.sub, c.jurisdiction.as_deref())
+            .map_err(|e| ApiError::Unauthenticated(format!("invalid token claims: {e:?}")))
+    }
+}
+
+#[derive(Debug)]
+enum PrincipalError {
+    Subject(String),
+    Jurisdiction(String),
+}
+
+fn principal_from(
+    role: Role,
+    subject: &str,
+    jurisdiction: Option<&str>,
+) -> Result<Principal, PrincipalError> {
+    let sub = |e: suyuan_core::ids::IdError| PrincipalError::Subject(e.to_string());
+    if role != Role::Supervisor && jurisdiction.is_some() {
+        return Err(PrincipalError::Jurisdiction(format!(
+            "only supervisor tokens carry a jurisdiction, not {}",
+            role.as_str()
+        )));
+    }
+    Ok(match role {
+        Role::Seller => Principal::Seller(SellerId::parse(subject).map_err(sub)?),
+        Role::Operator => Principal::Operator(OperatorId::parse(subject).map_err(sub)?),
+        Role::Admin => Principal::Admin(AdminId::parse(subject).map_err(sub)?),
+        Role::Supervisor => {
+            let id = SupervisorId::parse(subject).map_err(sub)?;
+            let raw = jurisdiction.ok_or_else(|| {
+                PrincipalError::Jurisdiction("a supervisor token needs --jurisdiction".to_owned())
+            })?;
+            let jurisdiction = Jurisdiction::parse(raw)
+                .map_err(|e| PrincipalError::Jurisdiction(e.to_string()))?;
+            Principal::Supervisor { id, jurisdiction }
+        }
+    })
+}
+
+fn principal_of(req: &HttpRequest) -> Result<Principal, ApiError> {
+    let tokens = req
+        .app_data::<web::Data<Tokens>>()
+        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("Tokens missing from app data")))?;
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthenticated("no Authorization header".to_owned()))?;
+    let value = header
+        .to_str()
+        .map_err(|_| ApiError::Unauthenticated("Authorization header is not text".to_owned()))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("Authorization must be `Bearer <token>`".to_owned())
+        })?;
+    tokens.verify(token.trim())
+}
+
+/// Any authenticated caller.
+#[derive(Debug, Clone)]
+pub struct AnyAuth(pub Principal);
+
+impl FromRequest for AnyAuth {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(principal_of(req).map(AnyAuth))
+    }
+}
+
+macro_rules! role_extractor {
+    ($(#[$meta:meta])* $name:ident { $($field:ident : $ty:ty),* } from $pat:pat => $build:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $name { $(#[allow(missing_docs)] pub $field: $ty),* }
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = Ready<Result<Self, ApiError>>;
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                ready(principal_of(req).and_then(|p| match p {
+                    $pat => Ok($build),
+                    _ => Err(ApiError::Forbidden),
+                }))
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// A seller acting on its own data.
+    SellerAuth { seller_id: SellerId } from Principal::Seller(seller_id) => SellerAuth { seller_id });
+role_extractor!(
+    /// A marketplace operator.
+    OperatorAuth { operator_id: OperatorId } from Principal::Operator(operator_id) => OperatorAuth { operator_id });
+role_extractor!(
+    /// A supervisor, limited to its jurisdiction.
+    SupervisorAuth { supervisor_id: SupervisorId, jurisdiction: Jurisdiction }
+    from Principal::Supervisor { id, jurisdiction } => SupervisorAuth { supervisor_id: id, jurisdiction });
+role_extractor!(
+    /// An administrator.
+    AdminAuth { admin_id: AdminId } from Principal::Admin(admin_id) => AdminAuth { admin_id });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"an-hmac-secret-for-tests-only-0123456789";
+
+    #[test]
+    fn a_minted_seller_token_verifies_to_that_seller() {
+        let tokens = Tokens::new(SECRET);
+        let id = SellerId::generate();
+        let token = tokens
+            .mint(Role::Seller, id.as_str(), None, Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(tokens.verify(&token).unwrap(), Principal::Seller(id));
+    }
+
+    #[test]
+    fn a_token_signed_with_another_secret_is_refused() {
+        let token = Tokens::new(b"another-secret-another-secret-another")
+            .mint(
+                Role::Admin,
+                AdminId::generate().as_str(),
+                None,
+                Duration::from_secs(60),
+            )
+            .unwrap();
+        assert!(matches!(
+            Tokens::new(SECRET).verify(&token),
+            Err(ApiError::Unauthenticated(_))
+        ));
+    }
+
+    #[test]
+    fn an_expired_token_is_refused() {
+        let tokens = Tokens::new(SECRET);
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: AdminId::generate().to_string(),
+            role: Role::Admin,
+            jurisdiction: None,
+            iat: now - 7200,
+            exp: now - 3600,
+            jti: "x".into(),
+        };
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(SECRET),
+        )
+        .unwrap();
+        let err = tokens.verify(&token).unwrap_err();
+        assert!(err.to_string().contains("ExpiredSignature"), "{err}");
+    }
+
+    #[test]
+    fn a_supervisor_token_needs_a_jurisdiction_and_a_seller_token_may_not_have_one() {
+        let tokens = Tokens::new(SECRET);
+        let sup = SupervisorId::generate();
+        assert!(matches!(
+            tokens.mint(
+                Role::Supervisor,
+                sup.as_str(),
+                None,
+                Duration::from_secs(60)
+            ),
+            Err(MintError::Jurisdiction(_))
+        ));
+        let token = tokens
+            .mint(
+                Role::Supervisor,
+                sup.as_str(),
+                Some("44"),
+                Duration::from_secs(60),
+            )
+            .unwrap();
+        assert!(matches!(
+            tokens.verify(&token).unwrap(),
+            Principal::Supervisor { .. }
+        ));
+        assert!(matches!(
+            tokens.mint(
+                Role::Seller,
+                SellerId::generate().as_str(),
+                Some("44"),
+                Duration::from_secs(60)
+            ),
+            Err(MintError::Jurisdiction(_))
+        ));
+    }
+
+    #[test]
+    fn a_subject_of_the_wrong_kind_is_refused() {
+        let tokens = Tokens::new(SECRET);
+        let err = tokens
+            .mint(
+                Role::Seller,
+                SupervisorId::generate().as_str(),
+                None,
+                Duration::from_secs(60),
+            )
+            .unwrap_err();
+        assert!(err.to_string().starts_with("subject: id `sup_"));
+    }
+}

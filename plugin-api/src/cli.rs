@@ -1,0 +1,399 @@
+//! The `suyuan` command line.
+
+use crate::config::{Config, Secret};
+use crate::startup::{Application, Resolved, load_catalogue, open_database, redact_url};
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use sea_orm_migration::MigratorTrait as _;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use suyuan_core::ids::SellerId;
+use suyuan_core::secrets::SecretKey;
+use suyuan_core::store::ledger::{self, EventScope};
+use suyuan_core::tenancy::Role;
+
+/// Suyuan (溯源): seller-side traceability for key industrial products.
+#[derive(Debug, Parser)]
+#[command(name = "suyuan", version, about)]
+pub struct Cli {
+    /// Configuration file (optional; `SUYUAN_*` variables override it).
+    #[arg(long, global = true, default_value = "suyuan.toml")]
+    pub config: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service.
+    Serve {
+        /// Fill an empty database with demo data, and generate secrets if none are configured.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply (or roll back) database migrations.
+    Migrate {
+        /// What to do.
+        #[arg(value_enum, default_value_t = MigrateAction::Up)]
+        action: MigrateAction,
+        /// For `down`: how many migrations to roll back.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// Print a bearer token signed with the configured secret.
+    Token {
+        /// The role the token grants.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The id the token speaks for (`sel_…`, `opr_…`, `sup_…`, `adm_…`; for admin, `new` mints a fresh id).
+        #[arg(long)]
+        subject: String,
+        /// For supervisors: the division-code prefix overseen (e.g. 44, 4403).
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// Lifetime, e.g. 30d, 12h (default SUYUAN_TOKEN_TTL or 30 days).
+        #[arg(long)]
+        ttl: Option<String>,
+    },
+    /// Walk every seller's hash chain and name the first event that does not match.
+    Verify,
+    /// Export events.
+    Export {
+        /// The format.
+        #[command(subcommand)]
+        format: ExportFormat,
+    },
+}
+
+/// Migration actions.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MigrateAction {
+    /// Apply pending migrations.
+    Up,
+    /// Roll back the last `--steps` migrations.
+    Down,
+    /// Show applied and pending migrations.
+    Status,
+}
+
+/// Roles for `suyuan token`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// A seller.
+    Seller,
+    /// A marketplace operator.
+    Operator,
+    /// A supervisor (needs --jurisdiction).
+    Supervisor,
+    /// An administrator.
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Seller => Role::Seller,
+            RoleArg::Operator => Role::Operator,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+/// Export formats.
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// An EPCIS 2.0 JSON-LD document.
+    Epcis {
+        /// Only this seller's events (default: all).
+        #[arg(long)]
+        seller: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(Some(&cli.config)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command.
+pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { demo } => serve(config, demo).await,
+        Command::Migrate { action, steps } => migrate(config, action, steps).await,
+        Command::Token {
+            role,
+            subject,
+            jurisdiction,
+            ttl,
+        } => {
+            let secrets = resolve_secrets(&config, false)?;
+            let ttl = match ttl {
+                Some(t) => {
+                    crate::config::parse_duration(&t).map_err(|e| anyhow::anyhow!("--ttl: {e}"))?
+                }
+                None => config.token_ttl,
+            };
+            let subject = if subject == "new" && matches!(role, RoleArg::Admin) {
+                suyuan_core::ids::AdminId::generate().to_string()
+            } else {
+                subject
+            };
+            let token = crate::auth::Tokens::new(secrets.jwt.expose().as_bytes()).mint(
+                role.into(),
+                &subject,
+                jurisdiction.as_deref(),
+                ttl,
+            )?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify => {
+            let db = open_database(&config).await?;
+            let report = ledger::verify(&db).await?;
+            if report.breaks.is_empty() {
+                println!(
+                    "ok: {} events in {} seller chains verified",
+                    report.events, report.sellers
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for b in &report.breaks {
+                    println!(
+                        "BROKEN seller {} at event {} (#{}): {}",
+                        b.seller_id, b.event_id, b.seq, b.reason
+                    );
+                }
+                println!(
+                    "{} of {} seller chains broken ({} events checked)",
+                    report.breaks.len(),
+                    report.sellers,
+                    report.events
+                );
+                Ok(ExitCode::from(1))
+            }
+        }
+        Command::Export {
+            format: ExportFormat::Epcis { seller, output },
+        } => {
+            let scope = match seller {
+                Some(s) => EventScope::Seller(
+                    SellerId::parse(&s).map_err(|e| anyhow::anyhow!("--seller: {e}"))?,
+                ),
+                None => EventScope::All,
+            };
+            let db = open_database(&config).await?;
+            let events = ledger::events_in_scope(&db, &scope, None).await?;
+            let n = events.len();
+            let doc = suyuan_core::epcis::EpcisDocument::new(
+                events.into_iter().map(|e| e.event).collect(),
+                chrono::Utc::now(),
+            );
+            let text = serde_json::to_string_pretty(&doc.to_json())?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("wrote {n} events to {}", path.display());
+                }
+                None => println!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn migrate(config: Config, action: MigrateAction, steps: u32) -> anyhow::Result<ExitCode> {
+    let db = suyuan_core::store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open {}", redact_url(&config.database_url)))?;
+    match action {
+        MigrateAction::Up => {
+            suyuan_migrations::Migrator::up(&db, None).await?;
+            println!("database is up to date");
+        }
+        MigrateAction::Down => {
+            suyuan_migrations::Migrator::down(&db, Some(steps)).await?;
+            println!("rolled back {steps} migration(s)");
+        }
+        MigrateAction::Status => {
+            for m in suyuan_migrations::Migrator::get_applied_migrations(&db).await? {
+                println!("applied  {}", m.name());
+            }
+            for m in suyuan_migrations::Migrator::get_pending_migrations(&db).await? {
+                println!("pending  {}", m.name());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The secrets a process runs with.
+pub struct Secrets {
+    /// JWT signing secret.
+    pub jwt: Secret,
+    /// Secrets-at-rest key.
+    pub key: SecretKey,
+    /// Where generated demo secrets were written, if they were just generated.
+    pub generated_at: Option<PathBuf>,
+}
+
+/// The demo secrets file, beside the SQLite database (or in the working directory).
+pub fn demo_secrets_path(config: &Config) -> PathBuf {
+    let dir = sqlite_path(&config.database_url)
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    dir.join("suyuan.secrets.toml")
+}
+
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    if path.is_empty() || path.starts_with(":memory:") {
+        None
+    } else {
+        Some(PathBuf::from(path))
+    }
+}
+
+#[derive(serde::Deserialize, serde::Serialize)]
+struct SecretsFile {
+    jwt_secret: String,
+    secret_key: String,
+}
+
+/// Resolves secrets: configuration first, then the demo secrets file; with `demo`, missing ones
+/// are generated and written to that file (mode 0600).
+pub fn resolve_secrets(config: &Config, demo: bool) -> anyhow::Result<Secrets> {
+    let path = demo_secrets_path(config);
+    let file: Option<SecretsFile> = if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        Some(
+            toml::from_str(&text)
+                .with_context(|| format!("{} is not a valid secrets file", path.display()))?,
+        )
+    } else {
+        None
+    };
+    let mut generated_at = None;
+    let file = match file {
+        Some(f) => Some(f),
+        None if demo && (config.jwt_secret.is_none() || config.secret_key.is_none()) => {
+            let mut raw = [0u8; 48];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw);
+            let f = SecretsFile {
+                jwt_secret: base64::Engine::encode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    raw,
+                ),
+                secret_key: SecretKey::generate().to_base64(),
+            };
+            write_private(&path, &toml::to_string(&f)?)?;
+            generated_at = Some(path.clone());
+            Some(f)
+        }
+        None => None,
+    };
+    let jwt = match (&config.jwt_secret, &file) {
+        (Some(s), _) => s.clone(),
+        (None, Some(f)) => Secret::new(f.jwt_secret.clone()),
+        (None, None) => bail!(
+            "SUYUAN_JWT_SECRET is not set: set it to a random string of at least 32 bytes, \
+             or run `suyuan serve --demo` to generate demo secrets"
+        ),
+    };
+    let key = match (&config.secret_key, &file) {
+        (Some(k), _) => k.clone(),
+        (None, Some(f)) => SecretKey::from_base64(&f.secret_key)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+        (None, None) => bail!(
+            "SUYUAN_SECRET_KEY is not set: set it to 32 random bytes in base64 (e.g. `openssl rand -base64 32`), \
+             or run `suyuan serve --demo`"
+        ),
+    };
+    Ok(Secrets {
+        jwt,
+        key,
+        generated_at,
+    })
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    let secrets = resolve_secrets(&config, demo)?;
+    if let Some(path) = &secrets.generated_at {
+        println!(
+            "No SUYUAN_JWT_SECRET/SUYUAN_SECRET_KEY configured: generated demo secrets in {}",
+            path.display()
+        );
+    }
+    let db = open_database(&config).await?;
+    let catalogue = load_catalogue(&config)?;
+    let listener = TcpListener::bind(config.bind)
+        .with_context(|| format!("SUYUAN_BIND: cannot listen on {}", config.bind))?;
+    let tokens = crate::auth::Tokens::new(secrets.jwt.expose().as_bytes());
+    if demo {
+        let parties = crate::demo::ensure_demo(&db, &catalogue, &secrets.key).await?;
+        crate::demo::print_banner(&config, &parties, &tokens)?;
+    }
+    let app = Application::build(
+        &config,
+        Resolved {
+            db,
+            jwt_secret: secrets.jwt.expose().as_bytes().to_vec(),
+            secret_key: secrets.key,
+            catalogue,
+        },
+        listener,
+    )?;
+    tracing::info!(bind = %config.bind, database = %redact_url(&config.database_url), "suyuan listening");
+    app.run_until_stopped().await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,282 @@
+//! One error envelope for the whole API: RFC 7807 `application/problem+json`, with a stable
+//! `type`, Chinese first (`title`, `detail`) and English beside it (`title_en`, `detail_en`).
+//! A 5xx body reveals nothing; its cause chain is logged once, here.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// One field that failed validation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// The field, as a JSON path (`items[2].gtin`).
+    pub field: String,
+    /// A stable reason code (`gtin_check_digit`).
+    pub code: String,
+    /// The reason, in Chinese.
+    pub message: String,
+    /// The reason, in English.
+    pub message_en: String,
+}
+
+impl FieldProblem {
+    /// A problem with one field.
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message_zh: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message_zh.into(),
+            message_en: message_en.into(),
+        }
+    }
+}
+
+/// The problem+json body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Stable problem type, `urn:suyuan:problem:<slug>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary, in Chinese.
+    pub title: String,
+    /// Short summary, in English.
+    pub title_en: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What happened, in Chinese.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// What happened, in English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail_en: Option<String>,
+    /// The fields at fault, for validation problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Fields that do not hold valid values (422).
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldProblem>),
+    /// A body that is not the JSON expected (400).
+    #[error("malformed body: {detail_en}")]
+    Malformed {
+        /// Chinese detail.
+        detail_zh: String,
+        /// English detail.
+        detail_en: String,
+        /// The field path, when known.
+        field: Option<String>,
+    },
+    /// A body over the size limit (413).
+    #[error("body too large")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// No valid credentials (401).
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    /// Credentials that do not allow this (403).
+    #[error("forbidden")]
+    Forbidden,
+    /// Nothing there, or not yours (404).
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// A conflict with existing data (409).
+    #[error("conflict: {detail_en}")]
+    Conflict {
+        /// Stable slug for the type.
+        slug: &'static str,
+        /// Chinese detail.
+        detail_zh: String,
+        /// English detail.
+        detail_en: String,
+    },
+    /// A dependency is down (503).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Anything unexpected (500): logged, never shown.
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// A single invalid field.
+    pub fn field(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message_zh: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> Self {
+        ApiError::Invalid(vec![FieldProblem::new(field, code, message_zh, message_en)])
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            ApiError::Invalid(_) => "invalid-field",
+            ApiError::Malformed { .. } => "malformed-body",
+            ApiError::TooLarge { .. } => "body-too-large",
+            ApiError::Unauthenticated(_) => "unauthenticated",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::Conflict { slug, .. } => slug,
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Unexpected(_) => "internal",
+        }
+    }
+
+    fn titles(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::Invalid(_) => ("输入的数据有误", "Some fields are not valid"),
+            ApiError::Malformed { .. } => {
+                ("请求内容无法解析", "The request body could not be read")
+            }
+            ApiError::TooLarge { .. } => ("请求内容过大", "The request body is too large"),
+            ApiError::Unauthenticated(_) => ("未登录或凭证无效", "Missing or invalid credentials"),
+            ApiError::Forbidden => ("无权执行此操作", "Not allowed for this account"),
+            ApiError::NotFound(_) => ("未找到", "Not found"),
+            ApiError::Conflict { .. } => ("与现有数据冲突", "Conflicts with existing data"),
+            ApiError::Unavailable(_) => ("服务暂不可用", "Service unavailable"),
+            ApiError::Unexpected(_) => ("服务器内部错误", "Internal server error"),
+        }
+    }
+
+    /// The problem body for this error.
+    pub fn problem(&self) -> Problem {
+        let (title, title_en) = self.titles();
+        let (detail, detail_en, errors) = match self {
+            ApiError::Invalid(fields) => {
+                let zh = fields
+                    .iter()
+                    .map(|f| format!("{}：{}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("；");
+                let en = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message_en))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                (Some(zh), Some(en), fields.clone())
+            }
+            ApiError::Malformed {
+                detail_zh,
+                detail_en,
+                field,
+            } => (
+                Some(detail_zh.clone()),
+                Some(detail_en.clone()),
+                field
+                    .iter()
+                    .map(|f| {
+                        FieldProblem::new(
+                            f.clone(),
+                            "malformed",
+                            detail_zh.clone(),
+                            detail_en.clone(),
+                        )
+                    })
+                    .collect(),
+            ),
+            ApiError::TooLarge { limit } => (
+                Some(format!("请求内容不能超过 {limit} 字节")),
+                Some(format!("the body must not exceed {limit} bytes")),
+                vec![],
+            ),
+            ApiError::Unauthenticated(reason) => (
+                Some("请提供有效的 Bearer 令牌".to_owned()),
+                Some(reason.clone()),
+                vec![],
+            ),
+            ApiError::Forbidden => (None, None, vec![]),
+            ApiError::NotFound(what) => (None, Some(format!("no such {what}")), vec![]),
+            ApiError::Conflict {
+                detail_zh,
+                detail_en,
+                ..
+            } => (Some(detail_zh.clone()), Some(detail_en.clone()), vec![]),
+            ApiError::Unavailable(_) | ApiError::Unexpected(_) => (None, None, vec![]),
+        };
+        Problem {
+            kind: format!("urn:suyuan:problem:{}", self.slug()),
+            title: title.to_owned(),
+            title_en: title_en.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            detail_en,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Malformed { .. } => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Unexpected(e) => tracing::error!(error.cause_chain = ?e, "request failed"),
+            ApiError::Unavailable(reason) => tracing::warn!(%reason, "dependency unavailable"),
+            _ => {}
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.content_type("application/problem+json");
+        if matches!(self, ApiError::Unauthenticated(_)) {
+            res.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        res.json(self.problem())
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ApiError::Unexpected(anyhow::Error::new(e))
+    }
+}
+
+/// Maps actix's JSON extractor errors to problem+json naming the field at fault.
+pub fn json_error_handler(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as J;
+    let api = match &err {
+        J::Overflow { limit } | J::OverflowKnownLength { limit, .. } => {
+            ApiError::TooLarge { limit: *limit }
+        }
+        J::ContentType => ApiError::Malformed {
+            detail_zh: "请求须为 application/json".to_owned(),
+            detail_en: "the body must be application/json".to_owned(),
+            field: None,
+        },
+        J::Deserialize(e) => ApiError::Malformed {
+            detail_zh: format!("JSON 内容有误：{e}"),
+            detail_en: format!("invalid JSON: {e}"),
+            field: None,
+        },
+        other => ApiError::Malformed {
+            detail_zh: "请求内容无法解析".to_owned(),
+            detail_en: other.to_string(),
+            field: None,
+        },
+    };
+    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+}

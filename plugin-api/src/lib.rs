@@ -1,0 +1,14 @@
+//! The Suyuan service: the actix-web application, its configuration, authentication, and the
+//! `suyuan` command line (serve, migrate, token, verify, export).
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

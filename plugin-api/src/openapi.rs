@@ -1,0 +1,52 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use actix_web::{HttpResponse, get};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Suyuan's API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Suyuan 溯源 API", description = "Seller-side traceability for key industrial products: trace codes, receipts, sales, corrections and EPCIS 2.0 exports."),
+    paths(
+        crate::routes::health::healthz,
+        crate::routes::health::readyz,
+        crate::routes::health::metrics,
+        crate::routes::sellers::create_seller,
+        crate::routes::sellers::list_sellers,
+        crate::routes::sellers::get_seller,
+        crate::routes::sellers::me,
+        crate::routes::tenants::create_operator,
+        crate::routes::tenants::create_supervisor,
+        crate::routes::tenants::mint_token,
+        crate::routes::events::export_epcis,
+        crate::routes::events::list_events,
+        crate::routes::catalogue::list_categories,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldProblem)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as JSON.
+#[get("/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,16 @@
+//! The catalogue of key industrial products, as sellers and operators read it.
+
+use crate::startup::AppState;
+use actix_web::{HttpResponse, get, web};
+
+/// Lists the catalogue (public): every category with its granularity, certificate, required data
+/// elements, deadline and matching rules.
+#[utoipa::path(context_path = "/api/v1", tag = "catalogue", responses((status = 200, description = "the categories", body = Vec<Object>)))]
+#[get("/catalogue")]
+pub async fn list_categories(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "version": state.catalogue.version(),
+        "retention_years": state.catalogue.retention_years(),
+        "categories": state.catalogue.categories(),
+    }))
+}

@@ -1,0 +1,62 @@
+//! HTTP routes. Handlers are thin: extract, parse into domain types, call one domain function,
+//! map to an `Out` type.
+
+pub mod catalogue;
+pub mod events;
+pub mod health;
+pub mod sellers;
+pub mod tenants;
+
+use actix_web::web;
+
+/// Mounts every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
+        .service(
+            web::scope("/api/v1")
+                .service(crate::openapi::openapi_json)
+                .service(sellers::create_seller)
+                .service(sellers::list_sellers)
+                .service(sellers::get_seller)
+                .service(sellers::me)
+                .service(tenants::create_operator)
+                .service(tenants::create_supervisor)
+                .service(tenants::mint_token)
+                .service(events::export_epcis)
+                .service(events::list_events)
+                .service(catalogue::list_categories),
+        )
+        .default_service(web::to(not_found));
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+    Err(crate::error::ApiError::NotFound("route"))
+}
+
+/// Maps a store error to an API error.
+pub fn store_error(e: suyuan_core::store::StoreError) -> crate::error::ApiError {
+    use crate::error::ApiError;
+    use suyuan_core::store::StoreError;
+    match e {
+        StoreError::NotFound(what) => ApiError::NotFound(what),
+        StoreError::Duplicate { field, value } => ApiError::Conflict {
+            slug: "duplicate",
+            detail_zh: format!("{field} {value} 已登记"),
+            detail_en: format!("{field} `{value}` is already registered"),
+        },
+        StoreError::Db(e) => ApiError::Unexpected(e.into()),
+        StoreError::Corrupt(msg) => ApiError::Unexpected(anyhow::anyhow!("corrupt data: {msg}")),
+    }
+}
+
+/// Maps field errors from the domain to a 422 problem.
+pub fn field_errors(errors: Vec<suyuan_core::validation::FieldError>) -> crate::error::ApiError {
+    crate::error::ApiError::Invalid(
+        errors
+            .into_iter()
+            .map(|e| crate::error::FieldProblem::new(e.field, e.code, e.message_zh, e.message_en))
+            .collect(),
+    )
+}

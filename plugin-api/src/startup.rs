@@ -1,0 +1,178 @@
+//! Builds the application from configuration and a `TcpListener`, so tests can bind port 0.
+
+use crate::auth::Tokens;
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::routes;
+use actix_web::dev::{Server, Service as _};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{App, HttpMessage as _, HttpServer, web};
+use anyhow::Context as _;
+use sea_orm::DatabaseConnection;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+use suyuan_core::catalogue::Catalogue;
+use suyuan_core::secrets::SecretKey;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The catalogue of products needing traceability.
+    pub catalogue: Arc<Catalogue>,
+    /// Where people and QR codes reach this service.
+    pub public_url: String,
+    /// Seals secrets at rest.
+    pub secret_key: SecretKey,
+    /// Metrics registry.
+    pub metrics: Metrics,
+}
+
+/// A built, not yet running, application.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Everything the app needs that is not in [`Config`] once resolved.
+pub struct Resolved {
+    /// Database pool, migrated.
+    pub db: DatabaseConnection,
+    /// JWT secret.
+    pub jwt_secret: Vec<u8>,
+    /// Secrets-at-rest key.
+    pub secret_key: SecretKey,
+    /// Catalogue.
+    pub catalogue: Arc<Catalogue>,
+}
+
+impl Application {
+    /// Builds the server on `listener`.
+    pub fn build(
+        config: &Config,
+        resolved: Resolved,
+        listener: TcpListener,
+    ) -> anyhow::Result<Application> {
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            db: resolved.db,
+            catalogue: resolved.catalogue,
+            public_url: config.public_url.clone(),
+            secret_key: resolved.secret_key,
+            metrics: Metrics::new()?,
+        };
+        let tokens = web::Data::new(Tokens::new(&resolved.jwt_secret));
+        let state = web::Data::new(state);
+        let server = HttpServer::new(move || {
+            let metrics = state.metrics.clone();
+            App::new()
+                .app_data(state.clone())
+                .app_data(tokens.clone())
+                .app_data(web::PayloadConfig::new(crate::extract::JSON_LIMIT))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(crate::extract::JSON_LIMIT)
+                        .error_handler(crate::error::json_error_handler),
+                )
+                .app_data(web::PathConfig::default().error_handler(|e, _| {
+                    ApiError::field(
+                        "path",
+                        "invalid_path",
+                        format!("路径参数有误：{e}"),
+                        format!("invalid path parameter: {e}"),
+                    )
+                    .into()
+                }))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    ApiError::Malformed {
+                        detail_zh: format!("查询参数有误：{e}"),
+                        detail_en: format!("invalid query: {e}"),
+                        field: None,
+                    }
+                    .into()
+                }))
+                .wrap_fn(move |req, srv| {
+                    let started = Instant::now();
+                    let method = req.method().to_string();
+                    let route = req
+                        .match_pattern()
+                        .unwrap_or_else(|| "unmatched".to_owned());
+                    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                    let metrics = metrics.clone();
+                    let fut = srv.call(req);
+                    async move {
+                        let mut res = fut.await?;
+                        let status = res.status().as_u16().to_string();
+                        metrics
+                            .http_requests
+                            .with_label_values(&[method.as_str(), route.as_str(), status.as_str()])
+                            .inc();
+                        metrics
+                            .http_latency
+                            .with_label_values(&[method.as_str(), route.as_str()])
+                            .observe(started.elapsed().as_secs_f64());
+                        if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok())
+                        {
+                            res.headers_mut()
+                                .insert(HeaderName::from_static("x-request-id"), id);
+                        }
+                        Ok(res)
+                    }
+                })
+                .wrap(TracingLogger::default())
+                .configure(routes::configure)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens and migrates the database, and loads the catalogue (built-in plus the configured file).
+pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    use sea_orm_migration::MigratorTrait as _;
+    let db = suyuan_core::store::connect(&config.database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "SUYUAN_DATABASE_URL: cannot open {}",
+                redact_url(&config.database_url)
+            )
+        })?;
+    suyuan_migrations::Migrator::up(&db, None)
+        .await
+        .context("migrating the database")?;
+    Ok(db)
+}
+
+/// Loads the catalogue: built-in, extended by `SUYUAN_CATALOGUE` when set.
+pub fn load_catalogue(config: &Config) -> anyhow::Result<Arc<Catalogue>> {
+    let catalogue = Catalogue::builtin_with_extension(config.catalogue_path.as_deref())
+        .map_err(|e| anyhow::anyhow!("SUYUAN_CATALOGUE: {e}"))?;
+    Ok(Arc::new(catalogue))
+}
+
+/// A database URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

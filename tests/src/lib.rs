@@ -1,0 +1,258 @@
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+//! Test support: a fresh database per test on SQLite or PostgreSQL, and the real application
+//! started on port 0.
+//!
+//! PostgreSQL tests need `SUYUAN_TEST_POSTGRES_URL` (a database the tests may create other
+//! databases from). Without it they are skipped with a message, unless `CI=true`, where a
+//! missing server fails the run.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm_migration::MigratorTrait as _;
+use std::net::TcpListener;
+use std::sync::Arc;
+use suyuan_core::secrets::SecretKey;
+use suyuan_plugin_api::auth::Tokens;
+use suyuan_plugin_api::config::Config;
+use suyuan_plugin_api::startup::{Application, Resolved};
+use tokio::sync::OnceCell;
+
+/// The two engines every storage test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Embedded SQLite (a temporary file, WAL mode).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A migrated, empty database of its own.
+pub struct TestDb {
+    /// Which engine.
+    pub engine: Engine,
+    /// Its URL.
+    pub url: String,
+    /// A pool on it.
+    pub db: DatabaseConnection,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The PostgreSQL URL tests may use, or `None` (skip) when not configured outside CI.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("SUYUAN_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").map(|v| v != "true").unwrap_or(true),
+                "CI=true but SUYUAN_TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI"
+            );
+            eprintln!("skipped: PostgreSQL test (set SUYUAN_TEST_POSTGRES_URL to run it)");
+            None
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    match url.rfind('/') {
+        Some(i) => {
+            let (base, rest) = url.split_at(i);
+            let query = rest.find('?').map(|q| &rest[q..]).unwrap_or("");
+            format!("{base}/{name}{query}")
+        }
+        None => format!("{url}/{name}"),
+    }
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// Creates (once per test process) a migrated template database, closed so it can be cloned.
+async fn postgres_template(admin_url: &str) -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = format!(
+                "suyuan_t_tpl_{}",
+                ulid::Ulid::new().to_string().to_lowercase()
+            );
+            let admin = suyuan_core::store::connect(admin_url)
+                .await
+                .expect("connect to SUYUAN_TEST_POSTGRES_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create template database");
+            admin.close().await.ok();
+            let url = with_database(admin_url, &name);
+            let db = suyuan_core::store::connect(&url)
+                .await
+                .expect("connect template");
+            suyuan_migrations::Migrator::up(&db, None)
+                .await
+                .expect("migrate template");
+            db.close().await.ok();
+            name
+        })
+        .await
+        .clone()
+}
+
+impl TestDb {
+    /// A fresh migrated database, or `None` when the engine is not available here.
+    pub async fn new(engine: Engine) -> Option<TestDb> {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("suyuan.db").display()
+                );
+                let db = suyuan_core::store::connect(&url)
+                    .await
+                    .expect("open sqlite");
+                suyuan_migrations::Migrator::up(&db, None)
+                    .await
+                    .expect("migrate sqlite");
+                Some(TestDb {
+                    engine,
+                    url,
+                    db,
+                    _dir: Some(dir),
+                })
+            }
+            Engine::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let template = postgres_template(&admin_url).await;
+                let name = format!("suyuan_t_{}", ulid::Ulid::new().to_string().to_lowercase());
+                let admin = suyuan_core::store::connect(&admin_url)
+                    .await
+                    .expect("connect admin");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .await
+                    .expect("clone template database");
+                admin.close().await.ok();
+                let url = with_database(&admin_url, &name);
+                let db = suyuan_core::store::connect(&url)
+                    .await
+                    .expect("connect test database");
+                Some(TestDb {
+                    engine,
+                    url,
+                    db,
+                    _dir: None,
+                })
+            }
+        }
+    }
+}
+
+/// The JWT secret test apps are started with.
+pub const TEST_JWT_SECRET: &str = "test-jwt-secret-test-jwt-secret-0123456789";
+
+/// A running application.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// Its database.
+    pub db: TestDb,
+    /// Mints tokens the app accepts.
+    pub tokens: Tokens,
+    /// The key sealing secrets at rest.
+    pub secret_key: SecretKey,
+}
+
+impl TestApp {
+    /// A token for a fresh admin.
+    pub fn admin_token(&self) -> String {
+        self.tokens
+            .mint(
+                suyuan_core::tenancy::Role::Admin,
+                suyuan_core::ids::AdminId::generate().as_str(),
+                None,
+                std::time::Duration::from_secs(3600),
+            )
+            .expect("mint admin token")
+    }
+}
+
+/// Starts the real application on port 0 against a fresh database of `engine`.
+pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
+    let db = TestDb::new(engine).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().expect("local addr").port();
+    let mut env = std::collections::HashMap::new();
+    env.insert("SUYUAN_DATABASE_URL".to_owned(), db.url.clone());
+    env.insert("SUYUAN_BIND".to_owned(), format!("127.0.0.1:{port}"));
+    env.insert("SUYUAN_JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned());
+    let config = Config::from_sources(None, &env).expect("test config");
+    let secret_key = SecretKey::generate();
+    let catalogue = suyuan_plugin_api::startup::load_catalogue(&config).expect("catalogue");
+    let app = Application::build(
+        &config,
+        Resolved {
+            db: db.db.clone(),
+            jwt_secret: TEST_JWT_SECRET.as_bytes().to_vec(),
+            secret_key: secret_key.clone(),
+            catalogue,
+        },
+        listener,
+    )
+    .expect("build app");
+    tokio::spawn(app.run_until_stopped());
+    Some(TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        db,
+        tokens: Tokens::new(TEST_JWT_SECRET.as_bytes()),
+        secret_key,
+    })
+}
+
+/// Shared handle for tests that need one catalogue.
+pub fn catalogue() -> Arc<suyuan_core::catalogue::Catalogue> {
+    Arc::new(suyuan_core::catalogue::Catalogue::builtin().expect("builtin catalogue"))
+}
+
+/// Declares a storage test that runs unchanged on SQLite and on PostgreSQL:
+/// `both_engines!(name, |db: TestDb| async move { ... });`
+#[macro_export]
+macro_rules! both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                let db = $crate::TestDb::new($crate::Engine::Sqlite)
+                    .await
+                    .expect("sqlite is always available");
+                ($body)(db).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some(db) = $crate::TestDb::new($crate::Engine::Postgres).await {
+                    ($body)(db).await;
+                }
+            }
+        }
+    };
+}
+
+/// Like [`both_engines!`], for tests that drive the running app over HTTP.
+#[macro_export]
+macro_rules! both_engines_app {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                let app = $crate::spawn_app($crate::Engine::Sqlite)
+                    .await
+                    .expect("sqlite is always available");
+                ($body)(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                if let Some(app) = $crate::spawn_app($crate::Engine::Postgres).await {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
+}

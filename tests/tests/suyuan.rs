@@ -1,0 +1,9 @@
+//! End-to-end and storage tests for Suyuan: one test binary, every storage test on SQLite and
+//! PostgreSQL.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod suyuan {
+    pub mod api;
+    pub mod demo;
+    pub mod ledger;
+}
