@@ -212,22 +212,24 @@ pub fn catalogue() -> Arc<suyuan_core::catalogue::Catalogue> {
 
 /// Declares a storage test that runs unchanged on SQLite and on PostgreSQL:
 /// `both_engines!(name, |db: TestDb| async move { ... });`
+///
+/// The database (and its temporary directory) lives in the test function's own scope, so it
+/// outlives the test body even when the body captures only some of its fields.
 #[macro_export]
 macro_rules! both_engines {
-    ($name:ident, $body:expr) => {
+    ($name:ident, |$arg:ident : $ty:ty| $body:expr) => {
         mod $name {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                let db = $crate::TestDb::new($crate::Engine::Sqlite)
-                    .await
-                    .expect("sqlite is always available");
-                ($body)(db).await;
+                let $arg: $ty = $crate::TestDb::new($crate::Engine::Sqlite).await.expect("sqlite is always available");
+                ($body).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_postgres() {
-                if let Some(db) = $crate::TestDb::new($crate::Engine::Postgres).await {
-                    ($body)(db).await;
+                if let Some($arg) = $crate::TestDb::new($crate::Engine::Postgres).await {
+                    let $arg: $ty = $arg;
+                    ($body).await;
                 }
             }
         }
@@ -237,20 +239,19 @@ macro_rules! both_engines {
 /// Like [`both_engines!`], for tests that drive the running app over HTTP.
 #[macro_export]
 macro_rules! both_engines_app {
-    ($name:ident, $body:expr) => {
+    ($name:ident, |$arg:ident : $ty:ty| $body:expr) => {
         mod $name {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                let app = $crate::spawn_app($crate::Engine::Sqlite)
-                    .await
-                    .expect("sqlite is always available");
-                ($body)(app).await;
+                let $arg: $ty = $crate::spawn_app($crate::Engine::Sqlite).await.expect("sqlite is always available");
+                ($body).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_postgres() {
-                if let Some(app) = $crate::spawn_app($crate::Engine::Postgres).await {
-                    ($body)(app).await;
+                if let Some($arg) = $crate::spawn_app($crate::Engine::Postgres).await {
+                    let $arg: $ty = $arg;
+                    ($body).await;
                 }
             }
         }

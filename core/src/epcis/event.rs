@@ -5,8 +5,8 @@ use super::error::{EpcisError, cut};
 use super::quantity::{QuantityElement, check_stable_numbers};
 use super::uri;
 use super::vocab::{
-    Action, BizStep, BizTransactionType, Disposition, ErrorReason, EventKind, SUYUAN_NAMESPACE,
-    SUYUAN_PREFIX, SourceDestType,
+    Action, BizStep, BizTransactionType, Disposition, ErrorReason, EventKind, SUYUAN_NAMESPACE, SUYUAN_PREFIX,
+    SourceDestType,
 };
 use chrono::{DateTime, FixedOffset, SecondsFormat, SubsecRound, TimeDelta, Utc};
 use serde_json::Value;
@@ -110,32 +110,32 @@ impl ErrorDeclaration {
 /// the microsecond.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceEvent {
-    pub(crate) event_id: String,
-    pub(crate) kind: EventKind,
-    pub(crate) action: Option<Action>,
-    pub(crate) event_time: DateTime<Utc>,
-    pub(crate) time_zone_offset: FixedOffset,
-    pub(crate) record_time: DateTime<Utc>,
-    pub(crate) epc_list: Vec<String>,
-    pub(crate) quantity_list: Vec<QuantityElement>,
-    pub(crate) parent_id: Option<String>,
-    pub(crate) child_epcs: Vec<String>,
-    pub(crate) child_quantity_list: Vec<QuantityElement>,
-    pub(crate) input_epc_list: Vec<String>,
-    pub(crate) input_quantity_list: Vec<QuantityElement>,
-    pub(crate) output_epc_list: Vec<String>,
-    pub(crate) output_quantity_list: Vec<QuantityElement>,
-    pub(crate) transformation_id: Option<String>,
-    pub(crate) read_point: Option<String>,
-    pub(crate) biz_location: Option<String>,
-    pub(crate) biz_step: Option<BizStep>,
-    pub(crate) disposition: Option<Disposition>,
-    pub(crate) biz_transaction_list: Vec<BizTransaction>,
-    pub(crate) source_list: Vec<SourceDest>,
-    pub(crate) destination_list: Vec<SourceDest>,
-    pub(crate) error_declaration: Option<ErrorDeclaration>,
-    pub(crate) extensions: BTreeMap<String, Value>,
-    pub(crate) foreign_extensions: BTreeMap<String, Value>,
+    pub(super) event_id: String,
+    pub(super) kind: EventKind,
+    pub(super) action: Option<Action>,
+    pub(super) event_time: DateTime<Utc>,
+    pub(super) time_zone_offset: FixedOffset,
+    pub(super) record_time: DateTime<Utc>,
+    pub(super) epc_list: Vec<String>,
+    pub(super) quantity_list: Vec<QuantityElement>,
+    pub(super) parent_id: Option<String>,
+    pub(super) child_epcs: Vec<String>,
+    pub(super) child_quantity_list: Vec<QuantityElement>,
+    pub(super) input_epc_list: Vec<String>,
+    pub(super) input_quantity_list: Vec<QuantityElement>,
+    pub(super) output_epc_list: Vec<String>,
+    pub(super) output_quantity_list: Vec<QuantityElement>,
+    pub(super) transformation_id: Option<String>,
+    pub(super) read_point: Option<String>,
+    pub(super) biz_location: Option<String>,
+    pub(super) biz_step: Option<BizStep>,
+    pub(super) disposition: Option<Disposition>,
+    pub(super) biz_transaction_list: Vec<BizTransaction>,
+    pub(super) source_list: Vec<SourceDest>,
+    pub(super) destination_list: Vec<SourceDest>,
+    pub(super) error_declaration: Option<ErrorDeclaration>,
+    pub(super) extensions: BTreeMap<String, Value>,
+    pub(super) foreign_extensions: BTreeMap<String, Value>,
 }
 
 /// A fresh event identifier: `urn:uuid:` and a random (version 4) UUID.
@@ -149,24 +149,13 @@ pub fn new_event_id() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    format!("urn:uuid:{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 impl TraceEvent {
     /// Starts an ObjectEvent: something happened to objects (received, sold, shipped, recalled).
     /// It needs at least one EPC or one quantity.
-    pub fn object(
-        action: Action,
-        event_time: DateTime<FixedOffset>,
-        record_time: DateTime<Utc>,
-    ) -> TraceEventBuilder {
+    pub fn object(action: Action, event_time: DateTime<FixedOffset>, record_time: DateTime<Utc>) -> TraceEventBuilder {
         TraceEventBuilder::new(EventKind::Object, Some(action), event_time, record_time)
     }
 
@@ -177,12 +166,7 @@ impl TraceEvent {
         event_time: DateTime<FixedOffset>,
         record_time: DateTime<Utc>,
     ) -> TraceEventBuilder {
-        TraceEventBuilder::new(
-            EventKind::Aggregation,
-            Some(action),
-            event_time,
-            record_time,
-        )
+        TraceEventBuilder::new(EventKind::Aggregation, Some(action), event_time, record_time)
     }
 
     /// Starts a TransactionEvent: objects tied to (`ADD`) or untied from (`DELETE`) business
@@ -192,24 +176,17 @@ impl TraceEvent {
         event_time: DateTime<FixedOffset>,
         record_time: DateTime<Utc>,
     ) -> TraceEventBuilder {
-        TraceEventBuilder::new(
-            EventKind::Transaction,
-            Some(action),
-            event_time,
-            record_time,
-        )
+        TraceEventBuilder::new(EventKind::Transaction, Some(action), event_time, record_time)
     }
 
     /// Starts a TransformationEvent: inputs turned into outputs. It has no action.
-    pub fn transformation(
-        event_time: DateTime<FixedOffset>,
-        record_time: DateTime<Utc>,
-    ) -> TraceEventBuilder {
+    pub fn transformation(event_time: DateTime<FixedOffset>, record_time: DateTime<Utc>) -> TraceEventBuilder {
         TraceEventBuilder::new(EventKind::Transformation, None, event_time, record_time)
     }
 
     /// A builder holding everything this event holds except its eventID (a new one is made)
-    /// and its errorDeclaration: the start of a corrected event.
+    /// and its errorDeclaration: the start of a corrected event. It keeps the record time; give
+    /// a corrected event its own with [`TraceEventBuilder::record_time`].
     pub fn to_builder(&self) -> TraceEventBuilder {
         let raw = RawQuantity::from;
         TraceEventBuilder {
@@ -232,21 +209,9 @@ impl TraceEvent {
             biz_location: self.biz_location.clone(),
             biz_step: self.biz_step,
             disposition: self.disposition,
-            biz_transaction_list: self
-                .biz_transaction_list
-                .iter()
-                .map(|t| (t.kind, t.id.clone()))
-                .collect(),
-            source_list: self
-                .source_list
-                .iter()
-                .map(|s| (s.kind, s.id.clone()))
-                .collect(),
-            destination_list: self
-                .destination_list
-                .iter()
-                .map(|s| (s.kind, s.id.clone()))
-                .collect(),
+            biz_transaction_list: self.biz_transaction_list.iter().map(|t| (t.kind, t.id.clone())).collect(),
+            source_list: self.source_list.iter().map(|s| (s.kind, s.id.clone())).collect(),
+            destination_list: self.destination_list.iter().map(|s| (s.kind, s.id.clone())).collect(),
             error_declaration: None,
             extensions: self.extensions.clone(),
             foreign_extensions: self.foreign_extensions.clone(),
@@ -423,9 +388,7 @@ impl TraceEvent {
         declaration_time: DateTime<Utc>,
     ) -> Result<Correction, EpcisError> {
         if original.error_declaration.is_some() {
-            return Err(EpcisError::AlreadyDeclared {
-                event_id: original.event_id.clone(),
-            });
+            return Err(EpcisError::AlreadyDeclared { event_id: original.event_id.clone() });
         }
         let declaration_time = declaration_time.trunc_subsecs(6);
         if declaration_time < original.record_time {
@@ -438,9 +401,7 @@ impl TraceEvent {
         let corrective = match corrected {
             Some(mut event) => {
                 if event.error_declaration.is_some() {
-                    return Err(EpcisError::CorrectiveIsDeclaration {
-                        event_id: event.event_id,
-                    });
+                    return Err(EpcisError::CorrectiveIsDeclaration { event_id: event.event_id });
                 }
                 if event.event_id == original.event_id {
                     event.event_id = new_event_id();
@@ -462,10 +423,7 @@ impl TraceEvent {
             foreign_extensions: BTreeMap::new(),
         });
         let declaration = builder.build()?;
-        Ok(Correction {
-            declaration,
-            corrective,
-        })
+        Ok(Correction { declaration, corrective })
     }
 }
 
@@ -475,6 +433,12 @@ struct RawQuantity {
     epc_class: String,
     quantity: f64,
     uom: Option<String>,
+}
+
+impl RawQuantity {
+    fn new(epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
+        RawQuantity { epc_class: epc_class.into(), quantity, uom: uom.map(str::to_owned) }
+    }
 }
 
 impl From<&QuantityElement> for RawQuantity {
@@ -489,11 +453,11 @@ impl From<&QuantityElement> for RawQuantity {
 
 /// An error declaration as given to the builder.
 #[derive(Clone, Debug)]
-pub(crate) struct RawDeclaration {
-    pub(crate) declaration_time: DateTime<Utc>,
-    pub(crate) reason: ErrorReason,
-    pub(crate) corrective_event_ids: Vec<String>,
-    pub(crate) foreign_extensions: BTreeMap<String, Value>,
+pub(super) struct RawDeclaration {
+    pub(super) declaration_time: DateTime<Utc>,
+    pub(super) reason: ErrorReason,
+    pub(super) corrective_event_ids: Vec<String>,
+    pub(super) foreign_extensions: BTreeMap<String, Value>,
 }
 
 /// Collects an event's parts; [`TraceEventBuilder::build`] checks them all and names the first
@@ -507,9 +471,9 @@ pub(crate) struct RawDeclaration {
 pub struct TraceEventBuilder {
     kind: EventKind,
     action: Option<Action>,
-    pub(crate) event_id: Option<String>,
+    pub(super) event_id: Option<String>,
     event_time: DateTime<FixedOffset>,
-    pub(crate) record_time: DateTime<Utc>,
+    pub(super) record_time: DateTime<Utc>,
     epc_list: Vec<String>,
     quantity_list: Vec<RawQuantity>,
     parent_id: Option<String>,
@@ -527,7 +491,7 @@ pub struct TraceEventBuilder {
     biz_transaction_list: Vec<(BizTransactionType, String)>,
     source_list: Vec<(SourceDestType, String)>,
     destination_list: Vec<(SourceDestType, String)>,
-    pub(crate) error_declaration: Option<RawDeclaration>,
+    pub(super) error_declaration: Option<RawDeclaration>,
     extensions: BTreeMap<String, Value>,
     foreign_extensions: BTreeMap<String, Value>,
 }
@@ -537,7 +501,7 @@ fn raw_quantities(items: impl IntoIterator<Item = QuantityElement>) -> Vec<RawQu
 }
 
 impl TraceEventBuilder {
-    pub(crate) fn new(
+    pub(super) fn new(
         kind: EventKind,
         action: Option<Action>,
         event_time: DateTime<FixedOffset>,
@@ -610,17 +574,8 @@ impl TraceEventBuilder {
     }
 
     /// Appends a class quantity (see [`QuantityElement::new`] for the rules).
-    pub fn quantity(
-        mut self,
-        epc_class: impl Into<String>,
-        quantity: f64,
-        uom: Option<&str>,
-    ) -> Self {
-        self.quantity_list.push(RawQuantity {
-            epc_class: epc_class.into(),
-            quantity,
-            uom: uom.map(str::to_owned),
-        });
+    pub fn quantity(mut self, epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
+        self.quantity_list.push(RawQuantity::new(epc_class, quantity, uom));
         self
     }
 
@@ -649,17 +604,8 @@ impl TraceEventBuilder {
     }
 
     /// Appends a child quantity of an AggregationEvent.
-    pub fn child_quantity(
-        mut self,
-        epc_class: impl Into<String>,
-        quantity: f64,
-        uom: Option<&str>,
-    ) -> Self {
-        self.child_quantity_list.push(RawQuantity {
-            epc_class: epc_class.into(),
-            quantity,
-            uom: uom.map(str::to_owned),
-        });
+    pub fn child_quantity(mut self, epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
+        self.child_quantity_list.push(RawQuantity::new(epc_class, quantity, uom));
         self
     }
 
@@ -676,17 +622,8 @@ impl TraceEventBuilder {
     }
 
     /// Appends an input quantity of a TransformationEvent.
-    pub fn input_quantity(
-        mut self,
-        epc_class: impl Into<String>,
-        quantity: f64,
-        uom: Option<&str>,
-    ) -> Self {
-        self.input_quantity_list.push(RawQuantity {
-            epc_class: epc_class.into(),
-            quantity,
-            uom: uom.map(str::to_owned),
-        });
+    pub fn input_quantity(mut self, epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
+        self.input_quantity_list.push(RawQuantity::new(epc_class, quantity, uom));
         self
     }
 
@@ -697,17 +634,8 @@ impl TraceEventBuilder {
     }
 
     /// Appends an output quantity of a TransformationEvent.
-    pub fn output_quantity(
-        mut self,
-        epc_class: impl Into<String>,
-        quantity: f64,
-        uom: Option<&str>,
-    ) -> Self {
-        self.output_quantity_list.push(RawQuantity {
-            epc_class: epc_class.into(),
-            quantity,
-            uom: uom.map(str::to_owned),
-        });
+    pub fn output_quantity(mut self, epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
+        self.output_quantity_list.push(RawQuantity::new(epc_class, quantity, uom));
         self
     }
 
@@ -826,13 +754,9 @@ impl TraceEventBuilder {
             EventKind::Object => &["epcList", "quantityList"],
             EventKind::Aggregation => &["parentID", "childEPCs", "childQuantityList"],
             EventKind::Transaction => &["parentID", "epcList", "quantityList"],
-            EventKind::Transformation => &[
-                "inputEPCList",
-                "inputQuantityList",
-                "outputEPCList",
-                "outputQuantityList",
-                "transformationID",
-            ],
+            EventKind::Transformation => {
+                &["inputEPCList", "inputQuantityList", "outputEPCList", "outputQuantityList", "transformationID"]
+            }
         };
         let present: [(&'static str, bool); 10] = [
             ("epcList", !self.epc_list.is_empty()),
@@ -856,9 +780,7 @@ impl TraceEventBuilder {
             (EventKind::Transformation, None) => None,
             (_, Some(action)) => Some(action),
             (_, None) => {
-                return Err(EpcisError::MissingField {
-                    field: "action".to_owned(),
-                });
+                return Err(EpcisError::MissingField { field: "action".to_owned() });
             }
         };
 
@@ -870,8 +792,7 @@ impl TraceEventBuilder {
         let input_epc_list = check_uri_list("inputEPCList", self.input_epc_list)?;
         let input_quantity_list = check_quantities("inputQuantityList", self.input_quantity_list)?;
         let output_epc_list = check_uri_list("outputEPCList", self.output_epc_list)?;
-        let output_quantity_list =
-            check_quantities("outputQuantityList", self.output_quantity_list)?;
+        let output_quantity_list = check_quantities("outputQuantityList", self.output_quantity_list)?;
         let transformation_id = check_optional_uri("transformationID", self.transformation_id)?;
 
         let has_objects = !epc_list.is_empty() || !quantity_list.is_empty();
@@ -932,8 +853,7 @@ impl TraceEventBuilder {
             biz_transaction_list.push(BizTransaction { kind, id });
         }
         let source_list = check_source_dest("sourceList", "source", self.source_list)?;
-        let destination_list =
-            check_source_dest("destinationList", "destination", self.destination_list)?;
+        let destination_list = check_source_dest("destinationList", "destination", self.destination_list)?;
 
         let error_declaration = match self.error_declaration {
             None => None,
@@ -945,18 +865,15 @@ impl TraceEventBuilder {
                         record_time: utc_text(record_time),
                     });
                 }
-                let corrective_event_ids = check_uri_list(
-                    "errorDeclaration.correctiveEventIDs",
-                    raw.corrective_event_ids,
-                )?;
+                let corrective_event_ids =
+                    check_uri_list("errorDeclaration.correctiveEventIDs", raw.corrective_event_ids)?;
                 if corrective_event_ids.contains(&event_id) {
                     return Err(EpcisError::DuplicateId {
                         field: "errorDeclaration.correctiveEventIDs".to_owned(),
                         value: cut(&event_id),
                     });
                 }
-                let foreign_extensions =
-                    check_foreign_extensions("errorDeclaration", raw.foreign_extensions)?;
+                let foreign_extensions = check_foreign_extensions("errorDeclaration", raw.foreign_extensions)?;
                 Some(ErrorDeclaration {
                     declaration_time,
                     reason: raw.reason,
@@ -1006,18 +923,16 @@ impl TraceEventBuilder {
 /// The largest offset EPCIS allows (`eventTimeZoneOffset` runs from -14:00 to +14:00).
 const MAX_OFFSET_SECONDS: i32 = 14 * 3600;
 
-pub(crate) fn check_offset(offset: FixedOffset) -> Result<(), EpcisError> {
+pub(super) fn check_offset(offset: FixedOffset) -> Result<(), EpcisError> {
     let seconds = offset.local_minus_utc();
     if seconds.abs() > MAX_OFFSET_SECONDS || seconds % 60 != 0 {
-        return Err(EpcisError::InvalidTimeZoneOffset {
-            value: offset.to_string(),
-        });
+        return Err(EpcisError::InvalidTimeZoneOffset { value: offset.to_string() });
     }
     Ok(())
 }
 
 /// `+08:00`: the offset as `eventTimeZoneOffset` writes it.
-pub(crate) fn offset_string(offset: FixedOffset) -> String {
+pub(super) fn offset_string(offset: FixedOffset) -> String {
     let seconds = offset.local_minus_utc();
     let sign = if seconds < 0 { '-' } else { '+' };
     let minutes = seconds.abs() / 60;
@@ -1025,12 +940,12 @@ pub(crate) fn offset_string(offset: FixedOffset) -> String {
 }
 
 /// A time with its offset, as EPCIS JSON writes `eventTime`.
-pub(crate) fn offset_text(time: DateTime<FixedOffset>) -> String {
+pub(super) fn offset_text(time: DateTime<FixedOffset>) -> String {
     time.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
 /// A UTC time, as EPCIS JSON writes `recordTime`.
-pub(crate) fn utc_text(time: DateTime<Utc>) -> String {
+pub(super) fn utc_text(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
@@ -1039,10 +954,7 @@ fn check_uri_list(field: &str, items: Vec<String>) -> Result<Vec<String>, EpcisE
     for (i, item) in items.iter().enumerate() {
         uri::require(&format!("{field}[{i}]"), item)?;
         if !seen.insert(item.as_str()) {
-            return Err(EpcisError::DuplicateId {
-                field: field.to_owned(),
-                value: cut(item),
-            });
+            return Err(EpcisError::DuplicateId { field: field.to_owned(), value: cut(item) });
         }
     }
     Ok(items)
@@ -1055,16 +967,12 @@ fn check_optional_uri(field: &str, item: Option<String>) -> Result<Option<String
     Ok(item)
 }
 
-fn check_quantities(
-    field: &str,
-    items: Vec<RawQuantity>,
-) -> Result<Vec<QuantityElement>, EpcisError> {
+fn check_quantities(field: &str, items: Vec<RawQuantity>) -> Result<Vec<QuantityElement>, EpcisError> {
     items
         .into_iter()
         .enumerate()
         .map(|(i, q)| {
-            QuantityElement::new(q.epc_class, q.quantity, q.uom.as_deref())
-                .map_err(|e| e.at(&format!("{field}[{i}]")))
+            QuantityElement::new(q.epc_class, q.quantity, q.uom.as_deref()).map_err(|e| e.at(&format!("{field}[{i}]")))
         })
         .collect()
 }
@@ -1083,10 +991,10 @@ fn check_source_dest(
 }
 
 /// A local name usable after `suyuan:`: an ASCII letter, then letters, digits and `_`.
-pub(crate) fn check_extension_name(name: &str) -> Result<(), EpcisError> {
+pub(super) fn check_extension_name(name: &str) -> Result<(), EpcisError> {
     let mut bytes = name.bytes();
-    let ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let ok =
+        bytes.next().is_some_and(|b| b.is_ascii_alphabetic()) && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if ok {
         Ok(())
     } else {
@@ -1098,7 +1006,7 @@ pub(crate) fn check_extension_name(name: &str) -> Result<(), EpcisError> {
 }
 
 /// Whether a member name belongs to Suyuan's namespace; gives the local name.
-pub(crate) fn suyuan_local_name(name: &str) -> Option<&str> {
+pub(super) fn suyuan_local_name(name: &str) -> Option<&str> {
     name.strip_prefix(SUYUAN_PREFIX)
         .and_then(|rest| rest.strip_prefix(':'))
         .or_else(|| name.strip_prefix(SUYUAN_NAMESPACE))
@@ -1121,11 +1029,7 @@ fn check_foreign_extensions(
                 reason: "another system's extension is named by a compact IRI (`prefix:name`) or an absolute IRI",
             });
         }
-        let field = if parent.is_empty() {
-            name.clone()
-        } else {
-            format!("{parent}.{name}")
-        };
+        let field = if parent.is_empty() { name.clone() } else { format!("{parent}.{name}") };
         check_stable_numbers(&field, value)?;
     }
     Ok(items)

@@ -13,17 +13,11 @@ pub struct Uom(String);
 impl Uom {
     /// Parses a unit code.
     pub fn parse(code: &str) -> Result<Self, EpcisError> {
-        let ok = (2..=3).contains(&code.len())
-            && code
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let ok = (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
         if ok {
             Ok(Uom(code.to_owned()))
         } else {
-            Err(EpcisError::InvalidUom {
-                field: "uom".to_owned(),
-                value: cut(code),
-            })
+            Err(EpcisError::InvalidUom { field: "uom".to_owned(), value: cut(code) })
         }
     }
 
@@ -57,37 +51,20 @@ impl QuantityElement {
     /// A quantity of `epc_class` (a URI such as `https://id.gs1.org/01/06901234567892/10/B123`).
     /// `uom` is a UN/CEFACT Recommendation 20 code; without one, `quantity` counts instances
     /// and must be whole.
-    pub fn new(
-        epc_class: impl Into<String>,
-        quantity: f64,
-        uom: Option<&str>,
-    ) -> Result<Self, EpcisError> {
+    pub fn new(epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Result<Self, EpcisError> {
         let epc_class = epc_class.into();
         uri::require("epcClass", &epc_class)?;
         if !(quantity.is_finite() && quantity > 0.0 && quantity < MAX_QUANTITY) {
-            return Err(EpcisError::InvalidQuantity {
-                field: "quantity".to_owned(),
-                value: quantity.to_string(),
-            });
+            return Err(EpcisError::InvalidQuantity { field: "quantity".to_owned(), value: quantity.to_string() });
         }
         if !is_stable_f64(quantity) {
-            return Err(EpcisError::UnstableNumber {
-                field: "quantity".to_owned(),
-                value: quantity.to_string(),
-            });
+            return Err(EpcisError::UnstableNumber { field: "quantity".to_owned(), value: quantity.to_string() });
         }
         let uom = uom.map(Uom::parse).transpose()?;
         if uom.is_none() && quantity.fract() != 0.0 {
-            return Err(EpcisError::FractionalCount {
-                field: "quantity".to_owned(),
-                value: quantity.to_string(),
-            });
+            return Err(EpcisError::FractionalCount { field: "quantity".to_owned(), value: quantity.to_string() });
         }
-        Ok(QuantityElement {
-            epc_class,
-            quantity,
-            uom,
-        })
+        Ok(QuantityElement { epc_class, quantity, uom })
     }
 
     /// The class of objects (a URI).
@@ -107,7 +84,7 @@ impl QuantityElement {
 
     /// The EPCIS JSON form: `{"epcClass", "quantity", "uom"}`. Whole quantities are written as
     /// integers (`10`, not `10.0`).
-    pub(crate) fn to_json(&self) -> Value {
+    pub(super) fn to_json(&self) -> Value {
         let mut m = serde_json::Map::new();
         m.insert("epcClass".to_owned(), Value::String(self.epc_class.clone()));
         m.insert("quantity".to_owned(), quantity_number(self.quantity));
@@ -134,7 +111,7 @@ fn quantity_number(q: f64) -> Value {
 /// `significand as f64` times or divided by `10^exponent`, which is exact (one correctly rounded
 /// operation on exact operands) when the written significand is below 2^53 and the exponent
 /// within ±22. That is what is required; in practice: at most 15 significant digits.
-pub(crate) fn is_stable_f64(x: f64) -> bool {
+pub(super) fn is_stable_f64(x: f64) -> bool {
     let Some(number) = Number::from_f64(x) else {
         return false;
     };
@@ -156,10 +133,7 @@ pub(crate) fn is_stable_f64(x: f64) -> bool {
         if !b.is_ascii_digit() {
             return false;
         }
-        significand = match significand
-            .checked_mul(10)
-            .and_then(|s| s.checked_add(u64::from(b - b'0')))
-        {
+        significand = match significand.checked_mul(10).and_then(|s| s.checked_add(u64::from(b - b'0'))) {
             Some(s) => s,
             None => return false,
         };
@@ -168,7 +142,7 @@ pub(crate) fn is_stable_f64(x: f64) -> bool {
 }
 
 /// Checks that every number inside an extension value survives a JSON text round trip.
-pub(crate) fn check_stable_numbers(field: &str, value: &Value) -> Result<(), EpcisError> {
+pub(super) fn check_stable_numbers(field: &str, value: &Value) -> Result<(), EpcisError> {
     match value {
         Value::Number(n) => {
             if n.is_i64() || n.is_u64() {
@@ -176,10 +150,7 @@ pub(crate) fn check_stable_numbers(field: &str, value: &Value) -> Result<(), Epc
             }
             match n.as_f64() {
                 Some(x) if is_stable_f64(x) => Ok(()),
-                _ => Err(EpcisError::UnstableNumber {
-                    field: field.to_owned(),
-                    value: n.to_string(),
-                }),
+                _ => Err(EpcisError::UnstableNumber { field: field.to_owned(), value: n.to_string() }),
             }
         }
         Value::Array(items) => {

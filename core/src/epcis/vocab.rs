@@ -41,7 +41,7 @@ macro_rules! vocabulary {
             }
 
             /// Like [`Self::from_word`], with an error that names `field`.
-            pub(crate) fn parse_at(field: &str, word: &str) -> Result<Self, EpcisError> {
+            pub(super) fn parse_at(field: &str, word: &str) -> Result<Self, EpcisError> {
                 Self::from_word(word).ok_or_else(|| EpcisError::UnknownVocabulary {
                     field: field.to_owned(),
                     vocabulary: $field,
@@ -404,11 +404,7 @@ pub mod uom {
 /// Use it for identifiers that have no GS1 form: `suyuan_urn("bt", "DN 2025-001")` gives
 /// `urn:suyuan:bt:DN%202025-001`.
 pub fn suyuan_urn(kind: &str, id: &str) -> String {
-    format!(
-        "urn:suyuan:{}:{}",
-        uri::encode_segment(kind),
-        uri::encode_segment(id)
-    )
+    format!("urn:suyuan:{}:{}", uri::encode_segment(kind), uri::encode_segment(id))
 }
 
 /// The business location of a seller: `urn:suyuan:loc:<seller_id>`.

@@ -312,7 +312,7 @@ pub enum EventScope {
     All,
 }
 
-/// Reads the events in scope, oldest first (by record time, then chain position).
+/// Reads the events in scope, seller by seller, each in chain order (the order they were recorded).
 pub async fn events_in_scope(
     db: &impl ConnectionTrait,
     scope: &EventScope,
@@ -323,7 +323,7 @@ pub async fn events_in_scope(
         EventScope::Jurisdiction(j) => trace_event::Entity::find_in_jurisdiction(j),
         EventScope::All => trace_event::Entity::find(),
     }
-    .order_by_asc(trace_event::Column::RecordTime)
+    .order_by_asc(trace_event::Column::SellerId)
     .order_by_asc(trace_event::Column::Seq);
     let query = match limit {
         Some(n) => query.limit(n),
