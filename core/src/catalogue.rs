@@ -3001,8 +3001,20 @@ keywords_zh = [{{ term = "部件", weight = 0.9 }}]
     // --- deadlines -----------------------------------------------------------------------------
 
     #[test]
-    fn the_builtin_guangdong_ebike_override_applies_only_in_guangdong() {
-        let catalogue = builtin();
+    fn a_guangdong_ebike_override_from_an_extension_applies_only_in_guangdong() {
+        let mut catalogue = builtin();
+        assert_eq!(
+            catalogue.deadline_for(&id("ebike"), "440305"),
+            chrono::Duration::hours(72)
+        );
+        catalogue
+            .extend(
+                CatalogueExtension::from_toml_str(
+                    "[[deadline_overrides]]\njurisdiction = \"44\"\ncategory = \"ebike\"\nhours = 48\n",
+                )
+                .unwrap(),
+            )
+            .unwrap();
         assert_eq!(
             catalogue.deadline_for(&id("ebike"), "440305"),
             chrono::Duration::hours(48)

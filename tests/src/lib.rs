@@ -222,7 +222,9 @@ macro_rules! both_engines {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                let $arg: $ty = $crate::TestDb::new($crate::Engine::Sqlite).await.expect("sqlite is always available");
+                let $arg: $ty = $crate::TestDb::new($crate::Engine::Sqlite)
+                    .await
+                    .expect("sqlite is always available");
                 ($body).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -244,7 +246,9 @@ macro_rules! both_engines_app {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn on_sqlite() {
-                let $arg: $ty = $crate::spawn_app($crate::Engine::Sqlite).await.expect("sqlite is always available");
+                let $arg: $ty = $crate::spawn_app($crate::Engine::Sqlite)
+                    .await
+                    .expect("sqlite is always available");
                 ($body).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

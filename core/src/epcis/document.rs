@@ -18,8 +18,10 @@ pub const SCHEMA_VERSION: &str = "2.0";
 
 /// Prefixes a document may not declare: they would change how identifiers (`urn:...`,
 /// `https://...`) or the GS1 context's own terms are read.
-const RESERVED_PREFIXES: &[&str] =
-    &["urn", "http", "https", "ni", "gs1", "cbv", "epcis", "cbvmda", "xsd", "rdf", "rdfs", "owl", "dcterms", "sdo"];
+const RESERVED_PREFIXES: &[&str] = &[
+    "urn", "http", "https", "ni", "gs1", "cbv", "epcis", "cbvmda", "xsd", "rdf", "rdfs", "owl",
+    "dcterms", "sdo",
+];
 
 /// An EPCIS 2.0 document: `{"@context", "type": "EPCISDocument", "schemaVersion": "2.0",
 /// "creationDate", "epcisBody": {"eventList"}}`. Its `@context` always declares the `suyuan`
@@ -38,7 +40,13 @@ impl EpcisDocument {
     pub fn new(events: Vec<TraceEvent>, creation_date: DateTime<Utc>) -> Self {
         let mut namespaces = BTreeMap::new();
         namespaces.insert(SUYUAN_PREFIX.to_owned(), SUYUAN_NAMESPACE.to_owned());
-        EpcisDocument { id: None, creation_date, namespaces, other_contexts: Vec::new(), events }
+        EpcisDocument {
+            id: None,
+            creation_date,
+            namespaces,
+            other_contexts: Vec::new(),
+            events,
+        }
     }
 
     /// Names the document (`id`, a URI).
@@ -86,19 +94,31 @@ impl EpcisDocument {
     pub fn to_json(&self) -> Value {
         let mut context = vec![Value::String(EPCIS_CONTEXT.to_owned())];
         context.extend(self.other_contexts.iter().cloned().map(Value::String));
-        let prefixes: Map<String, Value> =
-            self.namespaces.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let prefixes: Map<String, Value> = self
+            .namespaces
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
         context.push(Value::Object(prefixes));
         let mut body = Map::new();
-        body.insert("eventList".to_owned(), Value::Array(self.events.iter().map(TraceEvent::to_json).collect()));
+        body.insert(
+            "eventList".to_owned(),
+            Value::Array(self.events.iter().map(TraceEvent::to_json).collect()),
+        );
         let mut m = Map::new();
         m.insert("@context".to_owned(), Value::Array(context));
         if let Some(id) = &self.id {
             m.insert("id".to_owned(), Value::String(id.clone()));
         }
         m.insert("type".to_owned(), Value::String("EPCISDocument".to_owned()));
-        m.insert("schemaVersion".to_owned(), Value::String(SCHEMA_VERSION.to_owned()));
-        m.insert("creationDate".to_owned(), Value::String(utc_text(self.creation_date)));
+        m.insert(
+            "schemaVersion".to_owned(),
+            Value::String(SCHEMA_VERSION.to_owned()),
+        );
+        m.insert(
+            "creationDate".to_owned(),
+            Value::String(utc_text(self.creation_date)),
+        );
         m.insert("epcisBody".to_owned(), Value::Object(body));
         Value::Object(m)
     }
@@ -152,7 +172,9 @@ fn check_namespace(prefix: &str, iri: &str) -> Result<(), EpcisError> {
 }
 
 fn not_a_document(reason: impl Into<String>) -> EpcisError {
-    EpcisError::NotADocument { reason: reason.into() }
+    EpcisError::NotADocument {
+        reason: reason.into(),
+    }
 }
 
 /// Whether a remote context is GS1's EPCIS context (any version).
@@ -160,32 +182,51 @@ fn is_gs1_context(url: &str) -> bool {
     url.starts_with("https://ref.gs1.org/standards/epcis/") && url.ends_with("epcis-context.jsonld")
 }
 
-fn parse_document(value: &Value, captured_at: Option<DateTime<Utc>>) -> Result<EpcisDocument, EpcisError> {
-    let o = value.as_object().ok_or_else(|| not_a_document("it is not a JSON object"))?;
+fn parse_document(
+    value: &Value,
+    captured_at: Option<DateTime<Utc>>,
+) -> Result<EpcisDocument, EpcisError> {
+    let o = value
+        .as_object()
+        .ok_or_else(|| not_a_document("it is not a JSON object"))?;
     match o.get("type").and_then(Value::as_str) {
         Some("EPCISDocument") => {}
         Some(other) => {
-            return Err(not_a_document(format!("its type is `{}`, not EPCISDocument", cut(other))));
+            return Err(not_a_document(format!(
+                "its type is `{}`, not EPCISDocument",
+                cut(other)
+            )));
         }
         None => return Err(not_a_document("it has no type")),
     }
     match o.get("schemaVersion").and_then(Value::as_str) {
         Some(v) if v == "2" || v.starts_with("2.") => {}
         Some(v) => {
-            return Err(not_a_document(format!("schemaVersion `{}` is not 2.x", cut(v))));
+            return Err(not_a_document(format!(
+                "schemaVersion `{}` is not 2.x",
+                cut(v)
+            )));
         }
         None => return Err(not_a_document("it has no schemaVersion")),
     }
-    let creation_date =
-        o.get("creationDate").ok_or_else(|| EpcisError::MissingField { field: "creationDate".to_owned() })?;
+    let creation_date = o
+        .get("creationDate")
+        .ok_or_else(|| EpcisError::MissingField {
+            field: "creationDate".to_owned(),
+        })?;
     let creation_date = parse_time("creationDate", creation_date)?.with_timezone(&Utc);
     let mut document = EpcisDocument::new(Vec::new(), creation_date);
     if let Some(id) = o.get("id") {
-        let id = id.as_str().ok_or_else(|| EpcisError::WrongType { field: "id".to_owned(), expected: "a string" })?;
+        let id = id.as_str().ok_or_else(|| EpcisError::WrongType {
+            field: "id".to_owned(),
+            expected: "a string",
+        })?;
         document = document.with_id(id)?;
     }
 
-    let context = o.get("@context").ok_or_else(|| not_a_document("it has no @context"))?;
+    let context = o
+        .get("@context")
+        .ok_or_else(|| not_a_document("it has no @context"))?;
     let entries = match context {
         Value::Array(items) => items.clone(),
         other => vec![other.clone()],
@@ -202,7 +243,9 @@ fn parse_document(value: &Value, captured_at: Option<DateTime<Utc>>) -> Result<E
             Value::Object(terms) => {
                 for (prefix, iri) in terms {
                     let Some(iri) = iri.as_str() else {
-                        return Err(EpcisError::UnsupportedField { field: format!("@context.{prefix}") });
+                        return Err(EpcisError::UnsupportedField {
+                            field: format!("@context.{prefix}"),
+                        });
                     };
                     document = document.with_namespace(prefix, iri)?;
                 }
@@ -216,7 +259,9 @@ fn parse_document(value: &Value, captured_at: Option<DateTime<Utc>>) -> Result<E
         }
     }
 
-    let body = o.get("epcisBody").ok_or_else(|| not_a_document("it has no epcisBody"))?;
+    let body = o
+        .get("epcisBody")
+        .ok_or_else(|| not_a_document("it has no epcisBody"))?;
     let list = body
         .get("eventList")
         .and_then(Value::as_array)
@@ -227,7 +272,10 @@ fn parse_document(value: &Value, captured_at: Option<DateTime<Utc>>) -> Result<E
             Some(time) => TraceEvent::from_capture(item, time),
             None => TraceEvent::from_json(item),
         };
-        events.push(parsed.map_err(|error| EpcisError::InEventList { index, error: Box::new(error) })?);
+        events.push(parsed.map_err(|error| EpcisError::InEventList {
+            index,
+            error: Box::new(error),
+        })?);
     }
     document.events = events;
     Ok(document)

@@ -36,7 +36,9 @@ pub enum EpcisError {
         value: String,
     },
     /// A quantity without a unit of measure counts instances, so it must be whole.
-    #[error("{field} is {value} but has no uom: a quantity without a unit counts instances and must be a whole number")]
+    #[error(
+        "{field} is {value} but has no uom: a quantity without a unit counts instances and must be a whole number"
+    )]
     FractionalCount {
         /// Where, as a JSON path.
         field: String,
@@ -93,7 +95,9 @@ pub enum EpcisError {
         kind: EventKind,
     },
     /// The event happened, by its own account, after it was recorded (beyond clock skew).
-    #[error("eventTime {event_time} is in the future by more than 5 minutes (recordTime {record_time})")]
+    #[error(
+        "eventTime {event_time} is in the future by more than 5 minutes (recordTime {record_time})"
+    )]
     EventTimeInFuture {
         /// The event time, RFC 3339 with its offset.
         event_time: String,
@@ -111,7 +115,9 @@ pub enum EpcisError {
         record_time: String,
     },
     /// An error is declared on an event before that event was recorded.
-    #[error("declarationTime {declaration_time} is before the recordTime {record_time} of event {event_id}")]
+    #[error(
+        "declarationTime {declaration_time} is before the recordTime {record_time} of event {event_id}"
+    )]
     DeclarationBeforeRecord {
         /// The declaration time, RFC 3339 in UTC.
         declaration_time: String,
@@ -183,7 +189,9 @@ pub enum EpcisError {
         value: String,
     },
     /// An error was declared on an event that is itself an error declaration.
-    #[error("event {event_id} already carries an errorDeclaration: declare the error on the original event")]
+    #[error(
+        "event {event_id} already carries an errorDeclaration: declare the error on the original event"
+    )]
     AlreadyDeclared {
         /// The eventID.
         event_id: String,
@@ -262,7 +270,9 @@ impl EpcisError {
                 format!("{field} 为 {value}，但未给出计量单位：无单位的数量表示件数，必须是整数")
             }
             EpcisError::UnstableNumber { field, value } => {
-                format!("{field} 为 {value}，写成 JSON 文本再读回会失真：数值请保留不超过 15 位有效数字")
+                format!(
+                    "{field} 为 {value}，写成 JSON 文本再读回会失真：数值请保留不超过 15 位有效数字"
+                )
             }
             EpcisError::InvalidUom { field, value } => {
                 format!(
@@ -273,23 +283,40 @@ impl EpcisError {
                 format!("{kind} 至少需要一个追溯码或一条数量记录")
             }
             EpcisError::MissingParent { action } => {
-                format!("动作为 {action} 的 AggregationEvent（组合事件）必须给出 parentID（父级码）")
+                format!(
+                    "动作为 {action} 的 AggregationEvent（组合事件）必须给出 parentID（父级码）"
+                )
             }
             EpcisError::MissingBizTransaction => {
                 "TransactionEvent（交易事件）至少需要一条业务单据（bizTransactionList）".to_owned()
             }
             EpcisError::MissingTransformationId => {
-                "缺少输入或输出的 TransformationEvent（转换事件）必须给出 transformationID".to_owned()
+                "缺少输入或输出的 TransformationEvent（转换事件）必须给出 transformationID"
+                    .to_owned()
             }
             EpcisError::FieldNotAllowed { field, kind } => format!("{kind} 不能包含字段 {field}"),
-            EpcisError::EventTimeInFuture { event_time, record_time } => {
-                format!("事件时间 {event_time} 比记录时间 {record_time} 晚了 5 分钟以上，不能是将来的时间")
+            EpcisError::EventTimeInFuture {
+                event_time,
+                record_time,
+            } => {
+                format!(
+                    "事件时间 {event_time} 比记录时间 {record_time} 晚了 5 分钟以上，不能是将来的时间"
+                )
             }
-            EpcisError::DeclarationInFuture { declaration_time, record_time } => {
+            EpcisError::DeclarationInFuture {
+                declaration_time,
+                record_time,
+            } => {
                 format!("差错声明时间 {declaration_time} 比记录时间 {record_time} 晚了 5 分钟以上")
             }
-            EpcisError::DeclarationBeforeRecord { declaration_time, record_time, event_id } => {
-                format!("差错声明时间 {declaration_time} 早于原事件 {event_id} 的记录时间 {record_time}")
+            EpcisError::DeclarationBeforeRecord {
+                declaration_time,
+                record_time,
+                event_id,
+            } => {
+                format!(
+                    "差错声明时间 {declaration_time} 早于原事件 {event_id} 的记录时间 {record_time}"
+                )
             }
             EpcisError::InvalidTimeZoneOffset { value } => {
                 format!("时区偏移 `{value}` 必须是 -14:00 到 +14:00 之间的整分钟")
@@ -298,7 +325,11 @@ impl EpcisError {
                 format!("{field} 的值 `{value}` 不是 RFC 3339 格式的日期时间")
             }
             EpcisError::InvalidExtensionName { name, .. } => format!("扩展字段名 `{name}` 不可用"),
-            EpcisError::UnknownVocabulary { field, vocabulary, value } => {
+            EpcisError::UnknownVocabulary {
+                field,
+                vocabulary,
+                value,
+            } => {
                 format!("{field} 的值 `{value}` 不是 CBV 中的 {vocabulary} 取值")
             }
             EpcisError::MissingField { field } => format!("缺少字段 {field}"),
@@ -312,7 +343,9 @@ impl EpcisError {
             EpcisError::AlreadyDeclared { event_id } => {
                 format!("事件 {event_id} 本身已是差错声明，请对原事件声明差错")
             }
-            EpcisError::MissingCorrectiveEvent => "原因为“数据有误”的更正必须附上更正后的事件".to_owned(),
+            EpcisError::MissingCorrectiveEvent => {
+                "原因为“数据有误”的更正必须附上更正后的事件".to_owned()
+            }
             EpcisError::CorrectiveIsDeclaration { event_id } => {
                 format!("更正事件 {event_id} 本身不能带有差错声明")
             }
@@ -326,26 +359,68 @@ impl EpcisError {
     /// Puts `prefix` in front of the field path of errors that name a field.
     pub(super) fn at(self, prefix: &str) -> Self {
         let join = |field: String| {
-            if field.starts_with('[') { format!("{prefix}{field}") } else { format!("{prefix}.{field}") }
+            if field.starts_with('[') {
+                format!("{prefix}{field}")
+            } else {
+                format!("{prefix}.{field}")
+            }
         };
         match self {
-            EpcisError::InvalidUri { field, value, reason } => {
-                EpcisError::InvalidUri { field: join(field), value, reason }
-            }
-            EpcisError::DuplicateId { field, value } => EpcisError::DuplicateId { field: join(field), value },
-            EpcisError::InvalidQuantity { field, value } => EpcisError::InvalidQuantity { field: join(field), value },
-            EpcisError::FractionalCount { field, value } => EpcisError::FractionalCount { field: join(field), value },
-            EpcisError::UnstableNumber { field, value } => EpcisError::UnstableNumber { field: join(field), value },
-            EpcisError::InvalidUom { field, value } => EpcisError::InvalidUom { field: join(field), value },
-            EpcisError::InvalidTime { field, value, reason } => {
-                EpcisError::InvalidTime { field: join(field), value, reason }
-            }
-            EpcisError::UnknownVocabulary { field, vocabulary, value } => {
-                EpcisError::UnknownVocabulary { field: join(field), vocabulary, value }
-            }
+            EpcisError::InvalidUri {
+                field,
+                value,
+                reason,
+            } => EpcisError::InvalidUri {
+                field: join(field),
+                value,
+                reason,
+            },
+            EpcisError::DuplicateId { field, value } => EpcisError::DuplicateId {
+                field: join(field),
+                value,
+            },
+            EpcisError::InvalidQuantity { field, value } => EpcisError::InvalidQuantity {
+                field: join(field),
+                value,
+            },
+            EpcisError::FractionalCount { field, value } => EpcisError::FractionalCount {
+                field: join(field),
+                value,
+            },
+            EpcisError::UnstableNumber { field, value } => EpcisError::UnstableNumber {
+                field: join(field),
+                value,
+            },
+            EpcisError::InvalidUom { field, value } => EpcisError::InvalidUom {
+                field: join(field),
+                value,
+            },
+            EpcisError::InvalidTime {
+                field,
+                value,
+                reason,
+            } => EpcisError::InvalidTime {
+                field: join(field),
+                value,
+                reason,
+            },
+            EpcisError::UnknownVocabulary {
+                field,
+                vocabulary,
+                value,
+            } => EpcisError::UnknownVocabulary {
+                field: join(field),
+                vocabulary,
+                value,
+            },
             EpcisError::MissingField { field } => EpcisError::MissingField { field: join(field) },
-            EpcisError::WrongType { field, expected } => EpcisError::WrongType { field: join(field), expected },
-            EpcisError::UnsupportedField { field } => EpcisError::UnsupportedField { field: join(field) },
+            EpcisError::WrongType { field, expected } => EpcisError::WrongType {
+                field: join(field),
+                expected,
+            },
+            EpcisError::UnsupportedField { field } => {
+                EpcisError::UnsupportedField { field: join(field) }
+            }
             other => other,
         }
     }

@@ -5,8 +5,8 @@ use super::error::{EpcisError, cut};
 use super::quantity::{QuantityElement, check_stable_numbers};
 use super::uri;
 use super::vocab::{
-    Action, BizStep, BizTransactionType, Disposition, ErrorReason, EventKind, SUYUAN_NAMESPACE, SUYUAN_PREFIX,
-    SourceDestType,
+    Action, BizStep, BizTransactionType, Disposition, ErrorReason, EventKind, SUYUAN_NAMESPACE,
+    SUYUAN_PREFIX, SourceDestType,
 };
 use chrono::{DateTime, FixedOffset, SecondsFormat, SubsecRound, TimeDelta, Utc};
 use serde_json::Value;
@@ -149,13 +149,24 @@ pub fn new_event_id() -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("urn:uuid:{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 impl TraceEvent {
     /// Starts an ObjectEvent: something happened to objects (received, sold, shipped, recalled).
     /// It needs at least one EPC or one quantity.
-    pub fn object(action: Action, event_time: DateTime<FixedOffset>, record_time: DateTime<Utc>) -> TraceEventBuilder {
+    pub fn object(
+        action: Action,
+        event_time: DateTime<FixedOffset>,
+        record_time: DateTime<Utc>,
+    ) -> TraceEventBuilder {
         TraceEventBuilder::new(EventKind::Object, Some(action), event_time, record_time)
     }
 
@@ -166,7 +177,12 @@ impl TraceEvent {
         event_time: DateTime<FixedOffset>,
         record_time: DateTime<Utc>,
     ) -> TraceEventBuilder {
-        TraceEventBuilder::new(EventKind::Aggregation, Some(action), event_time, record_time)
+        TraceEventBuilder::new(
+            EventKind::Aggregation,
+            Some(action),
+            event_time,
+            record_time,
+        )
     }
 
     /// Starts a TransactionEvent: objects tied to (`ADD`) or untied from (`DELETE`) business
@@ -176,11 +192,19 @@ impl TraceEvent {
         event_time: DateTime<FixedOffset>,
         record_time: DateTime<Utc>,
     ) -> TraceEventBuilder {
-        TraceEventBuilder::new(EventKind::Transaction, Some(action), event_time, record_time)
+        TraceEventBuilder::new(
+            EventKind::Transaction,
+            Some(action),
+            event_time,
+            record_time,
+        )
     }
 
     /// Starts a TransformationEvent: inputs turned into outputs. It has no action.
-    pub fn transformation(event_time: DateTime<FixedOffset>, record_time: DateTime<Utc>) -> TraceEventBuilder {
+    pub fn transformation(
+        event_time: DateTime<FixedOffset>,
+        record_time: DateTime<Utc>,
+    ) -> TraceEventBuilder {
         TraceEventBuilder::new(EventKind::Transformation, None, event_time, record_time)
     }
 
@@ -209,9 +233,21 @@ impl TraceEvent {
             biz_location: self.biz_location.clone(),
             biz_step: self.biz_step,
             disposition: self.disposition,
-            biz_transaction_list: self.biz_transaction_list.iter().map(|t| (t.kind, t.id.clone())).collect(),
-            source_list: self.source_list.iter().map(|s| (s.kind, s.id.clone())).collect(),
-            destination_list: self.destination_list.iter().map(|s| (s.kind, s.id.clone())).collect(),
+            biz_transaction_list: self
+                .biz_transaction_list
+                .iter()
+                .map(|t| (t.kind, t.id.clone()))
+                .collect(),
+            source_list: self
+                .source_list
+                .iter()
+                .map(|s| (s.kind, s.id.clone()))
+                .collect(),
+            destination_list: self
+                .destination_list
+                .iter()
+                .map(|s| (s.kind, s.id.clone()))
+                .collect(),
             error_declaration: None,
             extensions: self.extensions.clone(),
             foreign_extensions: self.foreign_extensions.clone(),
@@ -388,7 +424,9 @@ impl TraceEvent {
         declaration_time: DateTime<Utc>,
     ) -> Result<Correction, EpcisError> {
         if original.error_declaration.is_some() {
-            return Err(EpcisError::AlreadyDeclared { event_id: original.event_id.clone() });
+            return Err(EpcisError::AlreadyDeclared {
+                event_id: original.event_id.clone(),
+            });
         }
         let declaration_time = declaration_time.trunc_subsecs(6);
         if declaration_time < original.record_time {
@@ -401,7 +439,9 @@ impl TraceEvent {
         let corrective = match corrected {
             Some(mut event) => {
                 if event.error_declaration.is_some() {
-                    return Err(EpcisError::CorrectiveIsDeclaration { event_id: event.event_id });
+                    return Err(EpcisError::CorrectiveIsDeclaration {
+                        event_id: event.event_id,
+                    });
                 }
                 if event.event_id == original.event_id {
                     event.event_id = new_event_id();
@@ -423,7 +463,10 @@ impl TraceEvent {
             foreign_extensions: BTreeMap::new(),
         });
         let declaration = builder.build()?;
-        Ok(Correction { declaration, corrective })
+        Ok(Correction {
+            declaration,
+            corrective,
+        })
     }
 }
 
@@ -437,7 +480,11 @@ struct RawQuantity {
 
 impl RawQuantity {
     fn new(epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
-        RawQuantity { epc_class: epc_class.into(), quantity, uom: uom.map(str::to_owned) }
+        RawQuantity {
+            epc_class: epc_class.into(),
+            quantity,
+            uom: uom.map(str::to_owned),
+        }
     }
 }
 
@@ -574,8 +621,14 @@ impl TraceEventBuilder {
     }
 
     /// Appends a class quantity (see [`QuantityElement::new`] for the rules).
-    pub fn quantity(mut self, epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
-        self.quantity_list.push(RawQuantity::new(epc_class, quantity, uom));
+    pub fn quantity(
+        mut self,
+        epc_class: impl Into<String>,
+        quantity: f64,
+        uom: Option<&str>,
+    ) -> Self {
+        self.quantity_list
+            .push(RawQuantity::new(epc_class, quantity, uom));
         self
     }
 
@@ -604,8 +657,14 @@ impl TraceEventBuilder {
     }
 
     /// Appends a child quantity of an AggregationEvent.
-    pub fn child_quantity(mut self, epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
-        self.child_quantity_list.push(RawQuantity::new(epc_class, quantity, uom));
+    pub fn child_quantity(
+        mut self,
+        epc_class: impl Into<String>,
+        quantity: f64,
+        uom: Option<&str>,
+    ) -> Self {
+        self.child_quantity_list
+            .push(RawQuantity::new(epc_class, quantity, uom));
         self
     }
 
@@ -622,8 +681,14 @@ impl TraceEventBuilder {
     }
 
     /// Appends an input quantity of a TransformationEvent.
-    pub fn input_quantity(mut self, epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
-        self.input_quantity_list.push(RawQuantity::new(epc_class, quantity, uom));
+    pub fn input_quantity(
+        mut self,
+        epc_class: impl Into<String>,
+        quantity: f64,
+        uom: Option<&str>,
+    ) -> Self {
+        self.input_quantity_list
+            .push(RawQuantity::new(epc_class, quantity, uom));
         self
     }
 
@@ -634,8 +699,14 @@ impl TraceEventBuilder {
     }
 
     /// Appends an output quantity of a TransformationEvent.
-    pub fn output_quantity(mut self, epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Self {
-        self.output_quantity_list.push(RawQuantity::new(epc_class, quantity, uom));
+    pub fn output_quantity(
+        mut self,
+        epc_class: impl Into<String>,
+        quantity: f64,
+        uom: Option<&str>,
+    ) -> Self {
+        self.output_quantity_list
+            .push(RawQuantity::new(epc_class, quantity, uom));
         self
     }
 
@@ -754,9 +825,13 @@ impl TraceEventBuilder {
             EventKind::Object => &["epcList", "quantityList"],
             EventKind::Aggregation => &["parentID", "childEPCs", "childQuantityList"],
             EventKind::Transaction => &["parentID", "epcList", "quantityList"],
-            EventKind::Transformation => {
-                &["inputEPCList", "inputQuantityList", "outputEPCList", "outputQuantityList", "transformationID"]
-            }
+            EventKind::Transformation => &[
+                "inputEPCList",
+                "inputQuantityList",
+                "outputEPCList",
+                "outputQuantityList",
+                "transformationID",
+            ],
         };
         let present: [(&'static str, bool); 10] = [
             ("epcList", !self.epc_list.is_empty()),
@@ -780,7 +855,9 @@ impl TraceEventBuilder {
             (EventKind::Transformation, None) => None,
             (_, Some(action)) => Some(action),
             (_, None) => {
-                return Err(EpcisError::MissingField { field: "action".to_owned() });
+                return Err(EpcisError::MissingField {
+                    field: "action".to_owned(),
+                });
             }
         };
 
@@ -792,7 +869,8 @@ impl TraceEventBuilder {
         let input_epc_list = check_uri_list("inputEPCList", self.input_epc_list)?;
         let input_quantity_list = check_quantities("inputQuantityList", self.input_quantity_list)?;
         let output_epc_list = check_uri_list("outputEPCList", self.output_epc_list)?;
-        let output_quantity_list = check_quantities("outputQuantityList", self.output_quantity_list)?;
+        let output_quantity_list =
+            check_quantities("outputQuantityList", self.output_quantity_list)?;
         let transformation_id = check_optional_uri("transformationID", self.transformation_id)?;
 
         let has_objects = !epc_list.is_empty() || !quantity_list.is_empty();
@@ -853,7 +931,8 @@ impl TraceEventBuilder {
             biz_transaction_list.push(BizTransaction { kind, id });
         }
         let source_list = check_source_dest("sourceList", "source", self.source_list)?;
-        let destination_list = check_source_dest("destinationList", "destination", self.destination_list)?;
+        let destination_list =
+            check_source_dest("destinationList", "destination", self.destination_list)?;
 
         let error_declaration = match self.error_declaration {
             None => None,
@@ -865,15 +944,18 @@ impl TraceEventBuilder {
                         record_time: utc_text(record_time),
                     });
                 }
-                let corrective_event_ids =
-                    check_uri_list("errorDeclaration.correctiveEventIDs", raw.corrective_event_ids)?;
+                let corrective_event_ids = check_uri_list(
+                    "errorDeclaration.correctiveEventIDs",
+                    raw.corrective_event_ids,
+                )?;
                 if corrective_event_ids.contains(&event_id) {
                     return Err(EpcisError::DuplicateId {
                         field: "errorDeclaration.correctiveEventIDs".to_owned(),
                         value: cut(&event_id),
                     });
                 }
-                let foreign_extensions = check_foreign_extensions("errorDeclaration", raw.foreign_extensions)?;
+                let foreign_extensions =
+                    check_foreign_extensions("errorDeclaration", raw.foreign_extensions)?;
                 Some(ErrorDeclaration {
                     declaration_time,
                     reason: raw.reason,
@@ -926,7 +1008,9 @@ const MAX_OFFSET_SECONDS: i32 = 14 * 3600;
 pub(super) fn check_offset(offset: FixedOffset) -> Result<(), EpcisError> {
     let seconds = offset.local_minus_utc();
     if seconds.abs() > MAX_OFFSET_SECONDS || seconds % 60 != 0 {
-        return Err(EpcisError::InvalidTimeZoneOffset { value: offset.to_string() });
+        return Err(EpcisError::InvalidTimeZoneOffset {
+            value: offset.to_string(),
+        });
     }
     Ok(())
 }
@@ -954,7 +1038,10 @@ fn check_uri_list(field: &str, items: Vec<String>) -> Result<Vec<String>, EpcisE
     for (i, item) in items.iter().enumerate() {
         uri::require(&format!("{field}[{i}]"), item)?;
         if !seen.insert(item.as_str()) {
-            return Err(EpcisError::DuplicateId { field: field.to_owned(), value: cut(item) });
+            return Err(EpcisError::DuplicateId {
+                field: field.to_owned(),
+                value: cut(item),
+            });
         }
     }
     Ok(items)
@@ -967,12 +1054,16 @@ fn check_optional_uri(field: &str, item: Option<String>) -> Result<Option<String
     Ok(item)
 }
 
-fn check_quantities(field: &str, items: Vec<RawQuantity>) -> Result<Vec<QuantityElement>, EpcisError> {
+fn check_quantities(
+    field: &str,
+    items: Vec<RawQuantity>,
+) -> Result<Vec<QuantityElement>, EpcisError> {
     items
         .into_iter()
         .enumerate()
         .map(|(i, q)| {
-            QuantityElement::new(q.epc_class, q.quantity, q.uom.as_deref()).map_err(|e| e.at(&format!("{field}[{i}]")))
+            QuantityElement::new(q.epc_class, q.quantity, q.uom.as_deref())
+                .map_err(|e| e.at(&format!("{field}[{i}]")))
         })
         .collect()
 }
@@ -993,8 +1084,8 @@ fn check_source_dest(
 /// A local name usable after `suyuan:`: an ASCII letter, then letters, digits and `_`.
 pub(super) fn check_extension_name(name: &str) -> Result<(), EpcisError> {
     let mut bytes = name.bytes();
-    let ok =
-        bytes.next().is_some_and(|b| b.is_ascii_alphabetic()) && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if ok {
         Ok(())
     } else {
@@ -1029,7 +1120,11 @@ fn check_foreign_extensions(
                 reason: "another system's extension is named by a compact IRI (`prefix:name`) or an absolute IRI",
             });
         }
-        let field = if parent.is_empty() { name.clone() } else { format!("{parent}.{name}") };
+        let field = if parent.is_empty() {
+            name.clone()
+        } else {
+            format!("{parent}.{name}")
+        };
         check_stable_numbers(&field, value)?;
     }
     Ok(items)

@@ -2,11 +2,13 @@
 
 use super::error::{EpcisError, cut};
 use super::event::{
-    RawDeclaration, TraceEvent, TraceEventBuilder, offset_string, offset_text, suyuan_local_name, utc_text,
+    RawDeclaration, TraceEvent, TraceEventBuilder, offset_string, offset_text, suyuan_local_name,
+    utc_text,
 };
 use super::quantity::QuantityElement;
 use super::vocab::{
-    Action, BizStep, BizTransactionType, Disposition, ErrorReason, EventKind, SUYUAN_PREFIX, SourceDestType,
+    Action, BizStep, BizTransactionType, Disposition, ErrorReason, EventKind, SUYUAN_PREFIX,
+    SourceDestType,
 };
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Map, Value};
@@ -39,14 +41,26 @@ impl TraceEvent {
         put("type", Value::String(self.kind.as_str().to_owned()));
         put("eventID", Value::String(self.event_id.clone()));
         put("eventTime", Value::String(offset_text(self.event_time())));
-        put("eventTimeZoneOffset", Value::String(offset_string(self.time_zone_offset)));
+        put(
+            "eventTimeZoneOffset",
+            Value::String(offset_string(self.time_zone_offset)),
+        );
         put("recordTime", Value::String(utc_text(self.record_time)));
         if let Some(declaration) = &self.error_declaration {
             let mut d = Map::new();
-            d.insert("declarationTime".to_owned(), Value::String(utc_text(declaration.declaration_time())));
-            d.insert("reason".to_owned(), Value::String(declaration.reason().as_str().to_owned()));
+            d.insert(
+                "declarationTime".to_owned(),
+                Value::String(utc_text(declaration.declaration_time())),
+            );
+            d.insert(
+                "reason".to_owned(),
+                Value::String(declaration.reason().as_str().to_owned()),
+            );
             if !declaration.corrective_event_ids().is_empty() {
-                d.insert("correctiveEventIDs".to_owned(), string_list(declaration.corrective_event_ids()));
+                d.insert(
+                    "correctiveEventIDs".to_owned(),
+                    string_list(declaration.corrective_event_ids()),
+                );
             }
             for (name, value) in declaration.foreign_extensions() {
                 d.insert(name.clone(), value.clone());
@@ -57,14 +71,46 @@ impl TraceEvent {
             put("parentID", Value::String(parent.clone()));
         }
         let lists = [
-            ("epcList", string_list(&self.epc_list), self.epc_list.is_empty()),
-            ("quantityList", quantity_list(&self.quantity_list), self.quantity_list.is_empty()),
-            ("childEPCs", string_list(&self.child_epcs), self.child_epcs.is_empty()),
-            ("childQuantityList", quantity_list(&self.child_quantity_list), self.child_quantity_list.is_empty()),
-            ("inputEPCList", string_list(&self.input_epc_list), self.input_epc_list.is_empty()),
-            ("inputQuantityList", quantity_list(&self.input_quantity_list), self.input_quantity_list.is_empty()),
-            ("outputEPCList", string_list(&self.output_epc_list), self.output_epc_list.is_empty()),
-            ("outputQuantityList", quantity_list(&self.output_quantity_list), self.output_quantity_list.is_empty()),
+            (
+                "epcList",
+                string_list(&self.epc_list),
+                self.epc_list.is_empty(),
+            ),
+            (
+                "quantityList",
+                quantity_list(&self.quantity_list),
+                self.quantity_list.is_empty(),
+            ),
+            (
+                "childEPCs",
+                string_list(&self.child_epcs),
+                self.child_epcs.is_empty(),
+            ),
+            (
+                "childQuantityList",
+                quantity_list(&self.child_quantity_list),
+                self.child_quantity_list.is_empty(),
+            ),
+            (
+                "inputEPCList",
+                string_list(&self.input_epc_list),
+                self.input_epc_list.is_empty(),
+            ),
+            (
+                "inputQuantityList",
+                quantity_list(&self.input_quantity_list),
+                self.input_quantity_list.is_empty(),
+            ),
+            (
+                "outputEPCList",
+                string_list(&self.output_epc_list),
+                self.output_epc_list.is_empty(),
+            ),
+            (
+                "outputQuantityList",
+                quantity_list(&self.output_quantity_list),
+                self.output_quantity_list.is_empty(),
+            ),
         ];
         for (key, value, empty) in lists {
             if !empty {
@@ -81,7 +127,10 @@ impl TraceEvent {
             put("bizStep", Value::String(step.as_str().to_owned()));
         }
         if let Some(disposition) = self.disposition {
-            put("disposition", Value::String(disposition.as_str().to_owned()));
+            put(
+                "disposition",
+                Value::String(disposition.as_str().to_owned()),
+            );
         }
         if let Some(id) = &self.read_point {
             put("readPoint", id_object(id));
@@ -92,19 +141,29 @@ impl TraceEvent {
         if !self.biz_transaction_list.is_empty() {
             let items = self.biz_transaction_list.iter().map(|t| {
                 let mut o = Map::new();
-                o.insert("type".to_owned(), Value::String(t.kind().as_str().to_owned()));
-                o.insert("bizTransaction".to_owned(), Value::String(t.id().to_owned()));
+                o.insert(
+                    "type".to_owned(),
+                    Value::String(t.kind().as_str().to_owned()),
+                );
+                o.insert(
+                    "bizTransaction".to_owned(),
+                    Value::String(t.id().to_owned()),
+                );
                 Value::Object(o)
             });
             put("bizTransactionList", Value::Array(items.collect()));
         }
-        for (key, member, list) in
-            [("sourceList", "source", &self.source_list), ("destinationList", "destination", &self.destination_list)]
-        {
+        for (key, member, list) in [
+            ("sourceList", "source", &self.source_list),
+            ("destinationList", "destination", &self.destination_list),
+        ] {
             if !list.is_empty() {
                 let items = list.iter().map(|s| {
                     let mut o = Map::new();
-                    o.insert("type".to_owned(), Value::String(s.kind().as_str().to_owned()));
+                    o.insert(
+                        "type".to_owned(),
+                        Value::String(s.kind().as_str().to_owned()),
+                    );
                     o.insert(member.to_owned(), Value::String(s.id().to_owned()));
                     Value::Object(o)
                 });
@@ -134,7 +193,10 @@ impl TraceEvent {
 
     /// Reads an event arriving from another system, as an EPCIS capture interface does: its
     /// `recordTime` (usually absent) is replaced by `record_time`, the time Suyuan records it.
-    pub fn from_capture(value: &Value, record_time: DateTime<Utc>) -> Result<TraceEvent, EpcisError> {
+    pub fn from_capture(
+        value: &Value,
+        record_time: DateTime<Utc>,
+    ) -> Result<TraceEvent, EpcisError> {
         parse_event(value, Some(record_time))
     }
 }
@@ -153,26 +215,47 @@ impl<'de> serde::Deserialize<'de> for TraceEvent {
 }
 
 fn as_object<'a>(field: &str, value: &'a Value) -> Result<&'a Map<String, Value>, EpcisError> {
-    value.as_object().ok_or_else(|| EpcisError::WrongType { field: field.to_owned(), expected: "a JSON object" })
+    value.as_object().ok_or_else(|| EpcisError::WrongType {
+        field: field.to_owned(),
+        expected: "a JSON object",
+    })
 }
 
 fn as_str<'a>(field: &str, value: &'a Value) -> Result<&'a str, EpcisError> {
-    value.as_str().ok_or_else(|| EpcisError::WrongType { field: field.to_owned(), expected: "a string" })
+    value.as_str().ok_or_else(|| EpcisError::WrongType {
+        field: field.to_owned(),
+        expected: "a string",
+    })
 }
 
-fn required<'a>(object: &'a Map<String, Value>, parent: &str, key: &str) -> Result<&'a Value, EpcisError> {
-    object.get(key).ok_or_else(|| EpcisError::MissingField { field: join(parent, key) })
+fn required<'a>(
+    object: &'a Map<String, Value>,
+    parent: &str,
+    key: &str,
+) -> Result<&'a Value, EpcisError> {
+    object.get(key).ok_or_else(|| EpcisError::MissingField {
+        field: join(parent, key),
+    })
 }
 
 fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() { key.to_owned() } else { format!("{parent}.{key}") }
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
 }
 
 fn strings(field: &str, value: &Value) -> Result<Vec<String>, EpcisError> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| EpcisError::WrongType { field: field.to_owned(), expected: "an array of strings" })?;
-    items.iter().enumerate().map(|(i, item)| as_str(&format!("{field}[{i}]"), item).map(str::to_owned)).collect()
+    let items = value.as_array().ok_or_else(|| EpcisError::WrongType {
+        field: field.to_owned(),
+        expected: "an array of strings",
+    })?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| as_str(&format!("{field}[{i}]"), item).map(str::to_owned))
+        .collect()
 }
 
 /// An RFC 3339 date-time.
@@ -194,7 +277,11 @@ fn parse_offset(value: &Value) -> Result<FixedOffset, EpcisError> {
         return Err(invalid());
     }
     let number = |s: &[u8]| -> Option<i32> {
-        if s.iter().all(u8::is_ascii_digit) { Some(i32::from(s[0] - b'0') * 10 + i32::from(s[1] - b'0')) } else { None }
+        if s.iter().all(u8::is_ascii_digit) {
+            Some(i32::from(s[0] - b'0') * 10 + i32::from(s[1] - b'0'))
+        } else {
+            None
+        }
     };
     let (Some(hours), Some(minutes)) = (number(&b[1..3]), number(&b[4..6])) else {
         return Err(invalid());
@@ -203,7 +290,11 @@ fn parse_offset(value: &Value) -> Result<FixedOffset, EpcisError> {
         return Err(invalid());
     }
     let seconds = (hours * 60 + minutes) * 60;
-    let offset = if b[0] == b'-' { FixedOffset::west_opt(seconds) } else { FixedOffset::east_opt(seconds) };
+    let offset = if b[0] == b'-' {
+        FixedOffset::west_opt(seconds)
+    } else {
+        FixedOffset::east_opt(seconds)
+    };
     offset.ok_or_else(invalid)
 }
 
@@ -213,9 +304,10 @@ fn add_quantities(
     value: &Value,
     add: fn(TraceEventBuilder, String, f64, Option<&str>) -> TraceEventBuilder,
 ) -> Result<TraceEventBuilder, EpcisError> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| EpcisError::WrongType { field: field.to_owned(), expected: "an array of quantity elements" })?;
+    let items = value.as_array().ok_or_else(|| EpcisError::WrongType {
+        field: field.to_owned(),
+        expected: "an array of quantity elements",
+    })?;
     for (i, item) in items.iter().enumerate() {
         let at = format!("{field}[{i}]");
         let o = as_object(&at, item)?;
@@ -226,19 +318,25 @@ fn add_quantities(
             match key.as_str() {
                 "epcClass" => epc_class = Some(as_str(&join(&at, key), v)?),
                 "quantity" => {
-                    quantity = Some(
-                        v.as_f64()
-                            .ok_or_else(|| EpcisError::WrongType { field: join(&at, key), expected: "a number" })?,
-                    )
+                    quantity = Some(v.as_f64().ok_or_else(|| EpcisError::WrongType {
+                        field: join(&at, key),
+                        expected: "a number",
+                    })?)
                 }
                 "uom" => uom = Some(as_str(&join(&at, key), v)?),
                 _ => {
-                    return Err(EpcisError::UnsupportedField { field: join(&at, key) });
+                    return Err(EpcisError::UnsupportedField {
+                        field: join(&at, key),
+                    });
                 }
             }
         }
-        let epc_class = epc_class.ok_or_else(|| EpcisError::MissingField { field: join(&at, "epcClass") })?;
-        let quantity = quantity.ok_or_else(|| EpcisError::MissingField { field: join(&at, "quantity") })?;
+        let epc_class = epc_class.ok_or_else(|| EpcisError::MissingField {
+            field: join(&at, "epcClass"),
+        })?;
+        let quantity = quantity.ok_or_else(|| EpcisError::MissingField {
+            field: join(&at, "quantity"),
+        })?;
         builder = add(builder, epc_class.to_owned(), quantity, uom);
     }
     Ok(builder)
@@ -249,7 +347,9 @@ fn location_id(field: &str, value: &Value) -> Result<String, EpcisError> {
     let o = as_object(field, value)?;
     for key in o.keys() {
         if key != "id" {
-            return Err(EpcisError::UnsupportedField { field: join(field, key) });
+            return Err(EpcisError::UnsupportedField {
+                field: join(field, key),
+            });
         }
     }
     Ok(as_str(&join(field, "id"), required(o, field, "id")?)?.to_owned())
@@ -261,16 +361,19 @@ fn typed_list<T>(
     value: &Value,
     vocabulary: fn(&str, &str) -> Result<T, EpcisError>,
 ) -> Result<Vec<(T, String)>, EpcisError> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| EpcisError::WrongType { field: field.to_owned(), expected: "an array of objects" })?;
+    let items = value.as_array().ok_or_else(|| EpcisError::WrongType {
+        field: field.to_owned(),
+        expected: "an array of objects",
+    })?;
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let at = format!("{field}[{i}]");
         let o = as_object(&at, item)?;
         for key in o.keys() {
             if key != "type" && key != member {
-                return Err(EpcisError::UnsupportedField { field: join(&at, key) });
+                return Err(EpcisError::UnsupportedField {
+                    field: join(&at, key),
+                });
             }
         }
         let kind_field = join(&at, "type");
@@ -284,9 +387,15 @@ fn typed_list<T>(
 fn parse_declaration(value: &Value) -> Result<RawDeclaration, EpcisError> {
     let field = "errorDeclaration";
     let o = as_object(field, value)?;
-    let declaration_time = parse_time(&join(field, "declarationTime"), required(o, field, "declarationTime")?)?;
+    let declaration_time = parse_time(
+        &join(field, "declarationTime"),
+        required(o, field, "declarationTime")?,
+    )?;
     let reason_field = join(field, "reason");
-    let reason = ErrorReason::parse_at(&reason_field, as_str(&reason_field, required(o, field, "reason")?)?)?;
+    let reason = ErrorReason::parse_at(
+        &reason_field,
+        as_str(&reason_field, required(o, field, "reason")?)?,
+    )?;
     let corrective_event_ids = match o.get("correctiveEventIDs") {
         Some(v) => strings(&join(field, "correctiveEventIDs"), v)?,
         None => Vec::new(),
@@ -299,7 +408,9 @@ fn parse_declaration(value: &Value) -> Result<RawDeclaration, EpcisError> {
                 foreign_extensions.insert(key.clone(), v.clone());
             }
             _ => {
-                return Err(EpcisError::UnsupportedField { field: join(field, key) });
+                return Err(EpcisError::UnsupportedField {
+                    field: join(field, key),
+                });
             }
         }
     }
@@ -311,11 +422,15 @@ fn parse_declaration(value: &Value) -> Result<RawDeclaration, EpcisError> {
     })
 }
 
-fn parse_event(value: &Value, captured_at: Option<DateTime<Utc>>) -> Result<TraceEvent, EpcisError> {
+fn parse_event(
+    value: &Value,
+    captured_at: Option<DateTime<Utc>>,
+) -> Result<TraceEvent, EpcisError> {
     let o = as_object("event", value)?;
     let type_word = as_str("type", required(o, "", "type")?)?;
-    let kind =
-        EventKind::from_word(type_word).ok_or_else(|| EpcisError::UnsupportedEventType { value: cut(type_word) })?;
+    let kind = EventKind::from_word(type_word).ok_or_else(|| EpcisError::UnsupportedEventType {
+        value: cut(type_word),
+    })?;
     let offset = parse_offset(required(o, "", "eventTimeZoneOffset")?)?;
     let event_time = parse_time("eventTime", required(o, "", "eventTime")?)?.with_timezone(&offset);
     let record_time = match captured_at {
@@ -332,19 +447,31 @@ fn parse_event(value: &Value, captured_at: Option<DateTime<Utc>>) -> Result<Trac
             "quantityList" => add_quantities(b, key, v, |b, c, q, u| b.quantity(c, q, u))?,
             "parentID" => b.parent_id(as_str(key, v)?),
             "childEPCs" => b.child_epcs(strings(key, v)?),
-            "childQuantityList" => add_quantities(b, key, v, |b, c, q, u| b.child_quantity(c, q, u))?,
-            "inputEPCList" => strings(key, v)?.into_iter().fold(b, |b, epc| b.input_epc(epc)),
-            "inputQuantityList" => add_quantities(b, key, v, |b, c, q, u| b.input_quantity(c, q, u))?,
-            "outputEPCList" => strings(key, v)?.into_iter().fold(b, |b, epc| b.output_epc(epc)),
-            "outputQuantityList" => add_quantities(b, key, v, |b, c, q, u| b.output_quantity(c, q, u))?,
+            "childQuantityList" => {
+                add_quantities(b, key, v, |b, c, q, u| b.child_quantity(c, q, u))?
+            }
+            "inputEPCList" => strings(key, v)?
+                .into_iter()
+                .fold(b, |b, epc| b.input_epc(epc)),
+            "inputQuantityList" => {
+                add_quantities(b, key, v, |b, c, q, u| b.input_quantity(c, q, u))?
+            }
+            "outputEPCList" => strings(key, v)?
+                .into_iter()
+                .fold(b, |b, epc| b.output_epc(epc)),
+            "outputQuantityList" => {
+                add_quantities(b, key, v, |b, c, q, u| b.output_quantity(c, q, u))?
+            }
             "transformationID" => b.transformation_id(as_str(key, v)?),
             "readPoint" => b.read_point(location_id(key, v)?),
             "bizLocation" => b.biz_location(location_id(key, v)?),
             "bizStep" => b.biz_step(BizStep::parse_at(key, as_str(key, v)?)?),
             "disposition" => b.disposition(Disposition::parse_at(key, as_str(key, v)?)?),
-            "bizTransactionList" => typed_list(key, "bizTransaction", v, BizTransactionType::parse_at)?
-                .into_iter()
-                .fold(b, |b, (kind, id)| b.biz_transaction(kind, id)),
+            "bizTransactionList" => {
+                typed_list(key, "bizTransaction", v, BizTransactionType::parse_at)?
+                    .into_iter()
+                    .fold(b, |b, (kind, id)| b.biz_transaction(kind, id))
+            }
             "sourceList" => typed_list(key, "source", v, SourceDestType::parse_at)?
                 .into_iter()
                 .fold(b, |b, (kind, id)| b.source(kind, id)),

@@ -45,8 +45,10 @@ pub use canonical::{GENESIS_HASH, canonical_json, chain_hash};
 pub use document::{EPCIS_CONTEXT, EpcisDocument, SCHEMA_VERSION};
 pub use error::EpcisError;
 pub use event::{
-    BizTransaction, Correction, ErrorDeclaration, MAX_CLOCK_SKEW, SourceDest, TraceEvent, TraceEventBuilder,
-    new_event_id,
+    BizTransaction, Correction, ErrorDeclaration, MAX_CLOCK_SKEW, SourceDest, TraceEvent,
+    TraceEventBuilder, new_event_id,
 };
 pub use quantity::{QuantityElement, Uom};
-pub use vocab::{Action, BizStep, BizTransactionType, Disposition, ErrorReason, EventKind, SourceDestType};
+pub use vocab::{
+    Action, BizStep, BizTransactionType, Disposition, ErrorReason, EventKind, SourceDestType,
+};

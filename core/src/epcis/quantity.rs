@@ -13,11 +13,17 @@ pub struct Uom(String);
 impl Uom {
     /// Parses a unit code.
     pub fn parse(code: &str) -> Result<Self, EpcisError> {
-        let ok = (2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let ok = (2..=3).contains(&code.len())
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
         if ok {
             Ok(Uom(code.to_owned()))
         } else {
-            Err(EpcisError::InvalidUom { field: "uom".to_owned(), value: cut(code) })
+            Err(EpcisError::InvalidUom {
+                field: "uom".to_owned(),
+                value: cut(code),
+            })
         }
     }
 
@@ -51,20 +57,37 @@ impl QuantityElement {
     /// A quantity of `epc_class` (a URI such as `https://id.gs1.org/01/06901234567892/10/B123`).
     /// `uom` is a UN/CEFACT Recommendation 20 code; without one, `quantity` counts instances
     /// and must be whole.
-    pub fn new(epc_class: impl Into<String>, quantity: f64, uom: Option<&str>) -> Result<Self, EpcisError> {
+    pub fn new(
+        epc_class: impl Into<String>,
+        quantity: f64,
+        uom: Option<&str>,
+    ) -> Result<Self, EpcisError> {
         let epc_class = epc_class.into();
         uri::require("epcClass", &epc_class)?;
         if !(quantity.is_finite() && quantity > 0.0 && quantity < MAX_QUANTITY) {
-            return Err(EpcisError::InvalidQuantity { field: "quantity".to_owned(), value: quantity.to_string() });
+            return Err(EpcisError::InvalidQuantity {
+                field: "quantity".to_owned(),
+                value: quantity.to_string(),
+            });
         }
         if !is_stable_f64(quantity) {
-            return Err(EpcisError::UnstableNumber { field: "quantity".to_owned(), value: quantity.to_string() });
+            return Err(EpcisError::UnstableNumber {
+                field: "quantity".to_owned(),
+                value: quantity.to_string(),
+            });
         }
         let uom = uom.map(Uom::parse).transpose()?;
         if uom.is_none() && quantity.fract() != 0.0 {
-            return Err(EpcisError::FractionalCount { field: "quantity".to_owned(), value: quantity.to_string() });
+            return Err(EpcisError::FractionalCount {
+                field: "quantity".to_owned(),
+                value: quantity.to_string(),
+            });
         }
-        Ok(QuantityElement { epc_class, quantity, uom })
+        Ok(QuantityElement {
+            epc_class,
+            quantity,
+            uom,
+        })
     }
 
     /// The class of objects (a URI).
@@ -133,7 +156,10 @@ pub(super) fn is_stable_f64(x: f64) -> bool {
         if !b.is_ascii_digit() {
             return false;
         }
-        significand = match significand.checked_mul(10).and_then(|s| s.checked_add(u64::from(b - b'0'))) {
+        significand = match significand
+            .checked_mul(10)
+            .and_then(|s| s.checked_add(u64::from(b - b'0')))
+        {
             Some(s) => s,
             None => return false,
         };
@@ -150,7 +176,10 @@ pub(super) fn check_stable_numbers(field: &str, value: &Value) -> Result<(), Epc
             }
             match n.as_f64() {
                 Some(x) if is_stable_f64(x) => Ok(()),
-                _ => Err(EpcisError::UnstableNumber { field: field.to_owned(), value: n.to_string() }),
+                _ => Err(EpcisError::UnstableNumber {
+                    field: field.to_owned(),
+                    value: n.to_string(),
+                }),
             }
         }
         Value::Array(items) => {

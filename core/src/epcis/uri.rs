@@ -20,7 +20,9 @@ const fn class(b: u8) -> u8 {
     match b {
         b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => UNRESERVED_OR_SUB_DELIM,
         b'-' | b'.' | b'_' | b'~' => UNRESERVED_OR_SUB_DELIM,
-        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => UNRESERVED_OR_SUB_DELIM,
+        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => {
+            UNRESERVED_OR_SUB_DELIM
+        }
         b':' => COLON,
         b'@' => AT,
         b'/' => SLASH,
@@ -38,9 +40,13 @@ fn scan(bytes: &[u8], mut at: usize, allowed: u8) -> Result<usize, String> {
         if c & allowed != 0 {
             at += 1;
         } else if c == PERCENT {
-            let ok = bytes.get(at + 1..at + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+            let ok = bytes
+                .get(at + 1..at + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
             if !ok {
-                return Err(format!("`%` at byte {at} is not followed by two hex digits"));
+                return Err(format!(
+                    "`%` at byte {at} is not followed by two hex digits"
+                ));
             }
             at += 3;
         } else {
@@ -58,7 +64,9 @@ pub(super) fn check(text: &str) -> Result<(), String> {
         return Err("it is empty".to_owned());
     }
     let scheme_ok = bytes[0].is_ascii_alphabetic();
-    let scheme_end = bytes.iter().position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')));
+    let scheme_end = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')));
     let scheme_end = match scheme_end {
         Some(end) if scheme_ok && bytes[end] == b':' => end,
         _ => return Err("it does not start with a scheme such as `https:` or `urn:`".to_owned()),
@@ -71,7 +79,10 @@ pub(super) fn check(text: &str) -> Result<(), String> {
             Some(i) => &authority[i + 1..],
             None => authority,
         };
-        let host_end = host_port.iter().position(|&b| b == b':' || b == b'@').unwrap_or(host_port.len());
+        let host_end = host_port
+            .iter()
+            .position(|&b| b == b':' || b == b'@')
+            .unwrap_or(host_port.len());
         match host_port.get(host_end) {
             None => {}
             Some(b':') if host_port[host_end + 1..].iter().all(u8::is_ascii_digit) => {}
@@ -89,13 +100,19 @@ pub(super) fn check(text: &str) -> Result<(), String> {
     }
     match text[at..].chars().next() {
         None => Ok(()),
-        Some(c) => Err(format!("{c:?} at byte {at} is not allowed here (percent-encode it)")),
+        Some(c) => Err(format!(
+            "{c:?} at byte {at} is not allowed here (percent-encode it)"
+        )),
     }
 }
 
 /// Checks that `value` is an absolute URI, naming `field` in the error.
 pub(super) fn require(field: &str, value: &str) -> Result<(), EpcisError> {
-    check(value).map_err(|reason| EpcisError::InvalidUri { field: field.to_owned(), value: cut(value), reason })
+    check(value).map_err(|reason| EpcisError::InvalidUri {
+        field: field.to_owned(),
+        value: cut(value),
+        reason,
+    })
 }
 
 /// Percent-encodes every byte outside RFC 3986's unreserved set, so any text fits in one URN

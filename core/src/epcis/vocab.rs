@@ -404,7 +404,11 @@ pub mod uom {
 /// Use it for identifiers that have no GS1 form: `suyuan_urn("bt", "DN 2025-001")` gives
 /// `urn:suyuan:bt:DN%202025-001`.
 pub fn suyuan_urn(kind: &str, id: &str) -> String {
-    format!("urn:suyuan:{}:{}", uri::encode_segment(kind), uri::encode_segment(id))
+    format!(
+        "urn:suyuan:{}:{}",
+        uri::encode_segment(kind),
+        uri::encode_segment(id)
+    )
 }
 
 /// The business location of a seller: `urn:suyuan:loc:<seller_id>`.

@@ -143,7 +143,7 @@ pub async fn begin_for_seller(
     let res = seller::Entity::update_many()
         .col_expr(
             seller::Column::UpdatedAt,
-            Expr::col(seller::Column::UpdatedAt).into(),
+            Expr::col(seller::Column::UpdatedAt),
         )
         .filter(seller::Column::Id.eq(seller.as_str()))
         .exec(&txn)

@@ -8,7 +8,13 @@ fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-async fn create_seller(app: &TestApp, admin: &str, name: &str, credit_code: &str, division: &str) -> Value {
+async fn create_seller(
+    app: &TestApp,
+    admin: &str,
+    name: &str,
+    credit_code: &str,
+    division: &str,
+) -> Value {
     let res = client()
         .post(format!("{}/api/v1/sellers", app.address))
         .bearer_auth(admin)
@@ -19,139 +25,242 @@ async fn create_seller(app: &TestApp, admin: &str, name: &str, credit_code: &str
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
     res.json().await.unwrap()
 }
 
 async fn mint(app: &TestApp, admin: &str, body: Value) -> String {
-    let res = client().post(format!("{}/api/v1/tokens", app.address)).bearer_auth(admin).json(&body).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
-}
-
-both_engines_app!(an_admin_registers_a_seller_who_reads_itself_and_no_one_else, |app: TestApp| async move {
-    let admin = app.admin_token();
-    let a = create_seller(&app, &admin, "广州骑乐电动车行", "91440300708461136T", "440104").await;
-    assert_eq!(a["province"], "广东省");
-    let b = create_seller(&app, &admin, "杭州西湖线缆经销部", "91350100M000100Y43", "330106").await;
-    let a_id = a["id"].as_str().unwrap();
-    let b_id = b["id"].as_str().unwrap();
-
-    let a_token = mint(&app, &admin, json!({"role": "seller", "subject": a_id})).await;
-    let me: Value = client()
-        .get(format!("{}/api/v1/me", app.address))
-        .bearer_auth(&a_token)
+    let res = client()
+        .post(format!("{}/api/v1/tokens", app.address))
+        .bearer_auth(admin)
+        .json(&body)
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
-    assert_eq!(me["role"], "seller");
-    assert_eq!(me["seller"]["credit_code"], "91440300708461136T");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
 
-    // B's token cannot read A.
-    let b_token = mint(&app, &admin, json!({"role": "seller", "subject": b_id})).await;
-    let res = client().get(format!("{}/api/v1/sellers/{a_id}", app.address)).bearer_auth(&b_token).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-    // A reads itself.
-    let res = client().get(format!("{}/api/v1/sellers/{a_id}", app.address)).bearer_auth(&a_token).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    // A seller may not register sellers.
-    let res = client()
+both_engines_app!(
+    an_admin_registers_a_seller_who_reads_itself_and_no_one_else,
+    |app: TestApp| async move {
+        let admin = app.admin_token();
+        let a = create_seller(
+            &app,
+            &admin,
+            "广州骑乐电动车行",
+            "91440300708461136T",
+            "440104",
+        )
+        .await;
+        assert_eq!(a["province"], "广东省");
+        let b = create_seller(
+            &app,
+            &admin,
+            "杭州西湖线缆经销部",
+            "91350100M000100Y43",
+            "330106",
+        )
+        .await;
+        let a_id = a["id"].as_str().unwrap();
+        let b_id = b["id"].as_str().unwrap();
+
+        let a_token = mint(&app, &admin, json!({"role": "seller", "subject": a_id})).await;
+        let me: Value = client()
+            .get(format!("{}/api/v1/me", app.address))
+            .bearer_auth(&a_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["role"], "seller");
+        assert_eq!(me["seller"]["credit_code"], "91440300708461136T");
+
+        // B's token cannot read A.
+        let b_token = mint(&app, &admin, json!({"role": "seller", "subject": b_id})).await;
+        let res = client()
+            .get(format!("{}/api/v1/sellers/{a_id}", app.address))
+            .bearer_auth(&b_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        // A reads itself.
+        let res = client()
+            .get(format!("{}/api/v1/sellers/{a_id}", app.address))
+            .bearer_auth(&a_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        // A seller may not register sellers.
+        let res = client()
         .post(format!("{}/api/v1/sellers", app.address))
         .bearer_auth(&a_token)
         .json(&json!({"name": "x", "credit_code": "91440300708461136T", "division_code": "440104", "seller_type": "online"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-});
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+);
 
-both_engines_app!(a_supervisor_sees_only_sellers_in_its_jurisdiction, |app: TestApp| async move {
-    let admin = app.admin_token();
-    let gd = create_seller(&app, &admin, "广州骑乐电动车行", "91440300708461136T", "440104").await;
-    let zj = create_seller(&app, &admin, "杭州西湖线缆经销部", "91350100M000100Y43", "330106").await;
-    let sup: Value = client()
-        .post(format!("{}/api/v1/supervisors", app.address))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "广东省市场监督管理局", "jurisdiction": "44"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = mint(&app, &admin, json!({"role": "supervisor", "subject": sup["id"], "jurisdiction": "44"})).await;
-    let list: Vec<Value> = client()
-        .get(format!("{}/api/v1/sellers", app.address))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ids: Vec<&str> = list.iter().map(|s| s["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, vec![gd["id"].as_str().unwrap()]);
-    let res = client()
-        .get(format!("{}/api/v1/sellers/{}", app.address, zj["id"].as_str().unwrap()))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-});
+both_engines_app!(
+    a_supervisor_sees_only_sellers_in_its_jurisdiction,
+    |app: TestApp| async move {
+        let admin = app.admin_token();
+        let gd = create_seller(
+            &app,
+            &admin,
+            "广州骑乐电动车行",
+            "91440300708461136T",
+            "440104",
+        )
+        .await;
+        let zj = create_seller(
+            &app,
+            &admin,
+            "杭州西湖线缆经销部",
+            "91350100M000100Y43",
+            "330106",
+        )
+        .await;
+        let sup: Value = client()
+            .post(format!("{}/api/v1/supervisors", app.address))
+            .bearer_auth(&admin)
+            .json(&json!({"name": "广东省市场监督管理局", "jurisdiction": "44"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = mint(
+            &app,
+            &admin,
+            json!({"role": "supervisor", "subject": sup["id"], "jurisdiction": "44"}),
+        )
+        .await;
+        let list: Vec<Value> = client()
+            .get(format!("{}/api/v1/sellers", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let ids: Vec<&str> = list.iter().map(|s| s["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, vec![gd["id"].as_str().unwrap()]);
+        let res = client()
+            .get(format!(
+                "{}/api/v1/sellers/{}",
+                app.address,
+                zj["id"].as_str().unwrap()
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+);
 
-both_engines_app!(bad_seller_fields_are_named_with_their_reasons, |app: TestApp| async move {
-    let admin = app.admin_token();
-    let res = client()
+both_engines_app!(
+    bad_seller_fields_are_named_with_their_reasons,
+    |app: TestApp| async move {
+        let admin = app.admin_token();
+        let res = client()
         .post(format!("{}/api/v1/sellers", app.address))
         .bearer_auth(&admin)
         .json(&json!({"name": "", "credit_code": "91440300708461136X", "division_code": "990000", "seller_type": "pirate"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let problem: Value = res.json().await.unwrap();
-    assert_eq!(problem["type"], "urn:suyuan:problem:invalid-field");
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, vec!["name", "credit_code", "division_code", "seller_type"]);
-    // Nothing was written.
-    let list: Vec<Value> = client().get(format!("{}/api/v1/sellers", app.address)).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
-    assert!(list.is_empty());
-});
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:suyuan:problem:invalid-field");
+        let fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            vec!["name", "credit_code", "division_code", "seller_type"]
+        );
+        // Nothing was written.
+        let list: Vec<Value> = client()
+            .get(format!("{}/api/v1/sellers", app.address))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(list.is_empty());
+    }
+);
 
-both_engines_app!(a_duplicate_credit_code_is_a_conflict, |app: TestApp| async move {
-    let admin = app.admin_token();
-    create_seller(&app, &admin, "甲", "91440300708461136T", "440104").await;
-    let res = client()
+both_engines_app!(
+    a_duplicate_credit_code_is_a_conflict,
+    |app: TestApp| async move {
+        let admin = app.admin_token();
+        create_seller(&app, &admin, "甲", "91440300708461136T", "440104").await;
+        let res = client()
         .post(format!("{}/api/v1/sellers", app.address))
         .bearer_auth(&admin)
         .json(&json!({"name": "乙", "credit_code": "91440300708461136T", "division_code": "440104", "seller_type": "offline"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    let problem: Value = res.json().await.unwrap();
-    assert_eq!(problem["type"], "urn:suyuan:problem:duplicate");
-});
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:suyuan:problem:duplicate");
+    }
+);
 
-both_engines_app!(requests_without_a_valid_token_get_401_problem_json, |app: TestApp| async move {
-    let res = client().get(format!("{}/api/v1/me", app.address)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let res = client().get(format!("{}/api/v1/me", app.address)).bearer_auth("not-a-token").send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let problem: Value = res.json().await.unwrap();
-    assert_eq!(problem["type"], "urn:suyuan:problem:unauthenticated");
-});
+both_engines_app!(
+    requests_without_a_valid_token_get_401_problem_json,
+    |app: TestApp| async move {
+        let res = client()
+            .get(format!("{}/api/v1/me", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let res = client()
+            .get(format!("{}/api/v1/me", app.address))
+            .bearer_auth("not-a-token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:suyuan:problem:unauthenticated");
+    }
+);
 
-both_engines_app!(malformed_and_oversized_bodies_are_refused_clearly, |app: TestApp| async move {
-    let admin = app.admin_token();
-    let res = client()
+both_engines_app!(
+    malformed_and_oversized_bodies_are_refused_clearly,
+    |app: TestApp| async move {
+        let admin = app.admin_token();
+        let res = client()
         .post(format!("{}/api/v1/sellers", app.address))
         .bearer_auth(&admin)
         .header("content-type", "application/json")
@@ -159,35 +268,73 @@ both_engines_app!(malformed_and_oversized_bodies_are_refused_clearly, |app: Test
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let problem: Value = res.json().await.unwrap();
-    assert_eq!(problem["errors"][0]["field"], "credit_code");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "credit_code");
 
-    let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(2 * 1024 * 1024));
-    let res = client()
-        .post(format!("{}/api/v1/sellers", app.address))
-        .bearer_auth(&admin)
-        .header("content-type", "application/json")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-});
+        let big = format!(r#"{{"name": "{}"}}"#, "x".repeat(2 * 1024 * 1024));
+        let res = client()
+            .post(format!("{}/api/v1/sellers", app.address))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .body(big)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+    }
+);
 
-both_engines_app!(health_readiness_metrics_and_openapi_answer, |app: TestApp| async move {
-    let res = client().get(format!("{}/healthz", app.address)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers().contains_key("x-request-id"));
-    let res = client().get(format!("{}/readyz", app.address)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let metrics = client().get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("suyuan_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{metrics}");
-    let spec: Value = client().get(format!("{}/api/v1/openapi.json", app.address)).send().await.unwrap().json().await.unwrap();
-    assert!(spec["paths"]["/api/v1/sellers"]["post"].is_object(), "{spec}");
-    assert!(spec["paths"]["/api/v1/events/epcis"]["get"].is_object());
-    let res = client().get(format!("{}/no/such/route", app.address)).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(res.headers()["content-type"], "application/problem+json");
-});
+both_engines_app!(
+    health_readiness_metrics_and_openapi_answer,
+    |app: TestApp| async move {
+        let res = client()
+            .get(format!("{}/healthz", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers().contains_key("x-request-id"));
+        let res = client()
+            .get(format!("{}/readyz", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let metrics = client()
+            .get(format!("{}/metrics", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics.contains(
+                "suyuan_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+            ),
+            "{metrics}"
+        );
+        let spec: Value = client()
+            .get(format!("{}/api/v1/openapi.json", app.address))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            spec["paths"]["/api/v1/sellers"]["post"].is_object(),
+            "{spec}"
+        );
+        assert!(spec["paths"]["/api/v1/events/epcis"]["get"].is_object());
+        let res = client()
+            .get(format!("{}/no/such/route", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+    }
+);

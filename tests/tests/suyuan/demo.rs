@@ -6,84 +6,145 @@ use suyuan_core::store::ledger;
 use suyuan_tests::{TestApp, both_engines_app};
 
 fn epcis_schema() -> jsonschema::Validator {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/epcis/EPCIS-JSON-Schema.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("the EPCIS schema beside the repo")).unwrap();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/epcis/EPCIS-JSON-Schema.json"
+    );
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(path).expect("the EPCIS schema beside the repo"),
+    )
+    .unwrap();
     jsonschema::validator_for(&schema).expect("the EPCIS schema compiles")
 }
 
-both_engines_app!(the_demo_export_validates_against_the_official_epcis_schema, |app: TestApp| async move {
-    let catalogue = suyuan_tests::catalogue();
-    let parties = suyuan_plugin_api::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key).await.unwrap();
-    assert!(parties.created);
-    // A second start finds the same demo instead of adding another.
-    let again = suyuan_plugin_api::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key).await.unwrap();
-    assert!(!again.created);
-    assert_eq!(again.seller_gz, parties.seller_gz);
+both_engines_app!(
+    the_demo_export_validates_against_the_official_epcis_schema,
+    |app: TestApp| async move {
+        let catalogue = suyuan_tests::catalogue();
+        let parties = suyuan_plugin_api::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key)
+            .await
+            .unwrap();
+        assert!(parties.created);
+        // A second start finds the same demo instead of adding another.
+        let again = suyuan_plugin_api::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key)
+            .await
+            .unwrap();
+        assert!(!again.created);
+        assert_eq!(again.seller_gz, parties.seller_gz);
 
-    let res = reqwest::Client::new()
-        .get(format!("{}/api/v1/events/epcis", app.address))
-        .bearer_auth(app.admin_token())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["content-type"], "application/ld+json");
-    let doc: Value = res.json().await.unwrap();
-    let validator = epcis_schema();
-    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+        let res = reqwest::Client::new()
+            .get(format!("{}/api/v1/events/epcis", app.address))
+            .bearer_auth(app.admin_token())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "application/ld+json");
+        let doc: Value = res.json().await.unwrap();
+        let validator = epcis_schema();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "schema errors: {errors:#?}");
 
-    let events = doc["epcisBody"]["eventList"].as_array().unwrap();
-    let steps: Vec<&str> = events.iter().filter_map(|e| e["bizStep"].as_str()).collect();
-    for step in ["receiving", "packing", "retail_selling", "shipping"] {
-        assert!(steps.contains(&step), "demo has no {step} event: {steps:?}");
+        let events = doc["epcisBody"]["eventList"].as_array().unwrap();
+        let steps: Vec<&str> = events
+            .iter()
+            .filter_map(|e| e["bizStep"].as_str())
+            .collect();
+        for step in ["receiving", "packing", "retail_selling", "shipping"] {
+            assert!(steps.contains(&step), "demo has no {step} event: {steps:?}");
+        }
+        assert!(events.iter().any(|e| e["type"] == "AggregationEvent"));
+        assert!(
+            events
+                .iter()
+                .any(|e| e["errorDeclaration"]["reason"] == "incorrect_data")
+        );
+        assert!(ledger::verify(&app.db.db).await.unwrap().breaks.is_empty());
     }
-    assert!(events.iter().any(|e| e["type"] == "AggregationEvent"));
-    assert!(events.iter().any(|e| e["errorDeclaration"]["reason"] == "incorrect_data"));
-    assert!(ledger::verify(&app.db.db).await.unwrap().breaks.is_empty());
-});
+);
 
-both_engines_app!(a_seller_exports_only_its_own_events_and_a_supervisor_only_its_jurisdiction, |app: TestApp| async move {
-    let catalogue = suyuan_tests::catalogue();
-    let parties = suyuan_plugin_api::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key).await.unwrap();
-    let ttl = std::time::Duration::from_secs(600);
-    let seller = app.tokens.mint(suyuan_core::tenancy::Role::Seller, parties.seller_hz.as_str(), None, ttl).unwrap();
-    let doc: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/events/epcis", app.address))
-        .bearer_auth(&seller)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let events = doc["epcisBody"]["eventList"].as_array().unwrap();
-    assert_eq!(events.len(), 2, "the Hangzhou distributor has a receipt and a shipment");
-    assert!(events.iter().all(|e| e["suyuan:seller"] == parties.seller_hz.as_str()));
+both_engines_app!(
+    a_seller_exports_only_its_own_events_and_a_supervisor_only_its_jurisdiction,
+    |app: TestApp| async move {
+        let catalogue = suyuan_tests::catalogue();
+        let parties = suyuan_plugin_api::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key)
+            .await
+            .unwrap();
+        let ttl = std::time::Duration::from_secs(600);
+        let seller = app
+            .tokens
+            .mint(
+                suyuan_core::tenancy::Role::Seller,
+                parties.seller_hz.as_str(),
+                None,
+                ttl,
+            )
+            .unwrap();
+        let doc: Value = reqwest::Client::new()
+            .get(format!("{}/api/v1/events/epcis", app.address))
+            .bearer_auth(&seller)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let events = doc["epcisBody"]["eventList"].as_array().unwrap();
+        assert_eq!(
+            events.len(),
+            2,
+            "the Hangzhou distributor has a receipt and a shipment"
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e["suyuan:seller"] == parties.seller_hz.as_str())
+        );
 
-    let supervisor = app
-        .tokens
-        .mint(suyuan_core::tenancy::Role::Supervisor, &parties.supervisor_id, Some("31"), ttl)
-        .unwrap();
-    let doc: Value = reqwest::Client::new()
-        .get(format!("{}/api/v1/events/epcis", app.address))
-        .bearer_auth(&supervisor)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let events = doc["epcisBody"]["eventList"].as_array().unwrap();
-    assert!(!events.is_empty());
-    assert!(events.iter().all(|e| e["suyuan:seller"] == parties.seller_sh.as_str()));
+        let supervisor = app
+            .tokens
+            .mint(
+                suyuan_core::tenancy::Role::Supervisor,
+                &parties.supervisor_id,
+                Some("31"),
+                ttl,
+            )
+            .unwrap();
+        let doc: Value = reqwest::Client::new()
+            .get(format!("{}/api/v1/events/epcis", app.address))
+            .bearer_auth(&supervisor)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let events = doc["epcisBody"]["eventList"].as_array().unwrap();
+        assert!(!events.is_empty());
+        assert!(
+            events
+                .iter()
+                .all(|e| e["suyuan:seller"] == parties.seller_sh.as_str())
+        );
 
-    let operator = app.tokens.mint(suyuan_core::tenancy::Role::Operator, &parties.operator_id, None, ttl).unwrap();
-    let res = reqwest::Client::new()
-        .get(format!("{}/api/v1/events/epcis", app.address))
-        .bearer_auth(&operator)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-});
+        let operator = app
+            .tokens
+            .mint(
+                suyuan_core::tenancy::Role::Operator,
+                &parties.operator_id,
+                None,
+                ttl,
+            )
+            .unwrap();
+        let res = reqwest::Client::new()
+            .get(format!("{}/api/v1/events/epcis", app.address))
+            .bearer_auth(&operator)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+);

@@ -1,0 +1,227 @@
+//! The `suyuan` binary, run as a user runs it.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../tests/src/lib.rs"]
+#[allow(dead_code, unused_macros, unused_imports)]
+mod support;
+
+use sea_orm::ConnectionTrait;
+use std::process::Command;
+use support::{Engine, TestDb};
+use suyuan_core::secrets::SecretKey;
+
+const JWT: &str = "cli-test-secret-cli-test-secret-0123456789";
+
+fn suyuan(db_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_suyuan"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SUYUAN_DATABASE_URL", db_url)
+        .env("SUYUAN_JWT_SECRET", JWT)
+        .env("SUYUAN_SECRET_KEY", SecretKey::generate().to_base64())
+        .current_dir(std::env::temp_dir());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("run suyuan");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn verify_names_an_event_edited_in_the_database(t: TestDb) {
+    let catalogue = std::sync::Arc::new(suyuan_core::catalogue::Catalogue::builtin().unwrap());
+    let parties = suyuan_plugin_api::demo::ensure_demo(&t.db, &catalogue, &SecretKey::generate())
+        .await
+        .unwrap();
+    let (code, stdout, stderr) = run(suyuan(&t.url).arg("verify"));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("ok: 13 events in 3 seller chains verified"),
+        "{stdout}"
+    );
+
+    // Someone with database access goes around the trigger and moves a sale to another region.
+    let victim = suyuan_core::store::ledger::events_in_scope(
+        &t.db,
+        &suyuan_core::store::ledger::EventScope::Seller(parties.seller_gz.clone()),
+        None,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|e| e.row.record_kind == "sale")
+    .unwrap();
+    let edit = format!(
+        "UPDATE trace_events SET document = REPLACE(document, '440106', '110101') WHERE id = '{}'",
+        victim.id
+    );
+    match t.engine {
+        Engine::Sqlite => {
+            t.db.execute_unprepared("DROP TRIGGER trace_events_no_update")
+                .await
+                .unwrap();
+            t.db.execute_unprepared(&edit).await.unwrap();
+        }
+        Engine::Postgres => {
+            t.db.execute_unprepared(
+                "ALTER TABLE trace_events DISABLE TRIGGER trace_events_append_only",
+            )
+            .await
+            .unwrap();
+            t.db.execute_unprepared(&edit).await.unwrap();
+        }
+    }
+    let (code, stdout, _) = run(suyuan(&t.url).arg("verify"));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "BROKEN seller {} at event {} (#{})",
+            parties.seller_gz, victim.id, victim.seq
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 of 3 seller chains broken"), "{stdout}");
+}
+
+#[tokio::test]
+async fn verify_names_an_event_edited_in_the_database_on_sqlite() {
+    let t = TestDb::new(Engine::Sqlite).await.unwrap();
+    verify_names_an_event_edited_in_the_database(t).await;
+}
+
+#[tokio::test]
+async fn verify_names_an_event_edited_in_the_database_on_postgres() {
+    if let Some(t) = TestDb::new(Engine::Postgres).await {
+        verify_names_an_event_edited_in_the_database(t).await;
+    }
+}
+
+#[tokio::test]
+async fn export_writes_a_sellers_events_as_an_epcis_document() {
+    let t = TestDb::new(Engine::Sqlite).await.unwrap();
+    let catalogue = std::sync::Arc::new(suyuan_core::catalogue::Catalogue::builtin().unwrap());
+    let parties = suyuan_plugin_api::demo::ensure_demo(&t.db, &catalogue, &SecretKey::generate())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.jsonld");
+    let (code, _, stderr) = run(suyuan(&t.url)
+        .args([
+            "export",
+            "epcis",
+            "--seller",
+            parties.seller_sh.as_str(),
+            "-o",
+        ])
+        .arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("wrote 4 events"), "{stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(doc["type"], "EPCISDocument");
+    assert_eq!(doc["epcisBody"]["eventList"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn plain_serve_refuses_to_start_without_a_jwt_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
+    let (code, _, stderr) = run(suyuan(&url)
+        .env_remove("SUYUAN_JWT_SECRET")
+        .current_dir(dir.path())
+        .arg("serve"));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("SUYUAN_JWT_SECRET is not set"), "{stderr}");
+}
+
+#[test]
+fn a_bad_variable_is_named_at_start() {
+    let (code, _, stderr) = run(suyuan("sqlite://x.db")
+        .env("SUYUAN_BIND", "everywhere")
+        .arg("verify"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("SUYUAN_BIND: `everywhere` is not an address"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(suyuan("mysql://nope").arg("verify"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("SUYUAN_DATABASE_URL: must start with sqlite:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn token_prints_a_token_and_refuses_a_supervisor_without_a_jurisdiction() {
+    let sup = suyuan_core::ids::SupervisorId::generate();
+    let (code, _, stderr) = run(suyuan("sqlite://x.db").args([
+        "token",
+        "--role",
+        "supervisor",
+        "--subject",
+        sup.as_str(),
+    ]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("jurisdiction"), "{stderr}");
+    let (code, stdout, stderr) = run(suyuan("sqlite://x.db").args([
+        "token",
+        "--role",
+        "supervisor",
+        "--subject",
+        sup.as_str(),
+        "--jurisdiction",
+        "4403",
+        "--ttl",
+        "2h",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let principal = suyuan_plugin_api::auth::Tokens::new(JWT.as_bytes())
+        .verify(stdout.trim())
+        .unwrap();
+    assert_eq!(principal.subject(), sup.as_str());
+}
+
+#[test]
+fn demo_serve_generates_secrets_beside_the_database_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = suyuan(&url)
+        .env_remove("SUYUAN_JWT_SECRET")
+        .env_remove("SUYUAN_SECRET_KEY")
+        .env("SUYUAN_BIND", format!("127.0.0.1:{port}"))
+        .args(["serve", "--demo"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let mut seen = String::new();
+    while let Some(Ok(line)) = lines.next() {
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("ADMIN_TOKEN") {
+            break;
+        }
+    }
+    child.kill().ok();
+    child.wait().ok();
+    assert!(seen.contains("generated demo secrets in"), "{seen}");
+    assert!(dir.path().join("suyuan.secrets.toml").exists());
+    assert!(seen.contains("export SELLER_TOKEN="), "{seen}");
+    assert!(seen.contains("export SUPERVISOR_TOKEN="), "{seen}");
+    assert!(
+        seen.contains(&format!("http://127.0.0.1:{port}/api/v1/events/epcis")),
+        "{seen}"
+    );
+}
