@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_tenants;
 mod m20261125_000002_create_stores_and_listings;
 mod m20261125_000003_create_trace_events;
+mod m20261125_000004_create_marketplace;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_tenants::Migration),
             Box::new(m20261125_000002_create_stores_and_listings::Migration),
             Box::new(m20261125_000003_create_trace_events::Migration),
+            Box::new(m20261125_000004_create_marketplace::Migration),
         ]
     }
 }

@@ -57,6 +57,12 @@ pub struct Config {
     pub catalogue_path: Option<PathBuf>,
     /// `SUYUAN_TOKEN_TTL`: default lifetime of tokens minted by `suyuan token`.
     pub token_ttl: std::time::Duration,
+    /// `SUYUAN_WORKER`: whether this process runs the background workers (`on`, the default) or
+    /// only serves requests (`off`).
+    pub worker: bool,
+    /// `SUYUAN_ALLOW_PRIVATE_TARGETS`: let outgoing webhooks and platform submissions reach
+    /// loopback and private addresses (off by default; for on-premises platforms and tests).
+    pub allow_private_targets: bool,
 }
 
 /// A configuration value that is missing or wrong.
@@ -90,6 +96,8 @@ struct FileConfig {
     log_format: Option<String>,
     catalogue: Option<String>,
     token_ttl: Option<String>,
+    worker: Option<String>,
+    allow_private_targets: Option<bool>,
 }
 
 /// The default database: an SQLite file in the working directory.
@@ -217,6 +225,32 @@ impl Config {
             }
             None => std::time::Duration::from_secs(30 * 24 * 3600),
         };
+        let worker = match pick("SUYUAN_WORKER", file_cfg.worker) {
+            Some((var, v)) => match v.as_str() {
+                "on" | "true" | "1" => true,
+                "off" | "false" | "0" => false,
+                other => {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{other}` is neither on nor off"),
+                    ));
+                }
+            },
+            None => true,
+        };
+        let allow_private_targets = match env.get("SUYUAN_ALLOW_PRIVATE_TARGETS") {
+            Some(v) => match v.as_str() {
+                "true" | "1" | "on" => true,
+                "false" | "0" | "off" => false,
+                other => {
+                    return Err(ConfigError::new(
+                        "SUYUAN_ALLOW_PRIVATE_TARGETS",
+                        format!("`{other}` is neither true nor false"),
+                    ));
+                }
+            },
+            None => file_cfg.allow_private_targets.unwrap_or(false),
+        };
         Ok(Config {
             database_url,
             bind,
@@ -226,6 +260,8 @@ impl Config {
             log_format,
             catalogue_path,
             token_ttl,
+            worker,
+            allow_private_targets,
         })
     }
 

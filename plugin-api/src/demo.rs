@@ -206,6 +206,7 @@ async fn seed(
         previous_secret_ciphertext: Set(None),
         previous_secret_expires_at: Set(None),
         status: Set("active".into()),
+        app_key: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -84,6 +84,16 @@ pub enum ApiError {
     /// No valid credentials (401).
     #[error("unauthenticated: {0}")]
     Unauthenticated(String),
+    /// A webhook whose signature does not verify (401).
+    #[error("bad signature: {detail_en}")]
+    BadSignature {
+        /// Stable reason code.
+        code: &'static str,
+        /// Chinese detail.
+        detail_zh: String,
+        /// English detail.
+        detail_en: String,
+    },
     /// Credentials that do not allow this (403).
     #[error("forbidden")]
     Forbidden,
@@ -125,6 +135,7 @@ impl ApiError {
             ApiError::Malformed { .. } => "malformed-body",
             ApiError::TooLarge { .. } => "body-too-large",
             ApiError::Unauthenticated(_) => "unauthenticated",
+            ApiError::BadSignature { .. } => "invalid-signature",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict { slug, .. } => slug,
@@ -141,6 +152,7 @@ impl ApiError {
             }
             ApiError::TooLarge { .. } => ("请求内容过大", "The request body is too large"),
             ApiError::Unauthenticated(_) => ("未登录或凭证无效", "Missing or invalid credentials"),
+            ApiError::BadSignature { .. } => ("签名校验失败", "The signature does not verify"),
             ApiError::Forbidden => ("无权执行此操作", "Not allowed for this account"),
             ApiError::NotFound(_) => ("未找到", "Not found"),
             ApiError::Conflict { .. } => ("与现有数据冲突", "Conflicts with existing data"),
@@ -195,6 +207,20 @@ impl ApiError {
                 Some(reason.clone()),
                 vec![],
             ),
+            ApiError::BadSignature {
+                code,
+                detail_zh,
+                detail_en,
+            } => (
+                Some(detail_zh.clone()),
+                Some(detail_en.clone()),
+                vec![FieldProblem::new(
+                    "signature",
+                    *code,
+                    detail_zh.clone(),
+                    detail_en.clone(),
+                )],
+            ),
             ApiError::Forbidden => (None, None, vec![]),
             ApiError::NotFound(what) => (None, Some(format!("no such {what}")), vec![]),
             ApiError::Conflict {
@@ -222,7 +248,9 @@ impl ResponseError for ApiError {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Malformed { .. } => StatusCode::BAD_REQUEST,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated(_) | ApiError::BadSignature { .. } => {
+                StatusCode::UNAUTHORIZED
+            }
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,

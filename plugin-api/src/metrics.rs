@@ -14,6 +14,10 @@ pub struct Metrics {
     pub http_latency: HistogramVec,
     /// Trace events recorded, by record kind.
     pub events_recorded: IntCounterVec,
+    /// Webhook deliveries by platform and outcome (accepted, duplicate, rejected, ping).
+    pub webhooks: IntCounterVec,
+    /// Inbox deliveries processed by the worker, by outcome (applied, retried, dead).
+    pub inbox_processed: IntCounterVec,
 }
 
 impl Metrics {
@@ -39,6 +43,19 @@ impl Metrics {
             Opts::new("events_recorded_total", "Trace events recorded"),
             &["kind"],
         )?;
+        let webhooks = IntCounterVec::new(
+            Opts::new(
+                "webhooks_received_total",
+                "Webhook deliveries by platform and outcome",
+            ),
+            &["platform", "outcome"],
+        )?;
+        let inbox_processed = IntCounterVec::new(
+            Opts::new("inbox_processed_total", "Inbox deliveries processed"),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(webhooks.clone()))?;
+        registry.register(Box::new(inbox_processed.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(events_recorded.clone()))?;
@@ -47,6 +64,8 @@ impl Metrics {
             http_requests,
             http_latency,
             events_recorded,
+            webhooks,
+            inbox_processed,
         })
     }
 

@@ -30,6 +30,14 @@ pub struct AppState {
     pub secret_key: SecretKey,
     /// Metrics registry.
     pub metrics: Metrics,
+    /// Store credentials recently looked up by the receivers.
+    pub store_cache: crate::intake::cache::StoreCache,
+    /// Group-commit writer of the webhook inbox.
+    pub inbox_writer: crate::intake::writer::InboxWriter,
+    /// Woken when new deliveries are committed (or replayed).
+    pub inbox_notify: Arc<tokio::sync::Notify>,
+    /// Whether outgoing requests may reach private and loopback addresses.
+    pub allow_private_targets: bool,
 }
 
 /// A built, not yet running, application.
@@ -58,13 +66,29 @@ impl Application {
         listener: TcpListener,
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
+        let inbox_notify = Arc::new(tokio::sync::Notify::new());
         let state = AppState {
+            inbox_writer: crate::intake::writer::InboxWriter::spawn(
+                resolved.db.clone(),
+                inbox_notify.clone(),
+            ),
             db: resolved.db,
             catalogue: resolved.catalogue,
             public_url: config.public_url.clone(),
             secret_key: resolved.secret_key,
             metrics: Metrics::new()?,
+            store_cache: crate::intake::cache::StoreCache::default(),
+            inbox_notify: inbox_notify.clone(),
+            allow_private_targets: config.allow_private_targets,
         };
+        if config.worker {
+            crate::intake::worker::spawn(state.clone(), inbox_notify);
+            crate::intake::notify::spawn(
+                state.db.clone(),
+                state.secret_key.clone(),
+                config.allow_private_targets,
+            );
+        }
         let tokens = web::Data::new(Tokens::new(&resolved.jwt_secret));
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {

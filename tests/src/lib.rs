@@ -176,33 +176,56 @@ impl TestApp {
 /// Starts the real application on port 0 against a fresh database of `engine`.
 pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
     let db = TestDb::new(engine).await?;
+    Some(spawn_app_on(db, SecretKey::generate()).await)
+}
+
+/// Starts another instance of the application on the same database as `app` (same secrets),
+/// as a second server behind a load balancer would be; returns its address.
+pub async fn spawn_instance(app: &TestApp) -> String {
+    let own_pool = suyuan_core::store::connect(&app.db.url)
+        .await
+        .expect("second pool");
+    let (address, _) = start(&app.db.url, own_pool, app.secret_key.clone()).await;
+    address
+}
+
+async fn start(url: &str, db: DatabaseConnection, secret_key: SecretKey) -> (String, Tokens) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("local addr").port();
     let mut env = std::collections::HashMap::new();
-    env.insert("SUYUAN_DATABASE_URL".to_owned(), db.url.clone());
+    env.insert("SUYUAN_DATABASE_URL".to_owned(), url.to_owned());
     env.insert("SUYUAN_BIND".to_owned(), format!("127.0.0.1:{port}"));
     env.insert("SUYUAN_JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned());
+    env.insert("SUYUAN_ALLOW_PRIVATE_TARGETS".to_owned(), "true".to_owned());
     let config = Config::from_sources(None, &env).expect("test config");
-    let secret_key = SecretKey::generate();
     let catalogue = suyuan_plugin_api::startup::load_catalogue(&config).expect("catalogue");
     let app = Application::build(
         &config,
         Resolved {
-            db: db.db.clone(),
+            db,
             jwt_secret: TEST_JWT_SECRET.as_bytes().to_vec(),
-            secret_key: secret_key.clone(),
+            secret_key,
             catalogue,
         },
         listener,
     )
     .expect("build app");
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp {
-        address: format!("http://127.0.0.1:{port}"),
+    (
+        format!("http://127.0.0.1:{port}"),
+        Tokens::new(TEST_JWT_SECRET.as_bytes()),
+    )
+}
+
+/// Starts the application on an existing database.
+pub async fn spawn_app_on(db: TestDb, secret_key: SecretKey) -> TestApp {
+    let (address, tokens) = start(&db.url, db.db.clone(), secret_key.clone()).await;
+    TestApp {
+        address,
         db,
-        tokens: Tokens::new(TEST_JWT_SECRET.as_bytes()),
+        tokens,
         secret_key,
-    })
+    }
 }
 
 /// Shared handle for tests that need one catalogue.

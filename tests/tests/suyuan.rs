@@ -6,4 +6,5 @@ mod suyuan {
     pub mod api;
     pub mod demo;
     pub mod ledger;
+    pub mod marketplace;
 }

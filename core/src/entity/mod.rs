@@ -3,9 +3,15 @@
 #![allow(missing_docs)] // generated items of the sea-orm derives
 
 pub mod listing;
+pub mod listing_code;
 pub mod operator;
+pub mod operator_delivery;
+pub mod operator_subscription;
+pub mod sale;
+pub mod sale_line;
 pub mod seller;
 pub mod store;
 pub mod supervisor;
 pub mod trace_event;
 pub mod trace_event_code;
+pub mod webhook_inbox;

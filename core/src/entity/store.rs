@@ -14,6 +14,8 @@ pub struct Model {
     pub previous_secret_ciphertext: Option<String>,
     pub previous_secret_expires_at: Option<DateTimeUtc>,
     pub status: String,
+    /// Youzan client_id or Douyin app_key, when the platform signs with one.
+    pub app_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

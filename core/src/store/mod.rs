@@ -6,8 +6,13 @@
 //! so no code path can read another seller's rows.
 
 pub mod db;
+pub mod inbox;
 pub mod ledger;
+pub mod listings;
+pub mod sales;
 pub mod scope;
+pub mod stock;
+pub mod stores;
 pub mod tenants;
 
 pub use db::{Backend, connect};

@@ -1,7 +1,10 @@
 //! Tenant scoping built into the queries: `Entity::secure_find(&seller_id)`.
 
 use crate::division::Jurisdiction;
-use crate::entity::{listing, seller, store, trace_event, trace_event_code};
+use crate::entity::{
+    listing, listing_code, sale, sale_line, seller, store, trace_event, trace_event_code,
+    webhook_inbox,
+};
 use crate::ids::SellerId;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
@@ -20,6 +23,26 @@ pub trait SellerScoped: EntityTrait {
 impl SellerScoped for listing::Entity {
     fn seller_column() -> Self::Column {
         listing::Column::SellerId
+    }
+}
+impl SellerScoped for sale::Entity {
+    fn seller_column() -> Self::Column {
+        sale::Column::SellerId
+    }
+}
+impl SellerScoped for sale_line::Entity {
+    fn seller_column() -> Self::Column {
+        sale_line::Column::SellerId
+    }
+}
+impl SellerScoped for listing_code::Entity {
+    fn seller_column() -> Self::Column {
+        listing_code::Column::SellerId
+    }
+}
+impl SellerScoped for webhook_inbox::Entity {
+    fn seller_column() -> Self::Column {
+        webhook_inbox::Column::SellerId
     }
 }
 impl SellerScoped for store::Entity {

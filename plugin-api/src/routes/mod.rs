@@ -2,9 +2,13 @@
 //! map to an `Out` type.
 
 pub mod catalogue;
+pub mod deliveries;
 pub mod events;
 pub mod health;
+pub mod listings;
+pub mod sales;
 pub mod sellers;
+pub mod stores;
 pub mod tenants;
 
 use actix_web::web;
@@ -14,6 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
+        .service(crate::intake::receiver::receive)
         .service(
             web::scope("/api/v1")
                 .service(crate::openapi::openapi_json)
@@ -26,7 +31,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(tenants::mint_token)
                 .service(events::export_epcis)
                 .service(events::list_events)
-                .service(catalogue::list_categories),
+                .service(catalogue::list_categories)
+                .service(stores::create_store)
+                .service(stores::list_stores)
+                .service(stores::get_store)
+                .service(stores::disable_store)
+                .service(stores::enable_store)
+                .service(stores::delete_store)
+                .service(stores::rotate_secret)
+                .service(listings::list_listings)
+                .service(listings::get_listing)
+                .service(listings::patch_listing)
+                .service(listings::attach_codes)
+                .service(sales::list_sales)
+                .service(sales::get_sale)
+                .service(sales::add_units)
+                .service(deliveries::dead_letters)
+                .service(deliveries::replay),
         )
         .default_service(web::to(not_found));
 }

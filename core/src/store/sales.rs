@@ -1,0 +1,785 @@
+//! Sales from marketplace orders: created and updated from deliveries (never overwritten by an
+//! older update), batches allocated first in, first out, unit codes checked at packing, and a
+//! trace event registered once the sale is complete. Cancellations and refunds become
+//! corrections or returns linked to the original sale; nothing is deleted.
+
+use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
+use super::listings;
+use super::{SellerScoped, StoreError, stock};
+use crate::catalogue::{Catalogue, CategoryId, Granularity};
+use crate::codes::TraceCode;
+use crate::division::DivisionCode;
+use crate::entity::{sale, sale_line, seller, store, trace_event};
+use crate::epcis::vocab::ext;
+use crate::epcis::{
+    Action, BizStep, BizTransactionType, Disposition, ErrorReason, SourceDestType, TraceEvent,
+};
+use crate::ids::{EventId, SellerId};
+use crate::marketplace::{BuyerKind, OrderData, OrderStatus};
+use chrono::{DateTime, FixedOffset, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+
+/// A batch allocated to a sale line.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Allocation {
+    /// The class code (GTIN + batch), canonical.
+    pub code: String,
+    /// How many.
+    pub quantity: f64,
+    /// `allocated` (by Suyuan, FIFO) or `confirmed` (by the seller).
+    pub state: String,
+}
+
+fn status_str(s: OrderStatus) -> &'static str {
+    match s {
+        OrderStatus::Created => "created",
+        OrderStatus::Paid => "paid",
+        OrderStatus::Fulfilled => "fulfilled",
+        OrderStatus::PartiallyFulfilled => "partially_fulfilled",
+        OrderStatus::Cancelled => "cancelled",
+        OrderStatus::Refunded => "refunded",
+        OrderStatus::PartiallyRefunded => "partially_refunded",
+        OrderStatus::Completed => "completed",
+    }
+}
+
+fn is_sold(status: &str) -> bool {
+    matches!(
+        status,
+        "paid" | "fulfilled" | "partially_fulfilled" | "completed" | "partially_refunded"
+    )
+}
+
+/// What happened to an order delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaleUpdate {
+    /// Created or changed.
+    Applied(sale::Model),
+    /// Older than what is stored: ignored.
+    Stale,
+}
+
+/// Creates or updates a sale from an order delivered by `store`, inside a transaction begun
+/// with [`ledger::begin_for_seller`].
+pub async fn upsert_from_order(
+    txn: &DatabaseTransaction,
+    catalogue: &Catalogue,
+    store: &store::Model,
+    order: &OrderData,
+) -> Result<SaleUpdate, StoreError> {
+    let seller_id =
+        SellerId::parse(&store.seller_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let existing = sale::Entity::secure_find(&seller_id)
+        .filter(sale::Column::Platform.eq(store.platform.as_str()))
+        .filter(sale::Column::ExternalOrderId.eq(order.external_id.as_str()))
+        .one(txn)
+        .await?;
+    if let (Some(row), Some(incoming)) = (&existing, order.updated_at) {
+        if row
+            .external_updated_at
+            .is_some_and(|stored| incoming < stored)
+        {
+            return Ok(SaleUpdate::Stale);
+        }
+    }
+    let now = Utc::now();
+    let (buyer_type, company, tax_id) = match &order.buyer {
+        BuyerKind::Consumer => ("consumer", None, None),
+        BuyerKind::Business { company, tax_id } => ("business", company.clone(), tax_id.clone()),
+    };
+    let region = order
+        .destination
+        .as_ref()
+        .and_then(|d| d.division.as_ref())
+        .map(ToString::to_string);
+    let country = order
+        .destination
+        .as_ref()
+        .and_then(|d| d.country_code.clone());
+    let previous_status = existing.as_ref().map(|r| r.status.clone());
+    let row =
+        match existing {
+            Some(row) => {
+                let mut am: sale::ActiveModel = row.clone().into();
+                am.status = Set(status_str(order.status).to_owned());
+                am.order_number = Set(order.number.clone().or(row.order_number.clone()));
+                if !order.status_only {
+                    am.buyer_type = Set(buyer_type.to_owned());
+                    am.buyer_company = Set(company);
+                    am.buyer_tax_id = Set(tax_id);
+                }
+                if region.is_some() {
+                    am.region = Set(region);
+                }
+                if country.is_some() {
+                    am.country_code = Set(country);
+                }
+                if order.shipping_method.is_some() {
+                    am.shipping_method = Set(order.shipping_method.clone());
+                }
+                if !order.tracking_numbers.is_empty() {
+                    am.tracking_numbers = Set(serde_json::to_string(&order.tracking_numbers)
+                        .unwrap_or_else(|_| "[]".into()));
+                    am.tracking_company = Set(order.tracking_company.clone());
+                }
+                am.ordered_at = Set(row.ordered_at.or(order.created_at));
+                am.paid_at = Set(order.paid_at.or(row.paid_at));
+                am.fulfilled_at = Set(order.fulfilled_at.or(row.fulfilled_at));
+                am.cancelled_at = Set(order.cancelled_at.or(row.cancelled_at));
+                am.external_updated_at = Set(order.updated_at.or(row.external_updated_at));
+                am.updated_at = Set(now);
+                am.update(txn).await?
+            }
+            None => {
+                sale::ActiveModel {
+                    id: Set(format!("sal_{}", ulid::Ulid::new())),
+                    seller_id: Set(seller_id.to_string()),
+                    store_id: Set(Some(store.id.clone())),
+                    platform: Set(store.platform.clone()),
+                    external_order_id: Set(order.external_id.clone()),
+                    order_number: Set(order.number.clone()),
+                    status: Set(status_str(order.status).to_owned()),
+                    buyer_type: Set(buyer_type.to_owned()),
+                    buyer_company: Set(company),
+                    buyer_tax_id: Set(tax_id),
+                    region: Set(region),
+                    country_code: Set(country),
+                    shipping_method: Set(order.shipping_method.clone()),
+                    tracking_numbers: Set(serde_json::to_string(&order.tracking_numbers)
+                        .unwrap_or_else(|_| "[]".into())),
+                    tracking_company: Set(order.tracking_company.clone()),
+                    ordered_at: Set(order.created_at),
+                    paid_at: Set(order.paid_at),
+                    fulfilled_at: Set(order.fulfilled_at),
+                    cancelled_at: Set(order.cancelled_at),
+                    completed_at: Set(None),
+                    deadline_at: Set(None),
+                    event_id: Set(None),
+                    external_updated_at: Set(order.updated_at),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(txn)
+                .await?
+            }
+        };
+    let registered = row.event_id.is_some();
+    if !order.lines.is_empty() && !registered {
+        sale_line::Entity::delete_many()
+            .filter(sale_line::Column::SaleId.eq(row.id.as_str()))
+            .exec(txn)
+            .await?;
+        for line in &order.lines {
+            let listing = match &line.listing_external_id {
+                Some(ext_id) => {
+                    listings::find_external(txn, &seller_id, &store.platform, ext_id).await?
+                }
+                None => None,
+            };
+            sale_line::ActiveModel {
+                sale_id: Set(row.id.clone()),
+                seller_id: Set(seller_id.to_string()),
+                external_line_id: Set(line.external_id.clone()),
+                listing_id: Set(listing.as_ref().map(|l| l.id.clone())),
+                listing_external_id: Set(line.listing_external_id.clone()),
+                variant_external_id: Set(line.variant_external_id.clone()),
+                sku: Set(line.sku.clone()),
+                barcode: Set(line.barcode.clone()),
+                title: Set(line.title.clone()),
+                category_id: Set(listing.as_ref().and_then(|l| l.category_id.clone())),
+                quantity: Set(i32::try_from(line.quantity).unwrap_or(i32::MAX)),
+                refunded_quantity: Set(0),
+                allocations: Set("[]".to_owned()),
+                unit_codes: Set("[]".to_owned()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    for refund in &order.refunded_lines {
+        let lines = lines_of(txn, &row.id).await?;
+        if let Some(line) = lines.iter().find(|l| {
+            (refund.line_external_id.is_some() && l.external_line_id == refund.line_external_id)
+                || (refund.line_external_id.is_none()
+                    && l.listing_external_id == refund.listing_external_id)
+        }) {
+            let mut am: sale_line::ActiveModel = line.clone().into();
+            let refunded = refund
+                .quantity
+                .map_or(line.quantity, |q| i32::try_from(q).unwrap_or(i32::MAX));
+            // A refund push adds to what was refunded; a full order carries the running total.
+            let total = if order.status_only {
+                line.refunded_quantity.saturating_add(refunded)
+            } else {
+                line.refunded_quantity.max(refunded)
+            };
+            am.refunded_quantity = Set(total.min(line.quantity));
+            am.update(txn).await?;
+        }
+    }
+    let row = settle(txn, catalogue, row, previous_status.as_deref()).await?;
+    Ok(SaleUpdate::Applied(row))
+}
+
+/// The lines of a sale.
+pub async fn lines_of(
+    txn: &impl sea_orm::ConnectionTrait,
+    sale_id: &str,
+) -> Result<Vec<sale_line::Model>, StoreError> {
+    Ok(sale_line::Entity::find()
+        .filter(sale_line::Column::SaleId.eq(sale_id))
+        .order_by_asc(sale_line::Column::Id)
+        .all(txn)
+        .await?)
+}
+
+/// Brings a sale's trace record in line with its state: sets its deadline, registers the sale
+/// event once complete, and records a correction (cancelled) or return (refunded) when needed.
+pub async fn settle(
+    txn: &DatabaseTransaction,
+    catalogue: &Catalogue,
+    row: sale::Model,
+    previous_status: Option<&str>,
+) -> Result<sale::Model, StoreError> {
+    let seller_id =
+        SellerId::parse(&row.seller_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let seller_row = seller::Entity::find_by_id(row.seller_id.as_str())
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound("seller"))?;
+    let lines = lines_of(txn, &row.id).await?;
+    let traced: Vec<&sale_line::Model> = lines.iter().filter(|l| l.category_id.is_some()).collect();
+    let mut row = row;
+    if traced.is_empty() {
+        return Ok(row);
+    }
+    // Deadline: from the moment of sale, by the first traced category and the region.
+    let event_time = row.paid_at.or(row.ordered_at).unwrap_or(row.created_at);
+    if row.deadline_at.is_none() {
+        let region = row
+            .region
+            .clone()
+            .unwrap_or_else(|| seller_row.division_code.clone());
+        let category = traced.iter().find_map(|l| {
+            l.category_id
+                .as_deref()
+                .and_then(|c| CategoryId::parse(c).ok())
+        });
+        let deadline = category
+            .map(|c| catalogue.deadline_for(&c, &region))
+            .unwrap_or_else(|| catalogue.default_deadline());
+        let mut am: sale::ActiveModel = row.clone().into();
+        am.deadline_at = Set(Some(event_time + deadline));
+        row = am.update(txn).await?;
+    }
+    if row.event_id.is_none() && is_sold(&row.status) {
+        let mut complete = true;
+        for line in &traced {
+            if !line_complete(txn, catalogue, &seller_id, line).await? {
+                complete = false;
+            }
+        }
+        if complete {
+            row = register(txn, catalogue, &seller_row, row, event_time).await?;
+        }
+        return Ok(row);
+    }
+    if let Some(event_id) = row.event_id.clone() {
+        let cancelled = row.status == "cancelled" && previous_status != Some("cancelled");
+        let refunded = matches!(row.status.as_str(), "refunded" | "partially_refunded")
+            && previous_status != Some(row.status.as_str());
+        if cancelled || refunded {
+            let original = load_event(txn, &event_id).await?;
+            if cancelled && row.fulfilled_at.is_none() {
+                let correction = TraceEvent::correction_of(
+                    &original,
+                    ErrorReason::DidNotOccur,
+                    None,
+                    Utc::now(),
+                )
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let meta = meta_for(
+                    &row,
+                    RecordKind::Correction,
+                    &traced,
+                    Some(
+                        EventId::parse(&event_id)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    ),
+                    codes_of(&original),
+                )?;
+                ledger::append(txn, &seller_id, &correction.declaration, meta).await?;
+            } else {
+                let returned = return_event(&original, &row, &lines)?;
+                let codes = codes_of(&returned);
+                let meta = meta_for(
+                    &row,
+                    RecordKind::Return,
+                    &traced,
+                    Some(
+                        EventId::parse(&event_id)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    ),
+                    codes,
+                )?;
+                ledger::append(txn, &seller_id, &returned, meta).await?;
+            }
+        }
+    }
+    Ok(row)
+}
+
+async fn line_complete(
+    txn: &DatabaseTransaction,
+    catalogue: &Catalogue,
+    seller: &SellerId,
+    line: &sale_line::Model,
+) -> Result<bool, StoreError> {
+    let Some(category) = line
+        .category_id
+        .as_deref()
+        .and_then(|c| CategoryId::parse(c).ok())
+        .and_then(|c| catalogue.get(&c).cloned())
+    else {
+        return Ok(true);
+    };
+    let needed = f64::from(line.quantity - line.refunded_quantity);
+    match category.granularity {
+        Granularity::Unit => {
+            let codes: Vec<String> = serde_json::from_str(&line.unit_codes).unwrap_or_default();
+            Ok(codes.len() as f64 >= needed)
+        }
+        Granularity::Batch | Granularity::Length => {
+            let allocations: Vec<Allocation> =
+                serde_json::from_str(&line.allocations).unwrap_or_default();
+            let have: f64 = allocations.iter().map(|a| a.quantity).sum();
+            if have >= needed {
+                return Ok(true);
+            }
+            // Allocate first in, first out from what the seller received of this GTIN.
+            let gtin = match &line.listing_id {
+                Some(id) => listings::get(txn, seller, id)
+                    .await
+                    .ok()
+                    .and_then(|l| l.trace_code)
+                    .and_then(|t| TraceCode::parse(&t).ok()),
+                None => None,
+            }
+            .or_else(|| {
+                line.barcode
+                    .as_deref()
+                    .and_then(|b| TraceCode::parse(b).ok())
+            })
+            .and_then(|c| c.gtin().map(|g| g.to_gtin14()));
+            let Some(gtin) = gtin else { return Ok(false) };
+            let mut remaining = needed - have;
+            let mut out = allocations;
+            for batch in stock::batches_for_gtin(txn, seller, &gtin).await? {
+                if remaining <= 0.0 {
+                    break;
+                }
+                if batch.available <= 0.0 {
+                    continue;
+                }
+                let Some(lot) = &batch.batch else { continue };
+                let take = batch.available.min(remaining);
+                out.push(Allocation {
+                    code: format!("(01){gtin}(10){lot}"),
+                    quantity: take,
+                    state: "allocated".into(),
+                });
+                remaining -= take;
+            }
+            let mut am: sale_line::ActiveModel = line.clone().into();
+            am.allocations = Set(serde_json::to_string(&out).unwrap_or_else(|_| "[]".into()));
+            am.update(txn).await?;
+            Ok(remaining <= 0.0)
+        }
+    }
+}
+
+fn codes_of(event: &TraceEvent) -> Vec<CodeEntry> {
+    let mut codes: Vec<CodeEntry> = event
+        .epc_list()
+        .iter()
+        .filter_map(|uri| TraceCode::parse(uri).ok())
+        .map(|code| CodeEntry {
+            role: CodeRole::Epc,
+            code,
+            quantity: None,
+            uom: None,
+        })
+        .collect();
+    codes.extend(event.quantity_list().iter().filter_map(|q| {
+        TraceCode::parse(q.epc_class()).ok().map(|code| CodeEntry {
+            role: CodeRole::Quantity,
+            code,
+            quantity: Some(q.quantity()),
+            uom: q.uom().map(|u| u.as_str().to_owned()),
+        })
+    }));
+    codes
+}
+
+fn meta_for(
+    row: &sale::Model,
+    kind: RecordKind,
+    traced: &[&sale_line::Model],
+    corrects: Option<EventId>,
+    codes: Vec<CodeEntry>,
+) -> Result<RecordMeta, StoreError> {
+    Ok(RecordMeta {
+        kind,
+        category: traced.iter().find_map(|l| l.category_id.clone()),
+        region: row
+            .region
+            .as_deref()
+            .and_then(|r| DivisionCode::parse(r).ok()),
+        buyer_type: Some(if row.buyer_type == "business" {
+            "distributor".to_owned()
+        } else {
+            "consumer".to_owned()
+        }),
+        corrects,
+        deadline_at: row.deadline_at,
+        missing_elements: vec![],
+        codes,
+    })
+}
+
+async fn load_event(txn: &DatabaseTransaction, event_id: &str) -> Result<TraceEvent, StoreError> {
+    let row = trace_event::Entity::find_by_id(event_id)
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound("trace event"))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&row.document).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    TraceEvent::from_json(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// China Standard Time, the time zone events are recorded in.
+fn cst(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    match FixedOffset::east_opt(8 * 3600) {
+        Some(offset) => t.with_timezone(&offset),
+        None => t.fixed_offset(),
+    }
+}
+
+async fn register(
+    txn: &DatabaseTransaction,
+    catalogue: &Catalogue,
+    seller: &seller::Model,
+    row: sale::Model,
+    event_time: DateTime<Utc>,
+) -> Result<sale::Model, StoreError> {
+    let _ = catalogue;
+    let seller_id = SellerId::parse(&seller.id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let lines = lines_of(txn, &row.id).await?;
+    let traced: Vec<&sale_line::Model> = lines.iter().filter(|l| l.category_id.is_some()).collect();
+    let business = row.buyer_type == "business";
+    let now = Utc::now();
+    let mut b = TraceEvent::object(Action::Observe, cst(event_time), now);
+    let mut listing_url = None;
+    for line in &traced {
+        let units: Vec<String> = serde_json::from_str(&line.unit_codes).unwrap_or_default();
+        for u in units {
+            if let Ok(code) = TraceCode::parse(&u) {
+                b = b.epc(code.to_epc_uri());
+            }
+        }
+        let allocations: Vec<Allocation> =
+            serde_json::from_str(&line.allocations).unwrap_or_default();
+        for a in allocations {
+            if let Some(class) = TraceCode::parse(&a.code)
+                .ok()
+                .and_then(|c| c.to_class_uri())
+            {
+                b = b.quantity(class, a.quantity, Some(crate::epcis::vocab::uom::PIECE));
+            }
+        }
+        if listing_url.is_none() {
+            if let Some(id) = &line.listing_id {
+                listing_url = listings::get(txn, &seller_id, id)
+                    .await
+                    .ok()
+                    .and_then(|l| l.url);
+            }
+        }
+    }
+    let party = format!("urn:suyuan:party:{}", seller.credit_code);
+    b = b
+        .read_point(format!("urn:suyuan:loc:{}", seller.id))
+        .biz_transaction(
+            BizTransactionType::Po,
+            format!(
+                "urn:suyuan:order:{}:{}",
+                row.platform, row.external_order_id
+            ),
+        )
+        .source(SourceDestType::OwningParty, party)
+        .extension(ext::SELLER, seller.id.clone())
+        .extension(
+            ext::ORDER_ID,
+            row.order_number
+                .clone()
+                .unwrap_or_else(|| row.external_order_id.clone()),
+        );
+    if let Some(category) = traced.iter().find_map(|l| l.category_id.clone()) {
+        b = b.extension(ext::CATEGORY, category);
+    }
+    if let Some(region) = &row.region {
+        b = b.extension(ext::REGION, region.clone());
+    }
+    if let Some(url) = listing_url {
+        b = b.extension(ext::LISTING_URL, url);
+    }
+    let kind = if business {
+        b = b
+            .biz_step(BizStep::Shipping)
+            .disposition(Disposition::InTransit)
+            .extension(ext::BUYER_TYPE, "distributor");
+        if let Some(company) = &row.buyer_company {
+            b = b.extension(ext::BUYER_NAME, company.clone());
+        }
+        if let Some(tax) = row
+            .buyer_tax_id
+            .as_deref()
+            .and_then(|t| crate::credit_code::CreditCode::parse(t).ok())
+        {
+            b = b.destination(
+                SourceDestType::OwningParty,
+                format!("urn:suyuan:party:{tax}"),
+            );
+        }
+        if let Some(method) = &row.shipping_method {
+            b = b.extension(ext::SHIPPING_METHOD, method.clone());
+        }
+        let tracking: Vec<String> = serde_json::from_str(&row.tracking_numbers).unwrap_or_default();
+        if let Some(t) = tracking.first() {
+            b = b.extension(ext::TRACKING_NUMBER, t.clone());
+        }
+        RecordKind::Shipment
+    } else {
+        b = b
+            .biz_step(BizStep::RetailSelling)
+            .disposition(Disposition::RetailSold)
+            .extension(ext::BUYER_TYPE, "consumer");
+        RecordKind::Sale
+    };
+    let event = b
+        .build()
+        .map_err(|e| StoreError::Corrupt(format!("sale {}: {e}", row.id)))?;
+    let codes = codes_of(&event);
+    let meta = meta_for(&row, kind, &traced, None, codes)?;
+    let stored = ledger::append(txn, &seller_id, &event, meta).await?;
+    let mut am: sale::ActiveModel = row.into();
+    am.event_id = Set(Some(stored.id.to_string()));
+    am.completed_at = Set(Some(now));
+    Ok(am.update(txn).await?)
+}
+
+fn return_event(
+    original: &TraceEvent,
+    row: &sale::Model,
+    lines: &[sale_line::Model],
+) -> Result<TraceEvent, StoreError> {
+    let refunded: i32 = lines.iter().map(|l| l.refunded_quantity).sum();
+    let total: i32 = lines.iter().map(|l| l.quantity).sum();
+    let share = if total > 0 {
+        f64::from(refunded.max(0)) / f64::from(total)
+    } else {
+        1.0
+    };
+    let share = if row.status == "refunded" || row.status == "cancelled" {
+        1.0
+    } else {
+        share
+    };
+    let now = Utc::now();
+    let mut b = TraceEvent::object(Action::Observe, cst(now), now)
+        .biz_step(BizStep::Receiving)
+        .disposition(Disposition::Returned)
+        .biz_transaction(
+            BizTransactionType::Po,
+            format!(
+                "urn:suyuan:order:{}:{}",
+                row.platform, row.external_order_id
+            ),
+        )
+        .extension(ext::SELLER, row.seller_id.clone());
+    let epcs = original.epc_list();
+    let take = ((epcs.len() as f64) * share).ceil() as usize;
+    for e in epcs.iter().take(take) {
+        b = b.epc(e.clone());
+    }
+    for q in original.quantity_list() {
+        let qty = (q.quantity() * share).ceil();
+        if qty > 0.0 {
+            b = b.quantity(q.epc_class().to_owned(), qty, q.uom().map(|u| u.as_str()));
+        }
+    }
+    if let Some(region) = &row.region {
+        b = b.extension(ext::REGION, region.clone());
+    }
+    b.build()
+        .map_err(|e| StoreError::Corrupt(format!("return for sale {}: {e}", row.id)))
+}
+
+/// Why unit codes were refused at packing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnitProblem {
+    /// Index of the code in the request.
+    pub index: usize,
+    /// The code as given.
+    pub code: String,
+    /// Stable reason code.
+    pub reason: &'static str,
+    /// Chinese message.
+    pub message_zh: String,
+    /// English message.
+    pub message_en: String,
+}
+
+/// Records the unit codes scanned for a sale line at packing. Each must be a unit code this
+/// seller received and has not sold; then the sale is re-settled (and registered if complete).
+pub async fn add_unit_codes(
+    txn: &DatabaseTransaction,
+    catalogue: &Catalogue,
+    seller: &SellerId,
+    sale_id: &str,
+    line_id: i64,
+    codes: &[String],
+) -> Result<Result<sale::Model, Vec<UnitProblem>>, StoreError> {
+    let row = sale::Entity::secure_find(seller)
+        .filter(sale::Column::Id.eq(sale_id))
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound("sale"))?;
+    let line = sale_line::Entity::secure_find(seller)
+        .filter(sale_line::Column::SaleId.eq(sale_id))
+        .filter(sale_line::Column::Id.eq(line_id))
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound("sale line"))?;
+    if row.event_id.is_some() {
+        return Ok(Err(vec![UnitProblem {
+            index: 0,
+            code: String::new(),
+            reason: "already_registered",
+            message_zh: "该销售已登记，修改请走差错补救".into(),
+            message_en: "this sale is already registered; correct it instead".into(),
+        }]));
+    }
+    let mut existing: Vec<String> = serde_json::from_str(&line.unit_codes).unwrap_or_default();
+    let mut problems = Vec::new();
+    for (index, raw) in codes.iter().enumerate() {
+        let code = match TraceCode::parse(raw) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(UnitProblem {
+                    index,
+                    code: raw.clone(),
+                    reason: "invalid_code",
+                    message_zh: e.message_zh(),
+                    message_en: e.to_string(),
+                });
+                continue;
+            }
+        };
+        if !code.is_unit_level() {
+            problems.push(UnitProblem {
+                index,
+                code: raw.clone(),
+                reason: "not_a_unit_code",
+                message_zh: "不是单品码（缺少序列号）".into(),
+                message_en: "is not a unit code (no serial)".into(),
+            });
+            continue;
+        }
+        let canonical = code.to_string();
+        let history = stock::unit_history(txn, seller, &canonical).await?;
+        if history.received_here == 0 {
+            problems.push(UnitProblem {
+                index,
+                code: raw.clone(),
+                reason: "not_received",
+                message_zh: "本店未登记收到此码".into(),
+                message_en: "was never received by this seller".into(),
+            });
+        } else if history.sold_here >= i64::try_from(history.received_here).unwrap_or(i64::MAX)
+            || existing.contains(&canonical)
+        {
+            problems.push(UnitProblem {
+                index,
+                code: raw.clone(),
+                reason: "already_sold",
+                message_zh: "此码已售出".into(),
+                message_en: "has already been sold".into(),
+            });
+        } else {
+            existing.push(canonical);
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let mut am: sale_line::ActiveModel = line.into();
+    am.unit_codes = Set(serde_json::to_string(&existing).unwrap_or_else(|_| "[]".into()));
+    am.update(txn).await?;
+    let status = row.status.clone();
+    Ok(Ok(settle(txn, catalogue, row, Some(&status)).await?))
+}
+
+/// Filters for a seller's sales.
+#[derive(Clone, Debug, Default)]
+pub struct SaleFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only registered (`true`) or pending (`false`) sales.
+    pub registered: Option<bool>,
+    /// Keyset pagination: ids after this one.
+    pub after: Option<String>,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// A page of the seller's sales, by id.
+pub async fn list(
+    db: &impl sea_orm::ConnectionTrait,
+    seller: &SellerId,
+    f: &SaleFilter,
+) -> Result<Vec<sale::Model>, StoreError> {
+    use sea_orm::QuerySelect;
+    let mut q = sale::Entity::secure_find(seller)
+        .order_by_asc(sale::Column::Id)
+        .limit(f.limit);
+    if let Some(s) = &f.status {
+        q = q.filter(sale::Column::Status.eq(s.as_str()));
+    }
+    match f.registered {
+        Some(true) => q = q.filter(sale::Column::EventId.is_not_null()),
+        Some(false) => q = q.filter(sale::Column::EventId.is_null()),
+        None => {}
+    }
+    if let Some(a) = &f.after {
+        q = q.filter(sale::Column::Id.gt(a.as_str()));
+    }
+    Ok(q.all(db).await?)
+}
+
+/// One of the seller's sales.
+pub async fn get(
+    db: &impl sea_orm::ConnectionTrait,
+    seller: &SellerId,
+    id: &str,
+) -> Result<sale::Model, StoreError> {
+    sale::Entity::secure_find(seller)
+        .filter(sale::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("sale"))
+}

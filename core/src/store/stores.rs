@@ -1,0 +1,194 @@
+//! Marketplace store connections: secrets sealed at rest, rotation with a grace period.
+
+use super::{SellerScoped, StoreError};
+use crate::entity::store;
+use crate::ids::{SellerId, StoreId};
+use crate::secrets::SecretKey;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+/// Connection states.
+pub mod status {
+    /// Deliveries are accepted.
+    pub const ACTIVE: &str = "active";
+    /// Deliveries are refused (404) until enabled again.
+    pub const DISABLED: &str = "disabled";
+    /// Deleted: secrets wiped, kept only so its listings and sales keep their history.
+    pub const DELETED: &str = "deleted";
+}
+
+/// How long a rotated-out secret stays valid.
+pub const ROTATION_GRACE: Duration = Duration::hours(24);
+
+/// A store connection to create.
+#[derive(Debug, Clone)]
+pub struct NewStore {
+    /// Platform slug.
+    pub platform: String,
+    /// Display name.
+    pub name: String,
+    /// Shop domain or id on the platform.
+    pub shop: String,
+    /// The webhook secret (plaintext; sealed before it is written).
+    pub secret: String,
+    /// Youzan client_id / Douyin app_key.
+    pub app_key: Option<String>,
+}
+
+/// The secrets a receiver may verify a delivery with.
+#[derive(Clone)]
+pub struct StoreCredentials {
+    /// The store row (without secrets in the clear).
+    pub store: store::Model,
+    /// Current secret, then the previous one while its grace period lasts.
+    pub secrets: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for StoreCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreCredentials")
+            .field("store", &self.store.id)
+            .field("secrets", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Creates a connection for a seller.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    key: &SecretKey,
+    seller: &SellerId,
+    new: NewStore,
+) -> Result<store::Model, StoreError> {
+    let now = Utc::now();
+    Ok(store::ActiveModel {
+        id: Set(StoreId::generate().to_string()),
+        seller_id: Set(seller.to_string()),
+        platform: Set(new.platform),
+        name: Set(new.name),
+        shop_domain: Set(new.shop),
+        secret_ciphertext: Set(key.seal(new.secret.as_bytes())),
+        previous_secret_ciphertext: Set(None),
+        previous_secret_expires_at: Set(None),
+        status: Set(status::ACTIVE.to_owned()),
+        app_key: Set(new.app_key),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The seller's connections (not deleted), newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    seller: &SellerId,
+) -> Result<Vec<store::Model>, StoreError> {
+    Ok(store::Entity::secure_find(seller)
+        .filter(store::Column::Status.ne(status::DELETED))
+        .order_by_desc(store::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// One of the seller's connections.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    seller: &SellerId,
+    id: &str,
+) -> Result<store::Model, StoreError> {
+    store::Entity::secure_find(seller)
+        .filter(store::Column::Id.eq(id))
+        .filter(store::Column::Status.ne(status::DELETED))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("store"))
+}
+
+/// Enables or disables a connection.
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    seller: &SellerId,
+    id: &str,
+    new_status: &str,
+) -> Result<store::Model, StoreError> {
+    let row = get(db, seller, id).await?;
+    let mut am: store::ActiveModel = row.into();
+    am.status = Set(new_status.to_owned());
+    am.updated_at = Set(Utc::now());
+    Ok(am.update(db).await?)
+}
+
+/// Deletes a connection: deliveries to it are refused and its secrets are wiped; its listings
+/// and sales stay.
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    seller: &SellerId,
+    id: &str,
+) -> Result<(), StoreError> {
+    let row = get(db, seller, id).await?;
+    let mut am: store::ActiveModel = row.into();
+    am.status = Set(status::DELETED.to_owned());
+    am.secret_ciphertext = Set(String::new());
+    am.previous_secret_ciphertext = Set(None);
+    am.previous_secret_expires_at = Set(None);
+    am.updated_at = Set(Utc::now());
+    am.update(db).await?;
+    Ok(())
+}
+
+/// Replaces the secret; the old one stays valid for [`ROTATION_GRACE`].
+pub async fn rotate(
+    db: &impl ConnectionTrait,
+    key: &SecretKey,
+    seller: &SellerId,
+    id: &str,
+    secret: &str,
+) -> Result<store::Model, StoreError> {
+    let row = get(db, seller, id).await?;
+    let now = Utc::now();
+    let previous = row.secret_ciphertext.clone();
+    let mut am: store::ActiveModel = row.into();
+    am.previous_secret_ciphertext = Set(Some(previous));
+    am.previous_secret_expires_at = Set(Some(now + ROTATION_GRACE));
+    am.secret_ciphertext = Set(key.seal(secret.as_bytes()));
+    am.updated_at = Set(now);
+    Ok(am.update(db).await?)
+}
+
+/// Loads an active store and opens its secrets, for a receiver. `None` when there is no such
+/// active store (unknown, disabled or deleted).
+pub async fn credentials(
+    db: &impl ConnectionTrait,
+    key: &SecretKey,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<StoreCredentials>, StoreError> {
+    let Some(row) = store::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    if row.status != status::ACTIVE {
+        return Ok(None);
+    }
+    let mut secrets = vec![
+        key.open(&row.secret_ciphertext)
+            .map_err(|e| StoreError::Corrupt(format!("store {id} secret: {e}")))?,
+    ];
+    if let (Some(prev), Some(until)) = (
+        &row.previous_secret_ciphertext,
+        row.previous_secret_expires_at,
+    ) {
+        if until > now {
+            secrets
+                .push(key.open(prev).map_err(|e| {
+                    StoreError::Corrupt(format!("store {id} previous secret: {e}"))
+                })?);
+        }
+    }
+    Ok(Some(StoreCredentials {
+        store: row,
+        secrets,
+    }))
+}

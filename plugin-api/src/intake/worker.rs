@@ -1,0 +1,149 @@
+//! The inbox worker: claims due deliveries, applies them in one transaction each (the delivery
+//! is marked done in the same transaction), retries failures with backoff and jitter, and
+//! dead-letters deliveries it cannot parse or that keep failing.
+
+use crate::startup::AppState;
+use chrono::Duration;
+use std::sync::Arc;
+use suyuan_core::entity::{store, webhook_inbox};
+use suyuan_core::ids::SellerId;
+use suyuan_core::marketplace::{self, Change, Platform};
+use suyuan_core::store::{StoreError, inbox, ledger, listings, sales};
+use tokio::sync::Notify;
+
+/// How many deliveries one claim takes.
+pub const CLAIM_BATCH: u64 = 64;
+/// How long a claim holds a delivery before another worker may take it over.
+pub const LEASE: Duration = Duration::seconds(60);
+/// Attempts before a delivery is dead-lettered.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// Starts the worker loop; it wakes on `notify` (a commit of new deliveries) or every 500 ms.
+pub fn spawn(state: AppState, notify: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match run_once(&state).await {
+                Ok(0) => {
+                    tokio::select! {
+                        () = notify.notified() => {}
+                        () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "inbox worker failed to claim deliveries");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    })
+}
+
+/// Claims and processes one batch; returns how many deliveries it took.
+pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
+    let rows = inbox::claim_due(&state.db, CLAIM_BATCH, LEASE).await?;
+    let n = rows.len();
+    for row in rows {
+        process(state, row).await;
+    }
+    Ok(n)
+}
+
+#[tracing::instrument(skip_all, fields(delivery_id = row.id, store_id = %row.store_id, topic = %row.topic))]
+async fn process(state: &AppState, row: webhook_inbox::Model) {
+    let outcome = match parse(&row) {
+        Err(reason) => {
+            tracing::warn!(%reason, "delivery cannot be parsed: dead-lettered");
+            inbox::mark_failed(&state.db, &row, &reason, false, MAX_ATTEMPTS)
+                .await
+                .map(|()| "dead")
+        }
+        Ok(changes) => match apply(state, &row, changes).await {
+            Ok(()) => Ok("applied"),
+            Err(e) => {
+                let dead = row.attempts >= MAX_ATTEMPTS;
+                tracing::warn!(error = %e, attempts = row.attempts, dead, "delivery failed");
+                inbox::mark_failed(&state.db, &row, &e.to_string(), true, MAX_ATTEMPTS)
+                    .await
+                    .map(|()| if dead { "dead" } else { "retried" })
+            }
+        },
+    };
+    match outcome {
+        Ok(label) => state
+            .metrics
+            .inbox_processed
+            .with_label_values(&[label])
+            .inc(),
+        Err(e) => tracing::error!(error = %e, "could not record the delivery's outcome"),
+    }
+}
+
+fn parse(row: &webhook_inbox::Model) -> Result<Vec<Change>, String> {
+    let platform: Platform = row
+        .platform
+        .parse()
+        .map_err(|_| format!("unknown platform `{}`", row.platform))?;
+    marketplace::adapter(platform)
+        .parse(&row.topic, &row.body)
+        .map_err(|e| format!("{e} / {}", e.message_zh()))
+}
+
+async fn apply(
+    state: &AppState,
+    row: &webhook_inbox::Model,
+    changes: Vec<Change>,
+) -> Result<(), StoreError> {
+    use sea_orm::EntityTrait as _;
+    let seller = SellerId::parse(&row.seller_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let store = store::Entity::find_by_id(row.store_id.as_str())
+        .one(&state.db)
+        .await?
+        .ok_or(StoreError::NotFound("store"))?;
+    let txn = ledger::begin_for_seller(&state.db, &seller).await?;
+    for change in &changes {
+        match change {
+            Change::ListingUpsert(data) => {
+                let before =
+                    listings::find_external(&txn, &seller, &store.platform, &data.external_id)
+                        .await?
+                        .map(|r| listings::trace_state(&r));
+                if let listings::Upserted::Applied(row) =
+                    listings::upsert_from_delivery(&txn, &state.catalogue, &store, data).await?
+                {
+                    let after = listings::trace_state(&row);
+                    if before != Some(after) {
+                        let payload = serde_json::json!({
+                            "listing_id": row.id,
+                            "platform": row.platform,
+                            "external_id": row.external_id,
+                            "trace_state": after,
+                            "previous_trace_state": before,
+                            "badge_url": format!("{}/badge/listing/{}.svg", state.public_url, row.id),
+                            "trace_url": format!("{}/l/{}", state.public_url, row.id),
+                        });
+                        super::notify::enqueue(
+                            &txn,
+                            &store.platform,
+                            "listing.trace_status_changed",
+                            &payload,
+                        )
+                        .await?;
+                    }
+                }
+            }
+            Change::ListingDeleted {
+                external_id,
+                updated_at,
+            } => {
+                listings::mark_deleted(&txn, &store, external_id, *updated_at).await?;
+            }
+            Change::Order(order) => {
+                sales::upsert_from_order(&txn, &state.catalogue, &store, order).await?;
+            }
+        }
+    }
+    inbox::mark_done(&txn, row.id).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,283 @@
+//! A seller's listings: read with filters and pagination, override the category, attach codes.
+
+use super::store_error;
+use crate::auth::SellerAuth;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::startup::AppState;
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use suyuan_core::catalogue::CategoryId;
+use suyuan_core::codes::TraceCode;
+use suyuan_core::entity::listing;
+use suyuan_core::store::listings::{self, ListingFilter, TraceState};
+use utoipa::{IntoParams, ToSchema};
+
+/// A listing as the seller sees it. Marketplace ids are strings (they exceed 2^53).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ListingOut {
+    /// Id (`lst_…`).
+    pub id: String,
+    /// Store connection it came from.
+    pub store_id: Option<String>,
+    /// Platform.
+    pub platform: String,
+    /// The marketplace's id for it.
+    pub external_id: String,
+    /// Title.
+    pub title: String,
+    /// Public URL on the marketplace.
+    pub url: Option<String>,
+    /// `active`, `draft`, `archived` or `deleted`.
+    pub status: String,
+    /// Variants (sku, barcode, title).
+    #[schema(value_type = Vec<Object>)]
+    pub variants: serde_json::Value,
+    /// Catalogue category, if the listing falls under the catalogue.
+    pub category: Option<String>,
+    /// The rule that matched (or "seller override").
+    pub classification_rule: Option<String>,
+    /// Confidence of the match, 0..1.
+    pub classification_confidence: Option<f64>,
+    /// Whether the seller set the category.
+    pub category_overridden: bool,
+    /// Trace identity (GS1 Digital Link) from a GTIN barcode.
+    pub trace_code: Option<String>,
+    /// Codes the seller attached.
+    pub attached_codes: Vec<String>,
+    /// `traced`, `needs_code` or `not_required`.
+    pub trace_state: TraceStateOut,
+    /// What to do when a code is needed, in Chinese and English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub todo: Option<[String; 2]>,
+    /// Last change on the marketplace.
+    pub external_updated_at: Option<DateTime<Utc>>,
+    /// Last change here.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A listing's trace state.
+#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceStateOut {
+    /// Has a trace identity.
+    Traced,
+    /// A catalogue product without a code.
+    NeedsCode,
+    /// Not a catalogue product.
+    NotRequired,
+}
+
+/// Maps a stored listing.
+pub fn out(row: listing::Model, attached_codes: Vec<String>) -> ListingOut {
+    let state = match listings::trace_state(&row) {
+        TraceState::Traced => TraceStateOut::Traced,
+        TraceState::NeedsCode => TraceStateOut::NeedsCode,
+        TraceState::NotRequired => TraceStateOut::NotRequired,
+    };
+    let todo = (state == TraceStateOut::NeedsCode).then(|| {
+        [
+            "该商品属于重点工业产品目录，但没有追溯码：请在商品条码中填写 GTIN，或通过接口 POST /api/v1/listings/{id}/codes 关联生产者赋予的追溯码。".to_owned(),
+            "This product is in the catalogue but has no trace code: put its GTIN in the variant barcode, or attach the producer's codes with POST /api/v1/listings/{id}/codes.".to_owned(),
+        ]
+    });
+    ListingOut {
+        variants: serde_json::from_str(&row.variants).unwrap_or(serde_json::Value::Array(vec![])),
+        id: row.id,
+        store_id: row.store_id,
+        platform: row.platform,
+        external_id: row.external_id,
+        title: row.title,
+        url: row.url,
+        status: row.status,
+        category: row.category_id,
+        classification_rule: row.classification_rule,
+        classification_confidence: row.classification_confidence,
+        category_overridden: row.category_overridden,
+        trace_code: row.trace_code,
+        attached_codes,
+        trace_state: state,
+        todo,
+        external_updated_at: row.external_updated_at,
+        updated_at: row.updated_at,
+    }
+}
+
+/// Filters and pagination.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListingQuery {
+    /// `active`, `draft`, `archived`, `deleted`.
+    pub status: Option<String>,
+    /// A category id.
+    pub category: Option<String>,
+    /// Only listings that need a code.
+    pub needs_code: Option<bool>,
+    /// Only this store.
+    pub store_id: Option<String>,
+    /// Continue after this listing id (the `next` of the previous page).
+    pub after: Option<String>,
+    /// Page size, 1 to 500 (default 100).
+    pub limit: Option<u64>,
+}
+
+/// A page of results.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// Lists the seller's listings.
+#[utoipa::path(context_path = "/api/v1", tag = "listings", security(("bearer" = [])), params(ListingQuery), responses((status = 200, body = Page<ListingOut>)))]
+#[get("/listings")]
+pub async fn list_listings(
+    auth: SellerAuth,
+    state: web::Data<AppState>,
+    q: web::Query<ListingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let rows = listings::list(
+        &state.db,
+        &auth.seller_id,
+        &ListingFilter {
+            status: q.status,
+            category: q.category,
+            needs_code: q.needs_code,
+            store_id: q.store_id,
+            after: q.after,
+            limit,
+        },
+    )
+    .await
+    .map_err(store_error)?;
+    let next = (rows.len() as u64 == limit)
+        .then(|| rows.last().map(|r| r.id.clone()))
+        .flatten();
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let codes = listings::attached_codes(&state.db, &row.id)
+            .await
+            .map_err(store_error)?;
+        items.push(out(row, codes));
+    }
+    Ok(HttpResponse::Ok().json(Page { items, next }))
+}
+
+/// Reads one listing.
+#[utoipa::path(context_path = "/api/v1", tag = "listings", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 404, body = crate::error::Problem)))]
+#[get("/listings/{id}")]
+pub async fn get_listing(
+    auth: SellerAuth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let row = listings::get(&state.db, &auth.seller_id, &id)
+        .await
+        .map_err(store_error)?;
+    let codes = listings::attached_codes(&state.db, &row.id)
+        .await
+        .map_err(store_error)?;
+    Ok(HttpResponse::Ok().json(out(row, codes)))
+}
+
+/// A category override.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListingPatch {
+    /// A catalogue category id, or `null` to return to automatic classification.
+    pub category: Option<String>,
+}
+
+/// Overrides (or clears) a listing's category.
+#[utoipa::path(context_path = "/api/v1", tag = "listings", request_body = ListingPatch, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = crate::error::Problem)))]
+#[patch("/listings/{id}")]
+pub async fn patch_listing(
+    auth: SellerAuth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: JsonBody<ListingPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let category = match body.0.category.as_deref() {
+        Some(raw) => {
+            let id = CategoryId::parse(raw).map_err(|e| {
+                ApiError::field(
+                    "category",
+                    "invalid_category",
+                    e.message_zh(),
+                    e.to_string(),
+                )
+            })?;
+            if state.catalogue.get(&id).is_none() {
+                return Err(ApiError::field(
+                    "category",
+                    "unknown_category",
+                    format!("目录中没有类别 {raw}"),
+                    format!("`{raw}` is not a catalogue category"),
+                ));
+            }
+            Some(id)
+        }
+        None => None,
+    };
+    let row = listings::override_category(&state.db, &auth.seller_id, &id, category.as_ref())
+        .await
+        .map_err(store_error)?;
+    let codes = listings::attached_codes(&state.db, &row.id)
+        .await
+        .map_err(store_error)?;
+    Ok(HttpResponse::Ok().json(out(row, codes)))
+}
+
+/// Codes to attach.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodesIn {
+    /// Trace codes in any supported form (GS1 element string, Digital Link, GTIN, Ecode, industrial-internet id).
+    pub codes: Vec<String>,
+}
+
+/// Attaches trace codes to a listing.
+#[utoipa::path(context_path = "/api/v1", tag = "listings", request_body = CodesIn, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = crate::error::Problem)))]
+#[post("/listings/{id}/codes")]
+pub async fn attach_codes(
+    auth: SellerAuth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: JsonBody<CodesIn>,
+) -> Result<HttpResponse, ApiError> {
+    if body.0.codes.is_empty() || body.0.codes.len() > 1000 {
+        return Err(ApiError::field(
+            "codes",
+            "count",
+            "请提供 1 到 1000 个追溯码",
+            "give 1 to 1000 codes",
+        ));
+    }
+    let mut problems = Vec::new();
+    let mut codes = Vec::new();
+    for (i, raw) in body.0.codes.iter().enumerate() {
+        match TraceCode::parse(raw) {
+            Ok(c) => codes.push(c),
+            Err(e) => problems.push(crate::error::FieldProblem::new(
+                format!("codes[{i}]"),
+                e.code(),
+                e.message_zh(),
+                e.to_string(),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    let row = listings::attach_codes(&state.db, &auth.seller_id, &id, &codes)
+        .await
+        .map_err(store_error)?;
+    let attached = listings::attached_codes(&state.db, &row.id)
+        .await
+        .map_err(store_error)?;
+    Ok(HttpResponse::Ok().json(out(row, attached)))
+}

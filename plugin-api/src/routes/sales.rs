@@ -1,0 +1,321 @@
+//! A seller's sales (from marketplace orders): read with timeliness, and unit codes at packing.
+
+use super::listings::Page;
+use super::store_error;
+use crate::auth::SellerAuth;
+use crate::error::{ApiError, FieldProblem};
+use crate::extract::JsonBody;
+use crate::startup::AppState;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use suyuan_core::entity::{sale, sale_line};
+use suyuan_core::store::{ledger, sales};
+use utoipa::{IntoParams, ToSchema};
+
+/// How a sale stands against its registration deadline.
+#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct Timeliness {
+    /// `on_time`, `late` (registered after the deadline), `pending` (not yet registered, before
+    /// the deadline), `overdue` (not registered, deadline passed) or `not_required`.
+    pub state: String,
+    /// Seconds from the sale to its registration, once registered.
+    pub seconds_to_register: Option<i64>,
+    /// Seconds left before the deadline (negative when overdue), while pending.
+    pub seconds_left: Option<i64>,
+}
+
+/// One line of a sale.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SaleLineOut {
+    /// Line id (for unit codes).
+    pub id: i64,
+    /// The marketplace's line id.
+    pub external_line_id: Option<String>,
+    /// Our listing, when known.
+    pub listing_id: Option<String>,
+    /// The marketplace's product id.
+    pub listing_external_id: Option<String>,
+    /// SKU.
+    pub sku: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Catalogue category (lines without one need no trace record).
+    pub category: Option<String>,
+    /// Quantity ordered.
+    pub quantity: i32,
+    /// Quantity refunded.
+    pub refunded_quantity: i32,
+    /// Batches allocated (FIFO), with `allocated` or `confirmed`.
+    #[schema(value_type = Vec<Object>)]
+    pub allocations: serde_json::Value,
+    /// Unit codes scanned at packing.
+    pub unit_codes: Vec<String>,
+}
+
+/// A sale.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SaleOut {
+    /// Id (`sal_…`).
+    pub id: String,
+    /// Store connection.
+    pub store_id: Option<String>,
+    /// Platform.
+    pub platform: String,
+    /// The marketplace's order id (a string: marketplace ids exceed 2^53).
+    pub external_order_id: String,
+    /// Order number as shoppers see it.
+    pub order_number: Option<String>,
+    /// `created`, `paid`, `fulfilled`, `partially_fulfilled`, `completed`, `cancelled`, `refunded`, `partially_refunded`.
+    pub status: String,
+    /// `consumer` or `business`.
+    pub buyer_type: String,
+    /// A business buyer's name.
+    pub buyer_company: Option<String>,
+    /// Destination division code (consumers: region only).
+    pub region: Option<String>,
+    /// Destination province, in Chinese.
+    pub province: Option<String>,
+    /// Destination country (ISO alpha-2).
+    pub country_code: Option<String>,
+    /// Shipping method.
+    pub shipping_method: Option<String>,
+    /// Tracking numbers.
+    pub tracking_numbers: Vec<String>,
+    /// When ordered.
+    pub ordered_at: Option<DateTime<Utc>>,
+    /// When paid.
+    pub paid_at: Option<DateTime<Utc>>,
+    /// When fulfilled.
+    pub fulfilled_at: Option<DateTime<Utc>>,
+    /// When cancelled.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// When the sale became complete and was registered.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Registration deadline.
+    pub deadline_at: Option<DateTime<Utc>>,
+    /// The registered trace event.
+    pub event_id: Option<String>,
+    /// Against the deadline.
+    pub timeliness: Timeliness,
+    /// Lines.
+    pub lines: Vec<SaleLineOut>,
+}
+
+/// Timeliness of a sale now.
+pub fn timeliness(row: &sale::Model, traced: bool, now: DateTime<Utc>) -> Timeliness {
+    let start = row.paid_at.or(row.ordered_at).unwrap_or(row.created_at);
+    match (traced, row.completed_at, row.deadline_at) {
+        (false, _, _) => Timeliness {
+            state: "not_required".into(),
+            seconds_to_register: None,
+            seconds_left: None,
+        },
+        (true, Some(done), deadline) => Timeliness {
+            state: if deadline.is_some_and(|d| done > d) {
+                "late"
+            } else {
+                "on_time"
+            }
+            .into(),
+            seconds_to_register: Some((done - start).num_seconds().max(0)),
+            seconds_left: None,
+        },
+        (true, None, Some(d)) => Timeliness {
+            state: if now > d { "overdue" } else { "pending" }.into(),
+            seconds_to_register: None,
+            seconds_left: Some((d - now).num_seconds()),
+        },
+        (true, None, None) => Timeliness {
+            state: "pending".into(),
+            seconds_to_register: None,
+            seconds_left: None,
+        },
+    }
+}
+
+fn line_out(l: sale_line::Model) -> SaleLineOut {
+    SaleLineOut {
+        id: l.id,
+        external_line_id: l.external_line_id,
+        listing_id: l.listing_id,
+        listing_external_id: l.listing_external_id,
+        sku: l.sku,
+        title: l.title,
+        category: l.category_id,
+        quantity: l.quantity,
+        refunded_quantity: l.refunded_quantity,
+        allocations: serde_json::from_str(&l.allocations)
+            .unwrap_or(serde_json::Value::Array(vec![])),
+        unit_codes: serde_json::from_str(&l.unit_codes).unwrap_or_default(),
+    }
+}
+
+/// Maps a sale and its lines.
+pub fn out(row: sale::Model, lines: Vec<sale_line::Model>) -> SaleOut {
+    let traced = lines.iter().any(|l| l.category_id.is_some());
+    let timeliness = timeliness(&row, traced, Utc::now());
+    SaleOut {
+        province: row
+            .region
+            .as_deref()
+            .and_then(|r| suyuan_core::division::DivisionCode::parse(r).ok())
+            .map(|d| d.province_name_zh().to_owned()),
+        tracking_numbers: serde_json::from_str(&row.tracking_numbers).unwrap_or_default(),
+        id: row.id,
+        store_id: row.store_id,
+        platform: row.platform,
+        external_order_id: row.external_order_id,
+        order_number: row.order_number,
+        status: row.status,
+        buyer_type: row.buyer_type,
+        buyer_company: row.buyer_company,
+        region: row.region,
+        country_code: row.country_code,
+        shipping_method: row.shipping_method,
+        ordered_at: row.ordered_at,
+        paid_at: row.paid_at,
+        fulfilled_at: row.fulfilled_at,
+        cancelled_at: row.cancelled_at,
+        completed_at: row.completed_at,
+        deadline_at: row.deadline_at,
+        event_id: row.event_id,
+        timeliness,
+        lines: lines.into_iter().map(line_out).collect(),
+    }
+}
+
+/// Filters and pagination.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SaleQuery {
+    /// A status.
+    pub status: Option<String>,
+    /// Only registered (`true`) or not yet registered (`false`) sales.
+    pub registered: Option<bool>,
+    /// Continue after this sale id.
+    pub after: Option<String>,
+    /// Page size, 1 to 500 (default 100).
+    pub limit: Option<u64>,
+}
+
+/// Lists the seller's sales.
+#[utoipa::path(context_path = "/api/v1", tag = "sales", security(("bearer" = [])), params(SaleQuery), responses((status = 200, body = Page<SaleOut>)))]
+#[get("/sales")]
+pub async fn list_sales(
+    auth: SellerAuth,
+    state: web::Data<AppState>,
+    q: web::Query<SaleQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let rows = sales::list(
+        &state.db,
+        &auth.seller_id,
+        &sales::SaleFilter {
+            status: q.status,
+            registered: q.registered,
+            after: q.after,
+            limit,
+        },
+    )
+    .await
+    .map_err(store_error)?;
+    let next = (rows.len() as u64 == limit)
+        .then(|| rows.last().map(|r| r.id.clone()))
+        .flatten();
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let lines = sales::lines_of(&state.db, &row.id)
+            .await
+            .map_err(store_error)?;
+        items.push(out(row, lines));
+    }
+    Ok(HttpResponse::Ok().json(Page { items, next }))
+}
+
+/// Reads one sale.
+#[utoipa::path(context_path = "/api/v1", tag = "sales", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = SaleOut), (status = 404, body = crate::error::Problem)))]
+#[get("/sales/{id}")]
+pub async fn get_sale(
+    auth: SellerAuth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let row = sales::get(&state.db, &auth.seller_id, &id)
+        .await
+        .map_err(store_error)?;
+    let lines = sales::lines_of(&state.db, &row.id)
+        .await
+        .map_err(store_error)?;
+    Ok(HttpResponse::Ok().json(out(row, lines)))
+}
+
+/// Unit codes scanned at packing for one line.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitsIn {
+    /// The sale line.
+    pub line_id: i64,
+    /// Unit codes (with serials), as scanned.
+    pub codes: Vec<String>,
+}
+
+/// Records unit codes scanned at packing (e-bikes and other unit-level categories). Each code
+/// must have been received by this seller and not sold before; the sale is registered once
+/// every traced line has its codes.
+#[utoipa::path(context_path = "/api/v1", tag = "sales", request_body = UnitsIn, security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = SaleOut), (status = 422, body = crate::error::Problem)))]
+#[post("/sales/{id}/units")]
+pub async fn add_units(
+    auth: SellerAuth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: JsonBody<UnitsIn>,
+) -> Result<HttpResponse, ApiError> {
+    if body.0.codes.is_empty() || body.0.codes.len() > 1000 {
+        return Err(ApiError::field(
+            "codes",
+            "count",
+            "请提供 1 到 1000 个单品码",
+            "give 1 to 1000 unit codes",
+        ));
+    }
+    let txn = ledger::begin_for_seller(&state.db, &auth.seller_id)
+        .await
+        .map_err(store_error)?;
+    let result = sales::add_unit_codes(
+        &txn,
+        &state.catalogue,
+        &auth.seller_id,
+        &id,
+        body.0.line_id,
+        &body.0.codes,
+    )
+    .await
+    .map_err(store_error)?;
+    match result {
+        Ok(row) => {
+            txn.commit().await?;
+            let lines = sales::lines_of(&state.db, &row.id)
+                .await
+                .map_err(store_error)?;
+            Ok(HttpResponse::Ok().json(out(row, lines)))
+        }
+        Err(problems) => {
+            txn.rollback().await?;
+            Err(ApiError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| {
+                        FieldProblem::new(
+                            format!("codes[{}]", p.index),
+                            p.reason,
+                            p.message_zh,
+                            p.message_en,
+                        )
+                    })
+                    .collect(),
+            ))
+        }
+    }
+}
