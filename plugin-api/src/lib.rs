@@ -11,6 +11,7 @@ pub mod intake;
 pub mod metrics;
 pub mod netpolicy;
 pub mod openapi;
+pub mod platforms;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

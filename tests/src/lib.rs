@@ -6,6 +6,8 @@
 //! databases from). Without it they are skipped with a message, unless `CI=true`, where a
 //! missing server fails the run.
 
+pub mod standin;
+
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use sea_orm_migration::MigratorTrait as _;
 use std::net::TcpListener;

@@ -5,6 +5,7 @@
 mod suyuan {
     pub mod api;
     pub mod demo;
+    pub mod fixtures;
     pub mod ledger;
     pub mod marketplace;
 }

@@ -83,7 +83,7 @@ pub async fn receive(
             tracing::warn!(store_id = %store_id, platform = platform.as_str(), reason = e.code(), "webhook signature refused");
             ApiError::BadSignature { code: e.code(), detail_zh: e.message_zh(), detail_en: e.to_string() }
         })?;
-    let (content_type, success) = adapter.success_body();
+    let (success, content_type) = adapter.success_body();
     let envelope = match verified {
         Verified::Ping | Verified::Verification => {
             state
