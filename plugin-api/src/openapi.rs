@@ -56,6 +56,10 @@ impl Modify for BearerAuth {
         crate::routes::deliveries::dead_letters,
         crate::routes::deliveries::replay,
         crate::intake::receiver::receive,
+        crate::routes::operator::lookup_listing,
+        crate::routes::operator::create_subscription,
+        crate::routes::operator::list_subscriptions,
+        crate::routes::operator::delete_subscription,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth)

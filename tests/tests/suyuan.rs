@@ -8,4 +8,5 @@ mod suyuan {
     pub mod fixtures;
     pub mod ledger;
     pub mod marketplace;
+    pub mod operators;
 }

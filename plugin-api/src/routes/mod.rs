@@ -6,6 +6,7 @@ pub mod deliveries;
 pub mod events;
 pub mod health;
 pub mod listings;
+pub mod operator;
 pub mod sales;
 pub mod sellers;
 pub mod stores;
@@ -47,7 +48,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(sales::get_sale)
                 .service(sales::add_units)
                 .service(deliveries::dead_letters)
-                .service(deliveries::replay),
+                .service(deliveries::replay)
+                .service(operator::lookup_listing)
+                .service(operator::create_subscription)
+                .service(operator::list_subscriptions)
+                .service(operator::delete_subscription),
         )
         .default_service(web::to(not_found));
 }

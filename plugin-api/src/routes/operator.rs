@@ -1,0 +1,257 @@
+//! Marketplace operators: look up a listing's trace status and badge by platform and external id,
+//! and subscribe to status changes (Standard Webhooks, signed).
+
+use super::store_error;
+use crate::auth::OperatorAuth;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::startup::AppState;
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use suyuan_core::entity::{listing, operator, operator_subscription, seller, store};
+use suyuan_core::store::listings::{self, TraceState};
+use suyuan_widgets::{BadgeFormat, BadgeSize};
+use utoipa::{IntoParams, ToSchema};
+
+/// HTML an operator pastes into a listing page.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Snippets {
+    /// `<div data-suyuan-listing>` plus the `embed.js` script.
+    pub script: String,
+    /// An `<iframe>` for pages that allow no script.
+    pub iframe: String,
+    /// A plain linked `<img>` for editors that allow neither.
+    pub img: String,
+}
+
+/// A listing's trace status as an operator sees it (no personal data).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OperatorListingOut {
+    /// Our listing id.
+    pub listing_id: String,
+    /// Platform.
+    pub platform: String,
+    /// The marketplace's listing id.
+    pub external_id: String,
+    /// Title.
+    pub title: String,
+    /// Seller's registered name.
+    pub seller_name: String,
+    /// Catalogue category, if any.
+    pub category: Option<String>,
+    /// `traced`, `needs_code` or `not_required`.
+    #[schema(value_type = String)]
+    pub trace_state: TraceState,
+    /// Trace identity (GS1 Digital Link).
+    pub trace_code: Option<String>,
+    /// Badge, SVG.
+    pub badge_svg_url: String,
+    /// Badge, PNG.
+    pub badge_png_url: String,
+    /// The public trace page.
+    pub trace_url: String,
+    /// Embedding snippets.
+    pub snippets: Snippets,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Narrows a look-up when one platform's listing ids repeat across shops (WooCommerce).
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LookupQuery {
+    /// The shop's domain or id as connected.
+    pub shop: Option<String>,
+}
+
+async fn operator_of(state: &AppState, auth: &OperatorAuth) -> Result<operator::Model, ApiError> {
+    operator::Entity::find_by_id(auth.operator_id.as_str())
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::Forbidden)
+}
+
+/// Looks up a listing on the operator's own marketplace.
+#[utoipa::path(context_path = "/api/v1", tag = "operators", security(("bearer" = [])),
+    params(("platform" = String, Path), ("external_id" = String, Path), LookupQuery),
+    responses((status = 200, body = OperatorListingOut), (status = 404, body = crate::error::Problem)))]
+#[get("/operator/listings/{platform}/{external_id}")]
+pub async fn lookup_listing(
+    auth: OperatorAuth,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    q: web::Query<LookupQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (platform, external_id) = path.into_inner();
+    let op = operator_of(&state, &auth).await?;
+    if op.platform != platform {
+        return Err(ApiError::NotFound("listing"));
+    }
+    let mut query = listing::Entity::find()
+        .filter(listing::Column::Platform.eq(platform.as_str()))
+        .filter(listing::Column::ExternalId.eq(external_id.as_str()))
+        .filter(listing::Column::Status.ne("deleted"))
+        .order_by_desc(listing::Column::UpdatedAt);
+    if let Some(shop) = &q.shop {
+        let ids: Vec<String> = store::Entity::find()
+            .filter(store::Column::ShopDomain.eq(shop.as_str()))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        query = query.filter(listing::Column::StoreId.is_in(ids));
+    }
+    let row = query
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound("listing"))?;
+    let seller_name = seller::Entity::find_by_id(row.seller_id.as_str())
+        .one(&state.db)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let public = &state.public_url;
+    Ok(HttpResponse::Ok().json(OperatorListingOut {
+        trace_state: listings::trace_state(&row),
+        badge_svg_url: suyuan_widgets::badge_url_for_listing(
+            public,
+            &row.id,
+            BadgeSize::Medium,
+            BadgeFormat::Svg,
+        ),
+        badge_png_url: suyuan_widgets::badge_url_for_listing(
+            public,
+            &row.id,
+            BadgeSize::Medium,
+            BadgeFormat::Png,
+        ),
+        trace_url: suyuan_widgets::trace_url_for_listing(public, &row.id),
+        snippets: Snippets {
+            script: suyuan_widgets::snippet_script(public, &row.id),
+            iframe: suyuan_widgets::snippet_iframe(public, &row.id),
+            img: suyuan_widgets::snippet_img(public, &row.id),
+        },
+        listing_id: row.id,
+        platform: row.platform,
+        external_id: row.external_id,
+        title: row.title,
+        seller_name,
+        category: row.category_id,
+        trace_code: row.trace_code,
+        updated_at: row.updated_at,
+    }))
+}
+
+/// A subscription to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionIn {
+    /// Where to POST notifications (https).
+    pub url: String,
+}
+
+/// A subscription.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SubscriptionOut {
+    /// Id (`sub_…`).
+    pub id: String,
+    /// Target URL.
+    pub url: String,
+    /// `active` or `disabled`.
+    pub status: String,
+    /// The `whsec_` signing secret, shown once when created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// Created at.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Subscribes to trace-status changes of listings on the operator's marketplace. Deliveries are
+/// Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with type
+/// `listing.trace_status_changed`.
+#[utoipa::path(context_path = "/api/v1", tag = "operators", request_body = SubscriptionIn, security(("bearer" = [])),
+    responses((status = 201, body = SubscriptionOut), (status = 422, body = crate::error::Problem)))]
+#[post("/operator/subscriptions")]
+pub async fn create_subscription(
+    auth: OperatorAuth,
+    state: web::Data<AppState>,
+    body: JsonBody<SubscriptionIn>,
+) -> Result<HttpResponse, ApiError> {
+    operator_of(&state, &auth).await?;
+    let url = crate::netpolicy::check_target(body.0.url.trim(), state.allow_private_targets)
+        .await
+        .map_err(|reason| {
+            ApiError::field(
+                "url",
+                "invalid_target",
+                format!("通知地址不可用：{reason}"),
+                reason,
+            )
+        })?;
+    let secret = super::stores::generate_whsec();
+    let row = operator_subscription::ActiveModel {
+        id: Set(format!("sub_{}", ulid::Ulid::new())),
+        operator_id: Set(auth.operator_id.to_string()),
+        url: Set(url.to_string()),
+        secret_ciphertext: Set(state.secret_key.seal(secret.as_bytes())),
+        status: Set("active".into()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&state.db)
+    .await?;
+    Ok(HttpResponse::Created().json(SubscriptionOut {
+        id: row.id,
+        url: row.url,
+        status: row.status,
+        secret: Some(secret),
+        created_at: row.created_at,
+    }))
+}
+
+/// Lists the operator's subscriptions.
+#[utoipa::path(context_path = "/api/v1", tag = "operators", security(("bearer" = [])), responses((status = 200, body = Vec<SubscriptionOut>)))]
+#[get("/operator/subscriptions")]
+pub async fn list_subscriptions(
+    auth: OperatorAuth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = operator_subscription::Entity::find()
+        .filter(operator_subscription::Column::OperatorId.eq(auth.operator_id.as_str()))
+        .order_by_asc(operator_subscription::Column::CreatedAt)
+        .all(&state.db)
+        .await?;
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(|r| SubscriptionOut {
+                id: r.id,
+                url: r.url,
+                status: r.status,
+                secret: None,
+                created_at: r.created_at,
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Deletes one of the operator's subscriptions.
+#[utoipa::path(context_path = "/api/v1", tag = "operators", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)))]
+#[delete("/operator/subscriptions/{id}")]
+pub async fn delete_subscription(
+    auth: OperatorAuth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let res = operator_subscription::Entity::update_many()
+        .col_expr(operator_subscription::Column::Status, "deleted".into())
+        .filter(operator_subscription::Column::Id.eq(id.as_str()))
+        .filter(operator_subscription::Column::OperatorId.eq(auth.operator_id.as_str()))
+        .exec(&state.db)
+        .await
+        .map_err(|e| store_error(e.into()))?;
+    if res.rows_affected == 0 {
+        return Err(ApiError::NotFound("subscription"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
