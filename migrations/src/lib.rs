@@ -10,6 +10,7 @@ mod m20261125_000001_create_tenants;
 mod m20261125_000002_create_stores_and_listings;
 mod m20261125_000003_create_trace_events;
 mod m20261125_000004_create_marketplace;
+mod m20261125_000005_create_recalls_and_scans;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_stores_and_listings::Migration),
             Box::new(m20261125_000003_create_trace_events::Migration),
             Box::new(m20261125_000004_create_marketplace::Migration),
+            Box::new(m20261125_000005_create_recalls_and_scans::Migration),
         ]
     }
 }

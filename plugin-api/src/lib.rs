@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod netpolicy;
 pub mod openapi;
 pub mod platforms;
+pub mod public;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -60,6 +60,10 @@ impl Modify for BearerAuth {
         crate::routes::operator::create_subscription,
         crate::routes::operator::list_subscriptions,
         crate::routes::operator::delete_subscription,
+        crate::routes::receipts::create_receipt,
+        crate::routes::receipts::get_stock,
+        crate::routes::recalls::create_recall,
+        crate::routes::recalls::list_recalls,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth)

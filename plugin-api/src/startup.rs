@@ -38,6 +38,8 @@ pub struct AppState {
     pub inbox_notify: Arc<tokio::sync::Notify>,
     /// Whether outgoing requests may reach private and loopback addresses.
     pub allow_private_targets: bool,
+    /// Rendered badges, reused for a short time.
+    pub badge_cache: crate::public::cache::BadgeCache,
 }
 
 /// A built, not yet running, application.
@@ -80,6 +82,7 @@ impl Application {
             store_cache: crate::intake::cache::StoreCache::default(),
             inbox_notify: inbox_notify.clone(),
             allow_private_targets: config.allow_private_targets,
+            badge_cache: crate::public::cache::BadgeCache::default(),
         };
         if config.worker {
             crate::intake::worker::spawn(state.clone(), inbox_notify);

@@ -9,4 +9,5 @@ mod suyuan {
     pub mod ledger;
     pub mod marketplace;
     pub mod operators;
+    pub mod widgets;
 }

@@ -28,6 +28,7 @@ mod badge;
 mod embed;
 mod error;
 mod etag;
+mod page;
 mod qr;
 mod raster;
 mod text;
@@ -40,6 +41,11 @@ pub use embed::{
 };
 pub use error::WidgetError;
 pub use etag::etag_for;
+pub use page::{
+    AuthenticityView, CertificateView, CustodyStep, Lang, LinkView, PAGE_CSP, PartyView,
+    ProductView, RecallView, SellerActions, StepKind, TracePageView, render_bad_code_page,
+    render_not_found_page, render_trace_page, trace_css,
+};
 pub use qr::{MAX_MODULE_PX, QUIET_ZONE, qr_png, qr_svg};
 pub use raster::{FONT_FAMILY, MAX_PNG_SCALE, render_png, render_png_scaled};
 pub use text::escape_xml;

@@ -2,11 +2,13 @@
 //! own `Out` types, and all tenant reads go through the scoped helpers in [`crate::store`].
 #![allow(missing_docs)] // generated items of the sea-orm derives
 
+pub mod code_scan;
 pub mod listing;
 pub mod listing_code;
 pub mod operator;
 pub mod operator_delivery;
 pub mod operator_subscription;
+pub mod recall;
 pub mod sale;
 pub mod sale_line;
 pub mod seller;

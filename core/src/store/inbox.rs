@@ -46,32 +46,62 @@ pub struct NewDelivery {
     pub received_at: DateTime<Utc>,
 }
 
-/// Inserts deliveries in one transaction (group commit). Returns, per delivery, whether it was
-/// new (`false`: a repeat of a stored key, which changes nothing).
+/// Inserts deliveries in one transaction and one statement (group commit). Returns, per
+/// delivery, whether it was new (`false`: a repeat of a stored key, which changes nothing).
 pub async fn insert_batch(
     db: &DatabaseConnection,
     batch: &[NewDelivery],
 ) -> Result<Vec<bool>, StoreError> {
-    let txn = db.begin().await?;
+    use std::collections::HashSet;
+    if batch.is_empty() {
+        return Ok(vec![]);
+    }
+    // Which keys are already stored (answered as repeats). Read before the transaction: on
+    // SQLite a transaction that reads before it writes can be refused its upgrade to a writer.
+    // The insert below skips stored keys anyway, so a race can only mislabel a repeat, never
+    // store it twice.
+    let mut existing: HashSet<(String, String)> = HashSet::new();
+    for chunk in batch.chunks(400) {
+        let keys: Vec<String> = chunk.iter().map(|d| d.idempotency_key.clone()).collect();
+        let found: Vec<(String, String)> = webhook_inbox::Entity::find()
+            .select_only()
+            .column(webhook_inbox::Column::StoreId)
+            .column(webhook_inbox::Column::IdempotencyKey)
+            .filter(webhook_inbox::Column::IdempotencyKey.is_in(keys))
+            .into_tuple()
+            .all(db)
+            .await?;
+        existing.extend(found);
+    }
     let mut fresh = Vec::with_capacity(batch.len());
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut rows = Vec::new();
     for d in batch {
-        let row = webhook_inbox::ActiveModel {
-            store_id: Set(d.store_id.clone()),
-            seller_id: Set(d.seller_id.clone()),
-            platform: Set(d.platform.clone()),
-            idempotency_key: Set(d.idempotency_key.clone()),
-            topic: Set(d.topic.clone()),
-            body: Set(d.body.clone()),
-            received_at: Set(d.received_at),
-            status: Set(status::PENDING.to_owned()),
-            attempts: Set(0),
-            next_attempt_at: Set(d.received_at),
-            locked_until: Set(None),
-            last_error: Set(None),
-            processed_at: Set(None),
-            ..Default::default()
-        };
-        let res = webhook_inbox::Entity::insert(row)
+        let new = !existing.contains(&(d.store_id.clone(), d.idempotency_key.clone()))
+            && seen.insert((d.store_id.as_str(), d.idempotency_key.as_str()));
+        fresh.push(new);
+        if new {
+            rows.push(webhook_inbox::ActiveModel {
+                store_id: Set(d.store_id.clone()),
+                seller_id: Set(d.seller_id.clone()),
+                platform: Set(d.platform.clone()),
+                idempotency_key: Set(d.idempotency_key.clone()),
+                topic: Set(d.topic.clone()),
+                body: Set(d.body.clone()),
+                received_at: Set(d.received_at),
+                status: Set(status::PENDING.to_owned()),
+                attempts: Set(0),
+                next_attempt_at: Set(d.received_at),
+                locked_until: Set(None),
+                last_error: Set(None),
+                processed_at: Set(None),
+                ..Default::default()
+            });
+        }
+    }
+    let txn = db.begin().await?;
+    for chunk in rows.chunks(200) {
+        webhook_inbox::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::columns([
                     webhook_inbox::Column::StoreId,
@@ -82,7 +112,6 @@ pub async fn insert_batch(
             )
             .exec_without_returning(&txn)
             .await?;
-        fresh.push(res > 0);
     }
     txn.commit().await?;
     Ok(fresh)

@@ -9,11 +9,13 @@ pub mod db;
 pub mod inbox;
 pub mod ledger;
 pub mod listings;
+pub mod receipts;
 pub mod sales;
 pub mod scope;
 pub mod stock;
 pub mod stores;
 pub mod tenants;
+pub mod trace;
 
 pub use db::{Backend, connect};
 pub use scope::{JurisdictionScoped, SellerScoped};
@@ -35,6 +37,9 @@ pub enum StoreError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
+    /// Input the domain refuses (English, Chinese).
+    #[error("{0}")]
+    Invalid(String, String),
     /// Stored data that does not parse (a bug or a direct edit).
     #[error("corrupt stored data: {0}")]
     Corrupt(String),

@@ -40,42 +40,91 @@ pub fn spawn(state: AppState, notify: Arc<Notify>) -> tokio::task::JoinHandle<()
 }
 
 /// Claims and processes one batch; returns how many deliveries it took.
+///
+/// The batch is applied seller by seller, one transaction per seller (each delivery inside its
+/// own savepoint, marked done in it), so a burst costs one commit per seller rather than one per
+/// delivery, and one bad delivery never undoes its neighbours.
 pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
     let rows = inbox::claim_due(&state.db, CLAIM_BATCH, LEASE).await?;
     let n = rows.len();
+    let mut by_seller: std::collections::BTreeMap<String, Vec<webhook_inbox::Model>> =
+        std::collections::BTreeMap::new();
     for row in rows {
-        process(state, row).await;
+        by_seller
+            .entry(row.seller_id.clone())
+            .or_default()
+            .push(row);
+    }
+    for (seller, rows) in by_seller {
+        process_seller(state, &seller, rows).await;
     }
     Ok(n)
 }
 
-#[tracing::instrument(skip_all, fields(delivery_id = row.id, store_id = %row.store_id, topic = %row.topic))]
-async fn process(state: &AppState, row: webhook_inbox::Model) {
-    let outcome = match parse(&row) {
-        Err(reason) => {
-            tracing::warn!(%reason, "delivery cannot be parsed: dead-lettered");
-            inbox::mark_failed(&state.db, &row, &reason, false, MAX_ATTEMPTS)
-                .await
-                .map(|()| "dead")
-        }
-        Ok(changes) => match apply(state, &row, changes).await {
-            Ok(()) => Ok("applied"),
-            Err(e) => {
-                let dead = row.attempts >= MAX_ATTEMPTS;
-                tracing::warn!(error = %e, attempts = row.attempts, dead, "delivery failed");
-                inbox::mark_failed(&state.db, &row, &e.to_string(), true, MAX_ATTEMPTS)
-                    .await
-                    .map(|()| if dead { "dead" } else { "retried" })
+#[tracing::instrument(skip_all, fields(seller_id = %seller, deliveries = rows.len()))]
+async fn process_seller(state: &AppState, seller: &str, rows: Vec<webhook_inbox::Model>) {
+    use sea_orm::TransactionTrait as _;
+    let mut failed: Vec<(webhook_inbox::Model, String, bool)> = Vec::new();
+    let mut applied = 0u64;
+    let outcome: Result<(), StoreError> = async {
+        let seller_id = SellerId::parse(seller).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let txn = ledger::begin_for_seller(&state.db, &seller_id).await?;
+        for row in rows.iter() {
+            let changes = match parse(row) {
+                Ok(c) => c,
+                Err(reason) => {
+                    tracing::warn!(delivery_id = row.id, %reason, "delivery cannot be parsed: dead-lettered");
+                    failed.push((row.clone(), reason, false));
+                    continue;
+                }
+            };
+            let savepoint = txn.begin().await?;
+            match apply(state, &savepoint, &seller_id, row, changes).await {
+                Ok(()) => {
+                    savepoint.commit().await?;
+                    applied += 1;
+                }
+                Err(e) => {
+                    savepoint.rollback().await?;
+                    tracing::warn!(delivery_id = row.id, error = %e, attempts = row.attempts, "delivery failed");
+                    failed.push((row.clone(), e.to_string(), true));
+                }
             }
-        },
-    };
-    match outcome {
-        Ok(label) => state
-            .metrics
-            .inbox_processed
-            .with_label_values(&[label])
-            .inc(),
-        Err(e) => tracing::error!(error = %e, "could not record the delivery's outcome"),
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = outcome {
+        // The whole transaction failed (database trouble): every delivery is retried.
+        tracing::warn!(error = %e, "seller batch failed");
+        failed = rows
+            .iter()
+            .map(|r| (r.clone(), e.to_string(), true))
+            .collect();
+        applied = 0;
+    }
+    state
+        .metrics
+        .inbox_processed
+        .with_label_values(&["applied"])
+        .inc_by(applied);
+    for (row, reason, retryable) in failed {
+        let label = if !retryable || row.attempts >= MAX_ATTEMPTS {
+            "dead"
+        } else {
+            "retried"
+        };
+        match inbox::mark_failed(&state.db, &row, &reason, retryable, MAX_ATTEMPTS).await {
+            Ok(()) => state
+                .metrics
+                .inbox_processed
+                .with_label_values(&[label])
+                .inc(),
+            Err(e) => {
+                tracing::error!(error = %e, delivery_id = row.id, "could not record the delivery's outcome")
+            }
+        }
     }
 }
 
@@ -91,25 +140,25 @@ fn parse(row: &webhook_inbox::Model) -> Result<Vec<Change>, String> {
 
 async fn apply(
     state: &AppState,
+    txn: &sea_orm::DatabaseTransaction,
+    seller: &SellerId,
     row: &webhook_inbox::Model,
     changes: Vec<Change>,
 ) -> Result<(), StoreError> {
     use sea_orm::EntityTrait as _;
-    let seller = SellerId::parse(&row.seller_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let store = store::Entity::find_by_id(row.store_id.as_str())
-        .one(&state.db)
+        .one(txn)
         .await?
         .ok_or(StoreError::NotFound("store"))?;
-    let txn = ledger::begin_for_seller(&state.db, &seller).await?;
     for change in &changes {
         match change {
             Change::ListingUpsert(data) => {
                 let before =
-                    listings::find_external(&txn, &seller, &store.platform, &data.external_id)
+                    listings::find_external(txn, seller, &store.platform, &data.external_id)
                         .await?
                         .map(|r| listings::trace_state(&r));
                 if let listings::Upserted::Applied(row) =
-                    listings::upsert_from_delivery(&txn, &state.catalogue, &store, data).await?
+                    listings::upsert_from_delivery(txn, &state.catalogue, &store, data).await?
                 {
                     let after = listings::trace_state(&row);
                     if before != Some(after) {
@@ -123,7 +172,7 @@ async fn apply(
                             "trace_url": format!("{}/l/{}", state.public_url, row.id),
                         });
                         super::notify::enqueue(
-                            &txn,
+                            txn,
                             &store.platform,
                             "listing.trace_status_changed",
                             &payload,
@@ -136,14 +185,13 @@ async fn apply(
                 external_id,
                 updated_at,
             } => {
-                listings::mark_deleted(&txn, &store, external_id, *updated_at).await?;
+                listings::mark_deleted(txn, &store, external_id, *updated_at).await?;
             }
             Change::Order(order) => {
-                sales::upsert_from_order(&txn, &state.catalogue, &store, order).await?;
+                sales::upsert_from_order(txn, &state.catalogue, &store, order).await?;
             }
         }
     }
-    inbox::mark_done(&txn, row.id).await?;
-    txn.commit().await?;
+    inbox::mark_done(txn, row.id).await?;
     Ok(())
 }

@@ -7,6 +7,8 @@ pub mod events;
 pub mod health;
 pub mod listings;
 pub mod operator;
+pub mod recalls;
+pub mod receipts;
 pub mod sales;
 pub mod sellers;
 pub mod stores;
@@ -52,8 +54,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(operator::lookup_listing)
                 .service(operator::create_subscription)
                 .service(operator::list_subscriptions)
-                .service(operator::delete_subscription),
+                .service(operator::delete_subscription)
+                .service(receipts::create_receipt)
+                .service(receipts::get_stock)
+                .service(recalls::create_recall)
+                .service(recalls::list_recalls),
         )
+        .configure(crate::public::configure)
         .default_service(web::to(not_found));
 }
 
@@ -73,6 +80,7 @@ pub fn store_error(e: suyuan_core::store::StoreError) -> crate::error::ApiError 
             detail_en: format!("{field} `{value}` is already registered"),
         },
         StoreError::Db(e) => ApiError::Unexpected(e.into()),
+        StoreError::Invalid(en, zh) => ApiError::field("body", "invalid", zh, en),
         StoreError::Corrupt(msg) => ApiError::Unexpected(anyhow::anyhow!("corrupt data: {msg}")),
     }
 }

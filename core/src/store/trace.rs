@@ -1,0 +1,251 @@
+//! What the ledger knows of one code, for the public trace page, badges and recall look-ups:
+//! the events naming it (or its batch), at the level of businesses, the active recall, scan
+//! counts and the signs of a cloned code. No consumer data is read.
+
+use super::StoreError;
+use crate::codes::TraceCode;
+use crate::entity::{code_scan, recall, seller, trace_event, trace_event_code};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// The most events a page shows.
+pub const MAX_EVENTS: u64 = 200;
+
+/// One event about the code, with its seller.
+#[derive(Clone, Debug)]
+pub struct CodeEvent {
+    /// The stored event.
+    pub row: trace_event::Model,
+    /// The EPCIS event as JSON.
+    pub json: serde_json::Value,
+    /// The seller who recorded it.
+    pub seller: seller::Model,
+    /// Whether a later error declaration corrected it.
+    pub corrected: bool,
+}
+
+/// Everything public about a code.
+#[derive(Clone, Debug)]
+pub struct CodeFacts {
+    /// The code.
+    pub code: TraceCode,
+    /// Events, oldest first (declarations themselves left out).
+    pub events: Vec<CodeEvent>,
+    /// The active recall that covers the code, if any.
+    pub recall: Option<recall::Model>,
+    /// Times the public page of this code was opened.
+    pub scans: u64,
+    /// Sales to consumers naming this unit (not corrected).
+    pub consumer_sales: u32,
+    /// Sales and shipments naming this unit (not corrected).
+    pub times_sold: u32,
+    /// Sellers who recorded receiving this unit.
+    pub receiving_sellers: u32,
+    /// Shipments between businesses naming this unit.
+    pub shipments: u32,
+}
+
+impl CodeFacts {
+    /// Signs of a cloned unit code: sold to consumers more than once, or received by more
+    /// sellers than shipments explain.
+    pub fn suspicious(&self) -> bool {
+        self.code.is_unit_level()
+            && (self.consumer_sales > 1 || self.receiving_sellers > self.shipments + 1)
+    }
+
+    /// Whether anything is known of the code.
+    pub fn is_registered(&self) -> bool {
+        !self.events.is_empty() || self.recall.is_some()
+    }
+
+    /// The newest event time.
+    pub fn updated(&self) -> Option<DateTime<Utc>> {
+        self.events.iter().map(|e| e.row.record_time).max()
+    }
+}
+
+fn code_condition(code: &TraceCode) -> Condition {
+    let canonical = code.to_string();
+    match (code.gtin(), code.batch(), code.serial()) {
+        // A unit: its own rows, and its batch's quantity rows.
+        (Some(g), batch, Some(_)) => {
+            let mut c = Condition::any().add(trace_event_code::Column::Code.eq(canonical));
+            if let Some(b) = batch {
+                c = c.add(
+                    Condition::all()
+                        .add(trace_event_code::Column::Gtin.eq(g.to_gtin14()))
+                        .add(trace_event_code::Column::Batch.eq(b))
+                        .add(trace_event_code::Column::Serial.is_null()),
+                );
+            }
+            c
+        }
+        (Some(g), Some(b), None) => Condition::all()
+            .add(trace_event_code::Column::Gtin.eq(g.to_gtin14()))
+            .add(trace_event_code::Column::Batch.eq(b)),
+        (Some(g), None, None) => {
+            Condition::all().add(trace_event_code::Column::Gtin.eq(g.to_gtin14()))
+        }
+        _ => Condition::all().add(trace_event_code::Column::Code.eq(canonical)),
+    }
+}
+
+/// The active recall covering a code (GTIN-wide, its batch, or the unit itself).
+pub async fn active_recall(
+    db: &impl ConnectionTrait,
+    code: &TraceCode,
+) -> Result<Option<recall::Model>, StoreError> {
+    let Some(gtin) = code.gtin() else {
+        return Ok(None);
+    };
+    let recalls = recall::Entity::find()
+        .filter(recall::Column::Gtin.eq(gtin.to_gtin14()))
+        .filter(recall::Column::Status.eq("active"))
+        .order_by_desc(recall::Column::IssuedAt)
+        .all(db)
+        .await?;
+    Ok(recalls.into_iter().find(|r| {
+        let batch_ok = match (&r.batch, code.batch()) {
+            (None, _) => true,
+            (Some(rb), Some(cb)) => rb == cb,
+            (Some(_), None) => code.serial().is_none(),
+        };
+        let serial_ok = match (&r.serial, code.serial()) {
+            (None, _) => true,
+            (Some(rs), Some(cs)) => rs == cs,
+            (Some(_), None) => false,
+        };
+        batch_ok && serial_ok
+    }))
+}
+
+/// Gathers the public facts of a code.
+pub async fn facts(db: &impl ConnectionTrait, code: &TraceCode) -> Result<CodeFacts, StoreError> {
+    let canonical = code.to_string();
+    let code_rows = trace_event_code::Entity::find()
+        .filter(code_condition(code))
+        .order_by_desc(trace_event_code::Column::Id)
+        .limit(MAX_EVENTS * 4)
+        .all(db)
+        .await?;
+    let event_ids: BTreeSet<String> = code_rows.iter().map(|r| r.event_id.clone()).collect();
+    let rows = if event_ids.is_empty() {
+        vec![]
+    } else {
+        trace_event::Entity::find()
+            .filter(trace_event::Column::Id.is_in(event_ids.iter().cloned()))
+            .order_by_asc(trace_event::Column::EventTime)
+            .all(db)
+            .await?
+    };
+    let declared: HashSet<String> = rows
+        .iter()
+        .filter(|r| r.record_kind == "correction")
+        .filter_map(|r| r.corrects_id.clone())
+        .collect();
+    // Declarations found through their own code rows, plus ones pointing at our events.
+    let more_declared: Vec<Option<String>> = if rows.is_empty() {
+        vec![]
+    } else {
+        trace_event::Entity::find()
+            .select_only()
+            .column(trace_event::Column::CorrectsId)
+            .filter(trace_event::Column::RecordKind.eq("correction"))
+            .filter(trace_event::Column::CorrectsId.is_in(rows.iter().map(|r| r.id.clone())))
+            .into_tuple()
+            .all(db)
+            .await?
+    };
+    let declared: HashSet<String> = declared
+        .into_iter()
+        .chain(more_declared.into_iter().flatten())
+        .collect();
+    let seller_ids: BTreeSet<String> = rows.iter().map(|r| r.seller_id.clone()).collect();
+    let sellers: HashMap<String, seller::Model> = if seller_ids.is_empty() {
+        HashMap::new()
+    } else {
+        seller::Entity::find()
+            .filter(seller::Column::Id.is_in(seller_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect()
+    };
+    let unit_rows: HashSet<&str> = code_rows
+        .iter()
+        .filter(|r| r.code == canonical)
+        .map(|r| r.event_id.as_str())
+        .collect();
+    let mut facts = CodeFacts {
+        code: code.clone(),
+        events: vec![],
+        recall: active_recall(db, code).await?,
+        scans: code_scan::Entity::find()
+            .filter(code_scan::Column::Code.eq(canonical.as_str()))
+            .count(db)
+            .await?,
+        consumer_sales: 0,
+        times_sold: 0,
+        receiving_sellers: 0,
+        shipments: 0,
+    };
+    let mut receivers = HashSet::new();
+    for row in rows
+        .into_iter()
+        .rev()
+        .take(usize::try_from(MAX_EVENTS).unwrap_or(200))
+        .rev()
+    {
+        if row.record_kind == "correction" {
+            continue;
+        }
+        let corrected = declared.contains(&row.id);
+        if !corrected && unit_rows.contains(row.id.as_str()) {
+            match row.record_kind.as_str() {
+                "sale" => {
+                    facts.times_sold += 1;
+                    facts.consumer_sales += 1;
+                }
+                "shipment" => {
+                    facts.times_sold += 1;
+                    facts.shipments += 1;
+                }
+                "receipt" => {
+                    receivers.insert(row.seller_id.clone());
+                }
+                _ => {}
+            }
+        }
+        let Some(seller) = sellers.get(&row.seller_id).cloned() else {
+            continue;
+        };
+        let json =
+            serde_json::from_str(&row.document).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        facts.events.push(CodeEvent {
+            row,
+            json,
+            seller,
+            corrected,
+        });
+    }
+    facts.receiving_sellers = u32::try_from(receivers.len()).unwrap_or(u32::MAX);
+    Ok(facts)
+}
+
+/// Counts one anonymous scan of a code's public page (time only).
+pub async fn record_scan(db: &impl ConnectionTrait, code: &TraceCode) -> Result<(), StoreError> {
+    code_scan::ActiveModel {
+        code: Set(code.to_string()),
+        gtin: Set(code.gtin().map(|g| g.to_gtin14())),
+        scanned_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! A small in-process cache of rendered badges, so a busy listing page does not render (or
+//! query) the same badge for every visitor. Entries live a short time; a recall clears it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// How long a rendered badge is reused.
+pub const TTL: Duration = Duration::from_secs(30);
+
+/// A rendered response.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    /// Strong ETag.
+    pub etag: String,
+    /// Content type.
+    pub content_type: &'static str,
+    /// The bytes.
+    pub body: actix_web::web::Bytes,
+}
+
+/// Rendered badges by key.
+#[derive(Clone, Default)]
+pub struct BadgeCache {
+    inner: Arc<RwLock<HashMap<String, (Instant, Rendered)>>>,
+}
+
+impl BadgeCache {
+    /// A fresh entry.
+    pub fn get(&self, key: &str) -> Option<Rendered> {
+        let map = self.inner.read().ok()?;
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < TTL)
+            .map(|(_, r)| r.clone())
+    }
+
+    /// Stores an entry.
+    pub fn put(&self, key: String, value: Rendered) {
+        if let Ok(mut map) = self.inner.write() {
+            if map.len() > 20_000 {
+                map.retain(|_, (at, _)| at.elapsed() < TTL);
+            }
+            map.insert(key, (Instant::now(), value));
+        }
+    }
+
+    /// Forgets everything (after a recall).
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.inner.write() {
+            map.clear();
+        }
+    }
+}

@@ -1,0 +1,573 @@
+//! The resolver and the public trace page: `/t/{code}`, GS1 Digital Link paths
+//! `/01/{gtin}[/10/{batch}][/21/{serial}]`, and `/l/{listing}`. HTML in Chinese by default,
+//! English by `Accept-Language` or `?lang=en`; JSON with `Accept: application/json`; GS1
+//! resolver `?linkType=` (`gs1:traceability`, `gs1:pip`, `all` as a link set). Each view is
+//! counted as an anonymous scan. No consumer's personal data appears.
+
+use super::badges::resolver_url;
+use crate::auth::Tokens;
+use crate::error::ApiError;
+use crate::startup::AppState;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use sea_orm::EntityTrait as _;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use suyuan_core::catalogue::CategoryId;
+use suyuan_core::codes::{DigitalLink, TraceCode};
+use suyuan_core::credit_code::CreditCode;
+use suyuan_core::division::DivisionCode;
+use suyuan_core::entity::{listing, seller};
+use suyuan_core::store::listings::{self, TraceState};
+use suyuan_core::store::trace::{self, CodeFacts};
+use suyuan_core::tenancy::Principal;
+use suyuan_widgets::{
+    AuthenticityView, CertificateView, CustodyStep, Lang, LinkView, PartyView, ProductView,
+    RecallView, SellerActions, StepKind, TracePageView, TraceStatus,
+};
+
+/// Page options.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    /// `zh` or `en`.
+    pub lang: Option<String>,
+    /// GS1 link type: `gs1:traceability` (default), `gs1:pip`, or `all`.
+    #[serde(rename = "linkType")]
+    pub link_type: Option<String>,
+}
+
+fn lang_of(req: &HttpRequest, q: &PageQuery) -> Lang {
+    Lang::negotiate(
+        q.lang.as_deref(),
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"))
+}
+
+fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", suyuan_widgets::PAGE_CSP))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+/// The signed-in seller, from a bearer token or the `suyuan_token` cookie.
+fn signed_in_seller(req: &HttpRequest) -> Option<suyuan_core::ids::SellerId> {
+    let tokens = req.app_data::<web::Data<Tokens>>()?;
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let token = bearer.or_else(|| req.cookie("suyuan_token").map(|c| c.value().to_owned()))?;
+    match tokens.verify(&token).ok()? {
+        Principal::Seller(id) => Some(id),
+        _ => None,
+    }
+}
+
+fn cst_date(t: DateTime<Utc>) -> NaiveDate {
+    FixedOffset::east_opt(8 * 3600)
+        .map_or_else(|| t.date_naive(), |o| t.with_timezone(&o).date_naive())
+}
+
+fn ext<'a>(json: &'a Value, name: &str) -> Option<&'a str> {
+    json.get(format!("suyuan:{name}")).and_then(Value::as_str)
+}
+
+fn region_names(code: Option<&str>) -> (Option<String>, Option<String>) {
+    match code.and_then(|c| DivisionCode::parse(c).ok()) {
+        Some(d) => (
+            Some(d.province_name_zh().to_owned()),
+            Some(d.province_name_en().to_owned()),
+        ),
+        None => (None, None),
+    }
+}
+
+async fn view_of(
+    state: &AppState,
+    req: &HttpRequest,
+    facts: &CodeFacts,
+) -> Result<TracePageView, ApiError> {
+    let code = &facts.code;
+    let public = &state.public_url;
+    let receipt = facts
+        .events
+        .iter()
+        .find(|e| e.row.record_kind == "receipt" && !e.corrected);
+    let category_id = facts.events.iter().find_map(|e| e.row.category_id.clone());
+    let category = category_id
+        .as_deref()
+        .and_then(|c| CategoryId::parse(c).ok())
+        .and_then(|c| state.catalogue.get(&c).cloned());
+    let product = ProductView {
+        name: receipt
+            .and_then(|r| ext(&r.json, "productName"))
+            .map(str::to_owned),
+        model: receipt
+            .and_then(|r| ext(&r.json, "model"))
+            .map(str::to_owned),
+        gtin: code.gtin().map(|g| g.to_gtin14()),
+        batch: code.batch().map(str::to_owned),
+        serial: code.serial().map(str::to_owned),
+        expiry: code.expiry(),
+        category_id: category_id.clone(),
+        category_zh: category.as_ref().map(|c| c.name_zh.clone()),
+        category_en: category.as_ref().map(|c| c.name_en.clone()),
+    };
+    let producer = receipt.and_then(|r| {
+        let name = ext(&r.json, "producer")?.to_owned();
+        let credit = r.json["sourceList"]
+            .as_array()
+            .and_then(|l| l.iter().find_map(|s| s["source"].as_str()))
+            .and_then(|s| s.strip_prefix("urn:suyuan:party:"))
+            .and_then(|c| CreditCode::parse(c).ok());
+        let (region_zh, region_en) = region_names(
+            credit
+                .as_ref()
+                .and_then(|c| c.division_code())
+                .map(|d| d.to_string())
+                .as_deref(),
+        );
+        Some(PartyView {
+            name,
+            credit_code: credit.map(|c| c.to_string()),
+            region_zh,
+            region_en,
+        })
+    });
+    let certificates = facts
+        .events
+        .iter()
+        .filter(|e| e.row.record_kind == "receipt" && !e.corrected)
+        .filter_map(|e| {
+            let number = ext(&e.json, "certificate")?.to_owned();
+            Some(CertificateView {
+                kind: category
+                    .as_ref()
+                    .map(|c| format!("{:?}", c.certificate.kind).to_lowercase())
+                    .unwrap_or_else(|| "certificate".into()),
+                number,
+                check: ext(&e.json, "certificateCheck").map(str::to_owned),
+            })
+        })
+        .fold(Vec::<CertificateView>::new(), |mut acc, c| {
+            if !acc.iter().any(|a| a.number == c.number) {
+                acc.push(c);
+            }
+            acc
+        });
+    let custody = facts
+        .events
+        .iter()
+        .filter_map(|e| {
+            let step = match e.row.record_kind.as_str() {
+                "receipt" => StepKind::Received,
+                "shipment" => StepKind::Shipped,
+                "sale" if e.row.buyer_type.as_deref().is_some_and(|b| b != "consumer") => {
+                    StepKind::SoldToBusiness
+                }
+                "sale" => StepKind::SoldToConsumer,
+                "return" => StepKind::Returned,
+                "recall" => StepKind::Recalled,
+                _ => return None,
+            };
+            let region = match step {
+                StepKind::SoldToConsumer | StepKind::Shipped | StepKind::SoldToBusiness => {
+                    e.row.region.clone()
+                }
+                _ => Some(e.seller.division_code.clone()),
+            };
+            let (region_zh, region_en) = region_names(region.as_deref());
+            let counterpart = match step {
+                StepKind::Shipped | StepKind::SoldToBusiness => {
+                    ext(&e.json, "buyerName").map(str::to_owned)
+                }
+                StepKind::Received => ext(&e.json, "supplierName").map(str::to_owned),
+                _ => None,
+            };
+            Some(CustodyStep {
+                date: cst_date(e.row.event_time),
+                step,
+                party: Some(e.seller.name.clone()),
+                region_zh,
+                region_en,
+                counterpart,
+                corrected: e.corrected,
+            })
+        })
+        .collect();
+    let recall = facts.recall.as_ref().map(|r| RecallView {
+        reason_zh: r.reason_zh.clone(),
+        reason_en: r.reason_en.clone(),
+        issued_at: cst_date(r.issued_at),
+        scope_zh: match (&r.batch, &r.serial) {
+            (_, Some(s)) => format!("单品 {s}"),
+            (Some(b), None) => format!("批次 {b}"),
+            (None, None) => format!("商品 {}", r.gtin),
+        },
+        action_zh: r.action_zh.clone(),
+        action_en: r.action_en.clone(),
+        contact: None,
+    });
+    let seller_actions = match signed_in_seller(req) {
+        Some(id) => seller::Entity::find_by_id(id.as_str())
+            .one(&state.db)
+            .await?
+            .map(|s| SellerActions {
+                seller_name: s.name,
+                receive_url: format!(
+                    "{public}/app/receive?code={}",
+                    suyuan_widgets::path_segment(&code.to_string())
+                ),
+                sell_url: format!(
+                    "{public}/app/sell?code={}",
+                    suyuan_widgets::path_segment(&code.to_string())
+                ),
+            }),
+        None => None,
+    };
+    let mut links = vec![LinkView {
+        rel: "gs1:traceability".into(),
+        href: resolver_url(public, code),
+        title_zh: "追溯信息".into(),
+        title_en: "Traceability information".into(),
+    }];
+    if let Some(url) = product_page(state, code).await? {
+        links.push(LinkView {
+            rel: "gs1:pip".into(),
+            href: url,
+            title_zh: "商品页面".into(),
+            title_en: "Product information page".into(),
+        });
+    }
+    Ok(TracePageView {
+        code: code.to_string(),
+        code_kind: code.kind().as_str().to_owned(),
+        digital_link: code.digital_link(public),
+        status: if facts.recall.is_some() {
+            TraceStatus::Recalled
+        } else if facts.events.is_empty() {
+            TraceStatus::Incomplete
+        } else {
+            TraceStatus::Traced
+        },
+        product,
+        producer,
+        certificates,
+        custody,
+        recall,
+        authenticity: AuthenticityView {
+            unit_level: code.is_unit_level(),
+            times_sold: facts.times_sold,
+            times_scanned: u32::try_from(facts.scans).unwrap_or(u32::MAX),
+            times_received_by_sellers: facts.receiving_sellers,
+            suspicious: facts.suspicious(),
+        },
+        seller_actions,
+        links,
+        updated: facts.updated().map(cst_date),
+    })
+}
+
+/// A marketplace listing page for the code's GTIN, as the GS1 product information page.
+async fn product_page(state: &AppState, code: &TraceCode) -> Result<Option<String>, ApiError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let Some(gtin) = code.gtin() else {
+        return Ok(None);
+    };
+    let identity = TraceCode::from(gtin.clone()).to_epc_uri();
+    Ok(listing::Entity::find()
+        .filter(listing::Column::TraceCode.eq(identity))
+        .filter(listing::Column::Status.eq("active"))
+        .one(&state.db)
+        .await?
+        .and_then(|l| l.url))
+}
+
+async fn serve_code(
+    state: &AppState,
+    req: &HttpRequest,
+    q: &PageQuery,
+    code: TraceCode,
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang_of(req, q);
+    trace::record_scan(&state.db, &code)
+        .await
+        .map_err(crate::routes::store_error)?;
+    let facts = trace::facts(&state.db, &code)
+        .await
+        .map_err(crate::routes::store_error)?;
+    if !facts.is_registered() {
+        if wants_json(req) {
+            return Err(ApiError::NotFound("registered code"));
+        }
+        return Ok(html(
+            actix_web::http::StatusCode::NOT_FOUND,
+            suyuan_widgets::render_not_found_page(&code.to_string(), lang, &state.public_url),
+        ));
+    }
+    let view = view_of(state, req, &facts).await?;
+    match q.link_type.as_deref() {
+        None | Some("gs1:traceability") => {}
+        Some("gs1:pip") => {
+            if let Some(link) = view.links.iter().find(|l| l.rel == "gs1:pip") {
+                return Ok(HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, link.href.clone()))
+                    .finish());
+            }
+        }
+        Some("all" | "linkset") => {
+            let anchor = view
+                .digital_link
+                .clone()
+                .unwrap_or_else(|| resolver_url(&state.public_url, &code));
+            let mut set = serde_json::Map::new();
+            set.insert("anchor".into(), json!(anchor));
+            for l in &view.links {
+                let key = format!("https://gs1.org/voc/{}", l.rel.trim_start_matches("gs1:"));
+                let title = if lang == Lang::En {
+                    &l.title_en
+                } else {
+                    &l.title_zh
+                };
+                set.insert(
+                    key,
+                    json!([{ "href": l.href, "title": title, "hreflang": [lang.code()] }]),
+                );
+            }
+            return Ok(HttpResponse::Ok()
+                .content_type("application/linkset+json")
+                .json(json!({ "linkset": [Value::Object(set)] })));
+        }
+        Some(other) => {
+            return Err(ApiError::field(
+                "linkType",
+                "unknown_link_type",
+                format!("不支持的链接类型 {other}"),
+                format!("link type `{other}` is not offered; use gs1:traceability, gs1:pip or all"),
+            ));
+        }
+    }
+    if wants_json(req) {
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(&view));
+    }
+    Ok(html(
+        actix_web::http::StatusCode::OK,
+        suyuan_widgets::render_trace_page(&view, lang, &state.public_url),
+    ))
+}
+
+fn bad_code(
+    req: &HttpRequest,
+    q: &PageQuery,
+    public: &str,
+    input: &str,
+    e: &suyuan_core::codes::CodeError,
+) -> HttpResponse {
+    if wants_json(req) {
+        return actix_web::ResponseError::error_response(&ApiError::field(
+            "code",
+            e.code(),
+            e.message_zh(),
+            e.to_string(),
+        ));
+    }
+    html(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        suyuan_widgets::render_bad_code_page(
+            input,
+            &e.message_zh(),
+            &e.to_string(),
+            lang_of(req, q),
+            public,
+        ),
+    )
+}
+
+/// The stylesheet of the public pages.
+#[get("/assets/trace.css")]
+pub async fn trace_css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(suyuan_widgets::trace_css())
+}
+
+/// `/t/{code}`: any code form.
+#[get("/t/{code}")]
+pub async fn code_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let raw = percent_encoding::percent_decode_str(&code)
+        .decode_utf8_lossy()
+        .into_owned();
+    match TraceCode::parse(&raw) {
+        Ok(c) => serve_code(&state, &req, &q, c).await,
+        Err(e) => Ok(bad_code(&req, &q, &state.public_url, &raw, &e)),
+    }
+}
+
+async fn digital_link(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let path = req.uri().path().to_owned();
+    match DigitalLink::parse_path(&path) {
+        Ok(code) => serve_code(&state, &req, &q, TraceCode::from(code)).await,
+        Err(e) => Ok(bad_code(&req, &q, &state.public_url, &path, &e)),
+    }
+}
+
+/// `/01/{gtin}`.
+#[get("/01/{gtin}")]
+pub async fn digital_link_gtin(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    digital_link(req, state, q).await
+}
+
+/// `/01/{gtin}/10/{batch}`.
+#[get("/01/{gtin}/10/{batch}")]
+pub async fn digital_link_batch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    digital_link(req, state, q).await
+}
+
+/// `/01/{gtin}/21/{serial}`.
+#[get("/01/{gtin}/21/{serial}")]
+pub async fn digital_link_serial(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    digital_link(req, state, q).await
+}
+
+/// `/01/{gtin}/10/{batch}/21/{serial}`.
+#[get("/01/{gtin}/10/{batch}/21/{serial}")]
+pub async fn digital_link_batch_serial(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    digital_link(req, state, q).await
+}
+
+/// `/l/{listing}`: a listing's trace page (its code's page when it has one).
+#[get("/l/{id}")]
+pub async fn listing_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use sea_orm::EntityTrait;
+    let lang = lang_of(&req, &q);
+    let Some(row) = listing::Entity::find_by_id(id.as_str())
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(html(
+            actix_web::http::StatusCode::NOT_FOUND,
+            suyuan_widgets::render_not_found_page(&id, lang, &state.public_url),
+        ));
+    };
+    let code = match &row.trace_code {
+        Some(t) => TraceCode::parse(t).ok(),
+        None => listings::attached_codes(&state.db, &row.id)
+            .await
+            .map_err(crate::routes::store_error)?
+            .first()
+            .and_then(|c| TraceCode::parse(c).ok()),
+    };
+    if let Some(code) = code {
+        let facts = trace::facts(&state.db, &code)
+            .await
+            .map_err(crate::routes::store_error)?;
+        if facts.is_registered() {
+            return serve_code(&state, &req, &q, code).await;
+        }
+    }
+    // Not (yet) traced: show what is known of the listing.
+    let seller_name = seller::Entity::find_by_id(row.seller_id.as_str())
+        .one(&state.db)
+        .await?
+        .map(|s| s.name);
+    let category = row
+        .category_id
+        .as_deref()
+        .and_then(|c| CategoryId::parse(c).ok())
+        .and_then(|c| state.catalogue.get(&c).cloned());
+    let view = TracePageView {
+        code: row.trace_code.clone().unwrap_or_default(),
+        code_kind: "listing".into(),
+        status: TraceStatus::Incomplete,
+        product: ProductView {
+            name: Some(row.title.clone()),
+            category_id: row.category_id.clone(),
+            category_zh: category.as_ref().map(|c| c.name_zh.clone()),
+            category_en: category.as_ref().map(|c| c.name_en.clone()),
+            ..Default::default()
+        },
+        producer: None,
+        custody: seller_name
+            .map(|name| {
+                vec![CustodyStep {
+                    date: cst_date(row.updated_at),
+                    step: StepKind::Received,
+                    party: Some(name),
+                    region_zh: None,
+                    region_en: None,
+                    counterpart: None,
+                    corrected: false,
+                }]
+            })
+            .unwrap_or_default(),
+        links: row
+            .url
+            .iter()
+            .map(|u| LinkView {
+                rel: "gs1:pip".into(),
+                href: u.clone(),
+                title_zh: "商品页面".into(),
+                title_en: "Product information page".into(),
+            })
+            .collect(),
+        updated: Some(cst_date(row.updated_at)),
+        ..Default::default()
+    };
+    let _ = listings::trace_state(&row) == TraceState::Traced;
+    if wants_json(&req) {
+        return Ok(HttpResponse::Ok().json(&view));
+    }
+    Ok(html(
+        actix_web::http::StatusCode::OK,
+        suyuan_widgets::render_trace_page(&view, lang, &state.public_url),
+    ))
+}
