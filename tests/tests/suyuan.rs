@@ -9,5 +9,6 @@ mod suyuan {
     pub mod ledger;
     pub mod marketplace;
     pub mod operators;
+    pub mod receipts;
     pub mod widgets;
 }
