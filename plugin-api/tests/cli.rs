@@ -1,7 +1,7 @@
 //! The `suyuan` binary, run as a user runs it.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../../tests/src/lib.rs"]
+#[path = "../../tests/src/db.rs"]
 #[allow(dead_code, unused_macros, unused_imports)]
 mod support;
 

@@ -405,7 +405,7 @@ pub fn render_trace_page(view: &TracePageView, lang: Lang, public_url: &str) -> 
         o.recall(recall);
     }
     o.top_bar();
-    o.status(status);
+    o.status(status, view.recall.is_some());
     o.product(view, name);
     o.producer(view.producer.as_ref());
     o.certificates(&view.certificates);
@@ -416,7 +416,7 @@ pub fn render_trace_page(view: &TracePageView, lang: Lang, public_url: &str) -> 
     }
     o.links(&view.links);
     o.raw("</main>\n");
-    o.footer(view.updated);
+    o.footer(true, view.updated);
     o.finish()
 }
 
@@ -454,7 +454,7 @@ pub fn render_not_found_page(code: &str, lang: Lang, public_url: &str) -> String
     o.raw("</p></section>\n");
     o.report_fake_section();
     o.raw("</main>\n");
-    o.footer(None);
+    o.footer(false, None);
     o.finish()
 }
 
@@ -500,7 +500,7 @@ pub fn render_bad_code_page(
         "Check that the whole code was entered, or scan the QR code on the product with your phone. Understood: GS1 barcodes and QR codes, GS1 Digital Link, Ecode, industrial-internet handles.",
     );
     o.raw("</p></section>\n</main>\n");
-    o.footer(None);
+    o.footer(false, None);
     o.finish()
 }
 
@@ -758,7 +758,7 @@ impl Out {
         self.raw("</dl></section>\n");
     }
 
-    fn status(&mut self, status: TraceStatus) {
+    fn status(&mut self, status: TraceStatus, has_recall_notice: bool) {
         let _ = write!(
             self.s,
             r#"<div class="status status-{}"><p class="status-label">"#,
@@ -776,6 +776,9 @@ impl Out {
                 "部分流通记录尚未登记。",
                 "Some records have not been registered yet.",
             ),
+            TraceStatus::Recalled if has_recall_notice => {
+                self.tr("详见上方召回通知。", "See the recall notice above.");
+            }
             TraceStatus::Recalled => self.tr("此产品已被召回。", "This product has been recalled."),
         }
         self.raw("</p></div>\n");
@@ -1077,8 +1080,18 @@ impl Out {
         self.raw("</li></ol></section>\n");
     }
 
-    fn footer(&mut self, updated: Option<NaiveDate>) {
+    /// The footer: on a trace page the data source and the update date, on an error page only
+    /// what the service is.
+    fn footer(&mut self, trace_page: bool, updated: Option<NaiveDate>) {
         self.raw(r#"<footer class="foot"><p>"#);
+        if !trace_page {
+            self.tr(
+                "溯源（Suyuan）：重点工业产品质量安全追溯查询。",
+                "Suyuan: quality and safety tracing of key industrial products.",
+            );
+            self.raw("</p></footer>\n</body>\n</html>\n");
+            return;
+        }
         self.tr(
             "数据来源：生产者和各级销售者登记的追溯记录，由溯源（Suyuan）汇总。流通记录只显示企业，不含消费者个人信息。",
             "Source: trace records registered by the producer and each seller, compiled by Suyuan. The chain of custody shows businesses only, never consumers' personal data.",

@@ -61,17 +61,28 @@ pub async fn insert_batch(
     // The insert below skips stored keys anyway, so a race can only mislabel a repeat, never
     // store it twice.
     let mut existing: HashSet<(String, String)> = HashSet::new();
-    for chunk in batch.chunks(400) {
-        let keys: Vec<String> = chunk.iter().map(|d| d.idempotency_key.clone()).collect();
-        let found: Vec<(String, String)> = webhook_inbox::Entity::find()
-            .select_only()
-            .column(webhook_inbox::Column::StoreId)
-            .column(webhook_inbox::Column::IdempotencyKey)
-            .filter(webhook_inbox::Column::IdempotencyKey.is_in(keys))
-            .into_tuple()
-            .all(db)
-            .await?;
-        existing.extend(found);
+    let mut by_store: std::collections::BTreeMap<&str, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for d in batch {
+        by_store
+            .entry(d.store_id.as_str())
+            .or_default()
+            .push(d.idempotency_key.clone());
+    }
+    for (store_id, keys) in by_store {
+        for chunk in keys.chunks(400) {
+            // (store_id, key) is the unique index: both columns, so the look-up uses it.
+            let found: Vec<(String, String)> = webhook_inbox::Entity::find()
+                .select_only()
+                .column(webhook_inbox::Column::StoreId)
+                .column(webhook_inbox::Column::IdempotencyKey)
+                .filter(webhook_inbox::Column::StoreId.eq(store_id))
+                .filter(webhook_inbox::Column::IdempotencyKey.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            existing.extend(found);
+        }
     }
     let mut fresh = Vec::with_capacity(batch.len());
     let mut seen: HashSet<(&str, &str)> = HashSet::new();

@@ -38,6 +38,10 @@ struct Args {
     /// Skip the `/healthz` comparison.
     #[arg(long)]
     no_healthz: bool,
+    /// Instead of webhooks, load these GET paths (repeatable), e.g. a badge or a trace page;
+    /// needs no token.
+    #[arg(long = "get")]
+    get: Vec<String>,
 }
 
 struct Phase {

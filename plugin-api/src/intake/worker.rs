@@ -15,6 +15,8 @@ use tokio::sync::Notify;
 pub const CLAIM_BATCH: u64 = 64;
 /// How long a claim holds a delivery before another worker may take it over.
 pub const LEASE: Duration = Duration::seconds(60);
+/// Deliveries applied in one transaction.
+pub const SELLER_CHUNK: usize = 16;
 /// Attempts before a delivery is dead-lettered.
 pub const MAX_ATTEMPTS: i32 = 8;
 
@@ -56,7 +58,11 @@ pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
             .push(row);
     }
     for (seller, rows) in by_seller {
-        process_seller(state, &seller, rows).await;
+        // Short transactions: on SQLite a transaction holds the one write lock, which the
+        // receivers' inbox writer needs too.
+        for chunk in rows.chunks(SELLER_CHUNK) {
+            process_seller(state, &seller, chunk.to_vec()).await;
+        }
     }
     Ok(n)
 }

@@ -159,7 +159,8 @@ async fn view_of(
             Some(CertificateView {
                 kind: category
                     .as_ref()
-                    .map(|c| format!("{:?}", c.certificate.kind).to_lowercase())
+                    .and_then(|c| serde_json::to_value(c.certificate.kind).ok())
+                    .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_else(|| "certificate".into()),
                 number,
                 check: ext(&e.json, "certificateCheck").map(str::to_owned),
