@@ -40,6 +40,8 @@ pub struct AppState {
     pub allow_private_targets: bool,
     /// Rendered badges, reused for a short time.
     pub badge_cache: crate::public::cache::BadgeCache,
+    /// Fair queue of the background writers on SQLite.
+    pub write_gate: crate::intake::writer::WriteGate,
 }
 
 /// A built, not yet running, application.
@@ -69,11 +71,16 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
+        let write_gate = crate::intake::writer::WriteGate::for_backend(
+            sea_orm::ConnectionTrait::get_database_backend(&resolved.db),
+        );
         let state = AppState {
             inbox_writer: crate::intake::writer::InboxWriter::spawn(
                 resolved.db.clone(),
                 inbox_notify.clone(),
+                write_gate.clone(),
             ),
+            write_gate,
             db: resolved.db,
             catalogue: resolved.catalogue,
             public_url: config.public_url.clone(),

@@ -137,23 +137,23 @@ pub async fn claim_due(
 ) -> Result<Vec<webhook_inbox::Model>, StoreError> {
     let now = Utc::now();
     let backend = db.get_database_backend();
-    let lock = if backend == DbBackend::Postgres {
-        "FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
-    let (p1, p2, p3, p4) = if backend == DbBackend::Postgres {
-        ("$1", "$2", "$3", "$4")
-    } else {
-        ("?", "?", "?", "?")
-    };
-    let sql = format!(
-        "UPDATE webhook_inbox SET status = 'processing', locked_until = {p1}, attempts = attempts + 1 \
+    let sql = if backend == DbBackend::Postgres {
+        "UPDATE webhook_inbox SET status = 'processing', locked_until = $1, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM webhook_inbox \
-           WHERE (status = 'pending' AND next_attempt_at <= {p2}) OR (status = 'processing' AND locked_until < {p3}) \
-           ORDER BY id LIMIT {p4} {lock}) \
+           WHERE (status = 'pending' AND next_attempt_at <= $2) OR (status = 'processing' AND locked_until < $3) \
+           ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
          RETURNING *"
-    );
+    } else {
+        // Two range scans of the (status, next_attempt_at) index rather than a scan of the
+        // whole table, which keeps every processed delivery.
+        "UPDATE webhook_inbox SET status = 'processing', locked_until = ?, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM ( \
+             SELECT id FROM webhook_inbox WHERE status = 'pending' AND next_attempt_at <= ? \
+             UNION ALL \
+             SELECT id FROM webhook_inbox WHERE status = 'processing' AND locked_until < ? \
+           ) ORDER BY id LIMIT ?) \
+         RETURNING *"
+    };
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let stmt = Statement::from_sql_and_values(
         backend,
@@ -180,6 +180,28 @@ pub async fn mark_done(db: &impl ConnectionTrait, id: i64) -> Result<(), StoreEr
     }
     .update(db)
     .await?;
+    Ok(())
+}
+
+/// Marks deliveries applied, in one statement.
+pub async fn mark_done_many(db: &impl ConnectionTrait, ids: Vec<i64>) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    webhook_inbox::Entity::update_many()
+        .col_expr(webhook_inbox::Column::Status, status::DONE.into())
+        .col_expr(
+            webhook_inbox::Column::LockedUntil,
+            Option::<DateTime<Utc>>::None.into(),
+        )
+        .col_expr(
+            webhook_inbox::Column::LastError,
+            Option::<String>::None.into(),
+        )
+        .col_expr(webhook_inbox::Column::ProcessedAt, Some(Utc::now()).into())
+        .filter(webhook_inbox::Column::Id.is_in(ids))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

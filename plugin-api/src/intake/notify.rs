@@ -31,6 +31,30 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Result<String
     ))
 }
 
+/// Whether any operator of `platform` has an active subscription.
+pub async fn has_subscribers(
+    db: &impl ConnectionTrait,
+    platform: &str,
+) -> Result<bool, StoreError> {
+    use sea_orm::{PaginatorTrait as _, QuerySelect as _};
+    let operators: Vec<String> = operator::Entity::find()
+        .select_only()
+        .column(operator::Column::Id)
+        .filter(operator::Column::Platform.eq(platform))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if operators.is_empty() {
+        return Ok(false);
+    }
+    Ok(operator_subscription::Entity::find()
+        .filter(operator_subscription::Column::OperatorId.is_in(operators))
+        .filter(operator_subscription::Column::Status.eq("active"))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// Queues `payload` (of `event_type`) for every active subscription of the operators of
 /// `platform`, inside the caller's transaction.
 pub async fn enqueue(

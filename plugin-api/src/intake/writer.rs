@@ -5,6 +5,30 @@ use sea_orm::DatabaseConnection;
 use suyuan_core::store::inbox::{self, NewDelivery};
 use tokio::sync::{Notify, mpsc, oneshot};
 
+/// Queues the in-process writers of an SQLite database (one write lock) first in, first out.
+/// On PostgreSQL it does nothing.
+#[derive(Clone, Default)]
+pub struct WriteGate(Option<std::sync::Arc<tokio::sync::Mutex<()>>>);
+
+impl WriteGate {
+    /// A gate for this backend.
+    pub fn for_backend(backend: sea_orm::DbBackend) -> WriteGate {
+        if backend == sea_orm::DbBackend::Sqlite {
+            WriteGate(Some(std::sync::Arc::new(tokio::sync::Mutex::new(()))))
+        } else {
+            WriteGate(None)
+        }
+    }
+
+    /// Waits for this writer's turn; the turn lasts as long as the guard.
+    pub async fn enter(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.0 {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        }
+    }
+}
+
 /// The most deliveries one transaction takes.
 pub const MAX_BATCH: usize = 512;
 
@@ -18,7 +42,13 @@ pub struct InboxWriter {
 
 impl InboxWriter {
     /// Starts the writer task; `committed` is notified after each commit (the worker listens).
-    pub fn spawn(db: DatabaseConnection, committed: std::sync::Arc<Notify>) -> InboxWriter {
+    /// On SQLite, `gate` queues this writer fairly with the worker (SQLite's own busy handler
+    /// sleeps, and would starve whichever writer waits).
+    pub fn spawn(
+        db: DatabaseConnection,
+        committed: std::sync::Arc<Notify>,
+        gate: WriteGate,
+    ) -> InboxWriter {
         let (tx, mut rx) = mpsc::channel::<(NewDelivery, Reply)>(MAX_BATCH * 8);
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -31,7 +61,11 @@ impl InboxWriter {
                     }
                 }
                 let (deliveries, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-                match inbox::insert_batch(&db, &deliveries).await {
+                let written = {
+                    let _turn = gate.enter().await;
+                    inbox::insert_batch(&db, &deliveries).await
+                };
+                match written {
                     Ok(fresh) => {
                         committed.notify_one();
                         for (reply, new) in replies.into_iter().zip(fresh) {
