@@ -48,7 +48,7 @@ pub fn spawn(state: AppState, notify: Arc<Notify>) -> tokio::task::JoinHandle<()
 /// delivery, and one bad delivery never undoes its neighbours.
 pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
     let rows = {
-        let _turn = state.write_gate.enter().await;
+        let _turn = state.write_gate.enter_background().await;
         inbox::claim_due(&state.db, CLAIM_BATCH, LEASE).await?
     };
     let n = rows.len();
@@ -64,7 +64,7 @@ pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
         // Short transactions: on SQLite a transaction holds the one write lock, which the
         // receivers' inbox writer needs too.
         for chunk in rows.chunks(SELLER_CHUNK) {
-            let _turn = state.write_gate.enter().await;
+            let _turn = state.write_gate.enter_background().await;
             process_seller(state, &seller, chunk.to_vec()).await;
         }
     }

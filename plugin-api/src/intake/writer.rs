@@ -5,27 +5,82 @@ use sea_orm::DatabaseConnection;
 use suyuan_core::store::inbox::{self, NewDelivery};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-/// Queues the in-process writers of an SQLite database (one write lock) first in, first out.
-/// On PostgreSQL it does nothing.
+/// Queues the in-process writers of an SQLite database (one write lock). The receivers' inbox
+/// writer goes first: a delivery is acknowledged as soon as it is stored, and the worker applies
+/// it when the receivers leave room (or, at the latest, after [`MAX_DEFER`], so it is never
+/// starved). On PostgreSQL it does nothing.
 #[derive(Clone, Default)]
-pub struct WriteGate(Option<std::sync::Arc<tokio::sync::Mutex<()>>>);
+pub struct WriteGate(Option<std::sync::Arc<GateInner>>);
+
+struct GateInner {
+    lock: tokio::sync::Mutex<()>,
+    urgent_waiting: std::sync::atomic::AtomicUsize,
+    /// When an urgent writer last took its turn (ms since `epoch`).
+    last_urgent_ms: std::sync::atomic::AtomicU64,
+    epoch: std::time::Instant,
+}
+
+impl Default for GateInner {
+    fn default() -> Self {
+        GateInner {
+            lock: tokio::sync::Mutex::new(()),
+            urgent_waiting: std::sync::atomic::AtomicUsize::new(0),
+            last_urgent_ms: std::sync::atomic::AtomicU64::new(0),
+            epoch: std::time::Instant::now(),
+        }
+    }
+}
+
+impl GateInner {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+/// Receivers count as busy this long after their last write.
+const URGENT_QUIET: u64 = 20;
+
+/// How long background work may be deferred in favour of the receivers.
+pub const MAX_DEFER: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl WriteGate {
     /// A gate for this backend.
     pub fn for_backend(backend: sea_orm::DbBackend) -> WriteGate {
         if backend == sea_orm::DbBackend::Sqlite {
-            WriteGate(Some(std::sync::Arc::new(tokio::sync::Mutex::new(()))))
+            WriteGate(Some(std::sync::Arc::default()))
         } else {
             WriteGate(None)
         }
     }
 
-    /// Waits for this writer's turn; the turn lasts as long as the guard.
+    /// Waits for an urgent turn (storing deliveries); the turn lasts as long as the guard.
     pub async fn enter(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match &self.0 {
-            Some(m) => Some(m.lock().await),
-            None => None,
+        use std::sync::atomic::Ordering;
+        let inner = self.0.as_ref()?;
+        inner.urgent_waiting.fetch_add(1, Ordering::SeqCst);
+        let guard = inner.lock.lock().await;
+        inner.urgent_waiting.fetch_sub(1, Ordering::SeqCst);
+        inner
+            .last_urgent_ms
+            .store(inner.now_ms().max(1), Ordering::SeqCst);
+        Some(guard)
+    }
+
+    /// Waits for a background turn: while the receivers are busy (waiting, or wrote in the
+    /// last 20 ms) it defers to them, but not longer than [`MAX_DEFER`].
+    pub async fn enter_background(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        use std::sync::atomic::Ordering;
+        let inner = self.0.as_ref()?;
+        let started = std::time::Instant::now();
+        let busy = || {
+            let last = inner.last_urgent_ms.load(Ordering::SeqCst);
+            inner.urgent_waiting.load(Ordering::SeqCst) > 0
+                || (last > 0 && inner.now_ms().saturating_sub(last) < URGENT_QUIET)
+        };
+        while busy() && started.elapsed() < MAX_DEFER {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
+        Some(inner.lock.lock().await)
     }
 }
 
