@@ -56,6 +56,9 @@ pub async fn insert_batch(
     if batch.is_empty() {
         return Ok(vec![]);
     }
+    if db.get_database_backend() == DbBackend::Postgres {
+        return insert_batch_returning(db, batch).await;
+    }
     // Which keys are already stored (answered as repeats). Read before the transaction: on
     // SQLite a transaction that reads before it writes can be refused its upgrade to a writer.
     // The insert below skips stored keys anyway, so a race can only mislabel a repeat, never
@@ -126,6 +129,63 @@ pub async fn insert_batch(
     }
     txn.commit().await?;
     Ok(fresh)
+}
+
+/// PostgreSQL: one `INSERT … ON CONFLICT DO NOTHING RETURNING` statement per chunk, so a batch
+/// costs one round trip; the keys it returns are the new ones.
+async fn insert_batch_returning(
+    db: &DatabaseConnection,
+    batch: &[NewDelivery],
+) -> Result<Vec<bool>, StoreError> {
+    use sea_orm::QueryTrait as _;
+    use std::collections::HashSet;
+    let mut inserted: HashSet<(String, String)> = HashSet::new();
+    for chunk in batch.chunks(200) {
+        let rows = chunk.iter().map(|d| webhook_inbox::ActiveModel {
+            store_id: Set(d.store_id.clone()),
+            seller_id: Set(d.seller_id.clone()),
+            platform: Set(d.platform.clone()),
+            idempotency_key: Set(d.idempotency_key.clone()),
+            topic: Set(d.topic.clone()),
+            body: Set(d.body.clone()),
+            received_at: Set(d.received_at),
+            status: Set(status::PENDING.to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(d.received_at),
+            locked_until: Set(None),
+            last_error: Set(None),
+            processed_at: Set(None),
+            ..Default::default()
+        });
+        let mut query = webhook_inbox::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::columns([
+                    webhook_inbox::Column::StoreId,
+                    webhook_inbox::Column::IdempotencyKey,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .into_query();
+        query.returning(sea_orm::sea_query::Query::returning().columns([
+            webhook_inbox::Column::StoreId,
+            webhook_inbox::Column::IdempotencyKey,
+        ]));
+        for row in db.query_all(&query).await? {
+            inserted.insert((
+                row.try_get("", "store_id")?,
+                row.try_get("", "idempotency_key")?,
+            ));
+        }
+    }
+    let mut seen = HashSet::new();
+    Ok(batch
+        .iter()
+        .map(|d| {
+            let key = (d.store_id.clone(), d.idempotency_key.clone());
+            inserted.contains(&key) && seen.insert(key)
+        })
+        .collect())
 }
 
 /// Claims up to `limit` due deliveries for `lease`: pending ones whose time has come, and
