@@ -89,10 +89,12 @@ pub const MAX_BATCH: usize = 512;
 
 type Reply = oneshot::Sender<Result<bool, String>>;
 
-/// A handle to the writer task.
+/// A handle to the writer tasks (one on SQLite, which has one write lock; several on
+/// PostgreSQL, where batches commit in parallel).
 #[derive(Clone)]
 pub struct InboxWriter {
-    tx: mpsc::Sender<(NewDelivery, Reply)>,
+    txs: std::sync::Arc<Vec<mpsc::Sender<(NewDelivery, Reply)>>>,
+    next: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl InboxWriter {
@@ -104,6 +106,26 @@ impl InboxWriter {
         committed: std::sync::Arc<Notify>,
         gate: WriteGate,
     ) -> InboxWriter {
+        let writers =
+            if sea_orm::ConnectionTrait::get_database_backend(&db) == sea_orm::DbBackend::Sqlite {
+                1
+            } else {
+                4
+            };
+        let txs = (0..writers)
+            .map(|_| Self::spawn_one(db.clone(), committed.clone(), gate.clone()))
+            .collect();
+        InboxWriter {
+            txs: std::sync::Arc::new(txs),
+            next: std::sync::Arc::default(),
+        }
+    }
+
+    fn spawn_one(
+        db: DatabaseConnection,
+        committed: std::sync::Arc<Notify>,
+        gate: WriteGate,
+    ) -> mpsc::Sender<(NewDelivery, Reply)> {
         let (tx, mut rx) = mpsc::channel::<(NewDelivery, Reply)>(MAX_BATCH * 8);
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -136,14 +158,19 @@ impl InboxWriter {
                 }
             }
         });
-        InboxWriter { tx }
+        tx
     }
 
     /// Stores a delivery; returns once it is committed (`true` if it was new).
     pub async fn store(&self, delivery: NewDelivery) -> Result<bool, String> {
         let (reply, answer) = oneshot::channel();
-        self.tx
-            .send((delivery, reply))
+        let i =
+            self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.txs.len().max(1);
+        let tx = self
+            .txs
+            .get(i)
+            .ok_or_else(|| "inbox writer stopped".to_owned())?;
+        tx.send((delivery, reply))
             .await
             .map_err(|_| "inbox writer stopped".to_owned())?;
         answer
