@@ -42,6 +42,8 @@ pub struct AppState {
     pub badge_cache: crate::public::cache::BadgeCache,
     /// Fair queue of the background writers on SQLite.
     pub write_gate: crate::intake::writer::WriteGate,
+    /// Anonymous scan counting, written in batches.
+    pub scans: crate::public::scans::ScanRecorder,
 }
 
 /// A built, not yet running, application.
@@ -78,6 +80,10 @@ impl Application {
             inbox_writer: crate::intake::writer::InboxWriter::spawn(
                 resolved.db.clone(),
                 inbox_notify.clone(),
+                write_gate.clone(),
+            ),
+            scans: crate::public::scans::ScanRecorder::spawn(
+                resolved.db.clone(),
                 write_gate.clone(),
             ),
             write_gate,

@@ -237,6 +237,25 @@ pub async fn facts(db: &impl ConnectionTrait, code: &TraceCode) -> Result<CodeFa
     Ok(facts)
 }
 
+/// Stores many anonymous scans in one statement.
+pub async fn record_scans(
+    db: &impl ConnectionTrait,
+    scans: &[(TraceCode, DateTime<Utc>)],
+) -> Result<(), StoreError> {
+    for chunk in scans.chunks(500) {
+        let rows = chunk.iter().map(|(code, at)| code_scan::ActiveModel {
+            code: Set(code.to_string()),
+            gtin: Set(code.gtin().map(|g| g.to_gtin14())),
+            scanned_at: Set(*at),
+            ..Default::default()
+        });
+        code_scan::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Counts one anonymous scan of a code's public page (time only).
 pub async fn record_scan(db: &impl ConnectionTrait, code: &TraceCode) -> Result<(), StoreError> {
     code_scan::ActiveModel {

@@ -248,8 +248,24 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .build()?;
-    let (target, secret) = setup(&client, &args).await?;
     let duration: Duration = args.duration.into();
+    if !args.get.is_empty() {
+        for path in &args.get {
+            let url = Arc::new(format!("{}{}", args.url, path));
+            let phase =
+                run_phase("get", client.clone(), args.concurrency, duration, url, None).await;
+            println!("GET {path}");
+            phase.print();
+        }
+        if !args.no_healthz {
+            let url = Arc::new(format!("{}/healthz", args.url));
+            run_phase("healthz", client, args.concurrency, duration, url, None)
+                .await
+                .print();
+        }
+        return Ok(());
+    }
+    let (target, secret) = setup(&client, &args).await?;
     println!(
         "target {target}: {} connections, {:?} per phase",
         args.concurrency, duration

@@ -4,6 +4,7 @@
 pub mod badges;
 pub mod cache;
 pub mod pages;
+pub mod scans;
 
 use actix_web::web;
 

@@ -307,12 +307,11 @@ async fn serve_code(
     code: TraceCode,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(req, q);
-    trace::record_scan(&state.db, &code)
+    state.scans.record(&code);
+    let mut facts = trace::facts(&state.db, &code)
         .await
         .map_err(crate::routes::store_error)?;
-    let facts = trace::facts(&state.db, &code)
-        .await
-        .map_err(crate::routes::store_error)?;
+    facts.scans += state.scans.pending(&code);
     if !facts.is_registered() {
         if wants_json(req) {
             return Err(ApiError::NotFound("registered code"));
