@@ -44,6 +44,8 @@ pub struct AppState {
     pub write_gate: crate::intake::writer::WriteGate,
     /// Anonymous scan counting, written in batches.
     pub scans: crate::public::scans::ScanRecorder,
+    /// Assembled trace-page data, reused for a few seconds.
+    pub page_cache: crate::public::cache::PageCache,
 }
 
 /// A built, not yet running, application.
@@ -96,6 +98,7 @@ impl Application {
             inbox_notify: inbox_notify.clone(),
             allow_private_targets: config.allow_private_targets,
             badge_cache: crate::public::cache::BadgeCache::default(),
+            page_cache: crate::public::cache::PageCache::default(),
         };
         if config.worker {
             crate::intake::worker::spawn(state.clone(), inbox_notify);

@@ -51,3 +51,40 @@ impl BadgeCache {
         }
     }
 }
+
+/// Assembled trace-page data by code, reused for [`PAGE_TTL`] (a recall clears it); the scan
+/// count and a signed-in seller's actions are added per request.
+#[derive(Clone, Default)]
+pub struct PageCache {
+    inner: Arc<RwLock<HashMap<String, (Instant, suyuan_widgets::TracePageView, u64)>>>,
+}
+
+/// How long assembled page data is reused.
+pub const PAGE_TTL: Duration = Duration::from_secs(3);
+
+impl PageCache {
+    /// A fresh entry: the view and the stored scan count it was built with.
+    pub fn get(&self, code: &str) -> Option<(suyuan_widgets::TracePageView, u64)> {
+        let map = self.inner.read().ok()?;
+        map.get(code)
+            .filter(|(at, _, _)| at.elapsed() < PAGE_TTL)
+            .map(|(_, v, n)| (v.clone(), *n))
+    }
+
+    /// Stores an entry.
+    pub fn put(&self, code: String, value: (suyuan_widgets::TracePageView, u64)) {
+        if let Ok(mut map) = self.inner.write() {
+            if map.len() > 20_000 {
+                map.retain(|_, (at, _, _)| at.elapsed() < PAGE_TTL);
+            }
+            map.insert(code, (Instant::now(), value.0, value.1));
+        }
+    }
+
+    /// Forgets everything (after a recall).
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.inner.write() {
+            map.clear();
+        }
+    }
+}

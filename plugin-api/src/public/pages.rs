@@ -98,11 +98,7 @@ fn region_names(code: Option<&str>) -> (Option<String>, Option<String>) {
     }
 }
 
-async fn view_of(
-    state: &AppState,
-    req: &HttpRequest,
-    facts: &CodeFacts,
-) -> Result<TracePageView, ApiError> {
+async fn view_of(state: &AppState, facts: &CodeFacts) -> Result<TracePageView, ApiError> {
     let code = &facts.code;
     let public = &state.public_url;
     let receipt = facts
@@ -225,23 +221,6 @@ async fn view_of(
         action_en: r.action_en.clone(),
         contact: None,
     });
-    let seller_actions = match signed_in_seller(req) {
-        Some(id) => seller::Entity::find_by_id(id.as_str())
-            .one(&state.db)
-            .await?
-            .map(|s| SellerActions {
-                seller_name: s.name,
-                receive_url: format!(
-                    "{public}/app/receive?code={}",
-                    suyuan_widgets::path_segment(&code.to_string())
-                ),
-                sell_url: format!(
-                    "{public}/app/sell?code={}",
-                    suyuan_widgets::path_segment(&code.to_string())
-                ),
-            }),
-        None => None,
-    };
     let mut links = vec![LinkView {
         rel: "gs1:traceability".into(),
         href: resolver_url(public, code),
@@ -279,9 +258,35 @@ async fn view_of(
             times_received_by_sellers: facts.receiving_sellers,
             suspicious: facts.suspicious(),
         },
-        seller_actions,
+        seller_actions: None,
         links,
         updated: facts.updated().map(cst_date),
+    })
+}
+
+/// Receive and sell actions for a signed-in seller.
+async fn seller_actions_for(
+    state: &AppState,
+    req: &HttpRequest,
+    code: &TraceCode,
+) -> Result<Option<SellerActions>, ApiError> {
+    let public = &state.public_url;
+    Ok(match signed_in_seller(req) {
+        Some(id) => seller::Entity::find_by_id(id.as_str())
+            .one(&state.db)
+            .await?
+            .map(|s| SellerActions {
+                seller_name: s.name,
+                receive_url: format!(
+                    "{public}/app/receive?code={}",
+                    suyuan_widgets::path_segment(&code.to_string())
+                ),
+                sell_url: format!(
+                    "{public}/app/sell?code={}",
+                    suyuan_widgets::path_segment(&code.to_string())
+                ),
+            }),
+        None => None,
     })
 }
 
@@ -308,20 +313,34 @@ async fn serve_code(
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(req, q);
     state.scans.record(&code);
-    let mut facts = trace::facts(&state.db, &code)
-        .await
-        .map_err(crate::routes::store_error)?;
-    facts.scans += state.scans.pending(&code);
-    if !facts.is_registered() {
-        if wants_json(req) {
-            return Err(ApiError::NotFound("registered code"));
+    let key = code.to_string();
+    let (mut view, stored_scans) = match state.page_cache.get(&key) {
+        Some(hit) => hit,
+        None => {
+            let facts = trace::facts(&state.db, &code)
+                .await
+                .map_err(crate::routes::store_error)?;
+            if !facts.is_registered() {
+                if wants_json(req) {
+                    return Err(ApiError::NotFound("registered code"));
+                }
+                return Ok(html(
+                    actix_web::http::StatusCode::NOT_FOUND,
+                    suyuan_widgets::render_not_found_page(
+                        &code.to_string(),
+                        lang,
+                        &state.public_url,
+                    ),
+                ));
+            }
+            let view = view_of(state, &facts).await?;
+            state.page_cache.put(key, (view.clone(), facts.scans));
+            (view, facts.scans)
         }
-        return Ok(html(
-            actix_web::http::StatusCode::NOT_FOUND,
-            suyuan_widgets::render_not_found_page(&code.to_string(), lang, &state.public_url),
-        ));
-    }
-    let view = view_of(state, req, &facts).await?;
+    };
+    view.authenticity.times_scanned =
+        u32::try_from(stored_scans + state.scans.pending(&code)).unwrap_or(u32::MAX);
+    view.seller_actions = seller_actions_for(state, req, &code).await?;
     match q.link_type.as_deref() {
         None | Some("gs1:traceability") => {}
         Some("gs1:pip") => {

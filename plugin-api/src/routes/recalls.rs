@@ -139,6 +139,7 @@ pub async fn create_recall(
     .insert(&state.db)
     .await?;
     state.badge_cache.clear();
+    state.page_cache.clear();
     tracing::info!(recall_id = %row.id, gtin = %row.gtin, "recall issued");
     Ok(HttpResponse::Created().json(out(row)))
 }
