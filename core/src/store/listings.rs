@@ -76,10 +76,10 @@ pub async fn upsert_from_delivery(
     let seller =
         SellerId::parse(&store.seller_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let existing = find_external(db, &seller, &store.platform, &data.external_id).await?;
-    if let Some(row) = &existing {
-        if is_stale(row.external_updated_at, data.updated_at) {
-            return Ok(Upserted::Stale);
-        }
+    if let Some(row) = &existing
+        && is_stale(row.external_updated_at, data.updated_at)
+    {
+        return Ok(Upserted::Stale);
     }
     let barcodes: Vec<String> = data
         .variants

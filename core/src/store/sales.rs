@@ -77,13 +77,12 @@ pub async fn upsert_from_order(
         .filter(sale::Column::ExternalOrderId.eq(order.external_id.as_str()))
         .one(txn)
         .await?;
-    if let (Some(row), Some(incoming)) = (&existing, order.updated_at) {
-        if row
+    if let (Some(row), Some(incoming)) = (&existing, order.updated_at)
+        && row
             .external_updated_at
             .is_some_and(|stored| incoming < stored)
-        {
-            return Ok(SaleUpdate::Stale);
-        }
+    {
+        return Ok(SaleUpdate::Stale);
     }
     let now = Utc::now();
     let (buyer_type, company, tax_id) = match &order.buyer {
@@ -501,13 +500,13 @@ async fn register(
                 b = b.quantity(class, a.quantity, Some(crate::epcis::vocab::uom::PIECE));
             }
         }
-        if listing_url.is_none() {
-            if let Some(id) = &line.listing_id {
-                listing_url = listings::get(txn, &seller_id, id)
-                    .await
-                    .ok()
-                    .and_then(|l| l.url);
-            }
+        if listing_url.is_none()
+            && let Some(id) = &line.listing_id
+        {
+            listing_url = listings::get(txn, &seller_id, id)
+                .await
+                .ok()
+                .and_then(|l| l.url);
         }
     }
     let party = format!("urn:suyuan:party:{}", seller.credit_code);

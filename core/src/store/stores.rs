@@ -179,13 +179,12 @@ pub async fn credentials(
     if let (Some(prev), Some(until)) = (
         &row.previous_secret_ciphertext,
         row.previous_secret_expires_at,
-    ) {
-        if until > now {
-            secrets
-                .push(key.open(prev).map_err(|e| {
-                    StoreError::Corrupt(format!("store {id} previous secret: {e}"))
-                })?);
-        }
+    ) && until > now
+    {
+        secrets.push(
+            key.open(prev)
+                .map_err(|e| StoreError::Corrupt(format!("store {id} previous secret: {e}")))?,
+        );
     }
     Ok(Some(StoreCredentials {
         store: row,
