@@ -53,6 +53,7 @@ impl Modify for BearerAuth {
         crate::routes::sales::list_sales,
         crate::routes::sales::get_sale,
         crate::routes::sales::add_units,
+        crate::routes::sales::register_sale,
         crate::routes::deliveries::dead_letters,
         crate::routes::deliveries::replay,
         crate::intake::receiver::receive,

@@ -9,6 +9,7 @@ pub mod db;
 pub mod inbox;
 pub mod ledger;
 pub mod listings;
+pub mod offline;
 pub mod receipts;
 pub mod sales;
 pub mod scope;

@@ -49,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(sales::list_sales)
                 .service(sales::get_sale)
                 .service(sales::add_units)
+                .service(sales::register_sale)
                 .service(deliveries::dead_letters)
                 .service(deliveries::replay)
                 .service(operator::lookup_listing)

@@ -110,7 +110,8 @@ pub struct ReceiptOut {
     pub stock: Vec<stock::BatchStock>,
 }
 
-fn parse_time(field: &str, raw: Option<&str>) -> Result<DateTime<FixedOffset>, FieldError> {
+/// Parses a time field: RFC 3339, or a date taken as noon China time; refuses the future.
+pub fn parse_time(field: &str, raw: Option<&str>) -> Result<DateTime<FixedOffset>, FieldError> {
     let cst = FixedOffset::east_opt(8 * 3600)
         .ok_or_else(|| FieldError::new(field, "internal", "时区错误", "time zone error"))?;
     let t = match raw {

@@ -319,3 +319,287 @@ pub async fn add_units(
         }
     }
 }
+
+/// The buyer of an offline or B2B sale.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuyerIn {
+    /// `consumer`, `distributor` or `agent`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Region (division code): required for consumers (only the region is kept).
+    pub region: Option<String>,
+    /// Distributor's or agent's registered name.
+    pub name: Option<String>,
+    /// Distributor's or agent's unified social credit code.
+    pub credit_code: Option<String>,
+}
+
+/// One sold item.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaleItemIn {
+    /// A unit code, or a batch code (`(01)…(10)…`).
+    pub code: Option<String>,
+    /// GTIN (with `batch` and `quantity`, instead of `code`).
+    pub gtin: Option<String>,
+    /// Batch.
+    pub batch: Option<String>,
+    /// Quantity, for batch codes.
+    pub quantity: Option<f64>,
+}
+
+/// An offline or B2B sale.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaleIn {
+    /// Catalogue category.
+    pub category: String,
+    /// When sold (RFC 3339 or a date); default now.
+    pub sold_at: Option<String>,
+    /// The buyer.
+    pub buyer: BuyerIn,
+    /// `pickup`, `courier`, `freight` or `own_delivery`.
+    pub shipping_method: Option<String>,
+    /// Tracking number.
+    pub tracking_number: Option<String>,
+    /// Receipt or invoice number.
+    pub voucher_number: Option<String>,
+    /// What was sold.
+    pub items: Vec<SaleItemIn>,
+}
+
+/// A registered sale.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisteredOut {
+    /// The trace event (`evt_…`).
+    pub event_id: String,
+    /// `sale` (consumer) or `shipment` (distributor, agent).
+    pub record_kind: String,
+    /// Required data elements missing.
+    pub missing_elements: Vec<String>,
+    /// Registration deadline.
+    pub deadline_at: Option<DateTime<Utc>>,
+}
+
+/// Registers an offline or B2B sale (销售登记). Refused, item by item: codes never received or
+/// already sold, and quantities beyond stock.
+#[utoipa::path(context_path = "/api/v1", tag = "sales", request_body = SaleIn, security(("bearer" = [])),
+    responses((status = 201, body = RegisteredOut), (status = 422, body = crate::error::Problem)))]
+#[post("/sales")]
+pub async fn register_sale(
+    auth: SellerAuth,
+    state: web::Data<AppState>,
+    body: JsonBody<SaleIn>,
+) -> Result<HttpResponse, ApiError> {
+    use suyuan_core::catalogue::CategoryId;
+    use suyuan_core::codes::TraceCode;
+    use suyuan_core::credit_code::CreditCode;
+    use suyuan_core::division::DivisionCode;
+    use suyuan_core::store::offline::{self, Buyer, NewSale};
+    use suyuan_core::validation::{Errors, FieldError};
+    let input = body.0;
+    let mut e = Errors::default();
+    let category = e.check(
+        CategoryId::parse(&input.category)
+            .ok()
+            .filter(|c| state.catalogue.get(c).is_some())
+            .ok_or_else(|| {
+                FieldError::new(
+                    "category",
+                    "unknown_category",
+                    format!("目录中没有类别 {}", input.category),
+                    format!("`{}` is not a catalogue category", input.category),
+                )
+            }),
+    );
+    let sold_at = e.check(super::receipts::parse_time(
+        "sold_at",
+        input.sold_at.as_deref(),
+    ));
+    let region = match input.buyer.region.as_deref() {
+        Some(r) => e.check(DivisionCode::parse(r).map_err(|err| {
+            FieldError::new(
+                "buyer.region",
+                err.code(),
+                err.message_zh(),
+                err.to_string(),
+            )
+        })),
+        None => None,
+    };
+    let buyer = match input.buyer.kind.as_str() {
+        "consumer" => match region.clone() {
+            Some(region) => Some(Buyer::Consumer { region }),
+            None => {
+                e.0.push(FieldError::new(
+                    "buyer.region",
+                    "required",
+                    "消费者销售须填写地区（行政区划代码）",
+                    "is required for a consumer: the region's division code",
+                ));
+                None
+            }
+        },
+        kind @ ("distributor" | "agent") => {
+            let name = match input.buyer.name.as_deref() {
+                Some(n) => e.check(suyuan_core::validation::bounded_text("buyer.name", n, 200)),
+                None => {
+                    e.0.push(FieldError::new(
+                        "buyer.name",
+                        "required",
+                        "经销商/代理商销售须填写买方名称",
+                        "is required for a distributor or agent",
+                    ));
+                    None
+                }
+            };
+            let credit = match input.buyer.credit_code.as_deref() {
+                Some(c) => e.check(CreditCode::parse(c).map_err(|err| {
+                    FieldError::new(
+                        "buyer.credit_code",
+                        err.code(),
+                        err.message_zh(),
+                        err.to_string(),
+                    )
+                })),
+                None => {
+                    e.0.push(FieldError::new(
+                        "buyer.credit_code",
+                        "required",
+                        "经销商/代理商销售须填写统一社会信用代码",
+                        "is required for a distributor or agent",
+                    ));
+                    None
+                }
+            };
+            match (name, credit) {
+                (Some(name), Some(credit_code)) => Some(Buyer::Business {
+                    kind: if kind == "agent" {
+                        "agent"
+                    } else {
+                        "distributor"
+                    },
+                    name,
+                    credit_code,
+                    region: region.clone(),
+                }),
+                _ => None,
+            }
+        }
+        other => {
+            e.0.push(FieldError::new(
+                "buyer.type",
+                "unknown_buyer_type",
+                "买方类型须为 consumer、distributor 或 agent",
+                format!("`{other}` is not consumer, distributor or agent"),
+            ));
+            None
+        }
+    };
+    if let Some(m) = input.shipping_method.as_deref() {
+        if !matches!(m, "pickup" | "courier" | "freight" | "own_delivery") {
+            e.0.push(FieldError::new(
+                "shipping_method",
+                "unknown_method",
+                "配送方式须为 pickup、courier、freight 或 own_delivery",
+                format!("`{m}` is not pickup, courier, freight or own_delivery"),
+            ));
+        }
+    }
+    if input.items.is_empty() || input.items.len() > 10_000 {
+        e.0.push(FieldError::new(
+            "items",
+            "count",
+            "请提供 1 到 10000 个货品",
+            "give 1 to 10000 items",
+        ));
+    }
+    let mut items = Vec::new();
+    for (i, item) in input.items.iter().enumerate() {
+        let text = match (&item.code, &item.gtin) {
+            (Some(c), None) => Some(c.clone()),
+            (None, Some(g)) => Some(match &item.batch {
+                Some(b) => format!("(01){}(10){b}", g.trim()),
+                None => g.trim().to_owned(),
+            }),
+            _ => {
+                e.0.push(FieldError::new(
+                    format!("items[{i}]"),
+                    "code_or_gtin",
+                    "每个货品须填写 code，或 gtin（加 batch 和 quantity）",
+                    "give either `code`, or `gtin` with `batch` and `quantity`",
+                ));
+                None
+            }
+        };
+        if let Some(q) = item.quantity {
+            if !(q > 0.0 && q.is_finite() && q <= 1e9) {
+                e.0.push(FieldError::new(
+                    format!("items[{i}].quantity"),
+                    "invalid_quantity",
+                    "数量须大于 0",
+                    "must be greater than 0",
+                ));
+            }
+        }
+        if let Some(text) = text {
+            if let Some(code) = e.check(TraceCode::parse(&text).map_err(|err| {
+                FieldError::new(
+                    format!("items[{i}]"),
+                    err.code(),
+                    err.message_zh(),
+                    err.to_string(),
+                )
+            })) {
+                items.push((code, item.quantity));
+            }
+        }
+    }
+    e.finish().map_err(super::field_errors)?;
+    let (Some(category), Some(sold_at), Some(buyer)) = (category, sold_at, buyer) else {
+        return Err(ApiError::Unexpected(anyhow::anyhow!(
+            "validated sale incomplete"
+        )));
+    };
+    let sale = NewSale {
+        category,
+        sold_at,
+        buyer,
+        shipping_method: input.shipping_method,
+        tracking_number: input.tracking_number,
+        voucher_number: input.voucher_number,
+        items,
+    };
+    match offline::register(&state.db, &state.catalogue, &auth.seller_id, sale)
+        .await
+        .map_err(store_error)?
+    {
+        Ok(done) => {
+            state
+                .metrics
+                .events_recorded
+                .with_label_values(&[done.stored.row.record_kind.as_str()])
+                .inc();
+            Ok(HttpResponse::Created().json(RegisteredOut {
+                event_id: done.stored.id.to_string(),
+                record_kind: done.stored.row.record_kind.clone(),
+                missing_elements: done.missing.iter().map(|m| m.as_str().to_owned()).collect(),
+                deadline_at: done.stored.row.deadline_at,
+            }))
+        }
+        Err(problems) => Err(ApiError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| {
+                    FieldProblem::new(
+                        format!("items[{}]", p.index),
+                        p.reason,
+                        p.message_zh,
+                        p.message_en,
+                    )
+                })
+                .collect(),
+        )),
+    }
+}

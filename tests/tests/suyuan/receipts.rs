@@ -294,3 +294,99 @@ both_engines_app!(
         assert_eq!(old["available"], 0.0);
     }
 );
+
+both_engines_app!(
+    offline_and_b2b_sales_are_registered_and_bad_items_refused,
+    |app: TestApp| async move {
+        let (_, token) = seller(&app, "91440104MA59ABCD1").await;
+        receive(&app, &token, ebike_receipt(&["U1", "U2"])).await;
+        receive(&app, &token, json!({"category": "safety_helmet", "received_at": "2026-11-10", "items": [{"gtin": "09520002000019", "batch": "H1", "quantity": 5.0}]})).await;
+        let sell = |body: Value| {
+            let url = format!("{}/api/v1/sales", app.address);
+            let token = token.clone();
+            async move {
+                client()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        // A consumer in Shanghai buys one e-bike in the shop.
+        let res = sell(json!({"category": "ebike", "buyer": {"type": "consumer", "region": "310104"}, "shipping_method": "pickup",
+        "items": [{"code": "(01)09520001000010(21)U1"}]}))
+    .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
+        // A distributor takes 3 helmets by courier.
+        let res = sell(json!({"category": "safety_helmet", "buyer": {"type": "distributor", "name": "杭州西湖线缆经销部", "credit_code": "91350100M000100Y43", "region": "330106"},
+        "shipping_method": "courier", "tracking_number": "SF100200300", "items": [{"gtin": "09520002000019", "batch": "H1", "quantity": 3.0}]}))
+    .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let out: Value = res.json().await.unwrap();
+        assert_eq!(out["record_kind"], "shipment");
+        assert_eq!(out["missing_elements"], json!([]));
+        // Refused, item by item: sold twice, never received, beyond stock.
+        let res = sell(json!({"category": "ebike", "buyer": {"type": "consumer", "region": "310104"},
+        "items": [{"code": "(01)09520001000010(21)U1"}, {"code": "(01)09520001000010(21)NOPE"}, {"gtin": "09520002000019", "batch": "H1", "quantity": 9.0}]}))
+    .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let p: Value = res.json().await.unwrap();
+        let reasons: Vec<(&str, &str)> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            reasons,
+            vec![
+                ("items[0]", "already_sold"),
+                ("items[1]", "not_received"),
+                ("items[2]", "beyond_stock")
+            ]
+        );
+        // A consumer sale needs a region; a B2B sale needs the buyer's credit code.
+        let res = sell(json!({"category": "ebike", "buyer": {"type": "distributor", "name": "x"}, "items": [{"code": "(01)09520001000010(21)U2"}]})).await;
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "buyer.credit_code");
+        let stock: Vec<Value> = client()
+            .get(format!("{}/api/v1/stock", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let helmets = stock.iter().find(|b| b["batch"] == "H1").unwrap();
+        assert_eq!(helmets["available"], 2.0);
+        let doc: Value = client()
+            .get(format!("{}/api/v1/events/epcis", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let shipment = doc["epcisBody"]["eventList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["bizStep"] == "shipping")
+            .unwrap()
+            .clone();
+        assert_eq!(shipment["suyuan:shippingMethod"], "courier");
+        assert_eq!(
+            shipment["destinationList"][0]["destination"],
+            "urn:suyuan:party:91350100M000100Y43"
+        );
+    }
+);

@@ -1,0 +1,268 @@
+//! Sales registered by hand (销售登记) for offline and B2B sales: codes or batch and quantity,
+//! the buyer's type, region, and for distributors and agents their name, credit code, shipping
+//! method and tracking number. Codes the seller never received or already sold, and quantities
+//! beyond stock, are refused with the item named.
+
+use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
+use super::{StoreError, stock};
+use crate::catalogue::{Catalogue, CategoryId, DataElement};
+use crate::codes::TraceCode;
+use crate::credit_code::CreditCode;
+use crate::division::DivisionCode;
+use crate::entity::seller;
+use crate::epcis::vocab::ext;
+use crate::epcis::{Action, BizStep, BizTransactionType, Disposition, SourceDestType, TraceEvent};
+use crate::ids::SellerId;
+use chrono::{DateTime, FixedOffset, Utc};
+use sea_orm::{DatabaseConnection, EntityTrait};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Who bought.
+#[derive(Clone, Debug)]
+pub enum Buyer {
+    /// A consumer: only the region is kept.
+    Consumer {
+        /// Division code of the region.
+        region: DivisionCode,
+    },
+    /// A distributor or agent (the next-tier seller).
+    Business {
+        /// `distributor` or `agent`.
+        kind: &'static str,
+        /// Registered name.
+        name: String,
+        /// Unified social credit code.
+        credit_code: CreditCode,
+        /// Where the goods go.
+        region: Option<DivisionCode>,
+    },
+}
+
+/// A sale to register.
+#[derive(Clone, Debug)]
+pub struct NewSale {
+    /// Catalogue category.
+    pub category: CategoryId,
+    /// When it was sold.
+    pub sold_at: DateTime<FixedOffset>,
+    /// The buyer.
+    pub buyer: Buyer,
+    /// `pickup`, `courier`, `freight` or `own_delivery`.
+    pub shipping_method: Option<String>,
+    /// Tracking number.
+    pub tracking_number: Option<String>,
+    /// Receipt or invoice number.
+    pub voucher_number: Option<String>,
+    /// What was sold: unit codes, or batch codes with quantities.
+    pub items: Vec<(TraceCode, Option<f64>)>,
+}
+
+/// Why an item was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ItemProblem {
+    /// Index of the item.
+    pub index: usize,
+    /// Stable reason.
+    pub reason: &'static str,
+    /// In Chinese.
+    pub message_zh: String,
+    /// In English.
+    pub message_en: String,
+}
+
+/// A registered sale.
+#[derive(Clone, Debug)]
+pub struct RegisteredSale {
+    /// The event.
+    pub stored: ledger::StoredEvent,
+    /// Required data elements missing.
+    pub missing: Vec<DataElement>,
+}
+
+/// Registers a sale, or names every item that cannot be sold.
+pub async fn register(
+    db: &DatabaseConnection,
+    catalogue: &Catalogue,
+    seller_id: &SellerId,
+    sale: NewSale,
+) -> Result<Result<RegisteredSale, Vec<ItemProblem>>, StoreError> {
+    let category = catalogue
+        .get(&sale.category)
+        .cloned()
+        .ok_or(StoreError::NotFound("category"))?;
+    let txn = ledger::begin_for_seller(db, seller_id).await?;
+    let seller = seller::Entity::find_by_id(seller_id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound("seller"))?;
+    let mut problems = Vec::new();
+    let mut wanted: HashMap<(String, Option<String>), f64> = HashMap::new();
+    for (index, (code, qty)) in sale.items.iter().enumerate() {
+        if code.is_unit_level() {
+            let h = stock::unit_history(&txn, seller_id, &code.to_string()).await?;
+            if h.received_here == 0 {
+                problems.push(ItemProblem {
+                    index,
+                    reason: "not_received",
+                    message_zh: "本店未登记收到此码".into(),
+                    message_en: "was never received by this seller".into(),
+                });
+            } else if h.sold_here >= i64::try_from(h.received_here).unwrap_or(i64::MAX) {
+                problems.push(ItemProblem {
+                    index,
+                    reason: "already_sold",
+                    message_zh: "此码已售出".into(),
+                    message_en: "has already been sold".into(),
+                });
+            }
+        } else if let Some(g) = code.gtin() {
+            *wanted
+                .entry((g.to_gtin14(), code.batch().map(str::to_owned)))
+                .or_default() += qty.unwrap_or(1.0);
+        }
+    }
+    for (index, (code, _)) in sale.items.iter().enumerate() {
+        let Some(g) = code.gtin().filter(|_| !code.is_unit_level()) else {
+            continue;
+        };
+        let key = (g.to_gtin14(), code.batch().map(str::to_owned));
+        let Some(want) = wanted.remove(&key) else {
+            continue;
+        };
+        let batches = stock::batches_for_gtin(&txn, seller_id, &key.0).await?;
+        let available: f64 = batches
+            .iter()
+            .filter(|b| key.1.is_none() || b.batch == key.1)
+            .map(|b| b.available)
+            .sum();
+        if want > available + 1e-9 {
+            problems.push(ItemProblem {
+                index,
+                reason: "beyond_stock",
+                message_zh: format!("库存不足：需要 {want}，现有 {available}"),
+                message_en: format!("only {available} in stock, {want} requested"),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        txn.rollback().await?;
+        return Ok(Err(problems));
+    }
+    let business = matches!(sale.buyer, Buyer::Business { .. });
+    let mut b = TraceEvent::object(Action::Observe, sale.sold_at, Utc::now())
+        .read_point(format!("urn:suyuan:loc:{}", seller.id))
+        .source(
+            SourceDestType::OwningParty,
+            format!("urn:suyuan:party:{}", seller.credit_code),
+        )
+        .extension(ext::SELLER, seller.id.clone())
+        .extension(ext::CATEGORY, category.id.to_string());
+    let (region, buyer_type) = match &sale.buyer {
+        Buyer::Consumer { region } => {
+            b = b
+                .biz_step(BizStep::RetailSelling)
+                .disposition(Disposition::RetailSold)
+                .extension(ext::BUYER_TYPE, "consumer");
+            (Some(region.clone()), "consumer")
+        }
+        Buyer::Business {
+            kind,
+            name,
+            credit_code,
+            region,
+        } => {
+            b = b
+                .biz_step(BizStep::Shipping)
+                .disposition(Disposition::InTransit)
+                .destination(
+                    SourceDestType::OwningParty,
+                    format!("urn:suyuan:party:{credit_code}"),
+                )
+                .extension(ext::BUYER_TYPE, *kind)
+                .extension(ext::BUYER_NAME, name.clone())
+                .extension("buyerCreditCode", credit_code.to_string());
+            (region.clone(), *kind)
+        }
+    };
+    if let Some(r) = &region {
+        b = b.extension(ext::REGION, r.to_string());
+    }
+    if let Some(m) = &sale.shipping_method {
+        b = b.extension(ext::SHIPPING_METHOD, m.clone());
+    }
+    if let Some(t) = &sale.tracking_number {
+        b = b.extension(ext::TRACKING_NUMBER, t.clone());
+    }
+    if let Some(v) = &sale.voucher_number {
+        b = b.biz_transaction(
+            BizTransactionType::Inv,
+            crate::epcis::vocab::suyuan_urn("inv", v),
+        );
+    }
+    let mut codes = Vec::new();
+    for (code, qty) in &sale.items {
+        if code.is_unit_level() {
+            b = b.epc(code.to_epc_uri());
+            codes.push(CodeEntry {
+                role: CodeRole::Epc,
+                code: code.clone(),
+                quantity: None,
+                uom: None,
+            });
+        } else {
+            let q = qty.unwrap_or(1.0);
+            b = b.quantity(
+                code.to_class_uri().unwrap_or_else(|| code.to_epc_uri()),
+                q,
+                Some("H87"),
+            );
+            codes.push(CodeEntry {
+                role: CodeRole::Quantity,
+                code: code.clone(),
+                quantity: Some(q),
+                uom: Some("H87".into()),
+            });
+        }
+    }
+    let event = b
+        .build()
+        .map_err(|e| StoreError::Invalid(e.to_string(), e.message_zh()))?;
+    let required = category.required_sale_elements(business, false);
+    let missing: Vec<DataElement> = required
+        .into_iter()
+        .filter(|e| match e {
+            DataElement::Region => region.is_none(),
+            DataElement::BuyerName | DataElement::BuyerCreditCode => !business,
+            DataElement::ShippingMethod => sale.shipping_method.is_none(),
+            DataElement::TrackingNumber => {
+                sale.tracking_number.is_none() && sale.shipping_method.as_deref() != Some("pickup")
+            }
+            _ => false,
+        })
+        .collect();
+    let deadline = sale.sold_at.with_timezone(&Utc)
+        + catalogue.deadline_for(
+            &category.id,
+            region
+                .as_ref()
+                .map_or(seller.division_code.as_str(), |r| r.as_str()),
+        );
+    let meta = RecordMeta {
+        kind: if business {
+            RecordKind::Shipment
+        } else {
+            RecordKind::Sale
+        },
+        category: Some(category.id.to_string()),
+        region,
+        buyer_type: Some(buyer_type.to_owned()),
+        corrects: None,
+        deadline_at: Some(deadline),
+        missing_elements: missing.iter().map(|m| m.as_str().to_owned()).collect(),
+        codes,
+    };
+    let stored = ledger::append(&txn, seller_id, &event, meta).await?;
+    txn.commit().await?;
+    Ok(Ok(RegisteredSale { stored, missing }))
+}
