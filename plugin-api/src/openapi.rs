@@ -38,6 +38,7 @@ impl Modify for BearerAuth {
         crate::routes::tenants::mint_token,
         crate::routes::events::export_epcis,
         crate::routes::events::list_events,
+        crate::routes::events::correct_event,
         crate::routes::catalogue::list_categories,
         crate::routes::stores::create_store,
         crate::routes::stores::list_stores,

@@ -5,6 +5,7 @@
 //! [`Jurisdiction`](crate::division::Jurisdiction)) as their first argument and filter by it,
 //! so no code path can read another seller's rows.
 
+pub mod corrections;
 pub mod db;
 pub mod inbox;
 pub mod ledger;

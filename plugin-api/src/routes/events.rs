@@ -4,7 +4,7 @@ use super::store_error;
 use crate::auth::AnyAuth;
 use crate::error::ApiError;
 use crate::startup::AppState;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_core::epcis::EpcisDocument;
@@ -112,4 +112,95 @@ pub async fn list_events(
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// A correction of one record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionIn {
+    /// Why (kept with the error declaration).
+    pub reason: String,
+    /// Fields to change (Suyuan extensions such as `region`, `buyerName`, `shippingMethod`,
+    /// `trackingNumber`, `certificate`); leave out to void the record (it did not occur).
+    #[schema(value_type = Object)]
+    pub changes: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+/// What a correction stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CorrectionOut {
+    /// The error declaration (`evt_…`).
+    pub declaration_id: String,
+    /// The corrected record, for an amendment.
+    pub corrective_id: Option<String>,
+    /// `did_not_occur` (void) or `incorrect_data` (amend).
+    pub reason: String,
+}
+
+/// Voids or amends one of the seller's records (差错补救). The original stays; an EPCIS error
+/// declaration and, for an amendment, the corrected event are appended.
+#[utoipa::path(context_path = "/api/v1", tag = "events", request_body = CorrectionIn, security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 201, body = CorrectionOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/events/{id}/corrections")]
+pub async fn correct_event(
+    auth: crate::auth::SellerAuth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: crate::extract::JsonBody<CorrectionIn>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = suyuan_core::validation::bounded_text("reason", &body.0.reason, 1000)
+        .map_err(|e| super::field_errors(vec![e]))?;
+    let mut changes = body.0.changes.unwrap_or_default();
+    for key in changes.keys() {
+        if key.is_empty()
+            || key.len() > 64
+            || !key.chars().all(|c| c.is_ascii_alphanumeric())
+            || key == "seller"
+        {
+            return Err(ApiError::field(
+                format!("changes.{key}"),
+                "invalid_field",
+                "不能更改此字段",
+                "this field cannot be changed",
+            ));
+        }
+    }
+    if let Some(r) = changes.get("region") {
+        let ok = r
+            .as_str()
+            .is_some_and(|r| suyuan_core::division::DivisionCode::parse(r).is_ok());
+        if !ok {
+            return Err(ApiError::field(
+                "changes.region",
+                "invalid_division",
+                "地区须为 6 位行政区划代码",
+                "must be a 6-digit division code",
+            ));
+        }
+    }
+    changes.retain(|_, v| !v.is_null());
+    let done = suyuan_core::store::corrections::correct(
+        &state.db,
+        &auth.seller_id,
+        &id,
+        &reason,
+        changes.clone(),
+    )
+    .await
+    .map_err(store_error)?;
+    state
+        .metrics
+        .events_recorded
+        .with_label_values(&["correction"])
+        .inc();
+    Ok(HttpResponse::Created().json(CorrectionOut {
+        declaration_id: done.declaration.id.to_string(),
+        corrective_id: done.corrective.map(|c| c.id.to_string()),
+        reason: if changes.is_empty() {
+            "did_not_occur"
+        } else {
+            "incorrect_data"
+        }
+        .to_owned(),
+    }))
 }

@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(tenants::mint_token)
                 .service(events::export_epcis)
                 .service(events::list_events)
+                .service(events::correct_event)
                 .service(catalogue::list_categories)
                 .service(stores::create_store)
                 .service(stores::list_stores)

@@ -390,3 +390,101 @@ both_engines_app!(
         );
     }
 );
+
+both_engines_app!(
+    a_record_is_amended_or_voided_and_the_original_stays,
+    |app: TestApp| async move {
+        let (_, token) = seller(&app, "91440104MA59ABCD1").await;
+        receive(&app, &token, json!({"category": "safety_helmet", "received_at": "2026-11-10", "items": [{"gtin": "09520002000019", "batch": "H1", "quantity": 5.0}]})).await;
+        let sale: Value = client()
+        .post(format!("{}/api/v1/sales", app.address))
+        .bearer_auth(&token)
+        .json(&json!({"category": "safety_helmet", "buyer": {"type": "consumer", "region": "310104"}, "items": [{"gtin": "09520002000019", "batch": "H1", "quantity": 2.0}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let sale_id = sale["event_id"].as_str().unwrap();
+        let correct = |id: String, body: Value| {
+            let url = format!("{}/api/v1/events/{id}/corrections", app.address);
+            let token = token.clone();
+            async move {
+                client()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        // Amend the region.
+        let res = correct(
+            sale_id.to_owned(),
+            json!({"reason": "地区录错", "changes": {"region": "310112"}}),
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let amended: Value = res.json().await.unwrap();
+        assert_eq!(amended["reason"], "incorrect_data");
+        let corrective = amended["corrective_id"].as_str().unwrap().to_owned();
+        // Correcting the original twice is refused; the corrected record can be voided.
+        let res = correct(sale_id.to_owned(), json!({"reason": "again"})).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = correct(corrective.clone(), json!({"reason": "顾客退单，未发生"})).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        // All of it is in the export: original, declaration, corrective, its declaration.
+        let doc: Value = client()
+            .get(format!("{}/api/v1/events/epcis", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let events = doc["epcisBody"]["eventList"].as_array().unwrap();
+        let declarations: Vec<&Value> = events
+            .iter()
+            .filter(|e| e.get("errorDeclaration").is_some())
+            .collect();
+        assert_eq!(declarations.len(), 2);
+        assert_eq!(
+            declarations[0]["errorDeclaration"]["reason"],
+            "incorrect_data"
+        );
+        assert_eq!(
+            declarations[1]["errorDeclaration"]["reason"],
+            "did_not_occur"
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| e["suyuan:region"] == "310112" && e.get("errorDeclaration").is_none())
+        );
+        // The voided sale no longer takes stock.
+        let stock: Vec<Value> = client()
+            .get(format!("{}/api/v1/stock", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stock[0]["available"], 5.0);
+        let res = correct(
+            "evt_01JD0000000000000000000000".into(),
+            json!({"reason": "x"}),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+);
