@@ -293,6 +293,26 @@ pub async fn attached_codes(
         .collect())
 }
 
+/// The codes attached to several listings, by listing id (one query).
+pub async fn attached_codes_many(
+    db: &impl ConnectionTrait,
+    listing_ids: Vec<String>,
+) -> Result<std::collections::HashMap<String, Vec<String>>, StoreError> {
+    let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    if listing_ids.is_empty() {
+        return Ok(map);
+    }
+    for c in listing_code::Entity::find()
+        .filter(listing_code::Column::ListingId.is_in(listing_ids))
+        .order_by_asc(listing_code::Column::Id)
+        .all(db)
+        .await?
+    {
+        map.entry(c.listing_id).or_default().push(c.code);
+    }
+    Ok(map)
+}
+
 /// Sets (or, with `None`, clears) the seller's manual category; clearing re-applies the
 /// automatic classification on the next delivery.
 pub async fn override_category(

@@ -236,6 +236,27 @@ pub async fn lines_of(
         .await?)
 }
 
+/// The lines of several sales, by sale id (one query).
+pub async fn lines_of_many(
+    db: &impl sea_orm::ConnectionTrait,
+    sale_ids: Vec<String>,
+) -> Result<std::collections::HashMap<String, Vec<sale_line::Model>>, StoreError> {
+    let mut map: std::collections::HashMap<String, Vec<sale_line::Model>> =
+        std::collections::HashMap::new();
+    if sale_ids.is_empty() {
+        return Ok(map);
+    }
+    for line in sale_line::Entity::find()
+        .filter(sale_line::Column::SaleId.is_in(sale_ids))
+        .order_by_asc(sale_line::Column::Id)
+        .all(db)
+        .await?
+    {
+        map.entry(line.sale_id.clone()).or_default().push(line);
+    }
+    Ok(map)
+}
+
 /// Brings a sale's trace record in line with its state: sets its deadline, registers the sale
 /// event once complete, and records a correction (cancelled) or return (refunded) when needed.
 pub async fn settle(

@@ -130,6 +130,15 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
+/// The `after` cursor of the next page: the last id when the page is full.
+pub fn next_cursor<T>(rows: &[T], limit: u64, id: impl Fn(&T) -> &String) -> Option<String> {
+    if rows.len() as u64 == limit {
+        rows.last().map(|r| id(r).clone())
+    } else {
+        None
+    }
+}
+
 /// Lists the seller's listings.
 #[utoipa::path(context_path = "/api/v1", tag = "listings", security(("bearer" = [])), params(ListingQuery), responses((status = 200, body = Page<ListingOut>)))]
 #[get("/listings")]
@@ -154,16 +163,18 @@ pub async fn list_listings(
     )
     .await
     .map_err(store_error)?;
-    let next = (rows.len() as u64 == limit)
-        .then(|| rows.last().map(|r| r.id.clone()))
-        .flatten();
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let codes = listings::attached_codes(&state.db, &row.id)
+    let next = next_cursor(&rows, limit, |r| &r.id);
+    let mut codes =
+        listings::attached_codes_many(&state.db, rows.iter().map(|r| r.id.clone()).collect())
             .await
             .map_err(store_error)?;
-        items.push(out(row, codes));
-    }
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let attached = codes.remove(&row.id).unwrap_or_default();
+            out(row, attached)
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(Page { items, next }))
 }
 

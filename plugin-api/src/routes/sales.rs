@@ -220,16 +220,17 @@ pub async fn list_sales(
     )
     .await
     .map_err(store_error)?;
-    let next = (rows.len() as u64 == limit)
-        .then(|| rows.last().map(|r| r.id.clone()))
-        .flatten();
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let lines = sales::lines_of(&state.db, &row.id)
-            .await
-            .map_err(store_error)?;
-        items.push(out(row, lines));
-    }
+    let next = super::listings::next_cursor(&rows, limit, |r| &r.id);
+    let mut lines = sales::lines_of_many(&state.db, rows.iter().map(|r| r.id.clone()).collect())
+        .await
+        .map_err(store_error)?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let l = lines.remove(&row.id).unwrap_or_default();
+            out(row, l)
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(Page { items, next }))
 }
 
