@@ -3,9 +3,8 @@
 //! is appended, and for an amendment the corrected event follows, linked by
 //! `correctiveEventIDs`. Both show in the record's history and in exports.
 
-use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta, StoredEvent};
+use super::ledger::{self, RecordKind, RecordMeta, StoredEvent, codes_of};
 use super::{SellerScoped, StoreError};
-use crate::codes::TraceCode;
 use crate::division::DivisionCode;
 use crate::entity::trace_event;
 use crate::epcis::{ErrorReason, TraceEvent};
@@ -21,29 +20,6 @@ pub struct Corrected {
     pub declaration: StoredEvent,
     /// The corrected event, for an amendment.
     pub corrective: Option<StoredEvent>,
-}
-
-fn codes_of(event: &TraceEvent) -> Vec<CodeEntry> {
-    let mut codes: Vec<CodeEntry> = event
-        .epc_list()
-        .iter()
-        .filter_map(|uri| TraceCode::parse(uri).ok())
-        .map(|code| CodeEntry {
-            role: CodeRole::Epc,
-            code,
-            quantity: None,
-            uom: None,
-        })
-        .collect();
-    codes.extend(event.quantity_list().iter().filter_map(|q| {
-        TraceCode::parse(q.epc_class()).ok().map(|code| CodeEntry {
-            role: CodeRole::Quantity,
-            code,
-            quantity: Some(q.quantity()),
-            uom: q.uom().map(|u| u.as_str().to_owned()),
-        })
-    }));
-    codes
 }
 
 /// Voids (`changes` empty) or amends one of the seller's records. `changes` replaces Suyuan

@@ -92,6 +92,30 @@ pub struct CodeEntry {
     pub uom: Option<String>,
 }
 
+/// The codes an event names: its EPCs as units, its quantity list as classes with quantities.
+pub fn codes_of(event: &TraceEvent) -> Vec<CodeEntry> {
+    let mut codes: Vec<CodeEntry> = event
+        .epc_list()
+        .iter()
+        .filter_map(|uri| TraceCode::parse(uri).ok())
+        .map(|code| CodeEntry {
+            role: CodeRole::Epc,
+            code,
+            quantity: None,
+            uom: None,
+        })
+        .collect();
+    codes.extend(event.quantity_list().iter().filter_map(|q| {
+        TraceCode::parse(q.epc_class()).ok().map(|code| CodeEntry {
+            role: CodeRole::Quantity,
+            code,
+            quantity: Some(q.quantity()),
+            uom: q.uom().map(|u| u.as_str().to_owned()),
+        })
+    }));
+    codes
+}
+
 /// The business facts stored beside an event for queries and scoring.
 #[derive(Clone, Debug)]
 pub struct RecordMeta {

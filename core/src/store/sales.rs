@@ -3,7 +3,7 @@
 //! trace event registered once the sale is complete. Cancellations and refunds become
 //! corrections or returns linked to the original sale; nothing is deleted.
 
-use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
+use super::ledger::{self, CodeEntry, RecordKind, RecordMeta, codes_of};
 use super::listings;
 use super::{SellerScoped, StoreError, stock};
 use crate::catalogue::{Catalogue, CategoryId, Granularity};
@@ -420,29 +420,6 @@ async fn line_complete(
             Ok(remaining <= 0.0)
         }
     }
-}
-
-fn codes_of(event: &TraceEvent) -> Vec<CodeEntry> {
-    let mut codes: Vec<CodeEntry> = event
-        .epc_list()
-        .iter()
-        .filter_map(|uri| TraceCode::parse(uri).ok())
-        .map(|code| CodeEntry {
-            role: CodeRole::Epc,
-            code,
-            quantity: None,
-            uom: None,
-        })
-        .collect();
-    codes.extend(event.quantity_list().iter().filter_map(|q| {
-        TraceCode::parse(q.epc_class()).ok().map(|code| CodeEntry {
-            role: CodeRole::Quantity,
-            code,
-            quantity: Some(q.quantity()),
-            uom: q.uom().map(|u| u.as_str().to_owned()),
-        })
-    }));
-    codes
 }
 
 fn meta_for(

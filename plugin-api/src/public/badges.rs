@@ -94,21 +94,10 @@ pub fn resolver_url(public_url: &str, code: &TraceCode) -> String {
         .unwrap_or_else(|| suyuan_widgets::trace_url_for_code(public_url, &code.to_string()))
 }
 
-/// A listing's badge.
-#[get("/badge/listing/{file}")]
-pub async fn listing_badge(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    file: web::Path<String>,
-    q: web::Query<BadgeQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, format) = split_file(&file)?;
-    let size = size_of(&q)?;
-    let key = format!("l|{id}|{}|{}", size.code(), format.extension());
-    if let Some(hit) = state.badge_cache.get(&key) {
-        return Ok(respond(&req, &hit));
-    }
-    let row = listing::Entity::find_by_id(id.as_str())
+/// What a listing's badge shows (medium size), and the listing's title: recalled when its code is
+/// under an active recall, traced when it has a trace identity, incomplete when it needs a code.
+async fn listing_badge_input(state: &AppState, id: &str) -> Result<(Badge, String), ApiError> {
+    let row = listing::Entity::find_by_id(id)
         .one(&state.db)
         .await?
         .ok_or(ApiError::NotFound("listing"))?;
@@ -144,9 +133,28 @@ pub async fn listing_badge(
         .map(|s| s.name)
         .unwrap_or_default();
     let url = suyuan_widgets::trace_url_for_listing(&state.public_url, &row.id);
-    let badge = Badge::new(url, status, seller_name, row.updated_at.date_naive())
-        .with_size(size)
-        .with_product_name(row.title.clone());
+    Ok((
+        Badge::new(url, status, seller_name, row.updated_at.date_naive()),
+        row.title,
+    ))
+}
+
+/// A listing's badge.
+#[get("/badge/listing/{file}")]
+pub async fn listing_badge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    file: web::Path<String>,
+    q: web::Query<BadgeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, format) = split_file(&file)?;
+    let size = size_of(&q)?;
+    let key = format!("l|{id}|{}|{}", size.code(), format.extension());
+    if let Some(hit) = state.badge_cache.get(&key) {
+        return Ok(respond(&req, &hit));
+    }
+    let (badge, title) = listing_badge_input(&state, &id).await?;
+    let badge = badge.with_size(size).with_product_name(title);
     let rendered = render(badge, format).await?;
     state.badge_cache.put(key, rendered.clone());
     Ok(respond(&req, &rendered))
@@ -217,45 +225,9 @@ pub async fn embed_listing(
     q: web::Query<BadgeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let size = size_of(&q)?;
-    let row = listing::Entity::find_by_id(id.as_str())
-        .one(&state.db)
-        .await?
-        .ok_or(ApiError::NotFound("listing"))?;
-    let state_now = listings::trace_state(&row);
-    if state_now == TraceState::NotRequired {
-        return Err(ApiError::NotFound("traced listing"));
-    }
-    let code = row
-        .trace_code
-        .as_deref()
-        .and_then(|t| TraceCode::parse(t).ok());
-    let recalled = match &code {
-        Some(c) => trace::active_recall(&state.db, c)
-            .await
-            .map_err(crate::routes::store_error)?
-            .is_some(),
-        None => false,
-    };
-    let status = if recalled {
-        TraceStatus::Recalled
-    } else if state_now == TraceState::Traced {
-        TraceStatus::Traced
-    } else {
-        TraceStatus::Incomplete
-    };
-    let seller_name = seller::Entity::find_by_id(row.seller_id.as_str())
-        .one(&state.db)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
-    let trace_url = suyuan_widgets::trace_url_for_listing(&state.public_url, &row.id);
-    let badge = Badge::new(
-        trace_url.clone(),
-        status,
-        seller_name,
-        row.updated_at.date_naive(),
-    )
-    .with_size(size);
+    let (badge, _) = listing_badge_input(&state, &id).await?;
+    let badge = badge.with_size(size);
+    let trace_url = badge.resolver_url.clone();
     let html = suyuan_widgets::embed_iframe_html(&badge, &trace_url)
         .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("{e}")))?;
     Ok(HttpResponse::Ok()
