@@ -66,6 +66,7 @@ impl Modify for BearerAuth {
         crate::routes::receipts::get_stock,
         crate::routes::recalls::create_recall,
         crate::routes::recalls::list_recalls,
+        crate::routes::flags::list_flags,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldProblem)),
     modifiers(&BearerAuth)

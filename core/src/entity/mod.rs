@@ -2,6 +2,7 @@
 //! own `Out` types, and all tenant reads go through the scoped helpers in [`crate::store`].
 #![allow(missing_docs)] // generated items of the sea-orm derives
 
+pub mod code_flag;
 pub mod code_scan;
 pub mod listing;
 pub mod listing_code;

@@ -6,6 +6,7 @@
 //! so no code path can read another seller's rows.
 
 pub mod corrections;
+pub mod flags;
 pub mod db;
 pub mod inbox;
 pub mod ledger;

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod deliveries;
 pub mod events;
+pub mod flags;
 pub mod health;
 pub mod listings;
 pub mod operator;
@@ -60,7 +61,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(receipts::create_receipt)
                 .service(receipts::get_stock)
                 .service(recalls::create_recall)
-                .service(recalls::list_recalls),
+                .service(recalls::list_recalls)
+                .service(flags::list_flags),
         )
         .configure(crate::public::configure)
         .default_service(web::to(not_found));

@@ -8,7 +8,7 @@ fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-async fn create_seller(
+pub async fn create_seller(
     app: &TestApp,
     admin: &str,
     name: &str,
@@ -34,7 +34,7 @@ async fn create_seller(
     res.json().await.unwrap()
 }
 
-async fn mint(app: &TestApp, admin: &str, body: Value) -> String {
+pub async fn mint(app: &TestApp, admin: &str, body: Value) -> String {
     let res = client()
         .post(format!("{}/api/v1/tokens", app.address))
         .bearer_auth(admin)

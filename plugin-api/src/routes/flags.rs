@@ -1,0 +1,146 @@
+//! Suspicious codes (可疑码): a seller sees its own, a supervisor those of sellers registered in
+//! its jurisdiction, an admin all.
+
+use super::listings::Page;
+use super::store_error;
+use crate::auth::AnyAuth;
+use crate::error::{ApiError, FieldProblem};
+use crate::startup::AppState;
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use suyuan_core::store::flags::{self, FlagFilter, FlagReason, FlagScope};
+use suyuan_core::tenancy::Principal;
+use utoipa::{IntoParams, ToSchema};
+
+/// Query for the flag list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FlagQuery {
+    /// Only this reason: `received_twice`, `received_by_another_seller`, `sold_never_received`,
+    /// `already_sold`.
+    pub reason: Option<String>,
+    /// Only this code.
+    pub code: Option<String>,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<u64>,
+}
+
+/// One suspicious code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagOut {
+    /// Flag id.
+    pub id: String,
+    /// The seller who saw it.
+    pub seller_id: String,
+    /// The code.
+    pub code: String,
+    /// Its GTIN-14.
+    pub gtin: Option<String>,
+    /// Stable reason.
+    pub reason: String,
+    /// What it means and what to do (Chinese).
+    pub message: String,
+    /// The same in English.
+    pub message_en: String,
+    /// Where it was last seen: `receipt`, `sale`, `packing`, `import`.
+    pub source: String,
+    /// The stored record that carried it.
+    pub event_id: Option<String>,
+    /// The other seller involved (supervisors and admins only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_seller_id: Option<String>,
+    /// How often it was seen.
+    pub occurrences: i64,
+    /// First seen.
+    pub first_seen_at: DateTime<Utc>,
+    /// Last seen.
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// Lists suspicious codes in the caller's scope, newest first.
+#[utoipa::path(context_path = "/api/v1", tag = "flags", security(("bearer" = [])), params(FlagQuery),
+    responses((status = 200, body = Page<FlagOut>), (status = 422, body = crate::error::Problem)))]
+#[get("/flags")]
+pub async fn list_flags(
+    auth: AnyAuth,
+    state: web::Data<AppState>,
+    q: web::Query<FlagQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (scope, show_other) = match &auth.0 {
+        Principal::Seller(id) => (FlagScope::Seller(id.clone()), false),
+        Principal::Supervisor { jurisdiction, .. } => {
+            (FlagScope::Jurisdiction(jurisdiction.clone()), true)
+        }
+        Principal::Admin(_) => (FlagScope::All, true),
+        Principal::Operator(_) => return Err(ApiError::Forbidden),
+    };
+    let mut problems = Vec::new();
+    let reason = match q.reason.as_deref() {
+        None => None,
+        Some(r) => {
+            let parsed = FlagReason::parse(r);
+            if parsed.is_none() {
+                problems.push(FieldProblem::new(
+                    "reason",
+                    "unknown_reason",
+                    format!("没有这种可疑原因：{r}"),
+                    format!("`{r}` is not a flag reason"),
+                ));
+            }
+            parsed
+        }
+    };
+    let before_id = match q.after.as_deref() {
+        None => None,
+        Some(a) => match a.strip_prefix("flg_").and_then(|n| n.parse::<i64>().ok()) {
+            Some(n) => Some(n),
+            None => {
+                problems.push(FieldProblem::new(
+                    "after",
+                    "bad_cursor",
+                    "翻页游标无效",
+                    "is not a cursor from a previous page",
+                ));
+                None
+            }
+        },
+    };
+    if !problems.is_empty() {
+        return Err(ApiError::Invalid(problems));
+    }
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let filter = FlagFilter {
+        reason,
+        code: q.code.clone(),
+        before_id,
+        limit,
+    };
+    let rows = flags::list(&state.db, &scope, &filter)
+        .await
+        .map_err(store_error)?;
+    let items: Vec<FlagOut> = rows
+        .into_iter()
+        .map(|r| {
+            let reason = FlagReason::parse(&r.reason);
+            FlagOut {
+                id: format!("flg_{}", r.id),
+                seller_id: r.seller_id,
+                code: r.code,
+                gtin: r.gtin,
+                message: reason.map(|x| x.message_zh()).unwrap_or_default().to_owned(),
+                message_en: reason.map(|x| x.message_en()).unwrap_or_default().to_owned(),
+                reason: r.reason,
+                source: r.source,
+                event_id: r.event_id,
+                other_seller_id: r.other_seller_id.filter(|_| show_other),
+                occurrences: r.occurrences,
+                first_seen_at: r.first_seen_at,
+                last_seen_at: r.last_seen_at,
+            }
+        })
+        .collect();
+    let next = super::listings::next_cursor(&items, limit, |f| &f.id);
+    Ok(HttpResponse::Ok().json(Page { items, next }))
+}
