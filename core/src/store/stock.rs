@@ -29,6 +29,12 @@ pub struct BatchStock {
     pub available: f64,
     /// Unit of measure of quantities (UN/CEFACT), when recorded.
     pub uom: Option<String>,
+    /// When some of it was last sold or shipped.
+    pub last_sold_at: Option<DateTime<Utc>>,
+    /// Turnover: the share of what was received that has been sold (0 to 1).
+    pub sell_through: f64,
+    /// Days since the batch first arrived (how long what is left has been on hand).
+    pub age_days: i64,
 }
 
 /// A code row joined with its event.
@@ -167,6 +173,9 @@ fn summarise(rows: Vec<CodeRow>, declared: &HashSet<String>) -> Vec<BatchStock> 
                 sold: 0.0,
                 available: 0.0,
                 uom: r.uom.clone(),
+                last_sold_at: None,
+                sell_through: 0.0,
+                age_days: 0,
             });
         if sign > 0.0 {
             entry.received += qty;
@@ -175,13 +184,28 @@ fn summarise(rows: Vec<CodeRow>, declared: &HashSet<String>) -> Vec<BatchStock> 
             }
         } else {
             entry.sold += qty;
+            if entry.last_sold_at.is_none_or(|t| t < r.event_time) {
+                entry.last_sold_at = Some(r.event_time);
+            }
         }
         entry.available = entry.received - entry.sold;
         if entry.uom.is_none() {
             entry.uom = r.uom;
         }
     }
-    let mut out: Vec<BatchStock> = map.into_values().collect();
+    let now = Utc::now();
+    let mut out: Vec<BatchStock> = map
+        .into_values()
+        .map(|mut b| {
+            b.sell_through = if b.received > 0.0 {
+                (b.sold / b.received).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            b.age_days = (now - b.first_received).num_days().max(0);
+            b
+        })
+        .collect();
     out.sort_by(|a, b| {
         a.first_received
             .cmp(&b.first_received)

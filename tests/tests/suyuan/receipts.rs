@@ -292,6 +292,11 @@ both_engines_app!(
         assert_eq!(new["available"], 8.0);
         let old = stock.iter().find(|b| b["batch"] == "H-OLD").unwrap();
         assert_eq!(old["available"], 0.0);
+        // Turnover: the old batch is sold through, the new one a fifth.
+        assert_eq!(old["sell_through"], 1.0);
+        assert_eq!(new["sell_through"], 0.2);
+        assert!(old["last_sold_at"].is_string());
+        assert!(new["age_days"].as_i64().unwrap() >= 1);
     }
 );
 
