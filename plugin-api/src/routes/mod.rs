@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod deliveries;
 pub mod events;
 pub mod health;
+pub mod imports;
 pub mod listings;
 pub mod operator;
 pub mod recalls;
@@ -59,6 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(operator::delete_subscription)
                 .service(receipts::create_receipt)
                 .service(receipts::get_stock)
+                .service(imports::import_file)
                 .service(recalls::create_recall)
                 .service(recalls::list_recalls),
         )
