@@ -6,6 +6,7 @@ mod suyuan {
     pub mod api;
     pub mod demo;
     pub mod fixtures;
+    pub mod imports;
     pub mod ledger;
     pub mod marketplace;
     pub mod operators;
