@@ -12,6 +12,7 @@ pub mod division;
 pub mod entity;
 pub mod epcis;
 pub mod ids;
+pub mod import;
 pub mod marketplace;
 pub mod secrets;
 pub mod store;

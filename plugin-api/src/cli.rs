@@ -60,6 +60,36 @@ pub enum Command {
     },
     /// Walk every seller's hash chain and name the first event that does not match.
     Verify,
+    /// Import receipts or sales from a CSV file (UTF-8, UTF-8 with BOM or GBK).
+    ///
+    /// Exit status: 0 when every row was imported, 3 when some rows were refused (the others
+    /// are imported unless --all-or-nothing), 2 when the file or a mapping is refused as a whole
+    /// (nothing imported), 1 on any other failure.
+    Import {
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: ImportKindArg,
+        /// The CSV file.
+        file: PathBuf,
+        /// The seller the records belong to (`sel_…`).
+        #[arg(long)]
+        seller: String,
+        /// Maps a column of the file to a field: `--map "供应商=supplier_name"` (repeatable).
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        map: Vec<String>,
+        /// Writes every refused row and warning to this file (CSV; JSON when it ends in .json).
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Checks everything and writes nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Writes nothing unless every row is good.
+        #[arg(long)]
+        all_or_nothing: bool,
+        /// How many refused rows and warnings to print (all are in --report).
+        #[arg(long, default_value_t = 20)]
+        show: usize,
+    },
     /// Export events.
     Export {
         /// The format.
@@ -77,6 +107,15 @@ pub enum MigrateAction {
     Down,
     /// Show applied and pending migrations.
     Status,
+}
+
+/// What `suyuan import` reads.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKindArg {
+    /// Receipts (进货): one row, one receipt.
+    Receipts,
+    /// Offline and B2B sales (销售): one row, one sale.
+    Sales,
 }
 
 /// Roles for `suyuan token`.
@@ -204,6 +243,35 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         }
+        Command::Import {
+            kind,
+            file,
+            seller,
+            map,
+            report,
+            dry_run,
+            all_or_nothing,
+            show,
+        } => {
+            let seller = SellerId::parse(&seller).map_err(|e| anyhow::anyhow!("--seller: {e}"))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let db = open_database(&config).await?;
+            let catalogue = load_catalogue(&config)?;
+            let request = crate::import::ImportRequest {
+                kind: match kind {
+                    ImportKindArg::Receipts => suyuan_core::import::ImportKind::Receipts,
+                    ImportKindArg::Sales => suyuan_core::import::ImportKind::Sales,
+                },
+                bytes,
+                mapping: map,
+                options: suyuan_core::import::ImportOptions {
+                    dry_run,
+                    all_or_nothing,
+                },
+            };
+            import_command(&db, catalogue, &seller, request, report.as_deref(), show).await
+        }
         Command::Export {
             format: ExportFormat::Epcis { seller, output },
         } => {
@@ -232,6 +300,162 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A progress bar on standard error, when it is a terminal.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl suyuan_core::import::Progress for Bar {
+    fn start(&mut self, total: u64) {
+        use std::io::IsTerminal as _;
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} 导入 importing [{elapsed_precise}] {wide_bar} {pos}/{len} rows ({per_sec}, ETA {eta})",
+            ) {
+                bar.set_style(style);
+            }
+            self.0 = Some(bar);
+        }
+    }
+
+    fn advance(&mut self, n: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(n);
+        }
+    }
+}
+
+fn print_issue(kind: &str, i: &suyuan_core::import::RowIssue) {
+    let column = if i.column.is_empty() || i.column == i.field {
+        i.column.clone()
+    } else {
+        format!("{} ({})", i.column, i.field)
+    };
+    println!(
+        "  {kind} row {} · {column} · {} · {} / {}",
+        i.row, i.code, i.message_zh, i.message_en
+    );
+}
+
+async fn import_command(
+    db: &sea_orm::DatabaseConnection,
+    catalogue: std::sync::Arc<suyuan_core::catalogue::Catalogue>,
+    seller: &SellerId,
+    request: crate::import::ImportRequest,
+    report_path: Option<&Path>,
+    show: usize,
+) -> anyhow::Result<ExitCode> {
+    use crate::import::ImportError;
+    let mut bar = Bar(None);
+    let report = match crate::import::run(db, catalogue, seller, request, &mut bar).await {
+        Ok(r) => r,
+        Err(ImportError::File(e)) => {
+            eprintln!("文件无法导入：{}", e.message_zh());
+            eprintln!("file refused: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(ImportError::NoSeller) => bail!("--seller: no seller {seller}"),
+        Err(ImportError::Store(e)) => return Err(e.into()),
+    };
+    if let Some(bar) = bar.0 {
+        bar.finish_and_clear();
+    }
+    let secs = report.elapsed_ms as f64 / 1000.0;
+    let what = if report.dry_run { "checked (dry run, nothing written)" } else { "imported" };
+    println!(
+        "{} {}：共 {} 行，导入 {} 行，拒绝 {} 行，警告 {} 条，用时 {secs:.1} 秒（每秒 {} 行）",
+        if report.dry_run { "试导入" } else { "导入" },
+        report.kind.as_str(),
+        report.rows,
+        report.imported,
+        report.rejected,
+        report.warnings.len(),
+        report.rows_per_second
+    );
+    println!(
+        "{what} {} of {} rows, {} rejected, {} warnings, {secs:.1} s ({} rows/s), encoding {}",
+        report.imported,
+        report.rows,
+        report.rejected,
+        report.warnings.len(),
+        report.rows_per_second,
+        report.encoding
+    );
+    if report.all_or_nothing && report.rejected > 0 {
+        println!("--all-or-nothing: 有被拒绝的行，未写入任何记录 / rows were refused, nothing was written");
+    }
+    if !report.unknown_columns.is_empty() {
+        println!(
+            "已忽略未知列 ignored unknown columns: {}",
+            report.unknown_columns.join(", ")
+        );
+    }
+    if !report.rejected_rows.is_empty() {
+        println!("被拒绝的行 rejected rows:");
+        for i in report.rejected_rows.iter().take(show) {
+            print_issue("REJECTED", i);
+        }
+        if report.rejected_rows.len() > show {
+            println!("  … {} more", report.rejected_rows.len() - show);
+        }
+    }
+    if !report.warnings.is_empty() {
+        println!("警告 warnings:");
+        for i in report.warnings.iter().take(show) {
+            print_issue("WARNING", i);
+        }
+        if report.warnings.len() > show {
+            println!("  … {} more", report.warnings.len() - show);
+        }
+    }
+    if let Some(path) = report_path {
+        write_report(path, &report)?;
+        println!("报告 report: {}", path.display());
+    } else if report.rejected_rows.len() > show || report.warnings.len() > show {
+        println!("(use --report FILE for every row)");
+    }
+    Ok(if report.rejected > 0 {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Writes the report: JSON when the path ends in `.json`, else CSV (UTF-8 with a BOM, so
+/// spreadsheets open it in the right encoding), one line per refused row problem and warning.
+fn write_report(path: &Path, report: &suyuan_core::import::ImportReport) -> anyhow::Result<()> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        std::fs::write(path, serde_json::to_vec_pretty(report)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        return Ok(());
+    }
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record([
+            "severity", "row", "column", "field", "code", "message_zh", "message_en",
+        ])?;
+        for (severity, list) in [
+            ("rejected", &report.rejected_rows),
+            ("warning", &report.warnings),
+        ] {
+            for i in list {
+                w.write_record([
+                    severity,
+                    &i.row.to_string(),
+                    &i.column,
+                    &i.field,
+                    &i.code,
+                    &i.message_zh,
+                    &i.message_en,
+                ])?;
+            }
+        }
+        w.flush()?;
+    }
+    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 async fn migrate(config: Config, action: MigrateAction, steps: u32) -> anyhow::Result<ExitCode> {

@@ -64,6 +64,7 @@ impl Modify for BearerAuth {
         crate::routes::operator::delete_subscription,
         crate::routes::receipts::create_receipt,
         crate::routes::receipts::get_stock,
+        crate::routes::imports::import_file,
         crate::routes::recalls::create_recall,
         crate::routes::recalls::list_recalls,
         crate::routes::flags::list_flags,

@@ -225,3 +225,111 @@ fn demo_serve_generates_secrets_beside_the_database_and_says_so() {
         "{seen}"
     );
 }
+
+async fn bench_seller(t: &TestDb) -> suyuan_core::ids::SellerId {
+    use suyuan_core::store::tenants::{NewSeller, create_seller};
+    create_seller(
+        &t.db,
+        NewSeller {
+            name: "导入测试".into(),
+            credit_code: suyuan_core::credit_code::CreditCode::parse("91350100M000100Y43").unwrap(),
+            division_code: suyuan_core::division::DivisionCode::parse("440104").unwrap(),
+            seller_type: "offline".parse().unwrap(),
+            email: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+async fn import_prints_a_summary_and_a_report_and_the_chain_verifies(t: TestDb) {
+    let seller = bench_seller(&t).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("receipts.csv");
+    std::fs::write(
+        &file,
+        suyuan_plugin_api::import::sample_receipts_csv(4000, "C"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(suyuan(&t.url)
+        .args(["import", "receipts"])
+        .arg(&file)
+        .args(["--seller", seller.as_str()]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("imported 4000 of 4000 rows, 0 rejected, 0 warnings"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("导入 receipts：共 4000 行，导入 4000 行"), "{stdout}");
+    let (code, stdout, _) = run(suyuan(&t.url).arg("verify"));
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.starts_with("ok: 4000 events in 1 seller chains verified"),
+        "{stdout}"
+    );
+
+    // A file with a bad row: the others go in, the bad one is named on screen and in the report.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "类别,进货日期,追溯码\nebike,2026-11-20,(01)09520001000010(21)X1\nebike,2026-11-20,(01)09520001000011(21)X2\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.csv");
+    let (code, stdout, stderr) = run(suyuan(&t.url)
+        .args(["import", "receipts"])
+        .arg(&bad)
+        .args(["--seller", seller.as_str(), "--report"])
+        .arg(&report));
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(stdout.contains("imported 1 of 2 rows, 1 rejected"), "{stdout}");
+    assert!(
+        stdout.contains("REJECTED row 3 · 追溯码 (code) · gtin_check_digit"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&report).unwrap();
+    assert!(written.starts_with('\u{feff}'), "the report opens in spreadsheets as UTF-8");
+    assert!(
+        written.contains("rejected,3,追溯码,code,gtin_check_digit"),
+        "{written}"
+    );
+    assert!(written.contains("warning,2,"), "{written}");
+
+    // A dry run writes nothing; a file without a code column is refused as a whole.
+    let again = dir.path().join("again.csv");
+    std::fs::write(&again, "category,received_at,code\nebike,2026-11-20,(01)09520001000010(21)X9\n").unwrap();
+    let (code, stdout, _) = run(suyuan(&t.url)
+        .args(["import", "receipts", "--dry-run"])
+        .arg(&again)
+        .args(["--seller", seller.as_str()]));
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("checked (dry run, nothing written) 1 of 1 rows"), "{stdout}");
+    assert_eq!(
+        suyuan_core::store::ledger::count_for_seller(&t.db, &seller)
+            .await
+            .unwrap(),
+        4001
+    );
+    let nocode = dir.path().join("nocode.csv");
+    std::fs::write(&nocode, "category,received_at\nebike,2026-11-20\n").unwrap();
+    let (code, _, stderr) = run(suyuan(&t.url)
+        .args(["import", "receipts"])
+        .arg(&nocode)
+        .args(["--seller", seller.as_str()]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("file refused: the file has no `code / gtin` column"), "{stderr}");
+}
+
+#[tokio::test]
+async fn import_prints_a_summary_and_a_report_and_the_chain_verifies_on_sqlite() {
+    let t = TestDb::new(Engine::Sqlite).await.unwrap();
+    import_prints_a_summary_and_a_report_and_the_chain_verifies(t).await;
+}
+
+#[tokio::test]
+async fn import_prints_a_summary_and_a_report_and_the_chain_verifies_on_postgres() {
+    if let Some(t) = TestDb::new(Engine::Postgres).await {
+        import_prints_a_summary_and_a_report_and_the_chain_verifies(t).await;
+    }
+}

@@ -7,6 +7,7 @@ mod suyuan {
     pub mod demo;
     pub mod fixtures;
     pub mod flags;
+    pub mod imports;
     pub mod ledger;
     pub mod marketplace;
     pub mod operators;

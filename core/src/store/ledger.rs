@@ -185,17 +185,195 @@ pub async fn append(
     event: &TraceEvent,
     meta: RecordMeta,
 ) -> Result<StoredEvent, StoreError> {
+    let (seq, prev) = chain_head(txn, seller).await?;
+    let prepared = prepare(seller, seq, prev, event, meta)?;
+    let row = prepared.row.insert(txn).await?;
+    if !prepared.codes.is_empty() {
+        trace_event_code::Entity::insert_many(prepared.codes)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(StoredEvent {
+        id: prepared.id,
+        seller_id: seller.clone(),
+        seq,
+        hash: prepared.hash,
+        event: event.clone(),
+        row,
+    })
+}
+
+/// One event appended by [`append_batch`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppendedEvent {
+    /// Our id.
+    pub id: EventId,
+    /// Position in the seller's chain.
+    pub seq: i64,
+    /// The chain hash, hex.
+    pub hash: String,
+}
+
+/// Bind parameters one multi-row statement may use: under SQLite's 32,766 and PostgreSQL's
+/// 65,535, with room to spare.
+const MAX_PARAMS_PER_STATEMENT: usize = 30_000;
+/// Rows per multi-row statement, whatever the parameter count allows.
+const MAX_ROWS_PER_STATEMENT: usize = 1_000;
+
+/// Appends many events, in order, to the seller's chain inside a transaction from
+/// [`begin_for_seller`]: the head is read once, the chain is computed in memory, and events and
+/// codes go in with multi-row `INSERT`s. Each stored row is exactly what [`append`] would have
+/// stored for the same event, so [`verify`] cannot tell the two apart.
+pub async fn append_batch(
+    txn: &DatabaseTransaction,
+    seller: &SellerId,
+    events: Vec<(TraceEvent, RecordMeta)>,
+) -> Result<Vec<AppendedEvent>, StoreError> {
+    let head = head_of(txn, seller).await?;
+    let batch = chain_batch(seller, head, events)?;
+    insert_batch(txn, batch).await
+}
+
+/// Where a seller's chain stands: the next sequence number and the hash to link to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainHead {
+    /// The sequence number the next event gets.
+    pub next_seq: i64,
+    /// The hash the next event links to.
+    pub prev_hash: [u8; 32],
+}
+
+/// Reads the seller's chain head inside a transaction from [`begin_for_seller`] (which holds
+/// the chain lock, so the head cannot move until it ends).
+pub async fn head_of(
+    txn: &DatabaseTransaction,
+    seller: &SellerId,
+) -> Result<ChainHead, StoreError> {
+    let (next_seq, prev_hash) = chain_head(txn, seller).await?;
+    Ok(ChainHead {
+        next_seq,
+        prev_hash,
+    })
+}
+
+/// Events chained in memory after a head, ready for [`insert_batch`].
+pub struct ChainedBatch {
+    rows: Vec<trace_event::ActiveModel>,
+    codes: Vec<trace_event_code::ActiveModel>,
+    appended: Vec<AppendedEvent>,
+}
+
+impl ChainedBatch {
+    /// The head after this batch.
+    pub fn head_after(&self, before: ChainHead) -> ChainHead {
+        match self.appended.last() {
+            Some(last) => ChainHead {
+                next_seq: last.seq + 1,
+                prev_hash: decode_hash(&last.hash).unwrap_or(before.prev_hash),
+            },
+            None => before,
+        }
+    }
+}
+
+/// Computes the chain for `events` after `head`: canonical documents, hashes, rows. Pure CPU
+/// work (it may run on a blocking thread); [`insert_batch`] writes the result.
+pub fn chain_batch(
+    seller: &SellerId,
+    head: ChainHead,
+    events: Vec<(TraceEvent, RecordMeta)>,
+) -> Result<ChainedBatch, StoreError> {
+    let mut seq = head.next_seq;
+    let mut prev = head.prev_hash;
+    let mut rows = Vec::with_capacity(events.len());
+    let mut codes = Vec::new();
+    let mut appended = Vec::with_capacity(events.len());
+    for (event, meta) in events {
+        let prepared = prepare(seller, seq, prev, &event, meta)?;
+        appended.push(AppendedEvent {
+            id: prepared.id,
+            seq,
+            hash: prepared.hash,
+        });
+        rows.push(prepared.row);
+        codes.extend(prepared.codes);
+        prev = prepared.hash_bytes;
+        seq += 1;
+    }
+    Ok(ChainedBatch {
+        rows,
+        codes,
+        appended,
+    })
+}
+
+/// Writes a batch from [`chain_batch`] with multi-row `INSERT`s, inside the transaction whose
+/// head it was chained after.
+pub async fn insert_batch(
+    txn: &DatabaseTransaction,
+    batch: ChainedBatch,
+) -> Result<Vec<AppendedEvent>, StoreError> {
+    insert_chunked::<trace_event::Entity>(txn, batch.rows).await?;
+    insert_chunked::<trace_event_code::Entity>(txn, batch.codes).await?;
+    Ok(batch.appended)
+}
+
+/// Inserts rows with as few multi-row statements as the bind-parameter limits allow.
+async fn insert_chunked<E>(
+    txn: &DatabaseTransaction,
+    rows: Vec<E::ActiveModel>,
+) -> Result<(), StoreError>
+where
+    E: EntityTrait,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    use sea_orm::Iterable as _;
+    let columns = E::Column::iter().count().max(1);
+    let per_statement = (MAX_PARAMS_PER_STATEMENT / columns).clamp(1, MAX_ROWS_PER_STATEMENT);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<E::ActiveModel> = rows.by_ref().take(per_statement).collect();
+        E::insert_many(chunk).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+/// The next sequence number and the hash to link to, from the seller's chain head.
+async fn chain_head(
+    txn: &DatabaseTransaction,
+    seller: &SellerId,
+) -> Result<(i64, [u8; 32]), StoreError> {
     let head = trace_event::Entity::secure_find(seller)
         .order_by_desc(trace_event::Column::Seq)
         .one(txn)
         .await?;
-    let (seq, prev) = match &head {
+    Ok(match &head {
         Some(h) => (h.seq + 1, decode_hash(&h.hash)?),
         None => (1, GENESIS_HASH),
-    };
+    })
+}
+
+/// An event made ready for insertion at a given place in the chain.
+struct Prepared {
+    id: EventId,
+    hash: String,
+    hash_bytes: [u8; 32],
+    row: trace_event::ActiveModel,
+    codes: Vec<trace_event_code::ActiveModel>,
+}
+
+/// The rows [`append`] and [`append_batch`] store for one event at `seq`, linked to `prev`.
+fn prepare(
+    seller: &SellerId,
+    seq: i64,
+    prev: [u8; 32],
+    event: &TraceEvent,
+    meta: RecordMeta,
+) -> Result<Prepared, StoreError> {
     let json = event.to_json();
     let document = canonical_json(&json);
-    let hash = hex::encode(chain_hash(&prev, &document));
+    let hash_bytes = chain_hash(&prev, &document);
+    let hash = hex::encode(hash_bytes);
     let document = String::from_utf8(document).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id = EventId::generate();
     let cols = Columns::of(&json)?;
@@ -223,11 +401,11 @@ pub async fn append(
         document: Set(document),
         prev_hash: Set(hex::encode(prev)),
         hash: Set(hash.clone()),
-    }
-    .insert(txn)
-    .await?;
-    if !meta.codes.is_empty() {
-        let rows = meta.codes.iter().map(|c| trace_event_code::ActiveModel {
+    };
+    let codes = meta
+        .codes
+        .iter()
+        .map(|c| trace_event_code::ActiveModel {
             event_id: Set(id.to_string()),
             seller_id: Set(seller.to_string()),
             role: Set(c.role.as_str().to_owned()),
@@ -239,18 +417,14 @@ pub async fn append(
             quantity: Set(c.quantity),
             uom: Set(c.uom.clone()),
             ..Default::default()
-        });
-        trace_event_code::Entity::insert_many(rows)
-            .exec(txn)
-            .await?;
-    }
-    Ok(StoredEvent {
+        })
+        .collect();
+    Ok(Prepared {
         id,
-        seller_id: seller.clone(),
-        seq,
         hash,
-        event: event.clone(),
+        hash_bytes,
         row,
+        codes,
     })
 }
 

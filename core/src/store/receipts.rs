@@ -153,52 +153,63 @@ fn missing_elements(category: &Category, r: &NewReceipt) -> Vec<DataElement> {
         .collect()
 }
 
-/// Records a receipt for `seller`.
-pub async fn record(
-    db: &DatabaseConnection,
-    catalogue: &Catalogue,
+/// Whether a unit code the seller is receiving now looks suspicious, from what the ledger says
+/// of it (see [`stock::unit_history`]): already received here and not sold since, or received
+/// by another seller and never sold anywhere.
+pub fn code_warning(
+    index: usize,
+    code: &TraceCode,
+    history: &stock::UnitHistory,
     seller_id: &SellerId,
-    r: NewReceipt,
-) -> Result<RecordedReceipt, StoreError> {
-    let category = catalogue
-        .get(&r.category)
-        .cloned()
-        .ok_or(StoreError::NotFound("category"))?;
-    let txn = ledger::begin_for_seller(db, seller_id).await?;
-    let seller = seller::Entity::find_by_id(seller_id.as_str())
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound("seller"))?;
-    let mut warnings = Vec::new();
-    for (index, item) in r.items.iter().enumerate() {
-        if !item.code.is_unit_level() {
-            continue;
-        }
-        let h = stock::unit_history(&txn, seller_id, &item.code.to_string()).await?;
-        if h.received_here > 0 && h.sold_here <= 0 {
-            warnings.push(CodeWarning {
-                index,
-                code: item.code.to_string(),
-                reason: "received_twice",
-                message_zh: "此码已在本店入库过，可能重复登记或为仿冒码".into(),
-                message_en: "this code was already received here: a duplicate entry or a cloned code".into(),
-            });
-        } else if h.received_by.iter().any(|s| s != seller_id.as_str()) && h.sold_anywhere == 0 {
-            warnings.push(CodeWarning {
-                index,
-                code: item.code.to_string(),
-                reason: "received_by_another_seller",
-                message_zh: "此码已由其他销售者入库且未见其售出记录，可能为仿冒码".into(),
-                message_en:
-                    "another seller received this code and never sold it: possibly a cloned code"
-                        .into(),
-            });
-        }
+) -> Option<CodeWarning> {
+    if history.received_here > 0 && history.sold_here <= 0 {
+        Some(CodeWarning {
+            index,
+            code: code.to_string(),
+            reason: "received_twice",
+            message_zh: "此码已在本店入库过，可能重复登记或为仿冒码".into(),
+            message_en: "this code was already received here: a duplicate entry or a cloned code"
+                .into(),
+        })
+    } else if history.received_by.iter().any(|s| s != seller_id.as_str())
+        && history.sold_anywhere == 0
+    {
+        Some(CodeWarning {
+            index,
+            code: code.to_string(),
+            reason: "received_by_another_seller",
+            message_zh: "此码已由其他销售者入库且未见其售出记录，可能为仿冒码".into(),
+            message_en: "another seller received this code and never sold it: possibly a cloned code"
+                .into(),
+        })
+    } else {
+        None
     }
-    let missing = missing_elements(&category, &r);
-    let now = Utc::now();
+}
+
+/// A receipt turned into the EPCIS event and the facts stored beside it, ready to append.
+#[derive(Clone, Debug)]
+pub struct PreparedReceipt {
+    /// The EPCIS event.
+    pub event: TraceEvent,
+    /// What the ledger stores beside it.
+    pub meta: RecordMeta,
+    /// Required data elements missing from the record.
+    pub missing: Vec<DataElement>,
+}
+
+/// Builds the event for a receipt by `seller` recorded at `record_time`: the one builder behind
+/// [`record`] and the batched CSV import, so both store the same event for the same data.
+pub fn prepare(
+    catalogue: &Catalogue,
+    category: &Category,
+    seller: &seller::Model,
+    r: &NewReceipt,
+    record_time: DateTime<Utc>,
+) -> Result<PreparedReceipt, StoreError> {
+    let missing = missing_elements(category, r);
     let rejected = r.inspection == Some(InspectionResult::Rejected);
-    let mut b = TraceEvent::object(Action::Observe, r.received_at, now)
+    let mut b = TraceEvent::object(Action::Observe, r.received_at, record_time)
         .biz_step(if r.inspection.is_some() {
             BizStep::Inspecting
         } else {
@@ -310,6 +321,42 @@ pub async fn record(
         missing_elements: missing.iter().map(|m| m.as_str().to_owned()).collect(),
         codes,
     };
+    Ok(PreparedReceipt {
+        event,
+        meta,
+        missing,
+    })
+}
+
+/// Records a receipt for `seller`.
+pub async fn record(
+    db: &DatabaseConnection,
+    catalogue: &Catalogue,
+    seller_id: &SellerId,
+    r: NewReceipt,
+) -> Result<RecordedReceipt, StoreError> {
+    let category = catalogue
+        .get(&r.category)
+        .cloned()
+        .ok_or(StoreError::NotFound("category"))?;
+    let txn = ledger::begin_for_seller(db, seller_id).await?;
+    let seller = seller::Entity::find_by_id(seller_id.as_str())
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound("seller"))?;
+    let mut warnings = Vec::new();
+    for (index, item) in r.items.iter().enumerate() {
+        if !item.code.is_unit_level() {
+            continue;
+        }
+        let h = stock::unit_history(&txn, seller_id, &item.code.to_string()).await?;
+        warnings.extend(code_warning(index, &item.code, &h, seller_id));
+    }
+    let PreparedReceipt {
+        event,
+        meta,
+        missing,
+    } = prepare(catalogue, &category, &seller, &r, Utc::now())?;
     let stored = ledger::append(&txn, seller_id, &event, meta).await?;
     let mut gtins: Vec<String> = r
         .items

@@ -6,6 +6,7 @@ pub mod deliveries;
 pub mod events;
 pub mod flags;
 pub mod health;
+pub mod imports;
 pub mod listings;
 pub mod operator;
 pub mod recalls;
@@ -60,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(operator::delete_subscription)
                 .service(receipts::create_receipt)
                 .service(receipts::get_stock)
+                .service(imports::import_file)
                 .service(recalls::create_recall)
                 .service(recalls::list_recalls)
                 .service(flags::list_flags),

@@ -1,0 +1,353 @@
+//! CSV import of receipts and sales over `POST /api/v1/imports/{receipts,sales}`.
+
+use super::marketplace::{client, seller};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use suyuan_core::store::ledger::{self, EventScope};
+use suyuan_tests::{TestApp, both_engines_app};
+
+async fn upload(app: &TestApp, token: &str, kind: &str, query: &str, csv: Vec<u8>) -> reqwest::Response {
+    client()
+        .post(format!("{}/api/v1/imports/{kind}{query}", app.address))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn report(app: &TestApp, token: &str, kind: &str, query: &str, csv: &str) -> Value {
+    let res = upload(app, token, kind, query, csv.as_bytes().to_vec()).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    res.json().await.unwrap()
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> Value {
+    client()
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn credit(credit17: &str) -> String {
+    suyuan_core::credit_code::CreditCode::with_check_character(credit17)
+        .unwrap()
+        .to_string()
+}
+
+/// (row, column, code) of every refused-row problem.
+fn problems(report: &Value) -> Vec<(u64, String, String)> {
+    report["rejected_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_u64().unwrap(),
+                p["column"].as_str().unwrap().to_owned(),
+                p["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A seller's stored events, with what differs between two sellers and two moments blanked.
+async fn comparable_events(app: &TestApp, seller_id: &str, credit_code: &str) -> Vec<Value> {
+    let id = suyuan_core::ids::SellerId::parse(seller_id).unwrap();
+    ledger::events_in_scope(&app.db.db, &EventScope::Seller(id), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            let doc = e
+                .row
+                .document
+                .replace(seller_id, "SELLER")
+                .replace(credit_code, "CREDIT");
+            let mut doc: Value = serde_json::from_str(&doc).unwrap();
+            doc["eventID"] = Value::Null;
+            doc["recordTime"] = Value::Null;
+            json!({
+                "document": doc,
+                "kind": e.row.record_kind,
+                "category": e.row.category_id,
+                "missing": e.row.missing_elements,
+                "deadline": e.row.deadline_at,
+                "region": e.row.region,
+            })
+        })
+        .collect()
+}
+
+const GOOD_RECEIPTS: &str = "\
+category,supplier_name,supplier_credit_code,voucher_number,received_at,product_name,model,producer,certificate_number,certificate_result,inspection_result,inspector,code,gtin,batch,quantity,unit
+ebike,雅迪科技集团有限公司,91440300708461136T,FH-1,2026-11-20,电动自行车,TDT-2301Z,雅迪科技集团有限公司,2023011119000001,valid,accepted,王质检,(01)09520001000010(21)U1;(01)09520001000010(21)U2,,,,
+plywood,临沂木业有限公司,91440300708461136T,FH-2,2026-11-21,胶合板,E0-18mm,临沂木业有限公司,,,accepted,王质检,,09520002000019,B7,5,H87
+";
+
+both_engines_app!(
+    a_good_csv_imports_receipts_exactly_as_if_entered_through_the_api,
+    |app: TestApp| async move {
+        let (a, token_a) = seller(&app, "91440104MA59ABCD1").await;
+        let (b, token_b) = seller(&app, "91440104MA59ABCD2").await;
+
+        let out = report(&app, &token_a, "receipts", "", GOOD_RECEIPTS).await;
+        assert_eq!(out["rows"], 2);
+        assert_eq!(out["imported"], 2);
+        assert_eq!(out["rejected"], 0);
+        assert_eq!(out["warnings"], json!([]));
+        assert_eq!(out["encoding"], "utf-8");
+
+        // The same two receipts entered one by one.
+        for body in [
+            json!({"category": "ebike", "supplier": {"name": "雅迪科技集团有限公司", "credit_code": "91440300708461136T"},
+                "voucher_number": "FH-1", "received_at": "2026-11-20", "product_name": "电动自行车", "model": "TDT-2301Z",
+                "producer": "雅迪科技集团有限公司", "certificate": {"number": "2023011119000001", "result": "valid"},
+                "inspection": {"result": "accepted", "inspector": "王质检"}, "channel": "csv",
+                "items": [{"code": "(01)09520001000010(21)U1"}, {"code": "(01)09520001000010(21)U2"}]}),
+            json!({"category": "plywood", "supplier": {"name": "临沂木业有限公司", "credit_code": "91440300708461136T"},
+                "voucher_number": "FH-2", "received_at": "2026-11-21", "product_name": "胶合板", "model": "E0-18mm",
+                "producer": "临沂木业有限公司", "inspection": {"result": "accepted", "inspector": "王质检"}, "channel": "csv",
+                "items": [{"gtin": "09520002000019", "batch": "B7", "quantity": 5, "unit": "H87"}]}),
+        ] {
+            let res = client()
+                .post(format!("{}/api/v1/receipts", app.address))
+                .bearer_auth(&token_b)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED);
+        }
+
+        assert_eq!(
+            get(&app, &token_a, "/api/v1/stock").await,
+            get(&app, &token_b, "/api/v1/stock").await
+        );
+        let stock = get(&app, &token_a, "/api/v1/stock").await;
+        assert_eq!(stock.as_array().unwrap().len(), 2, "{stock}");
+        assert_eq!(
+            comparable_events(&app, &a, &credit("91440104MA59ABCD1")).await,
+            comparable_events(&app, &b, &credit("91440104MA59ABCD2")).await
+        );
+        let verified = ledger::verify(&app.db.db).await.unwrap();
+        assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
+        assert_eq!(verified.events, 4);
+    }
+);
+
+const BAD_RECEIPTS: &str = "\
+category,supplier_name,received_at,code,gtin,batch,quantity
+ebike,雅迪,2026-11-20,(01)09520001000010(21)A1,,,
+ebike,雅迪,2026-11-20,(01)09520001000011(21)A2,,,
+,雅迪,2026-11-20,(01)09520001000010(21)A3,,,
+toaster,雅迪,2026-11-20,(01)09520001000010(21)A4,,,
+ebike,雅迪,2026-13-45,(01)09520001000010(21)A5,,,
+ebike,雅迪,2026-11-20,(01)09520001000010(21)A1,,,
+plywood,雅迪,2026-11-20,,09520002000019,B1,abc
+ebike,雅迪,2026-11-21,(01)09520001000010(21)A6,,,
+";
+
+both_engines_app!(
+    a_file_with_bad_rows_names_each_row_column_and_reason_and_writes_nothing_for_them,
+    |app: TestApp| async move {
+        let (_, token) = seller(&app, "91440104MA59ABCD1").await;
+
+        // All or nothing: a refused row means nothing is written.
+        let strict = report(&app, &token, "receipts", "?all_or_nothing=true", BAD_RECEIPTS).await;
+        assert_eq!(strict["imported"], 0);
+        assert_eq!(strict["rejected"], 6);
+        assert_eq!(get(&app, &token, "/api/v1/stock").await, json!([]));
+
+        let out = report(&app, &token, "receipts", "", BAD_RECEIPTS).await;
+        assert_eq!(out["rows"], 8);
+        assert_eq!(out["imported"], 2);
+        assert_eq!(out["rejected"], 6);
+        let found = problems(&out);
+        for expected in [
+            (3, "code", "gtin_check_digit"),
+            (4, "category", "required"),
+            (5, "category", "unknown_category"),
+            (6, "received_at", "invalid_time"),
+            (7, "code", "duplicate_in_file"),
+            (8, "quantity", "invalid_quantity"),
+        ] {
+            assert!(
+                found.contains(&(expected.0, expected.1.to_owned(), expected.2.to_owned())),
+                "{expected:?} not in {found:?}"
+            );
+        }
+        let dup = out["rejected_rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["code"] == "duplicate_in_file")
+            .unwrap();
+        assert!(dup["message_en"].as_str().unwrap().contains("row 2"), "{dup}");
+        assert!(dup["message_zh"].as_str().unwrap().contains("第 2 行"), "{dup}");
+        // Only rows 2 and 9 reached the stock: two e-bikes.
+        let stock = get(&app, &token, "/api/v1/stock").await;
+        assert_eq!(stock.as_array().unwrap().len(), 1, "{stock}");
+        assert_eq!(stock[0]["available"], 2.0);
+        // Both rows lack data elements e-bikes need: reported as warnings, as the API does.
+        assert!(
+            out["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w["row"] == 2 && w["code"] == "missing_element" && w["column"] == "model"),
+            "{}",
+            out["warnings"]
+        );
+    }
+);
+
+fn multipart(boundary: &str, fields: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        if *name == "file" {
+            body.extend_from_slice(
+                b"Content-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\nContent-Type: text/csv\r\n\r\n",
+            );
+        } else {
+            body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(value);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+both_engines_app!(
+    a_gbk_file_with_chinese_headers_and_a_mapping_imports_from_a_form,
+    |app: TestApp| async move {
+        let (_, token) = seller(&app, "91440104MA59ABCD1").await;
+        let text = "类别,供方,统一社会信用代码,进货日期,追溯码,颜色\r\n电动自行车,雅迪科技集团有限公司,91440300708461136T,2026/11/20,(01)09520001000010(21)G1|(01)09520001000010(21)G2,红\r\n";
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+        assert!(!unmappable);
+        let boundary = "suyuan-test-boundary";
+        let body = multipart(
+            boundary,
+            &[("map", "供方=supplier_name".as_bytes()), ("file", &gbk)],
+        );
+        let res = client()
+            .post(format!("{}/api/v1/imports/receipts", app.address))
+            .bearer_auth(&token)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let out: Value = res.json().await.unwrap();
+        assert_eq!(out["encoding"], "gbk");
+        assert_eq!(out["imported"], 1, "{out}");
+        assert_eq!(out["unknown_columns"], json!(["颜色"]));
+        let events = get(&app, &token, "/api/v1/events/epcis").await;
+        let event = &events["epcisBody"]["eventList"][0];
+        assert_eq!(event["suyuan:supplierName"], "雅迪科技集团有限公司", "{event}");
+        assert_eq!(event["epcList"].as_array().unwrap().len(), 2);
+        assert!(
+            event["eventTime"].as_str().unwrap().starts_with("2026-11-20T12:00:00"),
+            "{event}"
+        );
+    }
+);
+
+both_engines_app!(
+    suspicious_codes_are_flagged_and_sales_of_codes_never_received_are_refused,
+    |app: TestApp| async move {
+        let (_, token_a) = seller(&app, "91440104MA59ABCD1").await;
+        let (_, token_b) = seller(&app, "91440104MA59ABCD2").await;
+        let receipts = "category,received_at,code\nebike,2026-11-20,(01)09520001000010(21)S1\n";
+        let first = report(&app, &token_a, "receipts", "", receipts).await;
+        assert_eq!(
+            first["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|w| w["code"] != "missing_element")
+                .count(),
+            0
+        );
+        let again = report(&app, &token_a, "receipts", "", receipts).await;
+        assert!(
+            again["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w["row"] == 2 && w["code"] == "received_twice"),
+            "{again}"
+        );
+        let other = report(&app, &token_b, "receipts", "", receipts).await;
+        assert!(
+            other["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w["code"] == "received_by_another_seller"),
+            "{other}"
+        );
+        assert_eq!(other["imported"], 1, "flagged rows are still imported");
+
+        let sales = "销售日期,类别,买方类型,地区,追溯码\n\
+            2026-11-22,ebike,消费者,440106,(01)09520001000010(21)S1\n\
+            2026-11-22,ebike,consumer,440106,(01)09520001000010(21)NEVER\n\
+            2026-11-22,ebike,consumer,440106,(01)09520001000010(21)S1\n";
+        let sold = report(&app, &token_b, "sales", "", sales).await;
+        assert_eq!(sold["imported"], 1, "{sold}");
+        let found = problems(&sold);
+        assert!(found.contains(&(3, "追溯码".into(), "never_received".into())), "{found:?}");
+        assert!(found.contains(&(4, "追溯码".into(), "already_sold".into())), "{found:?}");
+        let listed = get(&app, &token_b, "/api/v1/events/epcis").await;
+        assert!(listed.to_string().contains("retail_selling"), "{listed}");
+    }
+);
+
+both_engines_app!(
+    the_upload_refuses_another_sellers_id_other_roles_and_files_too_large,
+    |app: TestApp| async move {
+        let (a, token_a) = seller(&app, "91440104MA59ABCD1").await;
+        let (b, _) = seller(&app, "91440104MA59ABCD2").await;
+        let csv = "category,received_at,code\nebike,2026-11-20,(01)09520001000010(21)T1\n";
+        let res = upload(&app, &token_a, "receipts", &format!("?seller={b}"), csv.into()).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let id = suyuan_core::ids::SellerId::parse(&b).unwrap();
+        assert_eq!(ledger::count_for_seller(&app.db.db, &id).await.unwrap(), 0);
+        // Naming oneself is fine.
+        let res = upload(&app, &token_a, "receipts", &format!("?seller={a}"), csv.into()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+
+        let admin = app.admin_token();
+        let res = upload(&app, &admin, "receipts", "", csv.into()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = upload(&app, "not-a-token", "receipts", "", csv.into()).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+        let res = upload(&app, &token_a, "receipts", "", vec![b'a'; 50 * 1024 * 1024 + 1]).await;
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "application/problem+json"
+        );
+
+        let res = upload(&app, &token_a, "receipts", "", b"category,received_at\nebike,2026-11-20\n".to_vec()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["code"], "missing_column");
+        assert_eq!(p["errors"][0]["field"], "code / gtin");
+    }
+);
