@@ -12,6 +12,7 @@ enum Transfers {
     Table,
     Id,
     TokenHash,
+    TokenSealed,
     FromSellerId,
     SaleEventId,
     CategoryId,
@@ -48,6 +49,7 @@ impl MigrationTrait for Migration {
                     .table(Transfers::Table)
                     .col(id_pk(Transfers::Id))
                     .col(string_len_uniq(Transfers::TokenHash, 64))
+                    .col(text_null(Transfers::TokenSealed))
                     .col(string_len(Transfers::FromSellerId, 40))
                     .col(string_len(Transfers::SaleEventId, 40))
                     .col(string_len(Transfers::CategoryId, 64))

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod intake;
+pub mod mail;
 pub mod metrics;
 pub mod netpolicy;
 pub mod openapi;

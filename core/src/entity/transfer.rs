@@ -10,6 +10,8 @@ pub struct Model {
     /// SHA-256 (hex) of the claim token.
     #[sea_orm(unique)]
     pub token_hash: String,
+    /// The claim token sealed with the installation's key, for reminders that carry the link.
+    pub token_sealed: Option<String>,
     pub from_seller_id: String,
     pub sale_event_id: String,
     pub category_id: String,

@@ -11,6 +11,7 @@ use crate::codes::TraceCode;
 use crate::credit_code::CreditCode;
 use crate::entity::{seller, trace_event, trace_event_code, transfer};
 use crate::ids::SellerId;
+use crate::secrets::SecretKey;
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, Utc};
 use rand::RngCore as _;
@@ -35,6 +36,9 @@ pub struct TransferTerms {
     pub contact_email: Option<String>,
     /// How long the claim link is valid.
     pub valid_for: chrono::Duration,
+    /// Seals the claim token at rest so reminders can carry the link; without it reminders
+    /// cannot include the link.
+    pub sealing_key: Option<SecretKey>,
 }
 
 impl Default for TransferTerms {
@@ -42,6 +46,7 @@ impl Default for TransferTerms {
         Self {
             contact_email: None,
             valid_for: chrono::Duration::days(DEFAULT_VALID_FOR_DAYS),
+            sealing_key: None,
         }
     }
 }
@@ -200,6 +205,11 @@ pub async fn create(
     transfer::ActiveModel {
         id: Set(id.clone()),
         token_hash: Set(token_hash),
+        token_sealed: Set(new
+            .terms
+            .sealing_key
+            .as_ref()
+            .map(|k| k.seal(token.as_bytes()))),
         from_seller_id: Set(new.from.to_string()),
         sale_event_id: Set(new.sale_event_id.to_owned()),
         category_id: Set(new.category.to_string()),
@@ -385,6 +395,14 @@ pub async fn find_by_token(
         Some(row) => Ok(with_sender(db, vec![row]).await?.pop()),
         None => Ok(None),
     }
+}
+
+/// The claim token of a transfer, unsealed (for reminders), when it was sealed.
+pub fn token_of(t: &Transfer, key: &SecretKey) -> Option<String> {
+    let sealed = t.row.token_sealed.as_deref()?;
+    key.open(sealed)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
 }
 
 /// Why a transfer cannot be cancelled or claimed.
