@@ -80,7 +80,10 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, col) in [
             ("idx_transfers_from_seller", Transfers::FromSellerId),
-            ("idx_transfers_buyer_credit_code", Transfers::BuyerCreditCode),
+            (
+                "idx_transfers_buyer_credit_code",
+                Transfers::BuyerCreditCode,
+            ),
             ("idx_transfers_status", Transfers::Status),
         ] {
             manager

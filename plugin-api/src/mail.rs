@@ -186,7 +186,9 @@ pub fn spawn_reminders(db: DatabaseConnection, mailer: Mailer, settings: Reminde
                     );
                 }
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = format!("{e:#}"), "transfer reminder round failed"),
+                Err(e) => {
+                    tracing::error!(error = format!("{e:#}"), "transfer reminder round failed")
+                }
             }
         }
     });
