@@ -4,6 +4,7 @@
 
 mod suyuan {
     pub mod api;
+    pub mod app_pages;
     pub mod demo;
     pub mod fixtures;
     pub mod ledger;

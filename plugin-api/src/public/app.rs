@@ -389,7 +389,8 @@ fn receipt_in(form: &HashMap<String, String>, channel: &str, items: Vec<ItemIn>)
             credit_code: owned(form, "supplier_credit_code"),
         }),
         voucher_number: owned(form, "voucher_number"),
-        received_at: owned(form, "received_at"),
+        received_at: crate::routes::transfers::received_date(field(form, "received_at"))
+            .map(str::to_owned),
         product_name: owned(form, "product_name"),
         model: owned(form, "model"),
         producer: owned(form, "producer"),

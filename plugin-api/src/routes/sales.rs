@@ -465,6 +465,14 @@ pub async fn register_sale(
         })),
         None => None,
     };
+    if input.buyer.kind == "consumer" && input.buyer.contact_email.is_some() {
+        e.0.push(FieldError::new(
+            "buyer.contact_email",
+            "not_for_consumers",
+            "消费者的个人信息不予记录",
+            "is not kept for a consumer (no personal data)",
+        ));
+    }
     let buyer = match input.buyer.kind.as_str() {
         "consumer" => match region.clone() {
             Some(region) => Some(Buyer::Consumer { region }),

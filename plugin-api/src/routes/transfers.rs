@@ -274,11 +274,24 @@ fn blank_to_none(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// A received date for [`super::receipts::parse_time`]: blank, or today's date in China (which
+/// `parse_time` would read as noon, in the future every morning), means now.
+pub fn received_date(v: Option<&str>) -> Option<&str> {
+    let v = blank_to_none(v)?;
+    let today = chrono::FixedOffset::east_opt(8 * 3600)
+        .map(|o| Utc::now().with_timezone(&o).format("%Y-%m-%d").to_string());
+    if today.as_deref() == Some(v) {
+        None
+    } else {
+        Some(v)
+    }
+}
+
 impl ClaimIn {
     /// Parses every field, naming each bad one.
     pub fn parse(&self) -> Result<ClaimInput, Vec<FieldError>> {
         let mut e = Errors::default();
-        let received_at = match blank_to_none(self.received_at.as_deref()) {
+        let received_at = match received_date(self.received_at.as_deref()) {
             Some(t) => e.check(super::receipts::parse_time("received_at", Some(t))),
             None => None,
         };
