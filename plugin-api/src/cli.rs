@@ -269,6 +269,12 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     dry_run,
                     all_or_nothing,
                 },
+                transfer_terms: suyuan_core::store::transfers::TransferTerms {
+                    contact_email: None,
+                    valid_for: chrono::Duration::from_std(config.transfer_ttl)
+                        .context("SUYUAN_TRANSFER_TTL: too long")?,
+                    sealing_key: config.secret_key.clone(),
+                },
             };
             import_command(&db, catalogue, &seller, request, report.as_deref(), show).await
         }

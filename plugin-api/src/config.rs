@@ -63,6 +63,17 @@ pub struct Config {
     /// `SUYUAN_ALLOW_PRIVATE_TARGETS`: let outgoing webhooks and platform submissions reach
     /// loopback and private addresses (off by default; for on-premises platforms and tests).
     pub allow_private_targets: bool,
+    /// `SUYUAN_TRANSFER_TTL`: how long a B2B transfer's claim link stays valid (default `30d`).
+    pub transfer_ttl: std::time::Duration,
+    /// `SUYUAN_TRANSFER_REMIND_AFTER`: first reminder of an unclaimed transfer (default `3d`).
+    pub transfer_remind_after: std::time::Duration,
+    /// `SUYUAN_TRANSFER_REMIND_EVERY`: later reminders (default `7d`).
+    pub transfer_remind_every: std::time::Duration,
+    /// `SUYUAN_SMTP_URL`: where reminders are sent (`smtp://host:port`, `smtps://…`, with
+    /// `?tls=required` for STARTTLS); unset, reminders are only listed in the app.
+    pub smtp_url: Option<Secret>,
+    /// `SUYUAN_MAIL_FROM`: the sender of e-mails (default `溯源 Suyuan <noreply@localhost>`).
+    pub mail_from: String,
 }
 
 /// A configuration value that is missing or wrong.
@@ -98,6 +109,11 @@ struct FileConfig {
     token_ttl: Option<String>,
     worker: Option<String>,
     allow_private_targets: Option<bool>,
+    transfer_ttl: Option<String>,
+    transfer_remind_after: Option<String>,
+    transfer_remind_every: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 /// The default database: an SQLite file in the working directory.
@@ -251,7 +267,61 @@ impl Config {
             },
             None => file_cfg.allow_private_targets.unwrap_or(false),
         };
+        let duration_or = |picked: Option<(String, String)>, default_secs: u64| match picked {
+            Some((var, v)) => parse_duration(&v).map_err(|reason| ConfigError::new(&var, reason)),
+            None => Ok(std::time::Duration::from_secs(default_secs)),
+        };
+        let transfer_ttl = duration_or(
+            pick("SUYUAN_TRANSFER_TTL", file_cfg.transfer_ttl),
+            30 * 24 * 3600,
+        )?;
+        let transfer_remind_after = duration_or(
+            pick(
+                "SUYUAN_TRANSFER_REMIND_AFTER",
+                file_cfg.transfer_remind_after,
+            ),
+            3 * 24 * 3600,
+        )?;
+        let transfer_remind_every = duration_or(
+            pick(
+                "SUYUAN_TRANSFER_REMIND_EVERY",
+                file_cfg.transfer_remind_every,
+            ),
+            7 * 24 * 3600,
+        )?;
+        let smtp_url = match pick("SUYUAN_SMTP_URL", file_cfg.smtp_url) {
+            Some((var, v)) => {
+                let parsed = url::Url::parse(&v).map_err(|e| {
+                    ConfigError::new(&var, format!("is not a URL like smtp://host:25 ({e})"))
+                })?;
+                if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+                    return Err(ConfigError::new(
+                        &var,
+                        "must be an smtp:// or smtps:// URL with a host",
+                    ));
+                }
+                Some(Secret::new(v))
+            }
+            None => None,
+        };
+        let mail_from = match pick("SUYUAN_MAIL_FROM", file_cfg.mail_from) {
+            Some((var, v)) => {
+                if v.parse::<lettre::message::Mailbox>().is_err() {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{v}` is not an address like Suyuan <noreply@example.cn>"),
+                    ));
+                }
+                v
+            }
+            None => "溯源 Suyuan <noreply@localhost>".to_owned(),
+        };
         Ok(Config {
+            transfer_ttl,
+            transfer_remind_after,
+            transfer_remind_every,
+            smtp_url,
+            mail_from,
             database_url,
             bind,
             public_url,

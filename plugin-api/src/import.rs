@@ -46,6 +46,8 @@ pub struct ImportRequest {
     pub mapping: Vec<String>,
     /// Dry run, all or nothing.
     pub options: ImportOptions,
+    /// Terms of the transfers that B2B sale rows create (claim-link validity, sealing key).
+    pub transfer_terms: suyuan_core::store::transfers::TransferTerms,
 }
 
 /// Separators allowed between several codes in one cell.
@@ -113,7 +115,13 @@ pub async fn run(
             let (table, checked) = blocking(move || {
                 let map = import::parse_mapping(req.kind, &req.mapping)?;
                 let table = Table::read(&req.bytes, req.kind, &map)?;
-                let checked = import::check(&table, |row| sale_row(row, &cat));
+                let terms = req.transfer_terms;
+                let checked = import::check(&table, |row| {
+                    sale_row(row, &cat).map(|mut sale| {
+                        sale.transfer = terms.clone();
+                        sale
+                    })
+                });
                 Ok::<_, ImportError>((table, checked))
             })
             .await??;
@@ -586,6 +594,7 @@ pub fn sale_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewSale, Vec<Row
         tracking_number: row.get("tracking_number").map(str::to_owned),
         voucher_number: row.get("voucher_number").map(str::to_owned),
         items,
+        transfer: suyuan_core::store::transfers::TransferTerms::default(),
     })
 }
 

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod import;
 pub mod intake;
+pub mod mail;
 pub mod metrics;
 pub mod netpolicy;
 pub mod openapi;

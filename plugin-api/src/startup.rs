@@ -46,6 +46,17 @@ pub struct AppState {
     pub scans: crate::public::scans::ScanRecorder,
     /// Assembled trace-page data, reused for a few seconds.
     pub page_cache: crate::public::cache::PageCache,
+    /// B2B transfers: claim-link validity and sign-in lifetime.
+    pub transfers: TransferSettings,
+}
+
+/// Settings of B2B transfers and the seller pages.
+#[derive(Clone, Debug)]
+pub struct TransferSettings {
+    /// How long a claim link stays valid.
+    pub ttl: chrono::Duration,
+    /// Lifetime of the sign-in a claim page's sign-up grants.
+    pub session_ttl: std::time::Duration,
 }
 
 /// A built, not yet running, application.
@@ -99,6 +110,11 @@ impl Application {
             allow_private_targets: config.allow_private_targets,
             badge_cache: crate::public::cache::BadgeCache::default(),
             page_cache: crate::public::cache::PageCache::default(),
+            transfers: TransferSettings {
+                ttl: chrono::Duration::from_std(config.transfer_ttl)
+                    .context("SUYUAN_TRANSFER_TTL: too long")?,
+                session_ttl: config.token_ttl,
+            },
         };
         if config.worker {
             crate::intake::worker::spawn(state.clone(), inbox_notify);
@@ -106,6 +122,24 @@ impl Application {
                 state.db.clone(),
                 state.secret_key.clone(),
                 config.allow_private_targets,
+            );
+            crate::mail::spawn_reminders(
+                state.db.clone(),
+                crate::mail::Mailer::new(
+                    config.smtp_url.as_ref().map(|s| s.expose()),
+                    &config.mail_from,
+                )?,
+                crate::mail::ReminderSettings {
+                    public_url: config.public_url.clone(),
+                    schedule: suyuan_core::store::transfers::ReminderSchedule {
+                        first_after: chrono::Duration::from_std(config.transfer_remind_after)
+                            .context("SUYUAN_TRANSFER_REMIND_AFTER: too long")?,
+                        every: chrono::Duration::from_std(config.transfer_remind_every)
+                            .context("SUYUAN_TRANSFER_REMIND_EVERY: too long")?,
+                    },
+                    interval: std::time::Duration::from_secs(300),
+                    secret_key: state.secret_key.clone(),
+                },
             );
         }
         let tokens = web::Data::new(Tokens::new(&resolved.jwt_secret));

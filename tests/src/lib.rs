@@ -6,6 +6,7 @@
 //! databases from). Without it they are skipped with a message, unless `CI=true`, where a
 //! missing server fails the run.
 
+pub mod smtp;
 pub mod standin;
 
 use sea_orm::DatabaseConnection;

@@ -4,6 +4,7 @@
 
 mod suyuan {
     pub mod api;
+    pub mod app_pages;
     pub mod demo;
     pub mod fixtures;
     pub mod flags;
@@ -12,5 +13,6 @@ mod suyuan {
     pub mod marketplace;
     pub mod operators;
     pub mod receipts;
+    pub mod transfers;
     pub mod widgets;
 }

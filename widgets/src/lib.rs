@@ -24,6 +24,7 @@
 //! Rendering is CPU work: call it from `web::block` / `spawn_blocking`, and cache by
 //! [`etag_for`].
 
+mod app;
 mod badge;
 mod embed;
 mod error;
@@ -33,6 +34,10 @@ mod qr;
 mod raster;
 mod text;
 
+pub use app::{
+    APP_CSP, AppPage, Bi, FieldKind, FormField, FormView, Notice, NoticeKind, ScannerView, app_css,
+    render_app_page, scan_js,
+};
 pub use badge::{Badge, BadgeSize, FONT_STACK, StatusColours, TraceStatus, render_svg};
 pub use embed::{
     BADGE_ALT, BadgeFormat, EMBED_PAGE_CSP, badge_url_for_code, badge_url_for_listing,

@@ -17,4 +17,5 @@ pub mod store;
 pub mod supervisor;
 pub mod trace_event;
 pub mod trace_event_code;
+pub mod transfer;
 pub mod webhook_inbox;

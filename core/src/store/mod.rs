@@ -19,6 +19,7 @@ pub mod stock;
 pub mod stores;
 pub mod tenants;
 pub mod trace;
+pub mod transfers;
 
 pub use db::{Backend, connect};
 pub use scope::{JurisdictionScoped, SellerScoped};

@@ -1,9 +1,11 @@
 //! Sales registered by hand (销售登记) for offline and B2B sales: codes or batch and quantity,
 //! the buyer's type, region, and for distributors and agents their name, credit code, shipping
 //! method and tracking number. Codes the seller never received or already sold, and quantities
-//! beyond stock, are refused with the item named.
+//! beyond stock, are refused with the item named. A sale to a distributor or agent also creates
+//! its transfer (the claim link, see [`super::transfers`]) in the same transaction.
 
 use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
+use super::transfers::{self, CreatedTransfer, NewTransfer, TransferItem, TransferTerms};
 use super::{StoreError, stock};
 use crate::catalogue::{Catalogue, CategoryId, DataElement};
 use crate::codes::TraceCode;
@@ -56,6 +58,8 @@ pub struct NewSale {
     pub voucher_number: Option<String>,
     /// What was sold: unit codes, or batch codes with quantities.
     pub items: Vec<(TraceCode, Option<f64>)>,
+    /// For a distributor or agent: the transfer's contact e-mail and validity.
+    pub transfer: TransferTerms,
 }
 
 /// Why an item was refused.
@@ -78,6 +82,8 @@ pub struct RegisteredSale {
     pub stored: ledger::StoredEvent,
     /// Required data elements missing.
     pub missing: Vec<DataElement>,
+    /// For a distributor or agent: the transfer the buyer claims (指引下一级).
+    pub transfer: Option<CreatedTransfer>,
 }
 
 /// Registers a sale, or names every item that cannot be sold.
@@ -263,6 +269,50 @@ pub async fn register(
         codes,
     };
     let stored = ledger::append(&txn, seller_id, &event, meta).await?;
+    let transfer = match &sale.buyer {
+        Buyer::Business {
+            kind,
+            name,
+            credit_code,
+            ..
+        } => Some(
+            transfers::create(
+                &txn,
+                NewTransfer {
+                    from: seller_id,
+                    sale_event_id: stored.id.as_str(),
+                    category: &category.id,
+                    buyer_kind: kind,
+                    buyer_name: name,
+                    buyer_credit_code: credit_code,
+                    voucher_number: sale.voucher_number.as_deref(),
+                    shipping_method: sale.shipping_method.as_deref(),
+                    tracking_number: sale.tracking_number.as_deref(),
+                    sold_at: sale.sold_at,
+                    items: sale
+                        .items
+                        .iter()
+                        .map(|(code, qty)| TransferItem {
+                            code: code.to_string(),
+                            quantity: if code.is_unit_level() {
+                                None
+                            } else {
+                                Some(qty.unwrap_or(1.0))
+                            },
+                            uom: (!code.is_unit_level()).then(|| "H87".to_owned()),
+                        })
+                        .collect(),
+                    terms: &sale.transfer,
+                },
+            )
+            .await?,
+        ),
+        Buyer::Consumer { .. } => None,
+    };
     txn.commit().await?;
-    Ok(Ok(RegisteredSale { stored, missing }))
+    Ok(Ok(RegisteredSale {
+        stored,
+        missing,
+        transfer,
+    }))
 }

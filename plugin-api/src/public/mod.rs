@@ -1,8 +1,10 @@
 //! Public, unauthenticated surfaces: trace badges, the embed script and iframe page, the
 //! resolver with GS1 Digital Link paths, and the public trace page.
 
+pub mod app;
 pub mod badges;
 pub mod cache;
+pub mod claim;
 pub mod pages;
 pub mod scans;
 
@@ -20,5 +22,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(pages::digital_link_gtin)
         .service(pages::digital_link_batch)
         .service(pages::digital_link_serial)
-        .service(pages::digital_link_batch_serial);
+        .service(pages::digital_link_batch_serial)
+        .service(app::app_css)
+        .service(app::scan_js)
+        .service(app::signin_form)
+        .service(app::signin)
+        .service(app::signout)
+        .service(app::receive_page)
+        .service(app::receive)
+        .service(app::sell_page)
+        .service(app::sell)
+        .service(app::scan_page)
+        .service(app::scan_check)
+        .service(app::scan_finish)
+        .service(claim::claim_qr_svg)
+        .service(claim::claim_qr_png)
+        .service(claim::claim_page)
+        .service(claim::claim_signup)
+        .service(claim::claim_submit);
 }

@@ -198,6 +198,11 @@ pub async fn import_file(
             bytes,
             mapping: opts.mapping,
             options: opts.options,
+            transfer_terms: suyuan_core::store::transfers::TransferTerms {
+                contact_email: None,
+                valid_for: state.transfers.ttl,
+                sealing_key: Some(state.secret_key.clone()),
+            },
         },
         &mut (),
     )

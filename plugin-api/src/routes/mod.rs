@@ -15,6 +15,7 @@ pub mod sales;
 pub mod sellers;
 pub mod stores;
 pub mod tenants;
+pub mod transfers;
 
 use actix_web::web;
 
@@ -64,7 +65,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(imports::import_file)
                 .service(recalls::create_recall)
                 .service(recalls::list_recalls)
-                .service(flags::list_flags),
+                .service(flags::list_flags)
+                .service(transfers::list_transfers)
+                .service(transfers::incoming_transfers)
+                .service(transfers::get_transfer)
+                .service(transfers::cancel_transfer)
+                .service(transfers::claim_transfer),
         )
         .configure(crate::public::configure)
         .default_service(web::to(not_found));

@@ -334,6 +334,8 @@ pub struct BuyerIn {
     pub name: Option<String>,
     /// Distributor's or agent's unified social credit code.
     pub credit_code: Option<String>,
+    /// Distributor's or agent's contact e-mail: reminders of the unclaimed transfer go there.
+    pub contact_email: Option<String>,
 }
 
 /// One sold item.
@@ -381,6 +383,40 @@ pub struct RegisteredOut {
     pub missing_elements: Vec<String>,
     /// Registration deadline.
     pub deadline_at: Option<DateTime<Utc>>,
+    /// For a distributor or agent: the transfer they claim (指引下一级).
+    pub transfer: Option<TransferLinkOut>,
+}
+
+/// The claim link of a new transfer: give it (or its QR code) to the buyer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferLinkOut {
+    /// Transfer id (`trf_…`).
+    pub id: String,
+    /// `pending`.
+    pub status: String,
+    /// The claim page: `{public}/claim/{token}`. Shown only now; it cannot be read back.
+    pub claim_url: String,
+    /// A QR code of the claim URL, SVG.
+    pub qr_svg_url: String,
+    /// A QR code of the claim URL, PNG.
+    pub qr_png_url: String,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl TransferLinkOut {
+    /// The links of a transfer just created.
+    pub fn new(public_url: &str, t: &suyuan_core::store::transfers::CreatedTransfer) -> Self {
+        let claim_url = crate::mail::claim_url(public_url, &t.token);
+        TransferLinkOut {
+            id: t.id.clone(),
+            status: "pending".to_owned(),
+            qr_svg_url: format!("{claim_url}/qr.svg"),
+            qr_png_url: format!("{claim_url}/qr.png"),
+            claim_url,
+            expires_at: t.expires_at,
+        }
+    }
 }
 
 /// Registers an offline or B2B sale (销售登记). Refused, item by item: codes never received or
@@ -429,6 +465,14 @@ pub async fn register_sale(
         })),
         None => None,
     };
+    if input.buyer.kind == "consumer" && input.buyer.contact_email.is_some() {
+        e.0.push(FieldError::new(
+            "buyer.contact_email",
+            "not_for_consumers",
+            "消费者的个人信息不予记录",
+            "is not kept for a consumer (no personal data)",
+        ));
+    }
     let buyer = match input.buyer.kind.as_str() {
         "consumer" => match region.clone() {
             Some(region) => Some(Buyer::Consumer { region }),
@@ -474,6 +518,9 @@ pub async fn register_sale(
                     None
                 }
             };
+            if let Some(m) = input.buyer.contact_email.as_deref() {
+                e.check(suyuan_core::validation::email("buyer.contact_email", m));
+            }
             match (name, credit) {
                 (Some(name), Some(credit_code)) => Some(Buyer::Business {
                     kind: if kind == "agent" {
@@ -571,6 +618,11 @@ pub async fn register_sale(
         tracking_number: input.tracking_number,
         voucher_number: input.voucher_number,
         items,
+        transfer: suyuan_core::store::transfers::TransferTerms {
+            contact_email: input.buyer.contact_email,
+            valid_for: state.transfers.ttl,
+            sealing_key: Some(state.secret_key.clone()),
+        },
     };
     match offline::register(&state.db, &state.catalogue, &auth.seller_id, sale)
         .await
@@ -587,6 +639,10 @@ pub async fn register_sale(
                 record_kind: done.stored.row.record_kind.clone(),
                 missing_elements: done.missing.iter().map(|m| m.as_str().to_owned()).collect(),
                 deadline_at: done.stored.row.deadline_at,
+                transfer: done
+                    .transfer
+                    .as_ref()
+                    .map(|t| TransferLinkOut::new(&state.public_url, t)),
             }))
         }
         Err(problems) => Err(ApiError::Invalid(

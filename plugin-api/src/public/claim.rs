@@ -1,0 +1,739 @@
+//! The claim page of a B2B transfer, `/claim/{token}`, opened from the link or QR code the sender
+//! gave the buyer. It shows who sent what and when. A signed-in seller whose credit code is the
+//! buyer's gets the pre-filled receipt form; a visitor without an account gets a sign-up form
+//! (the credit code must be the buyer's) that creates the account and signs in; anyone else is
+//! told the goods are not theirs. Claimed, expired and cancelled transfers say so, and whom to
+//! contact. `/claim/{token}/qr.svg` and `qr.png` are QR codes of the page.
+
+use super::app::{
+    FormData, attach_errors, csrf, csrf_ok, inspection_fields, lang_of, lang_query, page_response,
+    see_other, session, session_cookie, signin_url,
+};
+use crate::auth::Tokens;
+use crate::error::ApiError;
+use crate::routes::sellers::SellerIn;
+use crate::routes::transfers::ClaimIn;
+use crate::startup::AppState;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use std::collections::HashMap;
+use suyuan_core::entity::seller;
+use suyuan_core::store::tenants;
+use suyuan_core::store::transfers::{self, Transfer, TransferError};
+use suyuan_core::tenancy::Role;
+use suyuan_core::validation::FieldError;
+use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind};
+
+fn cst_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    chrono::FixedOffset::east_opt(8 * 3600).map_or_else(
+        || t.format("%Y-%m-%d").to_string(),
+        |o| t.with_timezone(&o).format("%Y-%m-%d").to_string(),
+    )
+}
+
+fn method_name(m: &str) -> Bi {
+    match m {
+        "pickup" => Bi::new("自提", "Pickup"),
+        "courier" => Bi::new("快递", "Courier"),
+        "freight" => Bi::new("物流货运", "Freight"),
+        "own_delivery" => Bi::new("自行配送", "Own delivery"),
+        other => Bi::new(other, other),
+    }
+}
+
+/// The page of a transfer with its facts, goods and QR code; forms and notices added by caller.
+fn base_page(t: &Transfer, token: &str, lang: Lang) -> AppPage {
+    let r = &t.row;
+    let mut facts = vec![
+        (Bi::new("发货方", "Sender"), t.sender.name.clone()),
+        (
+            Bi::new("发货方信用代码", "Sender's credit code"),
+            t.sender.credit_code.clone(),
+        ),
+        (Bi::new("收货方", "Buyer"), r.buyer_name.clone()),
+        (
+            Bi::new("收货方信用代码", "Buyer's credit code"),
+            r.buyer_credit_code.clone(),
+        ),
+        (Bi::new("发货日期", "Shipped on"), cst_date(r.sold_at)),
+    ];
+    let shipping = r.shipping_method.as_deref().map(|m| {
+        let name = method_name(m);
+        match lang {
+            Lang::Zh => name.zh,
+            Lang::En => name.en,
+        }
+    });
+    for (k, v) in [
+        (Bi::new("单据号", "Voucher"), &r.voucher_number),
+        (Bi::new("配送方式", "Shipping"), &shipping),
+        (Bi::new("运单号", "Tracking number"), &r.tracking_number),
+        (Bi::new("产品名称", "Product"), &r.product_name),
+        (Bi::new("型号", "Model"), &r.model),
+        (Bi::new("生产者", "Producer"), &r.producer),
+        (Bi::new("证书编号", "Certificate"), &r.certificate_number),
+    ] {
+        if let Some(v) = v {
+            facts.push((k, v.clone()));
+        }
+    }
+    facts.push((
+        Bi::new("链接有效期至", "Link valid until"),
+        cst_date(r.expires_at),
+    ));
+    AppPage {
+        title: Bi::new("确认收货", "Confirm receipt"),
+        intro: vec![Bi::new(
+            format!(
+                "{} 向贵司发出了以下货品。确认收货后，货品信息将自动登记为贵司的进货查验记录。",
+                t.sender.name
+            ),
+            format!(
+                "{} shipped these goods to you. Confirm receipt and they are recorded as your incoming inspection, pre-filled.",
+                t.sender.name
+            ),
+        )],
+        facts,
+        items: Some((
+            Bi::new(
+                format!("货品（{} 项）", t.items.len()),
+                format!("Goods ({} items)", t.items.len()),
+            ),
+            t.items
+                .iter()
+                .map(|i| match i.quantity {
+                    Some(q) => format!("{} × {q}", i.code),
+                    None => i.code.clone(),
+                })
+                .collect(),
+        )),
+        qr: Some((
+            format!("/claim/{token}/qr.svg"),
+            Bi::new("认领二维码", "Claim QR code"),
+        )),
+        ..Default::default()
+    }
+}
+
+fn claim_form(
+    t: &Transfer,
+    token: &str,
+    csrf: String,
+    lang: Lang,
+    values: &HashMap<String, String>,
+) -> FormView {
+    FormView {
+        id: "claim".into(),
+        action: format!("/claim/{token}{}", lang_query(lang)),
+        heading: Some(Bi::new(
+            "进货查验（已预填）",
+            "Incoming inspection (pre-filled)",
+        )),
+        csrf,
+        fields: inspection_fields(t.row.certificate_number.clone(), values),
+        submit: Bi::new("确认收货入库", "Confirm and receive"),
+    }
+}
+
+fn signup_form(
+    t: &Transfer,
+    token: &str,
+    csrf: String,
+    lang: Lang,
+    values: &HashMap<String, String>,
+) -> FormView {
+    let v = |k: &str| {
+        values
+            .get(k)
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    FormView {
+        id: "signup".into(),
+        action: format!("/claim/{token}/signup{}", lang_query(lang)),
+        heading: Some(Bi::new(
+            "首次使用溯源？注册后认领",
+            "New to Suyuan? Sign up to claim",
+        )),
+        csrf,
+        fields: vec![
+            FormField::new(
+                "name",
+                Bi::new("企业名称", "Business name"),
+                FieldKind::Text,
+            )
+            .value(v("name").or_else(|| Some(t.row.buyer_name.clone())))
+            .required(),
+            FormField::new(
+                "credit_code",
+                Bi::new("统一社会信用代码", "Unified social credit code"),
+                FieldKind::Text,
+            )
+            .value(v("credit_code").or_else(|| Some(t.row.buyer_credit_code.clone())))
+            .required()
+            .hint(Bi::new(
+                "须与发货方登记的收货方信用代码一致",
+                "Must be the buyer's credit code the sender registered",
+            )),
+            FormField::new(
+                "division_code",
+                Bi::new("所在地行政区划代码（6 位）", "Division code (6 digits)"),
+                FieldKind::Text,
+            )
+            .value(v("division_code").or_else(|| {
+                suyuan_core::credit_code::CreditCode::parse(&t.row.buyer_credit_code)
+                    .ok()
+                    .and_then(|c| c.division_code())
+                    .map(|d| d.to_string())
+            }))
+            .required(),
+            FormField::new(
+                "seller_type",
+                Bi::new("经营类型", "Business type"),
+                FieldKind::Select(vec![
+                    ("distributor".into(), Bi::new("经销商", "Distributor")),
+                    ("small_shop".into(), Bi::new("小型门店", "Small shop")),
+                    (
+                        "specialty_store".into(),
+                        Bi::new("专卖店", "Specialty store"),
+                    ),
+                    ("general_store".into(), Bi::new("综合商店", "General store")),
+                    ("large_store".into(), Bi::new("大型商场", "Large store")),
+                    ("offline".into(), Bi::new("线下销售者", "Offline seller")),
+                    ("online".into(), Bi::new("网店", "Online shop")),
+                ]),
+            )
+            .value(v("seller_type").or_else(|| Some("distributor".into())))
+            .required(),
+            FormField::new(
+                "email",
+                Bi::new("联系邮箱", "Contact e-mail"),
+                FieldKind::Email,
+            )
+            .value(v("email").or_else(|| t.row.contact_email.clone())),
+        ],
+        submit: Bi::new("注册并登录", "Sign up and sign in"),
+    }
+}
+
+fn not_found_page(state: &AppState, lang: Lang) -> HttpResponse {
+    page_response(
+        StatusCode::NOT_FOUND,
+        state,
+        &AppPage {
+            title: Bi::new("认领链接无效", "Claim link not found"),
+            notices: vec![Notice {
+                kind: NoticeKind::Error,
+                text: Bi::new(
+                    "此认领链接不存在。请核对链接是否完整，或联系发货方重新发送。",
+                    "There is no such claim link. Check that the whole link was copied, or ask the sender to send it again.",
+                ),
+            }],
+            ..Default::default()
+        },
+        lang,
+        vec![],
+    )
+}
+
+fn contact_of(sender: &seller::Model) -> Bi {
+    let email = sender.email.clone().unwrap_or_default();
+    let (zh_mail, en_mail) = if email.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (format!("，邮箱 {email}"), format!(", e-mail {email}"))
+    };
+    Bi::new(
+        format!(
+            "请联系发货方 {}（统一社会信用代码 {}{zh_mail}）。",
+            sender.name, sender.credit_code
+        ),
+        format!(
+            "Contact the sender, {} (credit code {}{en_mail}).",
+            sender.name, sender.credit_code
+        ),
+    )
+}
+
+/// The page for a transfer that cannot be claimed, or `None` when it can.
+fn closed_notice(t: &Transfer) -> Option<(StatusCode, Notice)> {
+    let now = chrono::Utc::now();
+    let contact = contact_of(&t.sender);
+    let (status, zh, en) = match t.status_at(now) {
+        "claimed" => (
+            StatusCode::CONFLICT,
+            format!(
+                "此货品已于 {} 认领，收货记录已登记。",
+                t.row.claimed_at.map(cst_date).unwrap_or_default()
+            ),
+            format!(
+                "These goods were claimed on {}; the receipt is recorded.",
+                t.row.claimed_at.map(cst_date).unwrap_or_default()
+            ),
+        ),
+        "expired" => (
+            StatusCode::GONE,
+            format!(
+                "认领链接已于 {} 过期。{}",
+                cst_date(t.row.expires_at),
+                contact.zh
+            ),
+            format!(
+                "The claim link expired on {}. {}",
+                cst_date(t.row.expires_at),
+                contact.en
+            ),
+        ),
+        "cancelled" => (
+            StatusCode::GONE,
+            format!("发货方已取消此次转移。{}", contact.zh),
+            format!("The sender cancelled this transfer. {}", contact.en),
+        ),
+        _ => return None,
+    };
+    Some((
+        status,
+        Notice {
+            kind: NoticeKind::Info,
+            text: Bi::new(zh, en),
+        },
+    ))
+}
+
+fn wrong_party_notice(me: &seller::Model, t: &Transfer) -> Notice {
+    Notice {
+        kind: NoticeKind::Error,
+        text: Bi::new(
+            format!(
+                "您登录的企业“{}”（{}）不是此货品的收货方“{}”（{}），不能认领。如货品确系发给贵司，请联系发货方更正收货方信息。",
+                me.name, me.credit_code, t.row.buyer_name, t.row.buyer_credit_code
+            ),
+            format!(
+                "You are signed in as “{}” ({}), not the buyer “{}” ({}), so you cannot claim these goods. If they are yours, ask the sender to correct the buyer.",
+                me.name, me.credit_code, t.row.buyer_name, t.row.buyer_credit_code
+            ),
+        ),
+    }
+}
+
+/// Renders the claim page as `viewer` sees it.
+async fn render(
+    state: &AppState,
+    req: &HttpRequest,
+    t: &Transfer,
+    token: &str,
+    status: StatusCode,
+    mut notices: Vec<Notice>,
+    values: &HashMap<String, String>,
+    errors: &[FieldError],
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang_of(req);
+    let (csrf_token, cookie) = csrf(state, req);
+    let me = session(state, req).await?;
+    let mut page = base_page(t, token, lang);
+    page.signed_in_as = me.as_ref().map(|m| m.name.clone());
+    let mut status = status;
+    if let Some((s, n)) = closed_notice(t) {
+        notices.push(n);
+        status = if status.is_success() { s } else { status };
+        page.qr = None;
+    } else {
+        match &me {
+            Some(me) if me.credit_code == t.row.buyer_credit_code => {
+                let mut f = claim_form(t, token, csrf_token, lang, values);
+                notices.extend(attach_errors(&mut f, errors));
+                page.forms.push(f);
+            }
+            Some(me) => {
+                notices.push(wrong_party_notice(me, t));
+                status = StatusCode::FORBIDDEN;
+            }
+            None => {
+                let mut f = signup_form(t, token, csrf_token, lang, values);
+                notices.extend(attach_errors(&mut f, errors));
+                page.forms.push(f);
+                page.links.push((
+                    format!(
+                        "{}{}",
+                        signin_url(&format!("/claim/{token}")),
+                        match lang {
+                            Lang::En => "&lang=en",
+                            Lang::Zh => "",
+                        }
+                    ),
+                    Bi::new("已有溯源账号？登录", "Already on Suyuan? Sign in"),
+                ));
+            }
+        }
+    }
+    page.notices = notices;
+    Ok(page_response(
+        status,
+        state,
+        &page,
+        lang,
+        cookie.into_iter().collect(),
+    ))
+}
+
+/// `GET /claim/{token}`.
+#[get("/claim/{token}")]
+pub async fn claim_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(t) = transfers::find_by_token(&state.db, &token)
+        .await
+        .map_err(crate::routes::store_error)?
+    else {
+        return Ok(not_found_page(&state, lang_of(&req)));
+    };
+    render(
+        &state,
+        &req,
+        &t,
+        &token,
+        StatusCode::OK,
+        vec![],
+        &HashMap::new(),
+        &[],
+    )
+    .await
+}
+
+/// `POST /claim/{token}/signup`: creates the buyer's seller account and signs it in.
+#[post("/claim/{token}/signup")]
+pub async fn claim_signup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: FormData,
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang_of(&req);
+    let Some(t) = transfers::find_by_token(&state.db, &token)
+        .await
+        .map_err(crate::routes::store_error)?
+    else {
+        return Ok(not_found_page(&state, lang));
+    };
+    if !csrf_ok(&state, &req, form.get("csrf").map(String::as_str)) {
+        return Ok(page_response(
+            StatusCode::FORBIDDEN,
+            &state,
+            &AppPage {
+                title: Bi::new("请求已拒绝", "Request refused"),
+                notices: vec![Notice {
+                    kind: NoticeKind::Error,
+                    text: Bi::new(
+                        "表单已过期，请刷新页面后重试。",
+                        "The form expired: reload the page and try again.",
+                    ),
+                }],
+                ..Default::default()
+            },
+            lang,
+            vec![],
+        ));
+    }
+    if closed_notice(&t).is_some() {
+        return render(
+            &state,
+            &req,
+            &t,
+            &token,
+            StatusCode::CONFLICT,
+            vec![],
+            &form,
+            &[],
+        )
+        .await;
+    }
+    let v = |k: &str| form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let email = Some(v("email")).filter(|e| !e.is_empty());
+    let parsed = SellerIn {
+        name: v("name"),
+        credit_code: v("credit_code"),
+        division_code: v("division_code"),
+        seller_type: v("seller_type"),
+        email,
+    }
+    .parse();
+    let new = match parsed {
+        Ok(new) if new.credit_code.as_str() != t.row.buyer_credit_code => {
+            let errors = [FieldError::new(
+                "credit_code",
+                "not_the_buyer",
+                format!(
+                    "信用代码须为收货方“{}”的 {}",
+                    t.row.buyer_name, t.row.buyer_credit_code
+                ),
+                format!(
+                    "must be the buyer's ({}, {})",
+                    t.row.buyer_name, t.row.buyer_credit_code
+                ),
+            )];
+            return render(
+                &state,
+                &req,
+                &t,
+                &token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![],
+                &form,
+                &errors,
+            )
+            .await;
+        }
+        Ok(new) => new,
+        Err(errors) => {
+            return render(
+                &state,
+                &req,
+                &t,
+                &token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![],
+                &form,
+                &errors,
+            )
+            .await;
+        }
+    };
+    let created = match tenants::create_seller(&state.db, new).await {
+        Ok(s) => s,
+        Err(suyuan_core::store::StoreError::Duplicate { .. }) => {
+            let notice = Notice {
+                kind: NoticeKind::Error,
+                text: Bi::new(
+                    "此信用代码已在溯源注册，请用贵司的 API 令牌登录后认领。",
+                    "This credit code is already registered with Suyuan: sign in with your API token to claim.",
+                ),
+            };
+            return render(
+                &state,
+                &req,
+                &t,
+                &token,
+                StatusCode::CONFLICT,
+                vec![notice],
+                &form,
+                &[],
+            )
+            .await;
+        }
+        Err(e) => return Err(crate::routes::store_error(e)),
+    };
+    tracing::info!(seller_id = %created.id, transfer_id = %t.row.id, "seller signed up from a claim link");
+    let tokens = req
+        .app_data::<web::Data<Tokens>>()
+        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("Tokens missing from app data")))?;
+    let jwt = tokens
+        .mint(
+            Role::Seller,
+            created.id.as_str(),
+            None,
+            state.transfers.session_ttl,
+        )
+        .map_err(|e| ApiError::Unexpected(e.into()))?;
+    Ok(see_other(
+        &format!("/claim/{token}{}", lang_query(lang)),
+        vec![session_cookie(&state, jwt)],
+    ))
+}
+
+/// `POST /claim/{token}`: the buyer confirms; the pre-filled receipt is recorded (channel
+/// `claim`) and the transfer marked claimed, exactly once.
+#[post("/claim/{token}")]
+pub async fn claim_submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: FormData,
+) -> Result<HttpResponse, ApiError> {
+    let lang = lang_of(&req);
+    let Some(t) = transfers::find_by_token(&state.db, &token)
+        .await
+        .map_err(crate::routes::store_error)?
+    else {
+        return Ok(not_found_page(&state, lang));
+    };
+    if !csrf_ok(&state, &req, form.get("csrf").map(String::as_str)) {
+        return render(
+            &state,
+            &req,
+            &t,
+            &token,
+            StatusCode::FORBIDDEN,
+            vec![Notice {
+                kind: NoticeKind::Error,
+                text: Bi::new(
+                    "表单已过期，请重新提交。",
+                    "The form expired: submit it again.",
+                ),
+            }],
+            &form,
+            &[],
+        )
+        .await;
+    }
+    let Some(me) = session(&state, &req).await? else {
+        return Ok(see_other(&signin_url(&format!("/claim/{token}")), vec![]));
+    };
+    let get = |k: &str| form.get(k).cloned();
+    let input = ClaimIn {
+        received_at: get("received_at"),
+        certificate_number: get("certificate_number"),
+        certificate_result: get("certificate_result"),
+        inspection_result: get("inspection_result"),
+        inspection_notes: get("inspection_notes"),
+        inspector: get("inspector"),
+    }
+    .parse();
+    let input = match input {
+        Ok(i) => i,
+        Err(errors) => {
+            return render(
+                &state,
+                &req,
+                &t,
+                &token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![Notice {
+                    kind: NoticeKind::Error,
+                    text: Bi::new(
+                        "有字段需要更正，尚未认领",
+                        "Some fields need correcting; nothing was claimed",
+                    ),
+                }],
+                &form,
+                &errors,
+            )
+            .await;
+        }
+    };
+    let claimant = suyuan_core::ids::SellerId::parse(&me.id)
+        .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("seller id: {e}")))?;
+    match transfers::claim(&state.db, &state.catalogue, &claimant, &token, input).await {
+        Ok(done) => {
+            state
+                .metrics
+                .events_recorded
+                .with_label_values(&["receipt"])
+                .inc();
+            let first = done.transfer.items.first().map(|i| i.code.clone());
+            let mut page = base_page(&done.transfer, &token, lang);
+            page.title = Bi::new("已确认收货", "Receipt confirmed");
+            page.intro.clear();
+            page.qr = None;
+            page.signed_in_as = Some(me.name.clone());
+            page.notices.push(Notice {
+                kind: NoticeKind::Success,
+                text: Bi::new(
+                    format!(
+                        "已认领：{} 项货品已登记为进货记录（{}）",
+                        done.transfer.items.len(),
+                        done.receipt.stored.id
+                    ),
+                    format!(
+                        "Claimed: {} items recorded as your receipt ({})",
+                        done.transfer.items.len(),
+                        done.receipt.stored.id
+                    ),
+                ),
+            });
+            for w in &done.receipt.warnings {
+                page.notices.push(Notice {
+                    kind: NoticeKind::Error,
+                    text: Bi::new(
+                        format!("{}：{}", w.code, w.message_zh),
+                        format!("{}: {}", w.code, w.message_en),
+                    ),
+                });
+            }
+            if let Some(code) = first {
+                let seg = suyuan_widgets::path_segment(&code);
+                page.links.push((
+                    format!("/app/sell?code={seg}"),
+                    Bi::new("登记销售", "Register a sale"),
+                ));
+                page.links.push((
+                    format!("/t/{seg}"),
+                    Bi::new("查看追溯信息", "See the trace page"),
+                ));
+            }
+            Ok(page_response(
+                StatusCode::CREATED,
+                &state,
+                &page,
+                lang,
+                vec![],
+            ))
+        }
+        Err(TransferError::Store(e)) => Err(crate::routes::store_error(e)),
+        Err(_) => {
+            // Claimed meanwhile, expired, or not the buyer: the page says which.
+            let fresh = transfers::find_by_token(&state.db, &token)
+                .await
+                .map_err(crate::routes::store_error)?
+                .ok_or(ApiError::NotFound("transfer"))?;
+            render(
+                &state,
+                &req,
+                &fresh,
+                &token,
+                StatusCode::CONFLICT,
+                vec![],
+                &form,
+                &[],
+            )
+            .await
+        }
+    }
+}
+
+async fn qr_of(state: &AppState, token: &str) -> Result<Option<String>, ApiError> {
+    Ok(transfers::find_by_token(&state.db, token)
+        .await
+        .map_err(crate::routes::store_error)?
+        .map(|_| crate::mail::claim_url(&state.public_url, token)))
+}
+
+/// `GET /claim/{token}/qr.svg`: a QR code of the claim page.
+#[get("/claim/{token}/qr.svg")]
+pub async fn claim_qr_svg(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(url) = qr_of(&state, &token).await? else {
+        return Err(ApiError::NotFound("transfer"));
+    };
+    let svg = web::block(move || suyuan_widgets::qr_svg(&url))
+        .await
+        .map_err(|e| ApiError::Unexpected(e.into()))?
+        .map_err(|e| ApiError::Unexpected(e.into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(svg))
+}
+
+/// `GET /claim/{token}/qr.png`: the same, as a PNG.
+#[get("/claim/{token}/qr.png")]
+pub async fn claim_qr_png(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(url) = qr_of(&state, &token).await? else {
+        return Err(ApiError::NotFound("transfer"));
+    };
+    let png = web::block(move || suyuan_widgets::qr_png(&url, 8))
+        .await
+        .map_err(|e| ApiError::Unexpected(e.into()))?
+        .map_err(|e| ApiError::Unexpected(e.into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(png))
+}
