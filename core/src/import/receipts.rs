@@ -155,6 +155,13 @@ async fn unit_histories(
     Ok(out)
 }
 
+/// What building one chunk gives: the events, the rows' warnings and the suspicious codes.
+type ChunkOut = (
+    Vec<(crate::epcis::TraceEvent, ledger::RecordMeta)>,
+    Vec<RowIssue>,
+    Vec<crate::store::flags::NewFlag>,
+);
+
 /// Builds the events of one chunk, with their warnings. Pure CPU work.
 fn build_chunk(
     catalogue: &Catalogue,
@@ -164,9 +171,10 @@ fn build_chunk(
     rows: &[(usize, NewReceipt)],
     histories: &HashMap<String, UnitHistory>,
     labels: &Labels,
-) -> Result<(Vec<(crate::epcis::TraceEvent, ledger::RecordMeta)>, Vec<RowIssue>), StoreError> {
+) -> Result<ChunkOut, StoreError> {
     let empty = UnitHistory::default();
     let mut warnings = Vec::new();
+    let mut flags = Vec::new();
     let mut events = Vec::with_capacity(rows.len());
     for (row, r) in rows {
         let category = categories
@@ -178,6 +186,7 @@ fn build_chunk(
             }
             let h = histories.get(&item.code.to_string()).unwrap_or(&empty);
             if let Some(w) = receipts::code_warning(index, &item.code, h, seller_id) {
+                flags.push(receipts::flag_of(&w, &item.code, h, seller_id, "import"));
                 warnings.push(RowIssue {
                     row: *row,
                     column: labels.of("code"),
@@ -211,7 +220,7 @@ fn build_chunk(
         }
         events.push((event, meta));
     }
-    Ok((events, warnings))
+    Ok((events, warnings, flags))
 }
 
 /// Stores the good rows of a receipts file for `seller_id`, in chunks of [`CHUNK_ROWS`] (one
@@ -240,6 +249,7 @@ pub async fn store(
             categories.insert(r.category.clone(), c);
         }
     }
+    let region = seller.division_code.clone();
     let shared = Arc::new((categories, seller, labels));
     let declared = stock::declared_events(db, seller_id).await?;
     progress.start(rows.len() as u64);
@@ -278,9 +288,9 @@ pub async fn store(
             None => None,
         };
         let (catalogue, shared, id) = (catalogue.clone(), shared.clone(), seller_id.clone());
-        let (batch, warnings) = tokio::task::spawn_blocking(move || {
+        let (batch, warnings, flags) = tokio::task::spawn_blocking(move || {
             let (categories, seller, labels) = &*shared;
-            let (events, warnings) = build_chunk(
+            let (events, warnings, flags) = build_chunk(
                 &catalogue,
                 categories,
                 seller,
@@ -297,12 +307,20 @@ pub async fn store(
                 )?),
                 None => None,
             };
-            Ok::<_, StoreError>((batch, warnings))
+            Ok::<_, StoreError>((batch, warnings, flags))
         })
         .await
         .map_err(|e| StoreError::Corrupt(format!("import worker failed: {e}")))??;
         if let (Some(t), Some(batch)) = (txn, batch) {
             stored.events += ledger::insert_batch(t, batch).await?.len();
+            crate::store::flags::record(
+                t,
+                seller_id,
+                &region,
+                &flags,
+                Utc::now(),
+            )
+            .await?;
         }
         if let Some(t) = own {
             t.commit().await?;

@@ -152,7 +152,34 @@ pub async fn register(
         }
     }
     if !problems.is_empty() {
-        txn.rollback().await?;
+        // The sale is refused and writes nothing; selling a code never received (or sold
+        // already) is still worth a flag, which is all this transaction keeps.
+        let seen: Vec<super::flags::NewFlag> = problems
+            .iter()
+            .filter_map(|p| {
+                let reason = match p.reason {
+                    "not_received" => super::flags::FlagReason::SoldNeverReceived,
+                    "already_sold" => super::flags::FlagReason::AlreadySold,
+                    _ => return None,
+                };
+                let code = &sale.items.get(p.index)?.0;
+                Some(super::flags::NewFlag {
+                    code: code.to_string(),
+                    gtin: code.gtin().map(|g| g.to_gtin14()),
+                    reason,
+                    source: "sale",
+                    event_id: None,
+                    other_seller_id: None,
+                })
+            })
+            .collect();
+        if seen.is_empty() {
+            txn.rollback().await?;
+        } else {
+            super::flags::record(&txn, seller_id, &seller.division_code, &seen, Utc::now())
+                .await?;
+            txn.commit().await?;
+        }
         return Ok(Err(problems));
     }
     let business = matches!(sale.buyer, Buyer::Business { .. });

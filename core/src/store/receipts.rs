@@ -187,6 +187,38 @@ pub fn code_warning(
     }
 }
 
+/// The flag a receipt warning leaves (see [`super::flags`]).
+pub fn flag_of(
+    w: &CodeWarning,
+    code: &TraceCode,
+    history: &stock::UnitHistory,
+    seller_id: &SellerId,
+    source: &'static str,
+) -> super::flags::NewFlag {
+    use super::flags::FlagReason;
+    let reason = if w.reason == "received_twice" {
+        FlagReason::ReceivedTwice
+    } else {
+        FlagReason::ReceivedByAnotherSeller
+    };
+    super::flags::NewFlag {
+        code: w.code.clone(),
+        gtin: code.gtin().map(|g| g.to_gtin14()),
+        reason,
+        source,
+        event_id: None,
+        other_seller_id: (reason == FlagReason::ReceivedByAnotherSeller)
+            .then(|| {
+                history
+                    .received_by
+                    .iter()
+                    .find(|s| *s != seller_id.as_str())
+                    .cloned()
+            })
+            .flatten(),
+    }
+}
+
 /// A receipt turned into the EPCIS event and the facts stored beside it, ready to append.
 #[derive(Clone, Debug)]
 pub struct PreparedReceipt {
@@ -345,12 +377,16 @@ pub async fn record(
         .await?
         .ok_or(StoreError::NotFound("seller"))?;
     let mut warnings = Vec::new();
+    let mut seen = Vec::new();
     for (index, item) in r.items.iter().enumerate() {
         if !item.code.is_unit_level() {
             continue;
         }
         let h = stock::unit_history(&txn, seller_id, &item.code.to_string()).await?;
-        warnings.extend(code_warning(index, &item.code, &h, seller_id));
+        if let Some(w) = code_warning(index, &item.code, &h, seller_id) {
+            seen.push(flag_of(&w, &item.code, &h, seller_id, "receipt"));
+            warnings.push(w);
+        }
     }
     let PreparedReceipt {
         event,
@@ -358,6 +394,10 @@ pub async fn record(
         missing,
     } = prepare(catalogue, &category, &seller, &r, Utc::now())?;
     let stored = ledger::append(&txn, seller_id, &event, meta).await?;
+    for f in &mut seen {
+        f.event_id = Some(stored.id.to_string());
+    }
+    super::flags::record(&txn, seller_id, &seller.division_code, &seen, Utc::now()).await?;
     let mut gtins: Vec<String> = r
         .items
         .iter()

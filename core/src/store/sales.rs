@@ -643,6 +643,8 @@ pub struct UnitProblem {
 
 /// Records the unit codes scanned for a sale line at packing. Each must be a unit code this
 /// seller received and has not sold; then the sale is re-settled (and registered if complete).
+/// When codes are refused, nothing of the sale changes; refused codes never received or already
+/// sold are flagged as suspicious in `txn`, which the caller should still commit.
 pub async fn add_unit_codes(
     txn: &DatabaseTransaction,
     catalogue: &Catalogue,
@@ -722,6 +724,35 @@ pub async fn add_unit_codes(
         }
     }
     if !problems.is_empty() {
+        // Nothing of the sale changes, but packing a code never received (or sold already) is
+        // flagged; the caller commits the flags.
+        let seen: Vec<super::flags::NewFlag> = problems
+            .iter()
+            .filter_map(|p| {
+                let reason = match p.reason {
+                    "not_received" => super::flags::FlagReason::SoldNeverReceived,
+                    "already_sold" => super::flags::FlagReason::AlreadySold,
+                    _ => return None,
+                };
+                let code = TraceCode::parse(&p.code).ok()?;
+                Some(super::flags::NewFlag {
+                    code: code.to_string(),
+                    gtin: code.gtin().map(|g| g.to_gtin14()),
+                    reason,
+                    source: "packing",
+                    event_id: None,
+                    other_seller_id: None,
+                })
+            })
+            .collect();
+        if !seen.is_empty() {
+            let region = seller::Entity::find_by_id(seller.as_str())
+                .one(txn)
+                .await?
+                .map(|s| s.division_code)
+                .unwrap_or_default();
+            super::flags::record(txn, seller, &region, &seen, Utc::now()).await?;
+        }
         return Ok(Err(problems));
     }
     let mut am: sale_line::ActiveModel = line.into();

@@ -303,7 +303,8 @@ pub async fn add_units(
             Ok(HttpResponse::Ok().json(out(row, lines)))
         }
         Err(problems) => {
-            txn.rollback().await?;
+            // Only the suspicious-code flags were written.
+            txn.commit().await?;
             Err(ApiError::Invalid(
                 problems
                     .into_iter()

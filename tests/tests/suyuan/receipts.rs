@@ -206,6 +206,19 @@ both_engines_app!(
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let p: Value = res.json().await.unwrap();
         assert_eq!(p["errors"][0]["code"], "not_received");
+        // Packing a code never received is flagged as suspicious.
+        let flags: Value = client()
+            .get(format!("{}/api/v1/flags", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(flags["items"][0]["reason"], "sold_never_received");
+        assert_eq!(flags["items"][0]["source"], "packing");
+        assert_eq!(flags["items"][0]["code"], "(01)09520001000010(21)NEVER");
         let res = units(json!(["https://id.gs1.org/01/09520001000010/21/U1"])).await;
         assert_eq!(res.status(), StatusCode::OK);
         let sale: Value = res.json().await.unwrap();
