@@ -155,6 +155,9 @@ async fn unit_histories(
     Ok(out)
 }
 
+/// Events ready to chain, with the facts stored beside them.
+type Events = Vec<(crate::epcis::TraceEvent, ledger::RecordMeta)>;
+
 /// Builds the events of one chunk, with their warnings. Pure CPU work.
 fn build_chunk(
     catalogue: &Catalogue,
@@ -164,7 +167,7 @@ fn build_chunk(
     rows: &[(usize, NewReceipt)],
     histories: &HashMap<String, UnitHistory>,
     labels: &Labels,
-) -> Result<(Vec<(crate::epcis::TraceEvent, ledger::RecordMeta)>, Vec<RowIssue>), StoreError> {
+) -> Result<(Events, Vec<RowIssue>), StoreError> {
     let empty = UnitHistory::default();
     let mut warnings = Vec::new();
     let mut events = Vec::with_capacity(rows.len());
@@ -281,20 +284,10 @@ pub async fn store(
         let (batch, warnings) = tokio::task::spawn_blocking(move || {
             let (categories, seller, labels) = &*shared;
             let (events, warnings) = build_chunk(
-                &catalogue,
-                categories,
-                seller,
-                &id,
-                &chunk,
-                &histories,
-                labels,
+                &catalogue, categories, seller, &id, &chunk, &histories, labels,
             )?;
             let batch = match head {
-                Some(head) => Some(ledger::chain_batch(
-                    &id,
-                    head,
-                    events,
-                )?),
+                Some(head) => Some(ledger::chain_batch(&id, head, events)?),
                 None => None,
             };
             Ok::<_, StoreError>((batch, warnings))

@@ -48,7 +48,11 @@ pub async fn store(
                     let field = field_of_element(m);
                     stored.warnings.push(RowIssue {
                         row,
-                        column: labels.columns.get(field).cloned().unwrap_or_else(|| field.into()),
+                        column: labels
+                            .columns
+                            .get(field)
+                            .cloned()
+                            .unwrap_or_else(|| field.into()),
                         field: field.into(),
                         code: "missing_element".into(),
                         message_zh: format!("缺少所需的数据元：{}", m.name_zh()),
