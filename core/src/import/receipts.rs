@@ -114,7 +114,7 @@ pub fn field_of_element(e: crate::catalogue::DataElement) -> &'static str {
 
 /// What the ledger says of many unit codes at once, exactly as [`stock::unit_history`] says it
 /// of each: this seller's records declared wrong do not count.
-async fn unit_histories(
+pub(crate) async fn unit_histories(
     db: &impl ConnectionTrait,
     seller: &SellerId,
     declared: &HashSet<String>,

@@ -337,6 +337,13 @@ both_engines_app!(
             2026-11-22,ebike,消费者,440106,(01)09520001000010(21)S1\n\
             2026-11-22,ebike,consumer,440106,(01)09520001000010(21)NEVER\n\
             2026-11-22,ebike,consumer,440106,(01)09520001000010(21)S1\n";
+        // All or nothing, and a dry run: the stock checks run over the whole file first.
+        for query in ["?all_or_nothing=true", "?dry_run=true"] {
+            let held = report(&app, &token_b, "sales", query, sales).await;
+            assert_eq!(held["rejected"], 2, "{held}");
+            let events = get(&app, &token_b, "/api/v1/events/epcis").await;
+            assert!(!events.to_string().contains("retail_selling"), "{query} wrote a sale");
+        }
         let sold = report(&app, &token_b, "sales", "", sales).await;
         assert_eq!(sold["imported"], 1, "{sold}");
         let found = problems(&sold);
