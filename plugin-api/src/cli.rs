@@ -368,10 +368,18 @@ async fn import_command(
         bar.finish_and_clear();
     }
     let secs = report.elapsed_ms as f64 / 1000.0;
-    let what = if report.dry_run { "checked (dry run, nothing written)" } else { "imported" };
+    let what = if report.dry_run {
+        "checked (dry run, nothing written)"
+    } else {
+        "imported"
+    };
     println!(
         "{} {}：共 {} 行，导入 {} 行，拒绝 {} 行，警告 {} 条，用时 {secs:.1} 秒（每秒 {} 行）",
-        if report.dry_run { "试导入" } else { "导入" },
+        if report.dry_run {
+            "试导入"
+        } else {
+            "导入"
+        },
         report.kind.as_str(),
         report.rows,
         report.imported,
@@ -389,7 +397,9 @@ async fn import_command(
         report.encoding
     );
     if report.all_or_nothing && report.rejected > 0 {
-        println!("--all-or-nothing: 有被拒绝的行，未写入任何记录 / rows were refused, nothing was written");
+        println!(
+            "--all-or-nothing: 有被拒绝的行，未写入任何记录 / rows were refused, nothing was written"
+        );
     }
     if !report.unknown_columns.is_empty() {
         println!(
@@ -431,7 +441,10 @@ async fn import_command(
 /// Writes the report: JSON when the path ends in `.json`, else CSV (UTF-8 with a BOM, so
 /// spreadsheets open it in the right encoding), one line per refused row problem and warning.
 fn write_report(path: &Path, report: &suyuan_core::import::ImportReport) -> anyhow::Result<()> {
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
         std::fs::write(path, serde_json::to_vec_pretty(report)?)
             .with_context(|| format!("writing {}", path.display()))?;
         return Ok(());
@@ -440,7 +453,13 @@ fn write_report(path: &Path, report: &suyuan_core::import::ImportReport) -> anyh
     {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record([
-            "severity", "row", "column", "field", "code", "message_zh", "message_en",
+            "severity",
+            "row",
+            "column",
+            "field",
+            "code",
+            "message_zh",
+            "message_en",
         ])?;
         for (severity, list) in [
             ("rejected", &report.rejected_rows),

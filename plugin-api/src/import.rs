@@ -96,10 +96,9 @@ pub async fn run(
             } else {
                 let mut checked = checked;
                 let good = std::mem::take(&mut checked.good);
-                let stored = import::receipts::store(
-                    db, catalogue, seller, good, labels, options, progress,
-                )
-                .await?;
+                let stored =
+                    import::receipts::store(db, catalogue, seller, good, labels, options, progress)
+                        .await?;
                 (checked, stored)
             };
             Ok(ImportReport::new(
@@ -131,10 +130,9 @@ pub async fn run(
             } else {
                 let mut checked = checked;
                 let good = std::mem::take(&mut checked.good);
-                let stored = import::sales::store(
-                    db, &catalogue, seller, good, &labels, options, progress,
-                )
-                .await?;
+                let stored =
+                    import::sales::store(db, &catalogue, seller, good, &labels, options, progress)
+                        .await?;
                 (checked, stored)
             };
             Ok(ImportReport::new(
@@ -212,15 +210,14 @@ fn normalise_time(raw: &str) -> String {
     let s = raw.trim();
     let unified: String = s
         .replace(['/', '.'], "-")
-        .replace('年', "-")
-        .replace('月', "-")
+        .replace(['年', '月'], "-")
         .replace('日', "");
     let cst = FixedOffset::east_opt(8 * 3600);
     for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
-        if let (Ok(t), Some(cst)) = (NaiveDateTime::parse_from_str(&unified, fmt), cst) {
-            if let Some(t) = cst.from_local_datetime(&t).single() {
-                return t.to_rfc3339();
-            }
+        if let (Ok(t), Some(cst)) = (NaiveDateTime::parse_from_str(&unified, fmt), cst)
+            && let Some(t) = cst.from_local_datetime(&t).single()
+        {
+            return t.to_rfc3339();
         }
     }
     match NaiveDate::parse_from_str(unified.trim(), "%Y-%m-%d") {
@@ -517,26 +514,26 @@ pub fn sale_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewSale, Vec<Row
             ],
         )
     });
-    if let Some(m) = shipping_method.as_deref() {
-        if !matches!(m, "pickup" | "courier" | "freight" | "own_delivery") {
-            issues.push(row.issue(
-                "shipping_method",
-                "unknown_method",
-                "配送方式须为 pickup、courier、freight 或 own_delivery",
-                format!("`{m}` is not pickup, courier, freight or own_delivery"),
-            ));
-        }
+    if let Some(m) = shipping_method.as_deref()
+        && !matches!(m, "pickup" | "courier" | "freight" | "own_delivery")
+    {
+        issues.push(row.issue(
+            "shipping_method",
+            "unknown_method",
+            "配送方式须为 pickup、courier、freight 或 own_delivery",
+            format!("`{m}` is not pickup, courier, freight or own_delivery"),
+        ));
     }
     let quantity = quantity(row, &mut issues);
-    if let Some(q) = quantity {
-        if !(q > 0.0 && q.is_finite() && q <= 1e9) {
-            issues.push(row.issue(
-                "quantity",
-                "invalid_quantity",
-                "数量须大于 0",
-                "must be greater than 0",
-            ));
-        }
+    if let Some(q) = quantity
+        && !(q > 0.0 && q.is_finite() && q <= 1e9)
+    {
+        issues.push(row.issue(
+            "quantity",
+            "invalid_quantity",
+            "数量须大于 0",
+            "must be greater than 0",
+        ));
     }
     let texts: Vec<(String, &str)> = {
         let codes = codes(row);

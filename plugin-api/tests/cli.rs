@@ -261,7 +261,10 @@ async fn import_prints_a_summary_and_a_report_and_the_chain_verifies(t: TestDb) 
         stdout.contains("imported 4000 of 4000 rows, 0 rejected, 0 warnings"),
         "{stdout}"
     );
-    assert!(stdout.contains("导入 receipts：共 4000 行，导入 4000 行"), "{stdout}");
+    assert!(
+        stdout.contains("导入 receipts：共 4000 行，导入 4000 行"),
+        "{stdout}"
+    );
     let (code, stdout, _) = run(suyuan(&t.url).arg("verify"));
     assert_eq!(code, 0, "{stdout}");
     assert!(
@@ -283,13 +286,19 @@ async fn import_prints_a_summary_and_a_report_and_the_chain_verifies(t: TestDb) 
         .args(["--seller", seller.as_str(), "--report"])
         .arg(&report));
     assert_eq!(code, 3, "{stdout}{stderr}");
-    assert!(stdout.contains("imported 1 of 2 rows, 1 rejected"), "{stdout}");
+    assert!(
+        stdout.contains("imported 1 of 2 rows, 1 rejected"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("REJECTED row 3 · 追溯码 (code) · gtin_check_digit"),
         "{stdout}"
     );
     let written = std::fs::read_to_string(&report).unwrap();
-    assert!(written.starts_with('\u{feff}'), "the report opens in spreadsheets as UTF-8");
+    assert!(
+        written.starts_with('\u{feff}'),
+        "the report opens in spreadsheets as UTF-8"
+    );
     assert!(
         written.contains("rejected,3,追溯码,code,gtin_check_digit"),
         "{written}"
@@ -298,13 +307,20 @@ async fn import_prints_a_summary_and_a_report_and_the_chain_verifies(t: TestDb) 
 
     // A dry run writes nothing; a file without a code column is refused as a whole.
     let again = dir.path().join("again.csv");
-    std::fs::write(&again, "category,received_at,code\nebike,2026-11-20,(01)09520001000010(21)X9\n").unwrap();
+    std::fs::write(
+        &again,
+        "category,received_at,code\nebike,2026-11-20,(01)09520001000010(21)X9\n",
+    )
+    .unwrap();
     let (code, stdout, _) = run(suyuan(&t.url)
         .args(["import", "receipts", "--dry-run"])
         .arg(&again)
         .args(["--seller", seller.as_str()]));
     assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("checked (dry run, nothing written) 1 of 1 rows"), "{stdout}");
+    assert!(
+        stdout.contains("checked (dry run, nothing written) 1 of 1 rows"),
+        "{stdout}"
+    );
     assert_eq!(
         suyuan_core::store::ledger::count_for_seller(&t.db, &seller)
             .await
@@ -318,7 +334,10 @@ async fn import_prints_a_summary_and_a_report_and_the_chain_verifies(t: TestDb) 
         .arg(&nocode)
         .args(["--seller", seller.as_str()]));
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("file refused: the file has no `code / gtin` column"), "{stderr}");
+    assert!(
+        stderr.contains("file refused: the file has no `code / gtin` column"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]

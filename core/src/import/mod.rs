@@ -90,7 +90,10 @@ pub const RECEIPT_FIELDS: &[FieldSpec] = &[
         "inspection_result",
         &["inspection.result", "查验结果", "验收结果"],
     ),
-    f("inspection_notes", &["inspection.notes", "查验说明", "备注"]),
+    f(
+        "inspection_notes",
+        &["inspection.notes", "查验说明", "备注"],
+    ),
     f(
         "inspector",
         &["inspection.inspector", "查验人", "验收人", "检验员"],
@@ -419,14 +422,11 @@ pub fn parse_mapping(
     entries
         .iter()
         .map(|entry| {
-            let (header, target) =
-                entry
-                    .split_once('=')
-                    .ok_or_else(|| FileError::BadMapping {
-                        entry: entry.clone(),
-                        reason: "write it as `column in the file=field`".into(),
-                        reason_zh: "格式应为“文件中的列名=字段名”".into(),
-                    })?;
+            let (header, target) = entry.split_once('=').ok_or_else(|| FileError::BadMapping {
+                entry: entry.clone(),
+                reason: "write it as `column in the file=field`".into(),
+                reason_zh: "格式应为“文件中的列名=字段名”".into(),
+            })?;
             let field = field_for(kind, target).ok_or_else(|| FileError::BadMapping {
                 entry: entry.clone(),
                 reason: format!(
@@ -496,14 +496,14 @@ impl Table {
             if field.is_none() && !shown.is_empty() {
                 unknown_columns.push(shown.clone());
             }
-            if let Some(fd) = field {
-                if let Some(first) = columns.iter().find(|c: &&Column| c.field == Some(fd)) {
-                    return Err(FileError::DuplicateColumn {
-                        field: fd.to_owned(),
-                        first: first.header.clone(),
-                        second: shown,
-                    });
-                }
+            if let Some(fd) = field
+                && let Some(first) = columns.iter().find(|c: &&Column| c.field == Some(fd))
+            {
+                return Err(FileError::DuplicateColumn {
+                    field: fd.to_owned(),
+                    first: first.header.clone(),
+                    second: shown,
+                });
             }
             columns.push(Column {
                 header: shown,

@@ -114,7 +114,7 @@ pub fn field_of_element(e: crate::catalogue::DataElement) -> &'static str {
 
 /// What the ledger says of many unit codes at once, exactly as [`stock::unit_history`] says it
 /// of each: this seller's records declared wrong do not count.
-async fn unit_histories(
+pub(crate) async fn unit_histories(
     db: &impl ConnectionTrait,
     seller: &SellerId,
     declared: &HashSet<String>,
@@ -300,11 +300,7 @@ pub async fn store(
                 labels,
             )?;
             let batch = match head {
-                Some(head) => Some(ledger::chain_batch(
-                    &id,
-                    head,
-                    events,
-                )?),
+                Some(head) => Some(ledger::chain_batch(&id, head, events)?),
                 None => None,
             };
             Ok::<_, StoreError>((batch, warnings, flags))

@@ -283,12 +283,11 @@ pub fn chain_batch(
     head: ChainHead,
     events: Vec<(TraceEvent, RecordMeta)>,
 ) -> Result<ChainedBatch, StoreError> {
-    let mut seq = head.next_seq;
     let mut prev = head.prev_hash;
     let mut rows = Vec::with_capacity(events.len());
     let mut codes = Vec::new();
     let mut appended = Vec::with_capacity(events.len());
-    for (event, meta) in events {
+    for (seq, (event, meta)) in (head.next_seq..).zip(events) {
         let prepared = prepare(seller, seq, prev, &event, meta)?;
         appended.push(AppendedEvent {
             id: prepared.id,
@@ -298,7 +297,6 @@ pub fn chain_batch(
         rows.push(prepared.row);
         codes.extend(prepared.codes);
         prev = prepared.hash_bytes;
-        seq += 1;
     }
     Ok(ChainedBatch {
         rows,

@@ -179,8 +179,8 @@ pub fn code_warning(
             code: code.to_string(),
             reason: "received_by_another_seller",
             message_zh: "此码已由其他销售者入库且未见其售出记录，可能为仿冒码".into(),
-            message_en: "another seller received this code and never sold it: possibly a cloned code"
-                .into(),
+            message_en:
+                "another seller received this code and never sold it: possibly a cloned code".into(),
         })
     } else {
         None

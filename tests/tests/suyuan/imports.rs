@@ -6,7 +6,13 @@ use serde_json::{Value, json};
 use suyuan_core::store::ledger::{self, EventScope};
 use suyuan_tests::{TestApp, both_engines_app};
 
-async fn upload(app: &TestApp, token: &str, kind: &str, query: &str, csv: Vec<u8>) -> reqwest::Response {
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    kind: &str,
+    query: &str,
+    csv: Vec<u8>,
+) -> reqwest::Response {
     client()
         .post(format!("{}/api/v1/imports/{kind}{query}", app.address))
         .bearer_auth(token)
@@ -19,7 +25,12 @@ async fn upload(app: &TestApp, token: &str, kind: &str, query: &str, csv: Vec<u8
 
 async fn report(app: &TestApp, token: &str, kind: &str, query: &str, csv: &str) -> Value {
     let res = upload(app, token, kind, query, csv.as_bytes().to_vec()).await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     res.json().await.unwrap()
 }
 
@@ -160,7 +171,14 @@ both_engines_app!(
         let (_, token) = seller(&app, "91440104MA59ABCD1").await;
 
         // All or nothing: a refused row means nothing is written.
-        let strict = report(&app, &token, "receipts", "?all_or_nothing=true", BAD_RECEIPTS).await;
+        let strict = report(
+            &app,
+            &token,
+            "receipts",
+            "?all_or_nothing=true",
+            BAD_RECEIPTS,
+        )
+        .await;
         assert_eq!(strict["imported"], 0);
         assert_eq!(strict["rejected"], 6);
         assert_eq!(get(&app, &token, "/api/v1/stock").await, json!([]));
@@ -189,8 +207,14 @@ both_engines_app!(
             .iter()
             .find(|p| p["code"] == "duplicate_in_file")
             .unwrap();
-        assert!(dup["message_en"].as_str().unwrap().contains("row 2"), "{dup}");
-        assert!(dup["message_zh"].as_str().unwrap().contains("第 2 行"), "{dup}");
+        assert!(
+            dup["message_en"].as_str().unwrap().contains("row 2"),
+            "{dup}"
+        );
+        assert!(
+            dup["message_zh"].as_str().unwrap().contains("第 2 行"),
+            "{dup}"
+        );
         // Only rows 2 and 9 reached the stock: two e-bikes.
         let stock = get(&app, &token, "/api/v1/stock").await;
         assert_eq!(stock.as_array().unwrap().len(), 1, "{stock}");
@@ -258,10 +282,16 @@ both_engines_app!(
         assert_eq!(out["unknown_columns"], json!(["颜色"]));
         let events = get(&app, &token, "/api/v1/events/epcis").await;
         let event = &events["epcisBody"]["eventList"][0];
-        assert_eq!(event["suyuan:supplierName"], "雅迪科技集团有限公司", "{event}");
+        assert_eq!(
+            event["suyuan:supplierName"], "雅迪科技集团有限公司",
+            "{event}"
+        );
         assert_eq!(event["epcList"].as_array().unwrap().len(), 2);
         assert!(
-            event["eventTime"].as_str().unwrap().starts_with("2026-11-20T12:00:00"),
+            event["eventTime"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-11-20T12:00:00"),
             "{event}"
         );
     }
@@ -307,11 +337,24 @@ both_engines_app!(
             2026-11-22,ebike,消费者,440106,(01)09520001000010(21)S1\n\
             2026-11-22,ebike,consumer,440106,(01)09520001000010(21)NEVER\n\
             2026-11-22,ebike,consumer,440106,(01)09520001000010(21)S1\n";
+        // All or nothing, and a dry run: the stock checks run over the whole file first.
+        for query in ["?all_or_nothing=true", "?dry_run=true"] {
+            let held = report(&app, &token_b, "sales", query, sales).await;
+            assert_eq!(held["rejected"], 2, "{held}");
+            let events = get(&app, &token_b, "/api/v1/events/epcis").await;
+            assert!(!events.to_string().contains("retail_selling"), "{query} wrote a sale");
+        }
         let sold = report(&app, &token_b, "sales", "", sales).await;
         assert_eq!(sold["imported"], 1, "{sold}");
         let found = problems(&sold);
-        assert!(found.contains(&(3, "追溯码".into(), "never_received".into())), "{found:?}");
-        assert!(found.contains(&(4, "追溯码".into(), "already_sold".into())), "{found:?}");
+        assert!(
+            found.contains(&(3, "追溯码".into(), "never_received".into())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(4, "追溯码".into(), "already_sold".into())),
+            "{found:?}"
+        );
         let listed = get(&app, &token_b, "/api/v1/events/epcis").await;
         assert!(listed.to_string().contains("retail_selling"), "{listed}");
     }
@@ -323,12 +366,26 @@ both_engines_app!(
         let (a, token_a) = seller(&app, "91440104MA59ABCD1").await;
         let (b, _) = seller(&app, "91440104MA59ABCD2").await;
         let csv = "category,received_at,code\nebike,2026-11-20,(01)09520001000010(21)T1\n";
-        let res = upload(&app, &token_a, "receipts", &format!("?seller={b}"), csv.into()).await;
+        let res = upload(
+            &app,
+            &token_a,
+            "receipts",
+            &format!("?seller={b}"),
+            csv.into(),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let id = suyuan_core::ids::SellerId::parse(&b).unwrap();
         assert_eq!(ledger::count_for_seller(&app.db.db, &id).await.unwrap(), 0);
         // Naming oneself is fine.
-        let res = upload(&app, &token_a, "receipts", &format!("?seller={a}"), csv.into()).await;
+        let res = upload(
+            &app,
+            &token_a,
+            "receipts",
+            &format!("?seller={a}"),
+            csv.into(),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::OK);
 
         let admin = app.admin_token();
@@ -337,14 +394,28 @@ both_engines_app!(
         let res = upload(&app, "not-a-token", "receipts", "", csv.into()).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
-        let res = upload(&app, &token_a, "receipts", "", vec![b'a'; 50 * 1024 * 1024 + 1]).await;
+        let res = upload(
+            &app,
+            &token_a,
+            "receipts",
+            "",
+            vec![b'a'; 50 * 1024 * 1024 + 1],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(
             res.headers()["content-type"].to_str().unwrap(),
             "application/problem+json"
         );
 
-        let res = upload(&app, &token_a, "receipts", "", b"category,received_at\nebike,2026-11-20\n".to_vec()).await;
+        let res = upload(
+            &app,
+            &token_a,
+            "receipts",
+            "",
+            b"category,received_at\nebike,2026-11-20\n".to_vec(),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let p: Value = res.json().await.unwrap();
         assert_eq!(p["errors"][0]["code"], "missing_column");
