@@ -20,7 +20,7 @@ pub enum Mailer {
     /// An SMTP relay.
     Smtp {
         /// The transport (pooled connections).
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         /// The `From` address.
         from: Mailbox,
     },
@@ -38,6 +38,7 @@ impl Mailer {
             .context("SUYUAN_SMTP_URL")?
             .timeout(Some(Duration::from_secs(20)))
             .build();
+        let transport = Box::new(transport);
         let from = from.parse().context("SUYUAN_MAIL_FROM")?;
         Ok(Mailer::Smtp { transport, from })
     }

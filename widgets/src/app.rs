@@ -328,16 +328,16 @@ pub fn render_app_page(page: &AppPage, lang: Lang, public_url: &str) -> String {
         }
         o.raw("</ul>\n");
     }
-    if let Some((src, caption)) = &page.qr {
-        if let Some(src) = safe_href(src) {
-            o.raw(r#"<figure class="qr"><img src=""#);
-            o.text(src);
-            o.raw(r#"" width="200" height="200" alt=""#);
-            o.bi(caption);
-            o.raw(r#""><figcaption>"#);
-            o.bi(caption);
-            o.raw("</figcaption></figure>\n");
-        }
+    if let Some((src, caption)) = &page.qr
+        && let Some(src) = safe_href(src)
+    {
+        o.raw(r#"<figure class="qr"><img src=""#);
+        o.text(src);
+        o.raw(r#"" width="200" height="200" alt=""#);
+        o.bi(caption);
+        o.raw(r#""><figcaption>"#);
+        o.bi(caption);
+        o.raw("</figcaption></figure>\n");
     }
     o.raw("</section>\n");
     if let Some(sc) = &page.scanner {

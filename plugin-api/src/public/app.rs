@@ -104,10 +104,10 @@ pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
 
 /// The request's CSRF token, and the cookie to set when it is new.
 pub fn csrf(state: &AppState, req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
-    if let Some(c) = req.cookie(CSRF_COOKIE) {
-        if c.value().len() >= 32 {
-            return (c.value().to_owned(), None);
-        }
+    if let Some(c) = req.cookie(CSRF_COOKIE)
+        && c.value().len() >= 32
+    {
+        return (c.value().to_owned(), None);
     }
     let mut bytes = [0u8; 24];
     rand::rng().fill_bytes(&mut bytes);
@@ -1163,15 +1163,15 @@ fn parse_sale(
         None => None,
     };
     let shipping_method = owned(form, "shipping_method");
-    if let Some(m) = shipping_method.as_deref() {
-        if !matches!(m, "pickup" | "courier" | "freight" | "own_delivery") {
-            e.0.push(FieldError::new(
-                "shipping_method",
-                "unknown_method",
-                "配送方式无效",
-                "is not pickup, courier, freight or own_delivery",
-            ));
-        }
+    if let Some(m) = shipping_method.as_deref()
+        && !matches!(m, "pickup" | "courier" | "freight" | "own_delivery")
+    {
+        e.0.push(FieldError::new(
+            "shipping_method",
+            "unknown_method",
+            "配送方式无效",
+            "is not pickup, courier, freight or own_delivery",
+        ));
     }
     let quantity = if code.is_unit_level() {
         None

@@ -316,16 +316,21 @@ fn wrong_party_notice(me: &seller::Model, t: &Transfer) -> Notice {
     }
 }
 
-/// Renders the claim page as `viewer` sees it.
+/// What the last submission left to show again: its values and why they were refused.
+#[derive(Clone, Copy)]
+struct Submitted<'a> {
+    values: &'a HashMap<String, String>,
+    errors: &'a [FieldError],
+}
+
+/// Renders the claim page as the visitor (signed in or not) sees it.
 async fn render(
     state: &AppState,
     req: &HttpRequest,
-    t: &Transfer,
-    token: &str,
+    (t, token): (&Transfer, &str),
     status: StatusCode,
     mut notices: Vec<Notice>,
-    values: &HashMap<String, String>,
-    errors: &[FieldError],
+    Submitted { values, errors }: Submitted<'_>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(req);
     let (csrf_token, cookie) = csrf(state, req);
@@ -392,12 +397,13 @@ pub async fn claim_page(
     render(
         &state,
         &req,
-        &t,
-        &token,
+        (&t, &token),
         StatusCode::OK,
         vec![],
-        &HashMap::new(),
-        &[],
+        Submitted {
+            values: &HashMap::new(),
+            errors: &[],
+        },
     )
     .await
 }
@@ -440,12 +446,13 @@ pub async fn claim_signup(
         return render(
             &state,
             &req,
-            &t,
-            &token,
+            (&t, &token),
             StatusCode::CONFLICT,
             vec![],
-            &form,
-            &[],
+            Submitted {
+                values: &form,
+                errors: &[],
+            },
         )
         .await;
     }
@@ -476,12 +483,13 @@ pub async fn claim_signup(
             return render(
                 &state,
                 &req,
-                &t,
-                &token,
+                (&t, &token),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 vec![],
-                &form,
-                &errors,
+                Submitted {
+                    values: &form,
+                    errors: &errors,
+                },
             )
             .await;
         }
@@ -490,12 +498,13 @@ pub async fn claim_signup(
             return render(
                 &state,
                 &req,
-                &t,
-                &token,
+                (&t, &token),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 vec![],
-                &form,
-                &errors,
+                Submitted {
+                    values: &form,
+                    errors: &errors,
+                },
             )
             .await;
         }
@@ -513,12 +522,13 @@ pub async fn claim_signup(
             return render(
                 &state,
                 &req,
-                &t,
-                &token,
+                (&t, &token),
                 StatusCode::CONFLICT,
                 vec![notice],
-                &form,
-                &[],
+                Submitted {
+                    values: &form,
+                    errors: &[],
+                },
             )
             .await;
         }
@@ -562,8 +572,7 @@ pub async fn claim_submit(
         return render(
             &state,
             &req,
-            &t,
-            &token,
+            (&t, &token),
             StatusCode::FORBIDDEN,
             vec![Notice {
                 kind: NoticeKind::Error,
@@ -572,8 +581,10 @@ pub async fn claim_submit(
                     "The form expired: submit it again.",
                 ),
             }],
-            &form,
-            &[],
+            Submitted {
+                values: &form,
+                errors: &[],
+            },
         )
         .await;
     }
@@ -596,8 +607,7 @@ pub async fn claim_submit(
             return render(
                 &state,
                 &req,
-                &t,
-                &token,
+                (&t, &token),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 vec![Notice {
                     kind: NoticeKind::Error,
@@ -606,8 +616,10 @@ pub async fn claim_submit(
                         "Some fields need correcting; nothing was claimed",
                     ),
                 }],
-                &form,
-                &errors,
+                Submitted {
+                    values: &form,
+                    errors: &errors,
+                },
             )
             .await;
         }
@@ -680,12 +692,13 @@ pub async fn claim_submit(
             render(
                 &state,
                 &req,
-                &fresh,
-                &token,
+                (&fresh, &token),
                 StatusCode::CONFLICT,
                 vec![],
-                &form,
-                &[],
+                Submitted {
+                    values: &form,
+                    errors: &[],
+                },
             )
             .await
         }

@@ -546,15 +546,15 @@ pub async fn register_sale(
             None
         }
     };
-    if let Some(m) = input.shipping_method.as_deref() {
-        if !matches!(m, "pickup" | "courier" | "freight" | "own_delivery") {
-            e.0.push(FieldError::new(
-                "shipping_method",
-                "unknown_method",
-                "配送方式须为 pickup、courier、freight 或 own_delivery",
-                format!("`{m}` is not pickup, courier, freight or own_delivery"),
-            ));
-        }
+    if let Some(m) = input.shipping_method.as_deref()
+        && !matches!(m, "pickup" | "courier" | "freight" | "own_delivery")
+    {
+        e.0.push(FieldError::new(
+            "shipping_method",
+            "unknown_method",
+            "配送方式须为 pickup、courier、freight 或 own_delivery",
+            format!("`{m}` is not pickup, courier, freight or own_delivery"),
+        ));
     }
     if input.items.is_empty() || input.items.len() > 10_000 {
         e.0.push(FieldError::new(
@@ -582,27 +582,27 @@ pub async fn register_sale(
                 None
             }
         };
-        if let Some(q) = item.quantity {
-            if !(q > 0.0 && q.is_finite() && q <= 1e9) {
-                e.0.push(FieldError::new(
-                    format!("items[{i}].quantity"),
-                    "invalid_quantity",
-                    "数量须大于 0",
-                    "must be greater than 0",
-                ));
-            }
+        if let Some(q) = item.quantity
+            && !(q > 0.0 && q.is_finite() && q <= 1e9)
+        {
+            e.0.push(FieldError::new(
+                format!("items[{i}].quantity"),
+                "invalid_quantity",
+                "数量须大于 0",
+                "must be greater than 0",
+            ));
         }
-        if let Some(text) = text {
-            if let Some(code) = e.check(TraceCode::parse(&text).map_err(|err| {
+        if let Some(text) = text
+            && let Some(code) = e.check(TraceCode::parse(&text).map_err(|err| {
                 FieldError::new(
                     format!("items[{i}]"),
                     err.code(),
                     err.message_zh(),
                     err.to_string(),
                 )
-            })) {
-                items.push((code, item.quantity));
-            }
+            }))
+        {
+            items.push((code, item.quantity));
         }
     }
     e.finish().map_err(super::field_errors)?;

@@ -194,13 +194,13 @@ async fn the_scanner_page_counts_typed_codes_shows_per_code_errors_and_finishes_
         ))
     }
     .await;
-    if result.is_err() {
-        if let Ok(src) = browser.source().await {
-            eprintln!(
-                "page at failure ({:?}):\n{src}",
-                browser.current_url().await.ok()
-            );
-        }
+    if result.is_err()
+        && let Ok(src) = browser.source().await
+    {
+        eprintln!(
+            "page at failure ({:?}):\n{src}",
+            browser.current_url().await.ok()
+        );
     }
     browser.close().await.ok();
     driver.kill().ok();
@@ -320,13 +320,13 @@ async fn the_trace_pages_receive_action_opens_a_prefilled_form_that_records_the_
         Ok::<_, fantoccini::error::CmdError>((on_trace, prefilled, width_ok, done))
     }
     .await;
-    if result.is_err() {
-        if let Ok(src) = browser.source().await {
-            eprintln!(
-                "page at failure ({:?}):\n{src}",
-                browser.current_url().await.ok()
-            );
-        }
+    if result.is_err()
+        && let Ok(src) = browser.source().await
+    {
+        eprintln!(
+            "page at failure ({:?}):\n{src}",
+            browser.current_url().await.ok()
+        );
     }
     browser.close().await.ok();
     driver.kill().ok();

@@ -701,3 +701,179 @@ both_engines_app!(
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 );
+
+both_engines_app!(
+    a_producer_batch_shipped_in_part_is_claimed_by_quantity_and_sold_on,
+    |app: TestApp| async move {
+        let (_, a, _) = seller_named(&app, A_NAME, "91440104MA59ABCD1").await;
+        let (_, b, _) = seller_named(&app, B_NAME, "91330106MA2GXYK23").await;
+        let lot = "(01)09520004000017(10)GS2511";
+        let res = client()
+            .post(format!("{}/api/v1/receipts", app.address))
+            .bearer_auth(&a)
+            .json(&json!({
+                "category": "gas_appliance",
+                "supplier": {"name": "广东万家乐燃气具有限公司", "credit_code": "91440300708461136T"},
+                "voucher_number": "FH-0100", "received_at": "2026-11-20",
+                "product_name": "家用燃气灶（天然气）", "model": "JZT-6B", "producer": "广东万家乐燃气具有限公司",
+                "certificate": {"number": "2024011402000001", "result": "valid"},
+                "inspection": {"result": "accepted", "inspector": "王质检"},
+                "items": [{"code": lot, "quantity": 100}]
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        // A ships 40 of the batch to B by courier.
+        let res = client()
+            .post(format!("{}/api/v1/sales", app.address))
+            .bearer_auth(&a)
+            .json(&json!({
+                "category": "gas_appliance", "sold_at": "2026-11-22",
+                "buyer": {"type": "distributor", "name": B_NAME, "credit_code": b_credit()},
+                "shipping_method": "courier", "tracking_number": "YT998877", "voucher_number": "XS-0100",
+                "items": [{"gtin": "09520004000017", "batch": "GS2511", "quantity": 40}]
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let sale: Value = res.json().await.unwrap();
+        let (status, claimed) = claim_api(
+            &app,
+            &b,
+            &token_of(&sale),
+            json!({"received_at": "2026-11-24", "certificate_result": "valid", "inspection_result": "accepted", "inspector": "李收货"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{claimed:#}");
+        assert_eq!(claimed["transfer"]["items"][0]["quantity"], 40.0);
+        assert_eq!(claimed["receipt"]["stock"][0]["batch"], "GS2511");
+        assert_eq!(claimed["receipt"]["stock"][0]["available"], 40.0);
+        // B sells ten to consumers in each of three provinces.
+        for region in ["440104", "330106", "110101"] {
+            let res = client()
+                .post(format!("{}/api/v1/sales", app.address))
+                .bearer_auth(&b)
+                .json(&json!({"category": "gas_appliance", "buyer": {"type": "consumer", "region": region},
+                    "items": [{"gtin": "09520004000017", "batch": "GS2511", "quantity": 10}]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                res.status(),
+                StatusCode::CREATED,
+                "{}",
+                res.text().await.unwrap()
+            );
+        }
+        let (_, stock) = get(&app, &b, "/api/v1/stock").await;
+        assert!(
+            stock.to_string().contains("\"available\":10.0"),
+            "{stock:#}"
+        );
+        let (_, stock) = get(&app, &a, "/api/v1/stock").await;
+        assert!(
+            stock.to_string().contains("\"available\":60.0"),
+            "{stock:#}"
+        );
+        // Beyond B's stock: refused, naming the item.
+        let res = client()
+            .post(format!("{}/api/v1/sales", app.address))
+            .bearer_auth(&b)
+            .json(&json!({"category": "gas_appliance", "buyer": {"type": "consumer", "region": "440104"},
+                "items": [{"gtin": "09520004000017", "batch": "GS2511", "quantity": 11}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
+
+both_engines_app!(
+    the_phone_sell_page_registers_a_b2b_sale_and_shows_the_claim_link_and_qr_code,
+    |app: TestApp| async move {
+        let (_, a, _) = seller_named(&app, A_NAME, "91440104MA59ABCD1").await;
+        a_receives(&app, &a, &["U1"]).await;
+        let http = no_redirects();
+        let sell = format!("{}/app/sell?code={}", app.address, urlencode(&ebike("U1")));
+        // Not signed in: to the sign-in page, coming back here after.
+        let res = http.get(&sell).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert!(
+            res.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/app/signin?next=%2Fapp%2Fsell")
+        );
+        let mut jar = Jar::default();
+        jar.0.insert("suyuan_token".into(), a.clone());
+        let res = http
+            .get(&sell)
+            .header("cookie", jar.header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        jar.keep(&res);
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("<option value=\"ebike\" selected>"),
+            "category pre-filled"
+        );
+        let csrf = csrf_in(&page);
+        let res = http
+            .post(format!("{}/app/sell", app.address))
+            .header("cookie", jar.header())
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("code", ebike("U1").as_str()),
+                ("category", "ebike"),
+                ("buyer_type", "distributor"),
+                ("region", ""),
+                ("buyer_name", B_NAME),
+                ("buyer_credit_code", b_credit().as_str()),
+                ("buyer_contact_email", "buyer@shunda.example"),
+                ("shipping_method", "freight"),
+                ("tracking_number", "SF1"),
+                ("voucher_number", "XS-7"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let done = res.text().await.unwrap();
+        assert!(
+            done.contains(&format!("{}/claim/", app.address)),
+            "the claim link is shown"
+        );
+        let qr_at = done.find("<img src=\"/claim/").expect("and its QR code") + 10;
+        let qr = done[qr_at..].split('"').next().unwrap();
+        let res = http
+            .get(format!("{}{qr}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["content-type"], "image/svg+xml");
+        let (_, sent) = get(&app, &a, "/api/v1/transfers").await;
+        assert_eq!(sent[0]["shipping_method"], "freight");
+        assert_eq!(sent[0]["status"], "pending");
+        // Selling it again: refused on the page, naming why; nothing more recorded.
+        let res = http
+            .post(format!("{}/app/sell", app.address))
+            .header("cookie", jar.header())
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("code", ebike("U1").as_str()),
+                ("category", "ebike"),
+                ("buyer_type", "consumer"),
+                ("region", "440000"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("此码已售出"));
+        assert_eq!(event_count(&app, &a).await, 2);
+    }
+);
