@@ -13,6 +13,7 @@ mod suyuan {
     pub mod marketplace;
     pub mod operators;
     pub mod receipts;
+    pub mod scenario;
     pub mod transfers;
     pub mod widgets;
 }
