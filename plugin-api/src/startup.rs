@@ -107,6 +107,7 @@ impl Application {
                 state.secret_key.clone(),
                 config.allow_private_targets,
             );
+            crate::submit::spawn(state.clone(), config.submit);
         }
         let tokens = web::Data::new(Tokens::new(&resolved.jwt_secret));
         let state = web::Data::new(state);

@@ -10,5 +10,6 @@ mod suyuan {
     pub mod marketplace;
     pub mod operators;
     pub mod receipts;
+    pub mod submissions;
     pub mod widgets;
 }

@@ -16,6 +16,7 @@ pub mod sales;
 pub mod scope;
 pub mod stock;
 pub mod stores;
+pub mod submissions;
 pub mod tenants;
 pub mod trace;
 

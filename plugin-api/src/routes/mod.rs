@@ -7,11 +7,13 @@ pub mod events;
 pub mod health;
 pub mod listings;
 pub mod operator;
+pub mod platforms;
 pub mod recalls;
 pub mod receipts;
 pub mod sales;
 pub mod sellers;
 pub mod stores;
+pub mod submissions;
 pub mod tenants;
 
 use actix_web::web;
@@ -60,7 +62,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(receipts::create_receipt)
                 .service(receipts::get_stock)
                 .service(recalls::create_recall)
-                .service(recalls::list_recalls),
+                .service(recalls::list_recalls)
+                .service(platforms::create_platform)
+                .service(platforms::list_platforms)
+                .service(platforms::get_platform)
+                .service(platforms::patch_platform)
+                .service(platforms::list_platform_kinds)
+                .service(platforms::create_rule)
+                .service(platforms::list_rules)
+                .service(platforms::delete_rule)
+                .service(platforms::put_credentials)
+                .service(platforms::delete_credentials)
+                .service(platforms::replay_dead)
+                .service(submissions::list_submissions)
+                .service(submissions::event_submissions)
+                .service(submissions::replay_submission),
         )
         .configure(crate::public::configure)
         .default_service(web::to(not_found));
