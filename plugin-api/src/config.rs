@@ -461,8 +461,8 @@ mod tests {
         let err =
             Config::from_sources(None, &env(&[("SUYUAN_SUBMIT_MAX_ATTEMPTS", "0")])).unwrap_err();
         assert_eq!(err.variable, "SUYUAN_SUBMIT_MAX_ATTEMPTS");
-        let err = Config::from_sources(None, &env(&[("SUYUAN_SUBMIT_BACKOFF_MAX", "1s")]))
-            .unwrap_err();
+        let err =
+            Config::from_sources(None, &env(&[("SUYUAN_SUBMIT_BACKOFF_MAX", "1s")])).unwrap_err();
         assert_eq!(err.variable, "SUYUAN_SUBMIT_BACKOFF_MAX");
     }
 

@@ -32,8 +32,7 @@
 
 use super::{StoreError, is_unique_violation};
 use crate::entity::{
-    platform, platform_credential, routing_rule, seller, submission, submission_cursor,
-    trace_event,
+    platform, platform_credential, routing_rule, seller, submission, submission_cursor, trace_event,
 };
 use crate::ids::SellerId;
 use crate::secrets::SecretKey;
@@ -60,7 +59,14 @@ pub mod status {
     /// Given up after the retry budget (with the last reason); replayable.
     pub const DEAD: &str = "dead";
     /// Every state, for validating filters.
-    pub const ALL: [&str; 6] = [PENDING, SENDING, NEEDS_CREDENTIALS, ACCEPTED, REJECTED, DEAD];
+    pub const ALL: [&str; 6] = [
+        PENDING,
+        SENDING,
+        NEEDS_CREDENTIALS,
+        ACCEPTED,
+        REJECTED,
+        DEAD,
+    ];
 }
 
 /// Why a submission was made.
@@ -82,7 +88,11 @@ pub const PLATFORM_KINDS: [(&str, &str, &str); 7] = [
         "全国重点工业产品质量安全追溯平台",
         "National key industrial product quality-safety traceability platform",
     ),
-    ("provincial", "省级追溯平台", "Provincial traceability platform"),
+    (
+        "provincial",
+        "省级追溯平台",
+        "Provincial traceability platform",
+    ),
     (
         "industry_ebike",
         "电动自行车行业追溯平台（如 E码通）",
@@ -525,7 +535,7 @@ pub async fn route_pass(
     submission_cursor::Entity::update_many()
         .col_expr(
             submission_cursor::Column::LastSeq,
-            Expr::col(submission_cursor::Column::LastSeq).into(),
+            Expr::col(submission_cursor::Column::LastSeq),
         )
         .filter(submission_cursor::Column::SellerId.eq(ROUTER_LOCK_ROW))
         .exec(&txn)
@@ -771,7 +781,11 @@ pub async fn claim(
     let backend = db.get_database_backend();
     let pg = backend == DbBackend::Postgres;
     let p = placeholders(backend, 5);
-    let lock = if pg { "FOR UPDATE OF s SKIP LOCKED" } else { "" };
+    let lock = if pg {
+        "FOR UPDATE OF s SKIP LOCKED"
+    } else {
+        ""
+    };
     let sql = format!(
         "UPDATE submissions SET status = 'sending', locked_until = {p0}, attempts = attempts + 1, updated_at = {p1} \
          WHERE id IN (SELECT s.id FROM submissions s \
@@ -865,7 +879,9 @@ pub async fn finish(
             .col_expr(submission::Column::Status, status::ACCEPTED.into())
             .col_expr(
                 submission::Column::Receipt,
-                receipt.map(|r| r.chars().take(255).collect::<String>()).into(),
+                receipt
+                    .map(|r| r.chars().take(255).collect::<String>())
+                    .into(),
             )
             .col_expr(submission::Column::LastError, Option::<String>::None.into())
             .col_expr(submission::Column::AcceptedAt, Some(now).into()),
@@ -1073,7 +1089,10 @@ fn replay_update(now: DateTime<Utc>) -> sea_orm::UpdateMany<submission::Entity> 
         .col_expr(submission::Column::Attempts, 0.into())
         .col_expr(submission::Column::NextAttemptAt, now.into())
         .col_expr(submission::Column::LastError, Option::<String>::None.into())
-        .col_expr(submission::Column::LastHttpStatus, Option::<i32>::None.into())
+        .col_expr(
+            submission::Column::LastHttpStatus,
+            Option::<i32>::None.into(),
+        )
         .col_expr(submission::Column::UpdatedAt, now.into())
 }
 
@@ -1115,11 +1134,29 @@ mod tests {
         let r = rule(Some("ebike"), Some("44"));
         assert!(rule_matches(&r, None, Some("ebike"), "sale", "440104"));
         assert!(!rule_matches(&r, None, Some("ebike"), "sale", "330106"));
-        assert!(!rule_matches(&r, None, Some("wire_cable"), "sale", "440104"));
+        assert!(!rule_matches(
+            &r,
+            None,
+            Some("wire_cable"),
+            "sale",
+            "440104"
+        ));
         assert!(!rule_matches(&r, None, None, "sale", "440104"));
         let kinds = vec!["receipt".to_owned()];
-        assert!(!rule_matches(&r, Some(&kinds), Some("ebike"), "sale", "440104"));
-        assert!(rule_matches(&r, Some(&kinds), Some("ebike"), "receipt", "440104"));
+        assert!(!rule_matches(
+            &r,
+            Some(&kinds),
+            Some("ebike"),
+            "sale",
+            "440104"
+        ));
+        assert!(rule_matches(
+            &r,
+            Some(&kinds),
+            Some("ebike"),
+            "receipt",
+            "440104"
+        ));
     }
 
     #[test]
@@ -1130,7 +1167,13 @@ mod tests {
 
     #[test]
     fn idempotency_keys_differ_per_platform_and_repeat_per_event() {
-        assert_eq!(idempotency_key("evt_1", "plt_a"), idempotency_key("evt_1", "plt_a"));
-        assert_ne!(idempotency_key("evt_1", "plt_a"), idempotency_key("evt_1", "plt_b"));
+        assert_eq!(
+            idempotency_key("evt_1", "plt_a"),
+            idempotency_key("evt_1", "plt_a")
+        );
+        assert_ne!(
+            idempotency_key("evt_1", "plt_a"),
+            idempotency_key("evt_1", "plt_b")
+        );
     }
 }

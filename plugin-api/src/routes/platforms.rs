@@ -321,9 +321,8 @@ fn check_protocol(v: &serde_json::Value) -> Result<String, FieldError> {
             )
         })?;
     }
-    serde_json::to_string(&kind).map_err(|e| {
-        FieldError::new("protocol", "invalid_protocol", e.to_string(), e.to_string())
-    })
+    serde_json::to_string(&kind)
+        .map_err(|e| FieldError::new("protocol", "invalid_protocol", e.to_string(), e.to_string()))
 }
 
 fn check_header(v: &str) -> Result<String, FieldError> {
@@ -376,7 +375,13 @@ fn check_policy(errors: &mut Errors, p: PolicyOverrides) -> PolicyOverrides {
     };
     out.backoff_base_ms = range(errors, "backoff_base_ms", p.backoff_base_ms, 10, 3_600_000);
     out.backoff_max_ms = range(errors, "backoff_max_ms", p.backoff_max_ms, 10, 86_400_000);
-    out.request_timeout_ms = range(errors, "request_timeout_ms", p.request_timeout_ms, 100, 60_000);
+    out.request_timeout_ms = range(
+        errors,
+        "request_timeout_ms",
+        p.request_timeout_ms,
+        100,
+        60_000,
+    );
     out.follow_max_ms = range(errors, "follow_max_ms", p.follow_max_ms, 0, 120_000);
     if let (Some(base), Some(max)) = (out.backoff_base_ms, out.backoff_max_ms)
         && max < base
@@ -409,7 +414,10 @@ pub async fn create_platform(
     let base_url = errors.check(check_base_url(&input.base_url, state.allow_private_targets).await);
     let protocol = errors.check(check_protocol(&input.protocol));
     let header = errors.check(check_header(
-        input.credential_header.as_deref().unwrap_or("Authorization"),
+        input
+            .credential_header
+            .as_deref()
+            .unwrap_or("Authorization"),
     ));
     let policy = check_policy(
         &mut errors,
@@ -422,8 +430,15 @@ pub async fn create_platform(
         },
     );
     errors.finish().map_err(field_errors)?;
-    let (Some(code), Some(name_zh), Some(name_en), Some(kind), Some(base_url), Some(protocol), Some(header)) =
-        (code, name_zh, name_en, kind, base_url, protocol, header)
+    let (
+        Some(code),
+        Some(name_zh),
+        Some(name_en),
+        Some(kind),
+        Some(base_url),
+        Some(protocol),
+        Some(header),
+    ) = (code, name_zh, name_en, kind, base_url, protocol, header)
     else {
         return Err(ApiError::Unexpected(anyhow::anyhow!(
             "validated platform input incomplete"
@@ -493,7 +508,9 @@ pub async fn patch_platform(
         max_attempts: input.max_attempts.unwrap_or(current.max_attempts),
         backoff_base_ms: input.backoff_base_ms.unwrap_or(current.backoff_base_ms),
         backoff_max_ms: input.backoff_max_ms.unwrap_or(current.backoff_max_ms),
-        request_timeout_ms: input.request_timeout_ms.unwrap_or(current.request_timeout_ms),
+        request_timeout_ms: input
+            .request_timeout_ms
+            .unwrap_or(current.request_timeout_ms),
         follow_max_ms: input.follow_max_ms.unwrap_or(current.follow_max_ms),
     };
     let checked = check_policy(&mut errors, merged);
@@ -601,7 +618,9 @@ pub async fn list_platform_kinds(_auth: AnyAuth) -> HttpResponse {
             "epcis_repository" => {
                 "Any EPCIS 2.0 repository (OpenEPCIS, FasTnT, ...): protocol epcis; Suyuan POSTs each event to {base_url}/capture and follows the capture job."
             }
-            _ => "Any other platform with an HTTP interface: protocol json_http with a field mapping.",
+            _ => {
+                "Any other platform with an HTTP interface: protocol json_http with a field mapping."
+            }
         }
     };
     let kinds: Vec<PlatformKindOut> = PLATFORM_KINDS
@@ -694,11 +713,14 @@ pub async fn create_rule(
     let jurisdiction = match input.jurisdiction.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(j) => errors
-            .check(
-                suyuan_core::division::Jurisdiction::parse(j).map_err(|e| {
-                    FieldError::new("jurisdiction", "invalid_division", e.message_zh(), e.to_string())
-                }),
-            )
+            .check(suyuan_core::division::Jurisdiction::parse(j).map_err(|e| {
+                FieldError::new(
+                    "jurisdiction",
+                    "invalid_division",
+                    e.message_zh(),
+                    e.to_string(),
+                )
+            }))
             .map(|j| j.as_prefix().to_owned()),
     };
     if let Some(kinds) = &input.record_kinds {
@@ -834,9 +856,10 @@ pub async fn put_credentials(
             "must be 1 to 4096 visible characters usable as an HTTP header value",
         ));
     }
-    let released = store::put_credential(&state.db, &state.secret_key, &auth.seller_id, &id, &value)
-        .await
-        .map_err(store_error)?;
+    let released =
+        store::put_credential(&state.db, &state.secret_key, &auth.seller_id, &id, &value)
+            .await
+            .map_err(store_error)?;
     tracing::info!(platform_id = %id, released, "seller credential set");
     Ok(HttpResponse::Ok().json(CredentialOut {
         platform_id: id.into_inner(),

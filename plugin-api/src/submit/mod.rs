@@ -123,7 +123,11 @@ impl Worker {
             store::route_pass(&self.state.db, ROUTE_SELLERS, ROUTE_EVENTS).await?
         };
         if routed.submissions > 0 {
-            tracing::debug!(events = routed.events, submissions = routed.submissions, "routed");
+            tracing::debug!(
+                events = routed.events,
+                submissions = routed.submissions,
+                "routed"
+            );
             if let Some(m) = &self.metrics {
                 m.routed
                     .with_label_values(&["any"])
@@ -146,15 +150,14 @@ impl Worker {
         let n = claimed.len();
         let ctx = store::send_context(&self.state.db, &claimed).await?;
         let ctx = &ctx;
-        let results: Vec<(submission::Model, Finish, String)> =
-            futures_util::stream::iter(claimed)
-                .map(|sub| async move {
-                    let (finish, platform_code) = self.send_one(ctx, &sub).await;
-                    (sub, finish, platform_code)
-                })
-                .buffer_unordered(self.settings.concurrency.max(1))
-                .collect()
-                .await;
+        let results: Vec<(submission::Model, Finish, String)> = futures_util::stream::iter(claimed)
+            .map(|sub| async move {
+                let (finish, platform_code) = self.send_one(ctx, &sub).await;
+                (sub, finish, platform_code)
+            })
+            .buffer_unordered(self.settings.concurrency.max(1))
+            .collect()
+            .await;
         for (sub, finish, platform_code) in results {
             let label = match &finish {
                 Finish::Accepted { .. } => "accepted",
@@ -204,13 +207,8 @@ impl Worker {
         let finish = match self.prepare(ctx, platform, sub).await {
             Err(finish) => finish,
             Ok((target, submission)) => {
-                let outcome = platforms::submit(
-                    &self.client,
-                    &target,
-                    &submission,
-                    policy.follow,
-                )
-                .await;
+                let outcome =
+                    platforms::submit(&self.client, &target, &submission, policy.follow).await;
                 policy.finish(sub.attempts, outcome)
             }
         };
@@ -225,12 +223,11 @@ impl Worker {
         sub: &submission::Model,
     ) -> Result<(Target, Submission), Finish> {
         let policy = Policy::of(platform, &self.settings);
-        let kind: TargetKind = serde_json::from_str(&platform.protocol).map_err(|e| {
-            Finish::Rejected {
+        let kind: TargetKind =
+            serde_json::from_str(&platform.protocol).map_err(|e| Finish::Rejected {
                 http_status: None,
                 reason: format!("the platform's protocol setting is unreadable: {e}"),
-            }
-        })?;
+            })?;
         let base_url =
             crate::netpolicy::check_target(&platform.base_url, self.state.allow_private_targets)
                 .await
@@ -263,10 +260,13 @@ impl Worker {
                 Some((platform.credential_header.clone(), value))
             }
         };
-        let document = ctx.documents.get(&sub.event_id).ok_or_else(|| Finish::Rejected {
-            http_status: None,
-            reason: "the trace event is missing".to_owned(),
-        })?;
+        let document = ctx
+            .documents
+            .get(&sub.event_id)
+            .ok_or_else(|| Finish::Rejected {
+                http_status: None,
+                reason: "the trace event is missing".to_owned(),
+            })?;
         let event: serde_json::Value =
             serde_json::from_str(document).map_err(|e| Finish::Rejected {
                 http_status: None,
@@ -317,13 +317,18 @@ impl Policy {
     pub fn of(platform: &platform::Model, settings: &SubmitConfig) -> Policy {
         let max_wait = ms(platform.follow_max_ms).unwrap_or(settings.follow_max);
         Policy {
-            max_attempts: platform.max_attempts.unwrap_or(settings.max_attempts).max(1),
+            max_attempts: platform
+                .max_attempts
+                .unwrap_or(settings.max_attempts)
+                .max(1),
             backoff_base: ms(platform.backoff_base_ms).unwrap_or(settings.backoff_base),
             backoff_max: ms(platform.backoff_max_ms).unwrap_or(settings.backoff_max),
             follow: FollowPolicy {
-                poll_interval: (max_wait / 20).clamp(Duration::from_millis(20), Duration::from_millis(500)),
+                poll_interval: (max_wait / 20)
+                    .clamp(Duration::from_millis(20), Duration::from_millis(500)),
                 max_wait,
-                request_timeout: ms(platform.request_timeout_ms).unwrap_or(settings.request_timeout),
+                request_timeout: ms(platform.request_timeout_ms)
+                    .unwrap_or(settings.request_timeout),
             },
         }
     }

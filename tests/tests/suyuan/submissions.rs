@@ -210,7 +210,10 @@ both_engines_app!(
             .collect();
         assert_eq!(
             keys,
-            vec![format!("{receipt}.{platform}"), format!("{sale}.{platform}")]
+            vec![
+                format!("{receipt}.{platform}"),
+                format!("{sale}.{platform}")
+            ]
         );
         assert_eq!(captured[0].event["bizStep"], "receiving");
         assert_eq!(captured[1].event["bizStep"], "retail_selling");
@@ -251,7 +254,13 @@ both_engines_app!(
         assert_eq!(captured.len(), 4);
         assert_eq!(
             captured[2].idempotency_key.as_deref(),
-            Some(format!("{}.{platform}", correction["declaration_id"].as_str().unwrap()).as_str())
+            Some(
+                format!(
+                    "{}.{platform}",
+                    correction["declaration_id"].as_str().unwrap()
+                )
+                .as_str()
+            )
         );
         assert_eq!(
             captured[2].event["errorDeclaration"]["reason"],
@@ -283,7 +292,7 @@ both_engines_app!(
         let (b, b_token) = seller(&app, "91330106MA2GXYK23").await;
         standin.set_mode(Mode::Fail);
 
-        // A receives and sells five units; B then receives the first two from A's buyer.
+        // A receives and sells five units; B, a next-tier seller, then receives them.
         let mut order: Vec<String> = Vec::new();
         for i in 1..=5 {
             order.push(record(&app, &a, &format!("U{i}"), RecordKind::Receipt).await);
@@ -291,7 +300,7 @@ both_engines_app!(
         for i in 1..=5 {
             order.push(record(&app, &a, &format!("U{i}"), RecordKind::Sale).await);
         }
-        for i in 1..=2 {
+        for i in 1..=5 {
             order.push(record(&app, &b, &format!("U{i}"), RecordKind::Receipt).await);
         }
         // Down for a while: first 503s, then a platform that hangs past the timeout.
@@ -303,25 +312,34 @@ both_engines_app!(
         assert!(failed_requests >= 2, "{failed_requests}");
         let waiting = ledger_of(&app, &a_token).await;
         assert_eq!(waiting.len(), 10);
-        assert!(waiting.iter().all(|i| i["status"] == "pending" || i["status"] == "sending"));
-        assert!(waiting[0]["attempts"].as_i64().unwrap() >= 2, "{waiting:#?}");
+        assert!(
+            waiting
+                .iter()
+                .all(|i| i["status"] == "pending" || i["status"] == "sending")
+        );
+        assert!(
+            waiting[0]["attempts"].as_i64().unwrap() >= 2,
+            "{waiting:#?}"
+        );
         assert!(waiting[0]["reason"].is_string());
 
         standin.set_mode(Mode::Normal);
         until_ledger(&app, &a_token, 30, all_accepted(10)).await;
-        until_ledger(&app, &b_token, 30, all_accepted(2)).await;
+        until_ledger(&app, &b_token, 30, all_accepted(5)).await;
 
         let captured = standin.captured();
         let ids: Vec<String> = captured.iter().map(|c| c.event_id.clone()).collect();
-        assert_eq!(ids.len(), 12, "nothing lost, nothing twice: {ids:?}");
-        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 12);
+        assert_eq!(ids.len(), 15, "nothing lost, nothing twice: {ids:?}");
+        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 15);
         // Per code, the platform got the records in the order they were recorded: A's receipt,
-        // A's sale, then (U1, U2) B's receipt.
+        // A's sale, then B's receipt.
         let mut seen: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for c in &captured {
-            let seller = if c.idempotency_key.as_deref().is_some_and(|k| {
-                order[10..].iter().any(|e| k.starts_with(e.as_str()))
-            }) {
+            let seller = if c
+                .idempotency_key
+                .as_deref()
+                .is_some_and(|k| order[10..].iter().any(|e| k.starts_with(e.as_str())))
+            {
                 "B"
             } else {
                 "A"
@@ -332,15 +350,66 @@ both_engines_app!(
             ));
         }
         for i in 1..=5 {
-            let mut want = vec![
+            let want = vec![
                 ("A".to_owned(), "receiving".to_owned()),
                 ("A".to_owned(), "retail_selling".to_owned()),
+                ("B".to_owned(), "receiving".to_owned()),
             ];
-            if i <= 2 {
-                want.push(("B".to_owned(), "receiving".to_owned()));
-            }
             assert_eq!(seen[&format!("U{i}")], want, "U{i}");
         }
+    }
+);
+
+both_engines_app!(
+    a_next_tier_seller_s_receipt_of_a_unit_reaches_the_platform_after_the_sale_of_it,
+    |app: TestApp| async move {
+        // A slow platform: A's records queue up behind each other while B's receipts of the
+        // same units are ready at once. B's must still wait for A's sales of those units.
+        let standin = StandIn::start().await;
+        standin.set_mode(Mode::Slow(Duration::from_millis(120)));
+        let platform = register(&app, &standin, "ebike", json!({})).await;
+        route_all(&app, &platform).await;
+        let (a, a_token) = seller(&app, "91440104MA59ABCD1").await;
+        let (b, b_token) = seller(&app, "91330106MA2GXYK23").await;
+        let mut b_events = HashSet::new();
+        for i in 1..=3 {
+            record(&app, &a, &format!("N{i}"), RecordKind::Receipt).await;
+            record(&app, &a, &format!("N{i}"), RecordKind::Sale).await;
+        }
+        // B first receives a unit A never had: nothing holds that one back.
+        let free = record(&app, &b, "FREE", RecordKind::Receipt).await;
+        for i in 1..=3 {
+            b_events.insert(record(&app, &b, &format!("N{i}"), RecordKind::Receipt).await);
+        }
+        until_ledger(&app, &a_token, 30, all_accepted(6)).await;
+        until_ledger(&app, &b_token, 30, all_accepted(4)).await;
+
+        let captured = standin.captured();
+        assert_eq!(captured.len(), 10);
+        let position = |serial: &str, biz: &str, by_b: bool| {
+            captured
+                .iter()
+                .position(|c| {
+                    let is_b = b_events.iter().chain([&free]).any(|e| {
+                        c.idempotency_key
+                            .as_deref()
+                            .is_some_and(|k| k.starts_with(e.as_str()))
+                    });
+                    serial_of(&c.event) == serial && c.event["bizStep"] == biz && is_b == by_b
+                })
+                .unwrap()
+        };
+        for i in 1..=3 {
+            let serial = format!("N{i}");
+            assert!(
+                position(&serial, "retail_selling", false) < position(&serial, "receiving", true),
+                "{serial}: B's receipt arrived before A's sale"
+            );
+        }
+        assert!(
+            position("FREE", "receiving", true) < position("N3", "retail_selling", false),
+            "an unrelated unit of B waited for A"
+        );
     }
 );
 
@@ -380,7 +449,10 @@ both_engines_app!(
         .await;
         assert_eq!(items[0]["status"], "dead");
         assert_eq!(standin.captured().len(), 1);
-        assert_eq!(standin.captured()[0].idempotency_key.as_deref(), Some(format!("{second}.{platform}").as_str()));
+        assert_eq!(
+            standin.captured()[0].idempotency_key.as_deref(),
+            Some(format!("{second}.{platform}").as_str())
+        );
 
         // The dead-letter list by status, then replay.
         let (_, dead) = get_json(&app, &token, "/api/v1/submissions?status=dead").await;
@@ -421,15 +493,30 @@ both_engines_app!(
         let (seller_id, token) = seller(&app, "91440104MA59ABCD1").await;
         standin.set_mode(Mode::Reject);
         record(&app, &seller_id, "R1", RecordKind::Receipt).await;
-        let items = until_ledger(&app, &token, 20, |i| i.len() == 1 && i[0]["status"] == "rejected").await;
+        let items = until_ledger(&app, &token, 20, |i| {
+            i.len() == 1 && i[0]["status"] == "rejected"
+        })
+        .await;
         assert_eq!(items[0]["http_status"], 400);
-        assert!(items[0]["reason"].as_str().unwrap().contains("told to refuse"), "{items:#?}");
+        assert!(
+            items[0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("told to refuse"),
+            "{items:#?}"
+        );
         standin.set_mode(Mode::Fail);
         record(&app, &seller_id, "R2", RecordKind::Receipt).await;
-        until_ledger(&app, &token, 20, |i| i.len() == 2 && i[1]["status"] == "dead").await;
+        until_ledger(&app, &token, 20, |i| {
+            i.len() == 2 && i[1]["status"] == "dead"
+        })
+        .await;
         standin.set_mode(Mode::Normal);
         let res: Value = client()
-            .post(format!("{}/api/v1/platforms/{platform}/replay", app.address))
+            .post(format!(
+                "{}/api/v1/platforms/{platform}/replay",
+                app.address
+            ))
             .bearer_auth(&token)
             .send()
             .await
@@ -470,9 +557,10 @@ both_engines_app!(
         .await;
         route_all(&app, &platform).await;
         let (seller_id, token) = seller(&app, "91440104MA59ABCD1").await;
-        let credit = suyuan_core::credit_code::CreditCode::with_check_character("91440104MA59ABCD1")
-            .unwrap()
-            .to_string();
+        let credit =
+            suyuan_core::credit_code::CreditCode::with_check_character("91440104MA59ABCD1")
+                .unwrap()
+                .to_string();
         let event = record(&app, &seller_id, "G1", RecordKind::Sale).await;
 
         // Held, visibly, until the seller gives its credential.
@@ -487,7 +575,10 @@ both_engines_app!(
         assert_eq!(listed[0]["credentials_configured"], false);
 
         let res = client()
-            .put(format!("{}/api/v1/platforms/{platform}/credentials", app.address))
+            .put(format!(
+                "{}/api/v1/platforms/{platform}/credentials",
+                app.address
+            ))
             .bearer_auth(&token)
             .json(&json!({"value": "key-s3cret-9f2"}))
             .send()
@@ -562,11 +653,19 @@ both_engines_app!(
 
         let a_items = ledger_of(&app, &a_token).await;
         assert!(a_items.iter().all(|i| i["seller_id"] == a.as_str()));
-        let (status, _) =
-            get_json(&app, &a_token, &format!("/api/v1/events/{theirs}/submissions")).await;
+        let (status, _) = get_json(
+            &app,
+            &a_token,
+            &format!("/api/v1/events/{theirs}/submissions"),
+        )
+        .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        let (_, filtered) =
-            get_json(&app, &a_token, &format!("/api/v1/submissions?event_id={theirs}")).await;
+        let (_, filtered) = get_json(
+            &app,
+            &a_token,
+            &format!("/api/v1/submissions?event_id={theirs}"),
+        )
+        .await;
         assert_eq!(filtered["items"], json!([]));
         let res = client()
             .post(format!(
@@ -601,7 +700,10 @@ both_engines_app!(
         let zhejiang = register(&app, &standin, "zj", json!({"kind": "provincial"})).await;
         let guangdong = register(&app, &standin, "gd", json!({"kind": "provincial"})).await;
         for (platform, rule) in [
-            (&ebike, json!({"category": "ebike", "record_kinds": ["sale"]})),
+            (
+                &ebike,
+                json!({"category": "ebike", "record_kinds": ["sale"]}),
+            ),
             (&zhejiang, json!({"jurisdiction": "33"})),
             (&guangdong, json!({"jurisdiction": "44"})),
         ] {
@@ -670,7 +772,10 @@ async fn spawn_strict_app(engine: Engine) -> Option<TestApp> {
     let env: HashMap<String, String> = [
         ("SUYUAN_DATABASE_URL", db.url.clone()),
         ("SUYUAN_BIND", format!("127.0.0.1:{port}")),
-        ("SUYUAN_JWT_SECRET", suyuan_tests::TEST_JWT_SECRET.to_owned()),
+        (
+            "SUYUAN_JWT_SECRET",
+            suyuan_tests::TEST_JWT_SECRET.to_owned(),
+        ),
         ("SUYUAN_WORKER", "off".to_owned()),
     ]
     .into_iter()
@@ -703,12 +808,18 @@ async fn private_platform_is_refused(engine: Engine) {
     let Some(app) = spawn_strict_app(engine).await else {
         return;
     };
-    for url in ["http://127.0.0.1:9/", "http://10.1.2.3/", "http://[::1]:8080/"] {
+    for url in [
+        "http://127.0.0.1:9/",
+        "http://10.1.2.3/",
+        "http://[::1]:8080/",
+    ] {
         let res = client()
             .post(format!("{}/api/v1/platforms", app.address))
             .bearer_auth(app.admin_token())
-            .json(&json!({"code": "p", "name": "内网平台", "name_en": "Internal", "kind": "other",
-                "base_url": url, "protocol": {"kind": "epcis"}}))
+            .json(
+                &json!({"code": "p", "name": "内网平台", "name_en": "Internal", "kind": "other",
+                "base_url": url, "protocol": {"kind": "epcis"}}),
+            )
             .send()
             .await
             .unwrap();
@@ -737,7 +848,13 @@ async fn private_platform_is_refused(engine: Engine) {
         .collect();
     assert_eq!(
         fields,
-        vec!["code", "name", "kind", "base_url", "protocol.mapping.fields"]
+        vec![
+            "code",
+            "name",
+            "kind",
+            "base_url",
+            "protocol.mapping.fields"
+        ]
     );
     let (_, listed) = get_json(&app, &app.admin_token(), "/api/v1/platforms").await;
     assert_eq!(listed, json!([]));
@@ -765,7 +882,11 @@ async fn two_instances_on_one_postgres_deliver_each_submission_once() {
     let platform = register(&app, &standin, "national", json!({})).await;
     route_all(&app, &platform).await;
     let mut sellers = Vec::new();
-    for credit in ["91440104MA59ABCD1", "91330106MA2GXYK23", "91110105MA01ABCD2"] {
+    for credit in [
+        "91440104MA59ABCD1",
+        "91330106MA2GXYK23",
+        "91110105MA01ABCD2",
+    ] {
         sellers.push(seller(&app, credit).await);
     }
     let mut events = 0;
@@ -829,7 +950,10 @@ async fn throughput_of_submissions_to_the_stand_in() {
         let started = std::time::Instant::now();
         for (_, token) in &sellers {
             let res = client()
-                .put(format!("{}/api/v1/platforms/{platform}/credentials", app.address))
+                .put(format!(
+                    "{}/api/v1/platforms/{platform}/credentials",
+                    app.address
+                ))
                 .bearer_auth(token)
                 .json(&json!({"value": "Bearer t"}))
                 .send()
