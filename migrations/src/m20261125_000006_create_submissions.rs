@@ -234,15 +234,6 @@ impl MigrationTrait for Migration {
                 false,
             ),
             (
-                "idx_submissions_stream",
-                vec![
-                    Submissions::PlatformId,
-                    Submissions::SellerId,
-                    Submissions::Seq,
-                ],
-                false,
-            ),
-            (
                 "idx_submissions_seller",
                 vec![Submissions::SellerId, Submissions::Id],
                 false,
@@ -258,6 +249,15 @@ impl MigrationTrait for Migration {
             }
             manager.create_index(index.to_owned()).await?;
         }
+        // The open rows only (a small part of the table once most are delivered): the worker
+        // finds each stream's head from it.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "CREATE INDEX idx_submissions_open ON submissions (platform_id, seller_id, seq) \
+                 WHERE status IN ('pending', 'sending', 'needs_credentials')",
+            )
+            .await?;
         Ok(())
     }
 

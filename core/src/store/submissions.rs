@@ -529,6 +529,23 @@ pub async fn route_pass(
     max_events: u64,
 ) -> Result<RouteReport, StoreError> {
     let backend = db.get_database_backend();
+    let pending_sql = |limit: u64| {
+        format!(
+            "SELECT s.id AS id, s.division_code AS division_code, COALESCE(c.last_seq, 0) AS last_seq \
+             FROM sellers s LEFT JOIN submission_cursors c ON c.seller_id = s.id \
+             WHERE EXISTS (SELECT 1 FROM trace_events e WHERE e.seller_id = s.id AND e.seq > COALESCE(c.last_seq, 0)) \
+             ORDER BY s.id LIMIT {}",
+            limit.max(1)
+        )
+    };
+    // A read first: an idle pass writes nothing.
+    if db
+        .query_all_raw(Statement::from_string(backend, pending_sql(1)))
+        .await?
+        .is_empty()
+    {
+        return Ok(RouteReport::default());
+    }
     let txn = db.begin().await?;
     // The lock first: on SQLite this makes the transaction a writer before it reads; on
     // PostgreSQL a second router waits here and then sees the cursors this one committed.
@@ -540,13 +557,7 @@ pub async fn route_pass(
         .filter(submission_cursor::Column::SellerId.eq(ROUTER_LOCK_ROW))
         .exec(&txn)
         .await?;
-    let sql = format!(
-        "SELECT s.id AS id, s.division_code AS division_code, COALESCE(c.last_seq, 0) AS last_seq \
-         FROM sellers s LEFT JOIN submission_cursors c ON c.seller_id = s.id \
-         WHERE EXISTS (SELECT 1 FROM trace_events e WHERE e.seller_id = s.id AND e.seq > COALESCE(c.last_seq, 0)) \
-         ORDER BY s.id LIMIT {}",
-        max_sellers.max(1)
-    );
+    let sql = pending_sql(max_sellers);
     let sellers = txn
         .query_all_raw(Statement::from_string(backend, sql))
         .await?;
@@ -770,6 +781,9 @@ fn placeholders(backend: DbBackend, n: usize) -> Vec<String> {
         .collect()
 }
 
+/// How many due stream heads one claim looks at.
+const HEAD_WINDOW: u64 = 4096;
+
 /// Claims up to `limit` submissions that may be sent now, for `lease`: pending ones whose time
 /// has come and that nothing earlier holds back (see the module's notes on order), and `sending`
 /// ones whose lease ran out (their worker died). Each claim counts as an attempt.
@@ -786,14 +800,20 @@ pub async fn claim(
     } else {
         ""
     };
+    // Only the head of each stream (the lowest open `seq` of a seller to a platform) can be
+    // sent; the heads are found from the partial index of open rows, so the costlier check
+    // (another seller's open submission naming one of the same codes) runs for heads only.
     let sql = format!(
         "UPDATE submissions SET status = 'sending', locked_until = {p0}, attempts = attempts + 1, updated_at = {p1} \
          WHERE id IN (SELECT s.id FROM submissions s \
-           WHERE ((s.status = 'pending' AND s.next_attempt_at <= {p2}) OR (s.status = 'sending' AND s.locked_until < {p3})) \
-             AND s.platform_id IN (SELECT pl.id FROM platforms pl WHERE pl.enabled) \
-             AND NOT EXISTS (SELECT 1 FROM submissions b \
-               WHERE b.platform_id = s.platform_id AND b.seller_id = s.seller_id AND b.seq < s.seq \
-                 AND b.status IN ('pending', 'sending', 'needs_credentials')) \
+           WHERE s.id IN (SELECT hs.id FROM submissions hs \
+               JOIN (SELECT o.platform_id, o.seller_id, MIN(o.seq) AS seq FROM submissions o \
+                     WHERE o.status IN ('pending', 'sending', 'needs_credentials') \
+                     GROUP BY o.platform_id, o.seller_id) h \
+                 ON h.platform_id = hs.platform_id AND h.seller_id = hs.seller_id AND h.seq = hs.seq \
+               WHERE ((hs.status = 'pending' AND hs.next_attempt_at <= {p2}) OR (hs.status = 'sending' AND hs.locked_until < {p3})) \
+                 AND hs.platform_id IN (SELECT pl.id FROM platforms pl WHERE pl.enabled) \
+               ORDER BY hs.id LIMIT {heads}) \
              AND NOT EXISTS (SELECT 1 FROM trace_event_codes sc \
                JOIN trace_event_codes bc ON bc.code = sc.code \
                JOIN submissions b ON b.event_id = bc.event_id \
@@ -806,6 +826,9 @@ pub async fn claim(
         p2 = p[2],
         p3 = p[3],
         p4 = p[4],
+        // The heads due now (the LIMIT also keeps the planner from flattening this, so the
+        // code check runs on heads only).
+        heads = HEAD_WINDOW,
     );
     let now = Utc::now();
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);

@@ -158,33 +158,40 @@ impl Worker {
             .buffer_unordered(self.settings.concurrency.max(1))
             .collect()
             .await;
-        for (sub, finish, platform_code) in results {
-            let label = match &finish {
+        // Every outcome of the batch in one transaction (one commit, not one per submission).
+        // Should it fail, the rows stay claimed and are sent again once their lease runs out,
+        // under the same idempotency keys.
+        let written: Result<Vec<bool>, StoreError> = {
+            use sea_orm::TransactionTrait as _;
+            let _turn = self.state.write_gate.enter_background().await;
+            let txn = self.state.db.begin().await?;
+            let mut written = Vec::with_capacity(results.len());
+            for (sub, finish, _) in &results {
+                written.push(store::finish(&txn, sub, finish.clone()).await?);
+            }
+            txn.commit().await?;
+            Ok(written)
+        };
+        let written = written?;
+        for ((sub, finish, platform_code), ok) in results.iter().zip(written) {
+            if !ok {
+                tracing::warn!(
+                    submission_id = sub.id,
+                    "claim lost before the outcome was written (lease ran out)"
+                );
+                continue;
+            }
+            let label = match finish {
                 Finish::Accepted { .. } => "accepted",
                 Finish::Rejected { .. } => "rejected",
                 Finish::Retry { .. } => "retried",
                 Finish::Dead { .. } => "dead",
                 Finish::NeedsCredentials => "needs_credentials",
             };
-            let written = {
-                let _turn = self.state.write_gate.enter_background().await;
-                store::finish(&self.state.db, &sub, finish).await
-            };
-            match written {
-                Ok(true) => {
-                    if let Some(m) = &self.metrics {
-                        m.outcomes
-                            .with_label_values(&[platform_code.as_str(), label])
-                            .inc();
-                    }
-                }
-                Ok(false) => tracing::warn!(
-                    submission_id = sub.id,
-                    "claim lost before the outcome was written (lease ran out)"
-                ),
-                Err(e) => {
-                    tracing::error!(error = %e, submission_id = sub.id, "could not record a submission's outcome");
-                }
+            if let Some(m) = &self.metrics {
+                m.outcomes
+                    .with_label_values(&[platform_code.as_str(), label])
+                    .inc();
             }
         }
         Ok(n)

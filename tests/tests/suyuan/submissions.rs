@@ -907,7 +907,8 @@ async fn two_instances_on_one_postgres_deliver_each_submission_once() {
 }
 
 /// Throughput of the outbox to the stand-in (EPCIS capture: POST and one job look-up each) on
-/// SQLite: `cargo test -p suyuan-tests --test suyuan submissions::throughput -- --ignored --nocapture`.
+/// SQLite and PostgreSQL, one stream per seller (`SUYUAN_BENCH_SELLERS`, default 4):
+/// `cargo test -p suyuan-tests --test suyuan submissions::throughput -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, not a check"]
 async fn throughput_of_submissions_to_the_stand_in() {
@@ -926,15 +927,14 @@ async fn throughput_of_submissions_to_the_stand_in() {
         .await;
         route_all(&app, &platform).await;
         let mut sellers = Vec::new();
-        for credit in [
-            "91440104MA59ABCD1",
-            "91330106MA2GXYK23",
-            "91110105MA01ABCD2",
-            "91310115MA1K4ABC1",
-        ] {
-            sellers.push(seller(&app, credit).await);
+        let streams: usize = std::env::var("SUYUAN_BENCH_SELLERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(4);
+        for i in 0..streams {
+            sellers.push(seller(&app, &format!("91440104MA59ABC{i:02}")).await);
         }
-        let per_seller = 250;
+        let per_seller = 1000 / streams;
         for round in 0..per_seller {
             for (i, (id, _)) in sellers.iter().enumerate() {
                 record(&app, id, &format!("T{i}x{round}"), RecordKind::Receipt).await;
