@@ -1164,6 +1164,33 @@ mod tests {
     }
 
     #[test]
+    fn a_mapping_is_checked_without_an_event() {
+        let ok = mapping(&[
+            ("goods.code", ptr("/epcList/0", true)),
+            ("goods.batch", ptr("/suyuan:batch", true)),
+        ]);
+        assert_eq!(ok.validate(), Ok(()));
+        let bad_pointer = mapping(&[("time", ptr("eventTime", false))]);
+        assert!(matches!(
+            bad_pointer.validate(),
+            Err(MappingError::InvalidPointer { .. })
+        ));
+        let clash = mapping(&[
+            ("goods", ptr("/epcList/0", false)),
+            ("goods.code", ptr("/epcList/0", false)),
+        ]);
+        assert!(matches!(
+            clash.validate(),
+            Err(MappingError::Conflict { .. })
+        ));
+        let empty = mapping(&[("goods..code", ptr("/epcList/0", true))]);
+        assert!(matches!(
+            empty.validate(),
+            Err(MappingError::InvalidField { .. })
+        ));
+    }
+
+    #[test]
     fn a_constant_object_is_merged_with_dotted_fields_under_it() {
         let m = mapping(&[
             (

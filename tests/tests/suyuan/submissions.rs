@@ -973,3 +973,136 @@ async fn throughput_of_submissions_to_the_stand_in() {
         );
     }
 }
+
+// --- the outbox store on both engines --------------------------------------------------------
+
+mod store_level {
+    use super::*;
+    use suyuan_core::store::submissions::{self as outbox, Finish, NewPlatform, NewRule};
+    use suyuan_core::store::tenants::{self, NewSeller};
+    use suyuan_tests::both_engines;
+
+    async fn one_routed_submission(db: &TestDb) -> (SellerId, String) {
+        let seller = tenants::create_seller(
+            &db.db,
+            NewSeller {
+                name: "租约测试".into(),
+                credit_code: suyuan_core::credit_code::CreditCode::with_check_character(
+                    "91440104MA59ABCD1",
+                )
+                .unwrap(),
+                division_code: DivisionCode::parse("440104").unwrap(),
+                seller_type: suyuan_core::tenancy::SellerType::Offline,
+                email: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+        let platform = outbox::create_platform(
+            &db.db,
+            NewPlatform {
+                code: "national".into(),
+                name_zh: "全国平台".into(),
+                name_en: "National".into(),
+                kind: "national".into(),
+                base_url: "http://127.0.0.1:9".into(),
+                protocol: r#"{"kind":"epcis"}"#.into(),
+                requires_credentials: false,
+                credential_header: "Authorization".into(),
+                enabled: true,
+                policy: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+        outbox::create_rule(
+            &db.db,
+            NewRule {
+                platform_id: platform.id.clone(),
+                category_id: None,
+                jurisdiction: None,
+                record_kinds: None,
+            },
+        )
+        .await
+        .unwrap();
+        let code = code("L1");
+        let t = FixedOffset::east_opt(8 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 20, 10, 0, 0)
+            .unwrap();
+        let event = TraceEvent::object(Action::Observe, t, Utc::now())
+            .epc(code.to_epc_uri())
+            .biz_step(BizStep::Receiving)
+            .build()
+            .unwrap();
+        ledger::append_one(
+            &db.db,
+            &seller,
+            &event,
+            RecordMeta {
+                kind: RecordKind::Receipt,
+                category: None,
+                region: None,
+                buyer_type: None,
+                corrects: None,
+                deadline_at: None,
+                missing_elements: vec![],
+                codes: vec![CodeEntry {
+                    role: CodeRole::Epc,
+                    code,
+                    quantity: None,
+                    uom: None,
+                }],
+            },
+        )
+        .await
+        .unwrap();
+        let report = outbox::route_pass(&db.db, 10, 10).await.unwrap();
+        assert_eq!((report.events, report.submissions), (1, 1));
+        (seller, platform.id)
+    }
+
+    both_engines!(
+        a_claim_is_held_for_its_lease_then_taken_over_and_the_old_claim_cannot_write,
+        |db: TestDb| async move {
+            let _ = one_routed_submission(&db).await;
+            // The router moved its cursor: a second pass routes nothing again.
+            assert_eq!(
+                outbox::route_pass(&db.db, 10, 10).await.unwrap(),
+                outbox::RouteReport::default()
+            );
+            let lease = chrono::Duration::milliseconds(600);
+            let first = outbox::claim(&db.db, 10, lease).await.unwrap();
+            assert_eq!(first.len(), 1);
+            assert_eq!(first[0].attempts, 1);
+            assert!(
+                outbox::claim(&db.db, 10, lease).await.unwrap().is_empty(),
+                "held while leased"
+            );
+
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            let second = outbox::claim(&db.db, 10, lease).await.unwrap();
+            assert_eq!(second.len(), 1, "taken over once the lease ran out");
+            assert_eq!(second[0].attempts, 2);
+            let stale = outbox::finish(&db.db, &first[0], Finish::Accepted { receipt: None })
+                .await
+                .unwrap();
+            assert!(!stale, "the first worker's claim was lost");
+            let current = outbox::finish(
+                &db.db,
+                &second[0],
+                Finish::Accepted {
+                    receipt: Some("c1".into()),
+                },
+            )
+            .await
+            .unwrap();
+            assert!(current);
+            let counts = outbox::count_by_status(&db.db).await.unwrap();
+            assert_eq!(counts.get("accepted"), Some(&1));
+            assert_eq!(counts.len(), 1);
+        }
+    );
+}
