@@ -11,6 +11,7 @@ mod m20261125_000002_create_stores_and_listings;
 mod m20261125_000003_create_trace_events;
 mod m20261125_000004_create_marketplace;
 mod m20261125_000005_create_recalls_and_scans;
+mod m20261125_000006_create_submissions;
 mod m20261125_000007_create_transfers;
 mod m20261125_000008_create_code_flags;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_trace_events::Migration),
             Box::new(m20261125_000004_create_marketplace::Migration),
             Box::new(m20261125_000005_create_recalls_and_scans::Migration),
+            Box::new(m20261125_000006_create_submissions::Migration),
             Box::new(m20261125_000007_create_transfers::Migration),
             Box::new(m20261125_000008_create_code_flags::Migration),
         ]

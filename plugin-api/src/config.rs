@@ -74,6 +74,42 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// `SUYUAN_MAIL_FROM`: the sender of e-mails (default `溯源 Suyuan <noreply@localhost>`).
     pub mail_from: String,
+    /// Submissions to trace platforms: `SUYUAN_SUBMIT_*` (defaults a platform may override).
+    pub submit: SubmitConfig,
+}
+
+/// Settings of the submission worker (the outbox to trace platforms). A platform may override
+/// the retry budget, the backoff and the timeouts for itself in the registry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubmitConfig {
+    /// `SUYUAN_SUBMIT_POLL`: how often the router looks for new records when idle (default 500ms).
+    pub poll: std::time::Duration,
+    /// `SUYUAN_SUBMIT_MAX_ATTEMPTS`: attempts before a submission is dead-lettered (default 12).
+    pub max_attempts: i32,
+    /// `SUYUAN_SUBMIT_BACKOFF_BASE`: the first retry's delay, doubled per attempt (default 2s).
+    pub backoff_base: std::time::Duration,
+    /// `SUYUAN_SUBMIT_BACKOFF_MAX`: the longest delay between attempts (default 1h).
+    pub backoff_max: std::time::Duration,
+    /// `SUYUAN_SUBMIT_REQUEST_TIMEOUT`: the longest one request may take (default 10s).
+    pub request_timeout: std::time::Duration,
+    /// `SUYUAN_SUBMIT_FOLLOW_MAX`: how long an EPCIS capture job is followed (default 10s).
+    pub follow_max: std::time::Duration,
+    /// `SUYUAN_SUBMIT_CONCURRENCY`: submissions sent at once by one process (default 16).
+    pub concurrency: usize,
+}
+
+impl Default for SubmitConfig {
+    fn default() -> Self {
+        Self {
+            poll: std::time::Duration::from_millis(500),
+            max_attempts: 12,
+            backoff_base: std::time::Duration::from_secs(2),
+            backoff_max: std::time::Duration::from_secs(3600),
+            request_timeout: std::time::Duration::from_secs(10),
+            follow_max: std::time::Duration::from_secs(10),
+            concurrency: 16,
+        }
+    }
 }
 
 /// A configuration value that is missing or wrong.
@@ -114,6 +150,13 @@ struct FileConfig {
     transfer_remind_every: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    submit_poll: Option<String>,
+    submit_max_attempts: Option<String>,
+    submit_backoff_base: Option<String>,
+    submit_backoff_max: Option<String>,
+    submit_request_timeout: Option<String>,
+    submit_follow_max: Option<String>,
+    submit_concurrency: Option<String>,
 }
 
 /// The default database: an SQLite file in the working directory.
@@ -316,12 +359,70 @@ impl Config {
             }
             None => "溯源 Suyuan <noreply@localhost>".to_owned(),
         };
+        let mut submit = SubmitConfig::default();
+        let durations = [
+            ("SUYUAN_SUBMIT_POLL", file_cfg.submit_poll, &mut submit.poll),
+            (
+                "SUYUAN_SUBMIT_BACKOFF_BASE",
+                file_cfg.submit_backoff_base,
+                &mut submit.backoff_base,
+            ),
+            (
+                "SUYUAN_SUBMIT_BACKOFF_MAX",
+                file_cfg.submit_backoff_max,
+                &mut submit.backoff_max,
+            ),
+            (
+                "SUYUAN_SUBMIT_REQUEST_TIMEOUT",
+                file_cfg.submit_request_timeout,
+                &mut submit.request_timeout,
+            ),
+            (
+                "SUYUAN_SUBMIT_FOLLOW_MAX",
+                file_cfg.submit_follow_max,
+                &mut submit.follow_max,
+            ),
+        ];
+        for (name, from_file, slot) in durations {
+            if let Some((var, v)) = pick(name, from_file) {
+                *slot = parse_duration(&v).map_err(|reason| ConfigError::new(&var, reason))?;
+            }
+        }
+        if submit.backoff_max < submit.backoff_base {
+            return Err(ConfigError::new(
+                "SUYUAN_SUBMIT_BACKOFF_MAX",
+                "must not be shorter than SUYUAN_SUBMIT_BACKOFF_BASE",
+            ));
+        }
+        if let Some((var, v)) = pick("SUYUAN_SUBMIT_MAX_ATTEMPTS", file_cfg.submit_max_attempts) {
+            submit.max_attempts = match v.trim().parse::<i32>() {
+                Ok(n) if (1..=100).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{v}` is not a whole number from 1 to 100"),
+                    ));
+                }
+            };
+        }
+        if let Some((var, v)) = pick("SUYUAN_SUBMIT_CONCURRENCY", file_cfg.submit_concurrency) {
+            submit.concurrency = match v.trim().parse::<usize>() {
+                Ok(n) if (1..=256).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{v}` is not a whole number from 1 to 256"),
+                    ));
+                }
+            };
+        }
         Ok(Config {
             transfer_ttl,
             transfer_remind_after,
             transfer_remind_every,
             smtp_url,
             mail_from,
+            submit,
             database_url,
             bind,
             public_url,
@@ -411,6 +512,28 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.bind.port(), 9100);
         assert_eq!(cfg.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn submission_settings_have_defaults_and_bad_ones_name_the_variable() {
+        let cfg = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(cfg.submit, SubmitConfig::default());
+        let cfg = Config::from_sources(
+            None,
+            &env(&[
+                ("SUYUAN_SUBMIT_MAX_ATTEMPTS", "3"),
+                ("SUYUAN_SUBMIT_BACKOFF_BASE", "50ms"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cfg.submit.max_attempts, 3);
+        assert_eq!(cfg.submit.backoff_base.as_millis(), 50);
+        let err =
+            Config::from_sources(None, &env(&[("SUYUAN_SUBMIT_MAX_ATTEMPTS", "0")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_SUBMIT_MAX_ATTEMPTS");
+        let err =
+            Config::from_sources(None, &env(&[("SUYUAN_SUBMIT_BACKOFF_MAX", "1s")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_SUBMIT_BACKOFF_MAX");
     }
 
     #[test]

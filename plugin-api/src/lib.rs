@@ -17,4 +17,5 @@ pub mod platforms;
 pub mod public;
 pub mod routes;
 pub mod startup;
+pub mod submit;
 pub mod telemetry;

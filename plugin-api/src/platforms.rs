@@ -93,6 +93,40 @@ pub enum FieldSource {
     },
 }
 
+impl JsonMapping {
+    /// Checks a mapping without an event: every pointer is a JSON Pointer, every output key has
+    /// non-empty dotted segments, and no two keys put two values at one place. (Whether required
+    /// pointers find values can only be known per event.)
+    pub fn validate(&self) -> Result<(), MappingError> {
+        let mut shape = JsonMapping::default();
+        for (field, source) in &self.fields {
+            let stand_in = match source {
+                FieldSource::Pointer { pointer, .. } => {
+                    if !pointer.is_empty() && !pointer.starts_with('/') {
+                        return Err(MappingError::InvalidPointer {
+                            field: field.clone(),
+                            pointer: pointer.clone(),
+                        });
+                    }
+                    FieldSource::Constant {
+                        constant: Value::String(String::new()),
+                    }
+                }
+                other => other.clone(),
+            };
+            shape.fields.insert(field.clone(), stand_in);
+        }
+        let probe = Submission {
+            idempotency_key: String::new(),
+            event: Value::Object(Map::new()),
+            record_kind: String::new(),
+            seller_id: String::new(),
+            seller_credit_code: String::new(),
+        };
+        build_json_body(&shape, &probe).map(|_| ())
+    }
+}
+
 /// Metadata of a [`Submission`] a [`JsonMapping`] can put in a body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -1125,6 +1159,33 @@ mod tests {
         let m = mapping(&[("goods..code", ptr("/epcList/0", true))]);
         assert!(matches!(
             build_json_body(&m, &submission()),
+            Err(MappingError::InvalidField { .. })
+        ));
+    }
+
+    #[test]
+    fn a_mapping_is_checked_without_an_event() {
+        let ok = mapping(&[
+            ("goods.code", ptr("/epcList/0", true)),
+            ("goods.batch", ptr("/suyuan:batch", true)),
+        ]);
+        assert_eq!(ok.validate(), Ok(()));
+        let bad_pointer = mapping(&[("time", ptr("eventTime", false))]);
+        assert!(matches!(
+            bad_pointer.validate(),
+            Err(MappingError::InvalidPointer { .. })
+        ));
+        let clash = mapping(&[
+            ("goods", ptr("/epcList/0", false)),
+            ("goods.code", ptr("/epcList/0", false)),
+        ]);
+        assert!(matches!(
+            clash.validate(),
+            Err(MappingError::Conflict { .. })
+        ));
+        let empty = mapping(&[("goods..code", ptr("/epcList/0", true))]);
+        assert!(matches!(
+            empty.validate(),
             Err(MappingError::InvalidField { .. })
         ));
     }

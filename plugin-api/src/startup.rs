@@ -141,6 +141,7 @@ impl Application {
                     secret_key: state.secret_key.clone(),
                 },
             );
+            crate::submit::spawn(state.clone(), config.submit);
         }
         let tokens = web::Data::new(Tokens::new(&resolved.jwt_secret));
         let state = web::Data::new(state);

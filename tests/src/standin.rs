@@ -63,6 +63,9 @@ pub struct Captured {
     pub idempotency_key: Option<String>,
     /// `"epcis"` or `"json"`: which route took it.
     pub via: &'static str,
+    /// The request's headers (lower-case names; the last value of a repeated one), so tests can
+    /// check what credentials arrived. (Added for the submission tests.)
+    pub headers: std::collections::BTreeMap<String, String>,
     /// When the stand-in recorded it.
     pub received_at: Instant,
 }
@@ -90,6 +93,7 @@ struct State {
 struct Job {
     events: Vec<Value>,
     idempotency_key: Option<String>,
+    headers: std::collections::BTreeMap<String, String>,
     status: JobStatus,
 }
 
@@ -306,7 +310,19 @@ fn capture_accepted(job_id: &str) -> HttpResponse {
         .finish()
 }
 
-fn record_events(s: &mut State, events: Vec<Value>, idempotency_key: Option<&String>) {
+fn headers_of(req: &HttpRequest) -> std::collections::BTreeMap<String, String> {
+    req.headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_ascii_lowercase(), v.to_str().ok()?.to_owned())))
+        .collect()
+}
+
+fn record_events(
+    s: &mut State,
+    events: Vec<Value>,
+    idempotency_key: Option<&String>,
+    headers: &std::collections::BTreeMap<String, String>,
+) {
     for event in events {
         let event_id = event
             .get("eventID")
@@ -317,6 +333,7 @@ fn record_events(s: &mut State, events: Vec<Value>, idempotency_key: Option<&Str
             event,
             idempotency_key: idempotency_key.cloned(),
             via: "epcis",
+            headers: headers.clone(),
             received_at: Instant::now(),
         });
     }
@@ -387,8 +404,9 @@ async fn post_capture(
     {
         s.capture_keys.insert(k.clone(), job_id.clone());
     }
+    let headers = headers_of(&req);
     let events = if status == JobStatus::Succeeded {
-        record_events(&mut s, events, key.as_ref());
+        record_events(&mut s, events, key.as_ref(), &headers);
         Vec::new()
     } else {
         events
@@ -398,6 +416,7 @@ async fn post_capture(
         Job {
             events,
             idempotency_key: key,
+            headers,
             status,
         },
     );
@@ -419,7 +438,11 @@ async fn get_job(path: web::Path<String>, state: web::Data<Mutex<State>>) -> Htt
     let mut finished_now = None;
     if job.status == JobStatus::Running && mode != Mode::JobRunning {
         job.status = JobStatus::Succeeded;
-        finished_now = Some((std::mem::take(&mut job.events), job.idempotency_key.clone()));
+        finished_now = Some((
+            std::mem::take(&mut job.events),
+            job.idempotency_key.clone(),
+            job.headers.clone(),
+        ));
     }
     let body = match &job.status {
         JobStatus::Running => {
@@ -439,8 +462,8 @@ async fn get_job(path: web::Path<String>, state: web::Data<Mutex<State>>) -> Htt
             }],
         }),
     };
-    if let Some((events, key)) = finished_now {
-        record_events(&mut s, events, key.as_ref());
+    if let Some((events, key, headers)) = finished_now {
+        record_events(&mut s, events, key.as_ref(), &headers);
     }
     HttpResponse::Ok()
         .content_type("application/json")
@@ -497,6 +520,7 @@ async fn post_json(
         event: record,
         idempotency_key: key,
         via: "json",
+        headers: headers_of(&req),
         received_at: Instant::now(),
     });
     HttpResponse::Created().json(json!({ "record_id": record_id }))

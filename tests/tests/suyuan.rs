@@ -14,6 +14,7 @@ mod suyuan {
     pub mod operators;
     pub mod receipts;
     pub mod scenario;
+    pub mod submissions;
     pub mod transfers;
     pub mod widgets;
 }

@@ -17,6 +17,7 @@ pub mod sales;
 pub mod scope;
 pub mod stock;
 pub mod stores;
+pub mod submissions;
 pub mod tenants;
 pub mod trace;
 pub mod transfers;

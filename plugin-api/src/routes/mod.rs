@@ -9,11 +9,13 @@ pub mod health;
 pub mod imports;
 pub mod listings;
 pub mod operator;
+pub mod platforms;
 pub mod recalls;
 pub mod receipts;
 pub mod sales;
 pub mod sellers;
 pub mod stores;
+pub mod submissions;
 pub mod tenants;
 pub mod transfers;
 
@@ -70,7 +72,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(transfers::incoming_transfers)
                 .service(transfers::get_transfer)
                 .service(transfers::cancel_transfer)
-                .service(transfers::claim_transfer),
+                .service(transfers::claim_transfer)
+                .service(platforms::create_platform)
+                .service(platforms::list_platforms)
+                .service(platforms::get_platform)
+                .service(platforms::patch_platform)
+                .service(platforms::list_platform_kinds)
+                .service(platforms::create_rule)
+                .service(platforms::list_rules)
+                .service(platforms::delete_rule)
+                .service(platforms::put_credentials)
+                .service(platforms::delete_credentials)
+                .service(platforms::replay_dead)
+                .service(submissions::list_submissions)
+                .service(submissions::event_submissions)
+                .service(submissions::replay_submission),
         )
         .configure(crate::public::configure)
         .default_service(web::to(not_found));

@@ -1,0 +1,444 @@
+//! The submission worker: one registration, every platform.
+//!
+//! Each turn it first routes (new trace events become one outbox row per target platform, in one
+//! transaction with the router's cursor; see [`suyuan_core::store::submissions`]), then claims
+//! the submissions that may be sent now and sends them through the platform adapters
+//! ([`crate::platforms::submit`]) with the seller's credential, a few at a time. Every outcome is
+//! written back: accepted (with the platform's receipt), rejected (with its reason), retried
+//! with exponential backoff and jitter (or after the platform's `Retry-After`, when longer), dead
+//! once the retry budget is spent, or held until the seller gives credentials.
+//!
+//! Claims are leases ([`LEASE`]): a row whose worker died is taken over once its lease runs out,
+//! and the platform sees the same idempotency key again.
+
+use crate::config::SubmitConfig;
+use crate::platforms::{self, FollowPolicy, Outcome, Submission, Target, TargetKind};
+use crate::startup::AppState;
+use chrono::Utc;
+use futures_util::StreamExt as _;
+use prometheus::{IntCounterVec, Opts};
+use std::time::Duration;
+use suyuan_core::entity::{platform, submission};
+use suyuan_core::store::StoreError;
+use suyuan_core::store::submissions::{self as store, Finish, SendContext};
+
+/// How long a claim holds a submission before another worker may take it over. Longer than any
+/// one send can take (two requests at the longest timeout plus the longest follow budget).
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// How many submissions one claim takes.
+pub const CLAIM_BATCH: u64 = 64;
+/// Sellers (and events of each) one router pass reads.
+const ROUTE_SELLERS: u64 = 200;
+const ROUTE_EVENTS: u64 = 500;
+/// The longest `Retry-After` honoured; a longer one is cut to this.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
+
+/// The worker's counters.
+#[derive(Clone)]
+pub struct SubmitMetrics {
+    /// Submission attempts by platform code and outcome (accepted, rejected, retried, dead,
+    /// needs_credentials).
+    pub outcomes: IntCounterVec,
+    /// Submissions written by the router, by why (rule, correction).
+    pub routed: IntCounterVec,
+}
+
+impl SubmitMetrics {
+    fn register(state: &AppState) -> anyhow::Result<Self> {
+        let outcomes = IntCounterVec::new(
+            Opts::new(
+                "submissions_total",
+                "Submission attempts to trace platforms, by platform and outcome",
+            ),
+            &["platform", "outcome"],
+        )?;
+        let routed = IntCounterVec::new(
+            Opts::new(
+                "submissions_routed_total",
+                "Submissions created by the router",
+            ),
+            &["by"],
+        )?;
+        state.metrics.register(Box::new(outcomes.clone()))?;
+        state.metrics.register(Box::new(routed.clone()))?;
+        Ok(Self { outcomes, routed })
+    }
+}
+
+/// Starts the worker loop.
+pub fn spawn(state: AppState, settings: SubmitConfig) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let metrics = match SubmitMetrics::register(&state) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                tracing::warn!(error = %e, "submission metrics not registered");
+                None
+            }
+        };
+        let client = match reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "submission worker cannot build its HTTP client");
+                return;
+            }
+        };
+        let worker = Worker {
+            state,
+            settings,
+            client,
+            metrics,
+        };
+        loop {
+            let busy = match worker.turn().await {
+                Ok(busy) => busy,
+                Err(e) => {
+                    tracing::error!(error = %e, "submission worker turn failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if !busy {
+                tokio::time::sleep(worker.settings.poll).await;
+            }
+        }
+    })
+}
+
+/// One process's submission worker.
+pub struct Worker {
+    state: AppState,
+    settings: SubmitConfig,
+    client: reqwest::Client,
+    metrics: Option<SubmitMetrics>,
+}
+
+impl Worker {
+    /// One turn: route what is new, send what is due. Returns whether anything was done.
+    pub async fn turn(&self) -> Result<bool, StoreError> {
+        let routed = {
+            let _turn = self.state.write_gate.enter_background().await;
+            store::route_pass(&self.state.db, ROUTE_SELLERS, ROUTE_EVENTS).await?
+        };
+        if routed.submissions > 0 {
+            tracing::debug!(
+                events = routed.events,
+                submissions = routed.submissions,
+                "routed"
+            );
+            if let Some(m) = &self.metrics {
+                m.routed
+                    .with_label_values(&["any"])
+                    .inc_by(routed.submissions as u64);
+            }
+        }
+        let sent = self.send_due().await?;
+        Ok(routed.events > 0 || sent > 0)
+    }
+
+    /// Claims due submissions and sends them; returns how many were claimed.
+    async fn send_due(&self) -> Result<usize, StoreError> {
+        let claimed = {
+            let _turn = self.state.write_gate.enter_background().await;
+            store::claim(&self.state.db, CLAIM_BATCH, LEASE).await?
+        };
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        let n = claimed.len();
+        let ctx = store::send_context(&self.state.db, &claimed).await?;
+        let ctx = &ctx;
+        let results: Vec<(submission::Model, Finish, String)> = futures_util::stream::iter(claimed)
+            .map(|sub| async move {
+                let (finish, platform_code) = self.send_one(ctx, &sub).await;
+                (sub, finish, platform_code)
+            })
+            .buffer_unordered(self.settings.concurrency.max(1))
+            .collect()
+            .await;
+        // Every outcome of the batch in one transaction (one commit, not one per submission).
+        // Should it fail, the rows stay claimed and are sent again once their lease runs out,
+        // under the same idempotency keys.
+        let written: Result<Vec<bool>, StoreError> = {
+            use sea_orm::TransactionTrait as _;
+            let _turn = self.state.write_gate.enter_background().await;
+            let txn = self.state.db.begin().await?;
+            let mut written = Vec::with_capacity(results.len());
+            for (sub, finish, _) in &results {
+                written.push(store::finish(&txn, sub, finish.clone()).await?);
+            }
+            txn.commit().await?;
+            Ok(written)
+        };
+        let written = written?;
+        for ((sub, finish, platform_code), ok) in results.iter().zip(written) {
+            if !ok {
+                tracing::warn!(
+                    submission_id = sub.id,
+                    "claim lost before the outcome was written (lease ran out)"
+                );
+                continue;
+            }
+            let label = match finish {
+                Finish::Accepted { .. } => "accepted",
+                Finish::Rejected { .. } => "rejected",
+                Finish::Retry { .. } => "retried",
+                Finish::Dead { .. } => "dead",
+                Finish::NeedsCredentials => "needs_credentials",
+            };
+            if let Some(m) = &self.metrics {
+                m.outcomes
+                    .with_label_values(&[platform_code.as_str(), label])
+                    .inc();
+            }
+        }
+        Ok(n)
+    }
+
+    /// Sends one claimed submission; never fails (every problem is a [`Finish`]).
+    #[tracing::instrument(skip_all, fields(submission_id = sub.id, platform_id = %sub.platform_id, attempt = sub.attempts))]
+    async fn send_one(&self, ctx: &SendContext, sub: &submission::Model) -> (Finish, String) {
+        let Some(platform) = ctx.platforms.get(&sub.platform_id) else {
+            return (
+                Finish::Rejected {
+                    http_status: None,
+                    reason: "the platform is no longer registered".to_owned(),
+                },
+                String::new(),
+            );
+        };
+        let code = platform.code.clone();
+        let policy = Policy::of(platform, &self.settings);
+        let finish = match self.prepare(ctx, platform, sub).await {
+            Err(finish) => finish,
+            Ok((target, submission)) => {
+                let outcome =
+                    platforms::submit(&self.client, &target, &submission, policy.follow).await;
+                policy.finish(sub.attempts, outcome)
+            }
+        };
+        (finish, code)
+    }
+
+    /// The target and the submission to send, or how the attempt ends without a request.
+    async fn prepare(
+        &self,
+        ctx: &SendContext,
+        platform: &platform::Model,
+        sub: &submission::Model,
+    ) -> Result<(Target, Submission), Finish> {
+        let policy = Policy::of(platform, &self.settings);
+        let kind: TargetKind =
+            serde_json::from_str(&platform.protocol).map_err(|e| Finish::Rejected {
+                http_status: None,
+                reason: format!("the platform's protocol setting is unreadable: {e}"),
+            })?;
+        let base_url =
+            crate::netpolicy::check_target(&platform.base_url, self.state.allow_private_targets)
+                .await
+                .map_err(|reason| {
+                    policy.finish(
+                        sub.attempts,
+                        Outcome::Retry {
+                            reason: format!("platform URL refused: {reason}"),
+                            retry_after: None,
+                        },
+                    )
+                })?;
+        let credential = ctx
+            .credentials
+            .get(&(sub.seller_id.clone(), sub.platform_id.clone()));
+        let auth_header = match credential {
+            None if platform.requires_credentials => return Err(Finish::NeedsCredentials),
+            None => None,
+            Some(sealed) => {
+                let value = self
+                    .state
+                    .secret_key
+                    .open(sealed)
+                    .ok()
+                    .and_then(|bytes| String::from_utf8(bytes).ok())
+                    .ok_or_else(|| Finish::Rejected {
+                        http_status: None,
+                        reason: "the seller's credential cannot be opened with this installation's key; set it again".to_owned(),
+                    })?;
+                Some((platform.credential_header.clone(), value))
+            }
+        };
+        let document = ctx
+            .documents
+            .get(&sub.event_id)
+            .ok_or_else(|| Finish::Rejected {
+                http_status: None,
+                reason: "the trace event is missing".to_owned(),
+            })?;
+        let event: serde_json::Value =
+            serde_json::from_str(document).map_err(|e| Finish::Rejected {
+                http_status: None,
+                reason: format!("the stored event is not JSON: {e}"),
+            })?;
+        Ok((
+            Target {
+                id: platform.id.clone(),
+                base_url,
+                kind,
+                auth_header,
+            },
+            Submission {
+                idempotency_key: sub.idempotency_key.clone(),
+                event,
+                record_kind: sub.record_kind.clone(),
+                seller_id: sub.seller_id.clone(),
+                seller_credit_code: ctx
+                    .credit_codes
+                    .get(&sub.seller_id)
+                    .cloned()
+                    .unwrap_or_default(),
+            },
+        ))
+    }
+}
+
+/// A platform's retry and timeout settings: its own overrides, else the installation's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Attempts before dead-lettering.
+    pub max_attempts: i32,
+    /// First retry delay.
+    pub backoff_base: Duration,
+    /// Longest retry delay.
+    pub backoff_max: Duration,
+    /// Request timeout and capture-job following.
+    pub follow: FollowPolicy,
+}
+
+fn ms(v: Option<i64>) -> Option<Duration> {
+    v.and_then(|v| u64::try_from(v).ok())
+        .map(Duration::from_millis)
+}
+
+impl Policy {
+    /// The policy of `platform` under `settings`.
+    pub fn of(platform: &platform::Model, settings: &SubmitConfig) -> Policy {
+        let max_wait = ms(platform.follow_max_ms).unwrap_or(settings.follow_max);
+        Policy {
+            max_attempts: platform
+                .max_attempts
+                .unwrap_or(settings.max_attempts)
+                .max(1),
+            backoff_base: ms(platform.backoff_base_ms).unwrap_or(settings.backoff_base),
+            backoff_max: ms(platform.backoff_max_ms).unwrap_or(settings.backoff_max),
+            follow: FollowPolicy {
+                poll_interval: (max_wait / 20)
+                    .clamp(Duration::from_millis(20), Duration::from_millis(500)),
+                max_wait,
+                request_timeout: ms(platform.request_timeout_ms)
+                    .unwrap_or(settings.request_timeout),
+            },
+        }
+    }
+
+    /// The delay before attempt `attempts + 1`: `base · 2^(attempts-1)`, at most `backoff_max`,
+    /// with "equal jitter" (between half of it and all of it), so retries of many submissions
+    /// spread out instead of arriving together.
+    pub fn backoff(&self, attempts: i32) -> Duration {
+        let exp = u32::try_from((attempts - 1).clamp(0, 30)).unwrap_or(30);
+        let full = self
+            .backoff_base
+            .saturating_mul(2u32.saturating_pow(exp))
+            .min(self.backoff_max);
+        let half = full / 2;
+        let spread = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
+        half + Duration::from_millis(rand::random_range(0..=spread))
+    }
+
+    /// What an adapter outcome means for a submission after `attempts` attempts.
+    pub fn finish(&self, attempts: i32, outcome: Outcome) -> Finish {
+        match outcome {
+            Outcome::Accepted { receipt } => Finish::Accepted { receipt },
+            Outcome::Rejected { status, reason } => Finish::Rejected {
+                http_status: status,
+                reason,
+            },
+            Outcome::Retry { reason, .. } if attempts >= self.max_attempts => Finish::Dead {
+                reason: format!("gave up after {attempts} attempts; last: {reason}"),
+            },
+            Outcome::Retry {
+                reason,
+                retry_after,
+            } => {
+                let wait = self
+                    .backoff(attempts)
+                    .max(retry_after.unwrap_or_default().min(MAX_RETRY_AFTER));
+                let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+                Finish::Retry {
+                    reason,
+                    at: Utc::now() + wait,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(base_ms: u64, max_ms: u64) -> Policy {
+        Policy {
+            max_attempts: 3,
+            backoff_base: Duration::from_millis(base_ms),
+            backoff_max: Duration::from_millis(max_ms),
+            follow: FollowPolicy::default(),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_per_attempt_within_its_jitter_and_stops_at_the_maximum() {
+        let p = policy(1000, 5000);
+        for _ in 0..50 {
+            let first = p.backoff(1);
+            assert!(first >= Duration::from_millis(500) && first <= Duration::from_millis(1000));
+            let third = p.backoff(3);
+            assert!(third >= Duration::from_millis(2000) && third <= Duration::from_millis(4000));
+            let late = p.backoff(20);
+            assert!(late >= Duration::from_millis(2500) && late <= Duration::from_millis(5000));
+        }
+    }
+
+    #[test]
+    fn a_retry_waits_at_least_as_long_as_the_platform_asks() {
+        let p = policy(10, 20);
+        let before = Utc::now();
+        let Finish::Retry { at, .. } = p.finish(
+            1,
+            Outcome::Retry {
+                reason: "503".into(),
+                retry_after: Some(Duration::from_secs(30)),
+            },
+        ) else {
+            panic!("expected a retry");
+        };
+        assert!(at - before >= chrono::Duration::seconds(30));
+    }
+
+    #[test]
+    fn a_retry_after_the_budget_is_dead_with_the_last_reason() {
+        let p = policy(10, 20);
+        let f = p.finish(
+            3,
+            Outcome::Retry {
+                reason: "could not connect".into(),
+                retry_after: None,
+            },
+        );
+        assert_eq!(
+            f,
+            Finish::Dead {
+                reason: "gave up after 3 attempts; last: could not connect".into()
+            }
+        );
+    }
+}
