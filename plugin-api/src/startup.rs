@@ -201,7 +201,7 @@ impl Application {
                         Ok(res)
                     }
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RedactingRootSpan>::new())
                 .configure(routes::configure)
         })
         .listen(listener)?

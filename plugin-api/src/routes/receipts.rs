@@ -119,12 +119,21 @@ pub fn parse_time(field: &str, raw: Option<&str>) -> Result<DateTime<FixedOffset
         Some(s) => match DateTime::parse_from_rfc3339(s) {
             Ok(t) => t,
             Err(_) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(d) => cst
-                    .from_local_datetime(&d.and_hms_opt(12, 0, 0).unwrap_or_default())
-                    .single()
-                    .ok_or_else(|| {
-                        FieldError::new(field, "invalid_time", "时间无效", "invalid time")
-                    })?,
+                Ok(d) => {
+                    // A bare date means noon China time; today's date, before noon, means now.
+                    let now = Utc::now().with_timezone(&cst);
+                    let noon = cst
+                        .from_local_datetime(&d.and_hms_opt(12, 0, 0).unwrap_or_default())
+                        .single()
+                        .ok_or_else(|| {
+                            FieldError::new(field, "invalid_time", "时间无效", "invalid time")
+                        })?;
+                    if d == now.date_naive() && noon > now {
+                        now
+                    } else {
+                        noon
+                    }
+                }
                 Err(_) => {
                     return Err(FieldError::new(
                         field,
