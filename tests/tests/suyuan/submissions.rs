@@ -274,6 +274,20 @@ both_engines_app!(
         assert_eq!(status, StatusCode::OK);
         assert_eq!(per_event.as_array().unwrap().len(), 1);
         assert_eq!(per_event[0]["status"], "accepted");
+        // The outcomes are counted for Prometheus, by platform.
+        let metrics = client()
+            .get(format!("{}/metrics", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics
+                .contains(r#"suyuan_submissions_total{outcome="accepted",platform="national"} 4"#),
+            "{metrics}"
+        );
         // A record routed nowhere after the rule went: nothing more is sent.
         record(&app, &seller_id, "A2", RecordKind::Receipt).await;
         tokio::time::sleep(Duration::from_millis(1500)).await;
