@@ -30,8 +30,8 @@ async fn register(app: &TestApp, standin: &StandIn, code: &str, extra: Value) ->
         "max_attempts": 6,
         "backoff_base_ms": 50,
         "backoff_max_ms": 200,
-        "request_timeout_ms": 1000,
-        "follow_max_ms": 2000,
+        "request_timeout_ms": 5000,
+        "follow_max_ms": 5000,
     });
     if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
         b.extend(extra);
@@ -300,7 +300,13 @@ both_engines_app!(
     a_platform_down_for_a_while_loses_nothing_sends_nothing_twice_and_keeps_each_code_in_order,
     |app: TestApp| async move {
         let standin = StandIn::start().await;
-        let platform = register(&app, &standin, "ebike", json!({"max_attempts": 50})).await;
+        let platform = register(
+            &app,
+            &standin,
+            "ebike",
+            json!({"max_attempts": 50, "request_timeout_ms": 1000}),
+        )
+        .await;
         route_all(&app, &platform).await;
         let (a, a_token) = seller(&app, "91440104MA59ABCD1").await;
         let (b, b_token) = seller(&app, "91330106MA2GXYK23").await;
