@@ -434,6 +434,43 @@ both_engines_app!(
 );
 
 both_engines_app!(
+    a_hanging_platform_holds_up_only_its_own_submissions,
+    |app: TestApp| async move {
+        let hanging = StandIn::start().await;
+        let healthy = StandIn::start().await;
+        hanging.set_mode(Mode::Hang);
+        let slow = register(
+            &app,
+            &hanging,
+            "hanging",
+            json!({"request_timeout_ms": 10000}),
+        )
+        .await;
+        let fine = register(&app, &healthy, "healthy", json!({})).await;
+        route_all(&app, &slow).await;
+        route_all(&app, &fine).await;
+        let (seller_id, _) = seller(&app, "91440104MA59ABCD1").await;
+        let started = std::time::Instant::now();
+        for i in 1..=5 {
+            record(&app, &seller_id, &format!("H{i}"), RecordKind::Receipt).await;
+        }
+        while healthy.captured().len() < 5 {
+            assert!(
+                started.elapsed() < Duration::from_secs(8),
+                "the healthy platform waited for the hanging one"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(hanging.captured().is_empty());
+        assert_eq!(
+            hanging.requests(),
+            1,
+            "one request in flight; the rest wait in order"
+        );
+    }
+);
+
+both_engines_app!(
     a_submission_is_dead_lettered_after_its_budget_with_the_reason_and_a_replay_delivers_it,
     |app: TestApp| async move {
         let standin = StandIn::start().await;
