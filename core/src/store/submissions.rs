@@ -947,6 +947,7 @@ pub async fn finish(
 
 /// What a worker needs to send claimed submissions: their events' documents, their sellers'
 /// credit codes, the platforms, and the sealed credentials.
+#[derive(Default)]
 pub struct SendContext {
     /// Event id → (canonical EPCIS JSON of the event).
     pub documents: HashMap<String, String>,

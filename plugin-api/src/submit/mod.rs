@@ -15,8 +15,10 @@ use crate::config::SubmitConfig;
 use crate::platforms::{self, FollowPolicy, Outcome, Submission, Target, TargetKind};
 use crate::startup::AppState;
 use chrono::Utc;
-use futures_util::StreamExt as _;
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt as _, StreamExt as _};
 use prometheus::{IntCounterVec, Opts};
+use std::sync::Arc;
 use std::time::Duration;
 use suyuan_core::entity::{platform, submission};
 use suyuan_core::store::StoreError;
@@ -25,7 +27,7 @@ use suyuan_core::store::submissions::{self as store, Finish, SendContext};
 /// How long a claim holds a submission before another worker may take it over. Longer than any
 /// one send can take (two requests at the longest timeout plus the longest follow budget).
 pub const LEASE: chrono::Duration = chrono::Duration::minutes(5);
-/// How many submissions one claim takes.
+/// The most submissions one claim takes (and never more than the configured concurrency).
 pub const CLAIM_BATCH: u64 = 64;
 /// Sellers (and events of each) one router pass reads.
 const ROUTE_SELLERS: u64 = 200;
@@ -91,19 +93,7 @@ pub fn spawn(state: AppState, settings: SubmitConfig) -> tokio::task::JoinHandle
             client,
             metrics,
         };
-        loop {
-            let busy = match worker.turn().await {
-                Ok(busy) => busy,
-                Err(e) => {
-                    tracing::error!(error = %e, "submission worker turn failed");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
-                }
-            };
-            if !busy {
-                tokio::time::sleep(worker.settings.poll).await;
-            }
-        }
+        worker.run().await;
     })
 }
 
@@ -116,8 +106,76 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// One turn: route what is new, send what is due. Returns whether anything was done.
-    pub async fn turn(&self) -> Result<bool, StoreError> {
+    /// Runs forever: routes new records (every poll interval, at once again while there are
+    /// more), keeps up to `concurrency` submissions in flight, claiming more as soon as any
+    /// finishes, and writes outcomes as they arrive. A slow or hanging platform therefore holds
+    /// up only its own submissions, never the others'.
+    pub async fn run(&self) {
+        let mut inflight = FuturesUnordered::new();
+        let mut last_route: Option<tokio::time::Instant> = None;
+        let mut more_to_route = false;
+        loop {
+            let route_due =
+                more_to_route || last_route.is_none_or(|t| t.elapsed() >= self.settings.poll);
+            if route_due {
+                last_route = Some(tokio::time::Instant::now());
+                more_to_route = match self.route().await {
+                    Ok(events) => events > 0,
+                    Err(e) => {
+                        tracing::error!(error = %e, "submission routing failed");
+                        false
+                    }
+                };
+            }
+            let free = self
+                .settings
+                .concurrency
+                .max(1)
+                .saturating_sub(inflight.len());
+            let mut claimed = 0;
+            if free > 0 {
+                match self.claim(free).await {
+                    Ok((rows, ctx)) => {
+                        claimed = rows.len();
+                        for sub in rows {
+                            let ctx = Arc::clone(&ctx);
+                            inflight.push(async move {
+                                let (finish, code) = self.send_one(&ctx, &sub).await;
+                                (sub, finish, code)
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "claiming submissions failed");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+            if inflight.is_empty() {
+                if claimed == 0 && !more_to_route {
+                    tokio::time::sleep(self.settings.poll).await;
+                }
+                continue;
+            }
+            // Wait for a send to finish (then write every finished one at once), or for a short
+            // while, to claim what became due meanwhile.
+            tokio::select! {
+                Some(first) = inflight.next() => {
+                    let mut done = vec![first];
+                    while let Some(Some(more)) = inflight.next().now_or_never() {
+                        done.push(more);
+                    }
+                    if let Err(e) = self.write(done).await {
+                        tracing::error!(error = %e, "could not record submission outcomes; they are sent again after their lease");
+                    }
+                }
+                () = tokio::time::sleep(self.settings.poll.min(Duration::from_millis(100))) => {}
+            }
+        }
+    }
+
+    /// One router pass; returns how many events it read.
+    async fn route(&self) -> Result<usize, StoreError> {
         let routed = {
             let _turn = self.state.write_gate.enter_background().await;
             store::route_pass(&self.state.db, ROUTE_SELLERS, ROUTE_EVENTS).await?
@@ -134,46 +192,46 @@ impl Worker {
                     .inc_by(routed.submissions as u64);
             }
         }
-        let sent = self.send_due().await?;
-        Ok(routed.events > 0 || sent > 0)
+        Ok(routed.events)
     }
 
-    /// Claims due submissions and sends them; returns how many were claimed.
-    async fn send_due(&self) -> Result<usize, StoreError> {
+    /// Claims up to `n` due submissions and loads what sending them needs.
+    async fn claim(
+        &self,
+        n: usize,
+    ) -> Result<(Vec<submission::Model>, Arc<SendContext>), StoreError> {
         let claimed = {
             let _turn = self.state.write_gate.enter_background().await;
-            store::claim(&self.state.db, CLAIM_BATCH, LEASE).await?
+            let batch = CLAIM_BATCH.min(n as u64);
+            store::claim(&self.state.db, batch, LEASE).await?
         };
-        if claimed.is_empty() {
-            return Ok(0);
-        }
-        let n = claimed.len();
-        let ctx = store::send_context(&self.state.db, &claimed).await?;
-        let ctx = &ctx;
-        let results: Vec<(submission::Model, Finish, String)> = futures_util::stream::iter(claimed)
-            .map(|sub| async move {
-                let (finish, platform_code) = self.send_one(ctx, &sub).await;
-                (sub, finish, platform_code)
-            })
-            .buffer_unordered(self.settings.concurrency.max(1))
-            .collect()
-            .await;
-        // Every outcome of the batch in one transaction (one commit, not one per submission).
-        // Should it fail, the rows stay claimed and are sent again once their lease runs out,
-        // under the same idempotency keys.
-        let written: Result<Vec<bool>, StoreError> = {
-            use sea_orm::TransactionTrait as _;
+        let ctx = if claimed.is_empty() {
+            SendContext::default()
+        } else {
+            store::send_context(&self.state.db, &claimed).await?
+        };
+        Ok((claimed, Arc::new(ctx)))
+    }
+
+    /// Writes finished sends' outcomes in one transaction (one commit, not one per
+    /// submission). Should it fail, the rows stay claimed and are sent again once their lease
+    /// runs out, under the same idempotency keys.
+    async fn write(
+        &self,
+        done: Vec<(submission::Model, Finish, String)>,
+    ) -> Result<(), StoreError> {
+        use sea_orm::TransactionTrait as _;
+        let written = {
             let _turn = self.state.write_gate.enter_background().await;
             let txn = self.state.db.begin().await?;
-            let mut written = Vec::with_capacity(results.len());
-            for (sub, finish, _) in &results {
+            let mut written = Vec::with_capacity(done.len());
+            for (sub, finish, _) in &done {
                 written.push(store::finish(&txn, sub, finish.clone()).await?);
             }
             txn.commit().await?;
-            Ok(written)
+            written
         };
-        let written = written?;
-        for ((sub, finish, platform_code), ok) in results.iter().zip(written) {
+        for ((sub, finish, platform_code), ok) in done.iter().zip(written) {
             if !ok {
                 tracing::warn!(
                     submission_id = sub.id,
@@ -194,7 +252,7 @@ impl Worker {
                     .inc();
             }
         }
-        Ok(n)
+        Ok(())
     }
 
     /// Sends one claimed submission; never fails (every problem is a [`Finish`]).

@@ -30,8 +30,8 @@ pub async fn register(app: &TestApp, standin: &StandIn, code: &str, extra: Value
         "max_attempts": 6,
         "backoff_base_ms": 50,
         "backoff_max_ms": 200,
-        "request_timeout_ms": 1000,
-        "follow_max_ms": 2000,
+        "request_timeout_ms": 5000,
+        "follow_max_ms": 5000,
     });
     if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
         b.extend(extra);
@@ -274,6 +274,20 @@ both_engines_app!(
         assert_eq!(status, StatusCode::OK);
         assert_eq!(per_event.as_array().unwrap().len(), 1);
         assert_eq!(per_event[0]["status"], "accepted");
+        // The outcomes are counted for Prometheus, by platform.
+        let metrics = client()
+            .get(format!("{}/metrics", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics
+                .contains(r#"suyuan_submissions_total{outcome="accepted",platform="national"} 4"#),
+            "{metrics}"
+        );
         // A record routed nowhere after the rule went: nothing more is sent.
         record(&app, &seller_id, "A2", RecordKind::Receipt).await;
         tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -286,7 +300,13 @@ both_engines_app!(
     a_platform_down_for_a_while_loses_nothing_sends_nothing_twice_and_keeps_each_code_in_order,
     |app: TestApp| async move {
         let standin = StandIn::start().await;
-        let platform = register(&app, &standin, "ebike", json!({"max_attempts": 50})).await;
+        let platform = register(
+            &app,
+            &standin,
+            "ebike",
+            json!({"max_attempts": 50, "request_timeout_ms": 1000}),
+        )
+        .await;
         route_all(&app, &platform).await;
         let (a, a_token) = seller(&app, "91440104MA59ABCD1").await;
         let (b, b_token) = seller(&app, "91330106MA2GXYK23").await;
@@ -409,6 +429,43 @@ both_engines_app!(
         assert!(
             position("FREE", "receiving", true) < position("N3", "retail_selling", false),
             "an unrelated unit of B waited for A"
+        );
+    }
+);
+
+both_engines_app!(
+    a_hanging_platform_holds_up_only_its_own_submissions,
+    |app: TestApp| async move {
+        let hanging = StandIn::start().await;
+        let healthy = StandIn::start().await;
+        hanging.set_mode(Mode::Hang);
+        let slow = register(
+            &app,
+            &hanging,
+            "hanging",
+            json!({"request_timeout_ms": 10000}),
+        )
+        .await;
+        let fine = register(&app, &healthy, "healthy", json!({})).await;
+        route_all(&app, &slow).await;
+        route_all(&app, &fine).await;
+        let (seller_id, _) = seller(&app, "91440104MA59ABCD1").await;
+        let started = std::time::Instant::now();
+        for i in 1..=5 {
+            record(&app, &seller_id, &format!("H{i}"), RecordKind::Receipt).await;
+        }
+        while healthy.captured().len() < 5 {
+            assert!(
+                started.elapsed() < Duration::from_secs(8),
+                "the healthy platform waited for the hanging one"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(hanging.captured().is_empty());
+        assert_eq!(
+            hanging.requests(),
+            1,
+            "one request in flight; the rest wait in order"
         );
     }
 );
