@@ -15,8 +15,8 @@ use crate::config::SubmitConfig;
 use crate::platforms::{self, FollowPolicy, Outcome, Submission, Target, TargetKind};
 use crate::startup::AppState;
 use chrono::Utc;
+use futures_util::StreamExt as _;
 use futures_util::stream::FuturesUnordered;
-use futures_util::{FutureExt as _, StreamExt as _};
 use prometheus::{IntCounterVec, Opts};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +32,8 @@ pub const CLAIM_BATCH: u64 = 64;
 /// Sellers (and events of each) one router pass reads.
 const ROUTE_SELLERS: u64 = 200;
 const ROUTE_EVENTS: u64 = 500;
+/// How long finished sends wait for others to share their outcomes' commit.
+const WRITE_WINDOW: Duration = Duration::from_millis(5);
 /// The longest `Retry-After` honoured; a longer one is cut to this.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
 
@@ -161,9 +163,16 @@ impl Worker {
             // while, to claim what became due meanwhile.
             tokio::select! {
                 Some(first) = inflight.next() => {
+                    // Those finishing within a few milliseconds share one commit.
                     let mut done = vec![first];
-                    while let Some(Some(more)) = inflight.next().now_or_never() {
-                        done.push(more);
+                    let window = tokio::time::sleep(WRITE_WINDOW);
+                    tokio::pin!(window);
+                    loop {
+                        tokio::select! {
+                            Some(more) = inflight.next() => done.push(more),
+                            () = &mut window => break,
+                            else => break,
+                        }
                     }
                     if let Err(e) = self.write(done).await {
                         tracing::error!(error = %e, "could not record submission outcomes; they are sent again after their lease");
