@@ -1,12 +1,13 @@
 //! The submission worker: one registration, every platform.
 //!
-//! Each turn it first routes (new trace events become one outbox row per target platform, in one
-//! transaction with the router's cursor; see [`suyuan_core::store::submissions`]), then claims
-//! the submissions that may be sent now and sends them through the platform adapters
-//! ([`crate::platforms::submit`]) with the seller's credential, a few at a time. Every outcome is
-//! written back: accepted (with the platform's receipt), rejected (with its reason), retried
-//! with exponential backoff and jitter (or after the platform's `Retry-After`, when longer), dead
-//! once the retry budget is spent, or held until the seller gives credentials.
+//! It routes (new trace events become one outbox row per target platform, in one transaction
+//! with the router's cursor; see [`suyuan_core::store::submissions`]) every poll interval, and
+//! keeps up to the configured number of submissions in flight through the platform adapters
+//! ([`crate::platforms::submit`]) with the seller's credential, claiming more as soon as one
+//! finishes. Every outcome is written back: accepted (with the platform's receipt), rejected
+//! (with its reason), retried with exponential backoff and jitter (or after the platform's
+//! `Retry-After`, when longer), dead once the retry budget is spent, or held until the seller
+//! gives credentials.
 //!
 //! Claims are leases ([`LEASE`]): a row whose worker died is taken over once its lease runs out,
 //! and the platform sees the same idempotency key again.
