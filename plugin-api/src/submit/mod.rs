@@ -1,12 +1,13 @@
 //! The submission worker: one registration, every platform.
 //!
-//! Each turn it first routes (new trace events become one outbox row per target platform, in one
-//! transaction with the router's cursor; see [`suyuan_core::store::submissions`]), then claims
-//! the submissions that may be sent now and sends them through the platform adapters
-//! ([`crate::platforms::submit`]) with the seller's credential, a few at a time. Every outcome is
-//! written back: accepted (with the platform's receipt), rejected (with its reason), retried
-//! with exponential backoff and jitter (or after the platform's `Retry-After`, when longer), dead
-//! once the retry budget is spent, or held until the seller gives credentials.
+//! It routes (new trace events become one outbox row per target platform, in one transaction
+//! with the router's cursor; see [`suyuan_core::store::submissions`]) every poll interval, and
+//! keeps up to the configured number of submissions in flight through the platform adapters
+//! ([`crate::platforms::submit`]) with the seller's credential, claiming more as soon as one
+//! finishes. Every outcome is written back: accepted (with the platform's receipt), rejected
+//! (with its reason), retried with exponential backoff and jitter (or after the platform's
+//! `Retry-After`, when longer), dead once the retry budget is spent, or held until the seller
+//! gives credentials.
 //!
 //! Claims are leases ([`LEASE`]): a row whose worker died is taken over once its lease runs out,
 //! and the platform sees the same idempotency key again.
@@ -15,8 +16,8 @@ use crate::config::SubmitConfig;
 use crate::platforms::{self, FollowPolicy, Outcome, Submission, Target, TargetKind};
 use crate::startup::AppState;
 use chrono::Utc;
+use futures_util::StreamExt as _;
 use futures_util::stream::FuturesUnordered;
-use futures_util::{FutureExt as _, StreamExt as _};
 use prometheus::{IntCounterVec, Opts};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +33,8 @@ pub const CLAIM_BATCH: u64 = 64;
 /// Sellers (and events of each) one router pass reads.
 const ROUTE_SELLERS: u64 = 200;
 const ROUTE_EVENTS: u64 = 500;
+/// How long finished sends wait for others to share their outcomes' commit.
+const WRITE_WINDOW: Duration = Duration::from_millis(5);
 /// The longest `Retry-After` honoured; a longer one is cut to this.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
 
@@ -161,9 +164,16 @@ impl Worker {
             // while, to claim what became due meanwhile.
             tokio::select! {
                 Some(first) = inflight.next() => {
+                    // Those finishing within a few milliseconds share one commit.
                     let mut done = vec![first];
-                    while let Some(Some(more)) = inflight.next().now_or_never() {
-                        done.push(more);
+                    let window = tokio::time::sleep(WRITE_WINDOW);
+                    tokio::pin!(window);
+                    loop {
+                        tokio::select! {
+                            Some(more) = inflight.next() => done.push(more),
+                            () = &mut window => break,
+                            else => break,
+                        }
                     }
                     if let Err(e) = self.write(done).await {
                         tracing::error!(error = %e, "could not record submission outcomes; they are sent again after their lease");
