@@ -200,7 +200,7 @@ impl Application {
                         Ok(res)
                     }
                 })
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::public::claim::RedactClaimTokens>::new())
                 .configure(routes::configure)
         })
         .listen(listener)?

@@ -750,3 +750,98 @@ pub async fn claim_qr_png(
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(png))
 }
+
+/// The root span of every request, with claim tokens kept out of the logs: on `/claim/…` paths
+/// the logged target is the route template (`/claim/{token}`), never the token; other requests
+/// get tracing-actix-web's default span.
+pub struct RedactClaimTokens;
+
+impl tracing_actix_web::RootSpanBuilder for RedactClaimTokens {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        if !request.path().starts_with("/claim/") {
+            return tracing_actix_web::root_span!(request);
+        }
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "/claim/{token}".to_owned());
+        let request_id = actix_web::HttpMessage::extensions(request)
+            .get::<tracing_actix_web::RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.target = %route,
+            http.status_code = tracing::field::Empty,
+            otel.name = %format!("{} {route}", request.method()),
+            otel.kind = "server",
+            otel.status_code = tracing::field::Empty,
+            request_id = %request_id,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{App, test};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_claim_token_never_reaches_the_request_log() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = test::init_service(
+            App::new()
+                .wrap(tracing_actix_web::TracingLogger::<RedactClaimTokens>::new())
+                .route("/claim/{token}", web::get().to(HttpResponse::Ok))
+                .route("/t/{code}", web::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        let secret = "s3cr3t-claim-token-0123456789abcdefghijklmnop";
+        for uri in [format!("/claim/{secret}"), "/t/visible-code".to_owned()] {
+            let res =
+                test::call_service(&app, test::TestRequest::get().uri(&uri).to_request()).await;
+            assert!(res.status().is_success());
+        }
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("/claim/{token}"), "{log}");
+        assert!(
+            log.contains("/t/visible-code"),
+            "other paths are logged as before: {log}"
+        );
+        assert!(!log.contains(secret), "{log}");
+    }
+}
