@@ -750,3 +750,62 @@ pub async fn claim_qr_png(
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(png))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{App, test};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_claim_token_never_reaches_the_request_log() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = test::init_service(
+            App::new()
+                .wrap(tracing_actix_web::TracingLogger::<crate::telemetry::RedactingRootSpan>::new())
+                .route("/claim/{token}", web::get().to(HttpResponse::Ok))
+                .route("/api/v1/transfers/claim/{token}", web::post().to(HttpResponse::Ok))
+                .route("/t/{code}", web::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        let secret = "s3cr3t-claim-token-0123456789abcdefghijklmnop";
+        for uri in [format!("/claim/{secret}"), "/t/visible-code".to_owned()] {
+            let res =
+                test::call_service(&app, test::TestRequest::get().uri(&uri).to_request()).await;
+            assert!(res.status().is_success());
+        }
+        let api = format!("/api/v1/transfers/claim/{secret}");
+        let res = test::call_service(&app, test::TestRequest::post().uri(&api).to_request()).await;
+        assert!(res.status().is_success());
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("/claim/{token}"), "{log}");
+        assert!(
+            log.contains("/t/visible-code"),
+            "other paths are logged as before: {log}"
+        );
+        assert!(!log.contains(secret), "{log}");
+    }
+}
