@@ -6,13 +6,15 @@
 
 use super::{Checked, ImportOptions, Progress, RowIssue, Stored};
 use crate::catalogue::{Catalogue, Category, CategoryId};
-use crate::entity::{seller, trace_event_code};
+use crate::entity::{seller, trace_event, trace_event_code};
 use crate::ids::SellerId;
 use crate::store::receipts::{self, InspectionResult, NewReceipt, PreparedReceipt};
 use crate::store::stock::{self, UnitHistory};
 use crate::store::{StoreError, ledger};
 use chrono::Utc;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -113,7 +115,8 @@ pub fn field_of_element(e: crate::catalogue::DataElement) -> &'static str {
 }
 
 /// What the ledger says of many unit codes at once, exactly as [`stock::unit_history`] says it
-/// of each: this seller's records declared wrong do not count.
+/// of each: this seller's records declared wrong do not count. Codes are looked up in the code
+/// index first; events are read only for the codes found (on a fresh import, none).
 pub(crate) async fn unit_histories(
     db: &impl ConnectionTrait,
     seller: &SellerId,
@@ -122,38 +125,73 @@ pub(crate) async fn unit_histories(
 ) -> Result<HashMap<String, UnitHistory>, StoreError> {
     let mut out: HashMap<String, UnitHistory> = HashMap::new();
     for chunk in codes.chunks(CODES_PER_LOOKUP) {
-        let rows = stock::code_rows(
-            db,
-            Condition::all().add(trace_event_code::Column::Code.is_in(chunk.iter().cloned())),
-        )
-        .await?;
-        for r in rows {
-            if r.seller_id == seller.as_str() && declared.contains(&r.event_id) {
+        let hits: Vec<(String, String, String)> = trace_event_code::Entity::find()
+            .select_only()
+            .column(trace_event_code::Column::Code)
+            .column(trace_event_code::Column::EventId)
+            .column(trace_event_code::Column::SellerId)
+            .filter(trace_event_code::Column::Code.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        if hits.is_empty() {
+            continue;
+        }
+        let mut ids: Vec<String> = hits.iter().map(|h| h.1.clone()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut kinds: HashMap<String, String> = HashMap::new();
+        for ids in ids.chunks(CODES_PER_LOOKUP) {
+            let rows: Vec<(String, String)> = trace_event::Entity::find()
+                .select_only()
+                .column(trace_event::Column::Id)
+                .column(trace_event::Column::RecordKind)
+                .filter(trace_event::Column::Id.is_in(ids.iter().cloned()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            kinds.extend(rows);
+        }
+        for (code, event_id, seller_id) in hits {
+            if seller_id == seller.as_str() && declared.contains(&event_id) {
                 continue;
             }
-            let h = out.entry(r.code.clone()).or_default();
-            match r.record_kind.as_str() {
+            let Some(kind) = kinds.get(&event_id) else {
+                continue;
+            };
+            let h = out.entry(code).or_default();
+            match kind.as_str() {
                 "receipt" => {
-                    if !h.received_by.contains(&r.seller_id) {
-                        h.received_by.push(r.seller_id.clone());
+                    if !h.received_by.contains(&seller_id) {
+                        h.received_by.push(seller_id.clone());
                     }
-                    if r.seller_id == seller.as_str() {
+                    if seller_id == seller.as_str() {
                         h.received_here += 1;
                     }
                 }
                 "sale" | "shipment" => {
                     h.sold_anywhere += 1;
-                    if r.seller_id == seller.as_str() {
+                    if seller_id == seller.as_str() {
                         h.sold_here += 1;
                     }
                 }
-                "return" if r.seller_id == seller.as_str() => h.sold_here -= 1,
+                "return" if seller_id == seller.as_str() => h.sold_here -= 1,
                 _ => {}
             }
         }
     }
     Ok(out)
 }
+
+/// On SQLite, gives the import's connection a larger page cache (32 MiB), so index pages stay
+/// in memory across a chunk's inserts instead of being read back from disk.
+async fn widen_cache(txn: &sea_orm::DatabaseTransaction) -> Result<(), StoreError> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        txn.execute_unprepared("PRAGMA cache_size = -32768").await?;
+    }
+    Ok(())
+}
+
 
 /// What building one chunk gives: the events, the rows' warnings and the suspicious codes.
 type ChunkOut = (
@@ -279,6 +317,9 @@ pub async fn store(
             _ => None,
         };
         let txn = own.as_ref().or(whole.as_ref());
+        if let Some(t) = txn {
+            widen_cache(t).await?;
+        }
         let histories = match txn {
             Some(t) => unit_histories(t, seller_id, &declared, codes).await?,
             None => unit_histories(db, seller_id, &declared, codes).await?,
