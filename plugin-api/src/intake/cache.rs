@@ -8,13 +8,16 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use suyuan_core::store::stores::StoreCredentials;
 
+/// A cached store: when it was read, and its credentials (none for an unknown store).
+type CachedStore = (Instant, Option<Arc<StoreCredentials>>);
+
 /// How long an entry is trusted.
 pub const TTL: Duration = Duration::from_secs(5);
 
 /// Cached credentials by store id (`None`: known not to be an active store).
 #[derive(Default, Clone)]
 pub struct StoreCache {
-    inner: Arc<RwLock<HashMap<String, (Instant, Option<Arc<StoreCredentials>>)>>>,
+    inner: Arc<RwLock<HashMap<String, CachedStore>>>,
 }
 
 impl StoreCache {

@@ -52,11 +52,14 @@ impl BadgeCache {
     }
 }
 
+/// A cached page: when it was assembled, the view, and its scan count at that time.
+type CachedPage = (Instant, suyuan_widgets::TracePageView, u64);
+
 /// Assembled trace-page data by code, reused for [`PAGE_TTL`] (a recall clears it); the scan
 /// count and a signed-in seller's actions are added per request.
 #[derive(Clone, Default)]
 pub struct PageCache {
-    inner: Arc<RwLock<HashMap<String, (Instant, suyuan_widgets::TracePageView, u64)>>>,
+    inner: Arc<RwLock<HashMap<String, CachedPage>>>,
 }
 
 /// How long assembled page data is reused.

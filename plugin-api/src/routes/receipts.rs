@@ -286,15 +286,15 @@ impl ReceiptIn {
                     "give either `code`, or `gtin` with `batch` and `quantity`",
                 )),
             };
-            if let Some(q) = item.quantity {
-                if !(q > 0.0 && q.is_finite() && q <= 1e9) {
-                    e.0.push(FieldError::new(
-                        format!("{field}.quantity"),
-                        "invalid_quantity",
-                        "数量须大于 0",
-                        "must be greater than 0",
-                    ));
-                }
+            if let Some(q) = item.quantity
+                && !(q > 0.0 && q.is_finite() && q <= 1e9)
+            {
+                e.0.push(FieldError::new(
+                    format!("{field}.quantity"),
+                    "invalid_quantity",
+                    "数量须大于 0",
+                    "must be greater than 0",
+                ));
             }
             if let Some(code) = e.check(code) {
                 items.push(ReceivedItem {

@@ -549,6 +549,7 @@ async fn embed_js_shows_the_badge_and_its_link_in_headless_chromium_under_a_stri
     .await;
     browser.close().await.ok();
     driver.kill().ok();
+    driver.wait().ok();
     let (href, src, alt, width) = result.unwrap();
     assert_eq!(href, format!("{}/l/{listing_id}", app.address));
     assert!(
