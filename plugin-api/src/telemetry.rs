@@ -75,12 +75,18 @@ mod tests {
 
     #[test]
     fn claim_tokens_never_reach_the_log() {
-        assert_eq!(redact_path("/claim/abcDEF123/qr.svg"), "/claim/{token}/qr.svg");
+        assert_eq!(
+            redact_path("/claim/abcDEF123/qr.svg"),
+            "/claim/{token}/qr.svg"
+        );
         assert_eq!(redact_path("/claim/abcDEF123"), "/claim/{token}");
         assert_eq!(
             redact_path("/api/v1/transfers/claim/abcDEF123"),
             "/api/v1/transfers/claim/{token}"
         );
-        assert_eq!(redact_path("/t/(01)09520001000010"), "/t/(01)09520001000010");
+        assert_eq!(
+            redact_path("/t/(01)09520001000010"),
+            "/t/(01)09520001000010"
+        );
     }
 }

@@ -192,7 +192,6 @@ async fn widen_cache(txn: &sea_orm::DatabaseTransaction) -> Result<(), StoreErro
     Ok(())
 }
 
-
 /// What building one chunk gives: the events, the rows' warnings and the suspicious codes.
 type ChunkOut = (
     Vec<(crate::epcis::TraceEvent, ledger::RecordMeta)>,
@@ -332,13 +331,7 @@ pub async fn store(
         let (batch, warnings, flags) = tokio::task::spawn_blocking(move || {
             let (categories, seller, labels) = &*shared;
             let (events, warnings, flags) = build_chunk(
-                &catalogue,
-                categories,
-                seller,
-                &id,
-                &chunk,
-                &histories,
-                labels,
+                &catalogue, categories, seller, &id, &chunk, &histories, labels,
             )?;
             let batch = match head {
                 Some(head) => Some(ledger::chain_batch(&id, head, events)?),
@@ -350,14 +343,7 @@ pub async fn store(
         .map_err(|e| StoreError::Corrupt(format!("import worker failed: {e}")))??;
         if let (Some(t), Some(batch)) = (txn, batch) {
             stored.events += ledger::insert_batch(t, batch).await?.len();
-            crate::store::flags::record(
-                t,
-                seller_id,
-                &region,
-                &flags,
-                Utc::now(),
-            )
-            .await?;
+            crate::store::flags::record(t, seller_id, &region, &flags, Utc::now()).await?;
         }
         if let Some(t) = own {
             t.commit().await?;

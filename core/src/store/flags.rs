@@ -55,11 +55,15 @@ impl FlagReason {
     /// What it means and what to do, in Chinese.
     pub fn message_zh(self) -> &'static str {
         match self {
-            FlagReason::ReceivedTwice => "此码已在本店入库且未售出，又一次入库：可能重复登记或为仿冒码，请核对实物",
+            FlagReason::ReceivedTwice => {
+                "此码已在本店入库且未售出，又一次入库：可能重复登记或为仿冒码，请核对实物"
+            }
             FlagReason::ReceivedByAnotherSeller => {
                 "此码已由其他销售者入库且未见售出记录：可能为仿冒码，请向供货商核实"
             }
-            FlagReason::SoldNeverReceived => "此码从未在本店入库却被销售：请先补录进货查验，或核实是否为仿冒码",
+            FlagReason::SoldNeverReceived => {
+                "此码从未在本店入库却被销售：请先补录进货查验，或核实是否为仿冒码"
+            }
             FlagReason::AlreadySold => "此码已售出，又一次销售：可能重复登记或为仿冒码",
         }
     }
@@ -76,7 +80,9 @@ impl FlagReason {
             FlagReason::SoldNeverReceived => {
                 "sold but never received here: record the incoming inspection first, or check for a cloned code"
             }
-            FlagReason::AlreadySold => "sold again after it was sold: a duplicate entry or a cloned code",
+            FlagReason::AlreadySold => {
+                "sold again after it was sold: a duplicate entry or a cloned code"
+            }
         }
     }
 }

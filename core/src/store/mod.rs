@@ -6,8 +6,8 @@
 //! so no code path can read another seller's rows.
 
 pub mod corrections;
-pub mod flags;
 pub mod db;
+pub mod flags;
 pub mod inbox;
 pub mod ledger;
 pub mod listings;

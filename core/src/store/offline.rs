@@ -176,8 +176,7 @@ pub async fn register(
         if seen.is_empty() {
             txn.rollback().await?;
         } else {
-            super::flags::record(&txn, seller_id, &seller.division_code, &seen, Utc::now())
-                .await?;
+            super::flags::record(&txn, seller_id, &seller.division_code, &seen, Utc::now()).await?;
             txn.commit().await?;
         }
         return Ok(Err(problems));

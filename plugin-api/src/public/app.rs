@@ -664,31 +664,68 @@ fn receive_form(
     }
 }
 
+/// What the receive and sell pages start from: the signed-in seller, the code from `?code=`, what
+/// the ledger knows of it, and the form's CSRF token.
+struct CodePage {
+    lang: Lang,
+    me: seller::Model,
+    code: TraceCode,
+    pre: Prefill,
+    token: String,
+    cookie: Option<Cookie<'static>>,
+}
+
+/// Reads a [`CodePage`], or answers the page to show instead (sign in first, or a bad code).
+async fn code_page(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Result<CodePage, HttpResponse>, ApiError> {
+    let lang = lang_of(req);
+    let Some(me) = session(state, req).await? else {
+        return Ok(Err(see_other(&signin_url(&current_path(req)), vec![])));
+    };
+    let raw = code_param(req).unwrap_or_default();
+    let code = match TraceCode::parse(&raw) {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(Err(bad_code_page(
+                state,
+                lang,
+                &raw,
+                e.message_zh(),
+                e.to_string(),
+            )));
+        }
+    };
+    let pre = prefill(state, &code).await?;
+    let (token, cookie) = csrf(state, req);
+    Ok(Ok(CodePage {
+        lang,
+        me,
+        code,
+        pre,
+        token,
+        cookie,
+    }))
+}
+
 /// `GET /app/receive?code=…`: a receipt of one code, pre-filled.
 #[get("/app/receive")]
 pub async fn receive_page(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = lang_of(&req);
-    let Some(me) = session(&state, &req).await? else {
-        return Ok(see_other(&signin_url(&current_path(&req)), vec![]));
+    let CodePage {
+        lang,
+        me,
+        code,
+        pre,
+        token,
+        cookie,
+    } = match code_page(&state, &req).await? {
+        Ok(p) => p,
+        Err(res) => return Ok(res),
     };
-    let raw = code_param(&req).unwrap_or_default();
-    let code = match TraceCode::parse(&raw) {
-        Ok(c) => c,
-        Err(e) => {
-            return Ok(bad_code_page(
-                &state,
-                lang,
-                &raw,
-                e.message_zh(),
-                e.to_string(),
-            ));
-        }
-    };
-    let pre = prefill(&state, &code).await?;
-    let (token, cookie) = csrf(&state, &req);
     let page = AppPage {
         title: Bi::new("接收入库", "Receive into stock"),
         signed_in_as: Some(me.name),
@@ -1021,25 +1058,17 @@ pub async fn sell_page(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let lang = lang_of(&req);
-    let Some(me) = session(&state, &req).await? else {
-        return Ok(see_other(&signin_url(&current_path(&req)), vec![]));
+    let CodePage {
+        lang,
+        me,
+        code,
+        pre,
+        token,
+        cookie,
+    } = match code_page(&state, &req).await? {
+        Ok(p) => p,
+        Err(res) => return Ok(res),
     };
-    let raw = code_param(&req).unwrap_or_default();
-    let code = match TraceCode::parse(&raw) {
-        Ok(c) => c,
-        Err(e) => {
-            return Ok(bad_code_page(
-                &state,
-                lang,
-                &raw,
-                e.message_zh(),
-                e.to_string(),
-            ));
-        }
-    };
-    let pre = prefill(&state, &code).await?;
-    let (token, cookie) = csrf(&state, &req);
     let mut facts = code_facts(&code);
     if let Some(p) = &pre.product_name {
         facts.push((Bi::new("产品名称", "Product"), p.clone()));

@@ -785,9 +785,14 @@ mod tests {
         let _guard = tracing::subscriber::set_default(subscriber);
         let app = test::init_service(
             App::new()
-                .wrap(tracing_actix_web::TracingLogger::<crate::telemetry::RedactingRootSpan>::new())
+                .wrap(tracing_actix_web::TracingLogger::<
+                    crate::telemetry::RedactingRootSpan,
+                >::new())
                 .route("/claim/{token}", web::get().to(HttpResponse::Ok))
-                .route("/api/v1/transfers/claim/{token}", web::post().to(HttpResponse::Ok))
+                .route(
+                    "/api/v1/transfers/claim/{token}",
+                    web::post().to(HttpResponse::Ok),
+                )
                 .route("/t/{code}", web::get().to(HttpResponse::Ok)),
         )
         .await;

@@ -129,8 +129,14 @@ pub async fn list_flags(
                 seller_id: r.seller_id,
                 code: r.code,
                 gtin: r.gtin,
-                message: reason.map(|x| x.message_zh()).unwrap_or_default().to_owned(),
-                message_en: reason.map(|x| x.message_en()).unwrap_or_default().to_owned(),
+                message: reason
+                    .map(|x| x.message_zh())
+                    .unwrap_or_default()
+                    .to_owned(),
+                message_en: reason
+                    .map(|x| x.message_en())
+                    .unwrap_or_default()
+                    .to_owned(),
                 reason: r.reason,
                 source: r.source,
                 event_id: r.event_id,

@@ -33,7 +33,12 @@ async fn flags(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
     let page: Value = res.json().await.unwrap();
     page["items"].as_array().unwrap().clone()
 }
@@ -53,13 +58,34 @@ both_engines_app!(
         let (a_id, a) = seller_in(&app, &admin, "91440104MA59ABCD1", "440104").await;
         let (_b_id, b) = seller_in(&app, &admin, "91330106MA2GXYK23", "330106").await;
         // A receives U1 and U2, then U2 again: received twice.
-        assert_eq!(post(&app, &a, "/api/v1/receipts", receipt(&["U1", "U2"])).await.status(), StatusCode::CREATED);
-        assert_eq!(post(&app, &a, "/api/v1/receipts", receipt(&["U2"])).await.status(), StatusCode::CREATED);
+        assert_eq!(
+            post(&app, &a, "/api/v1/receipts", receipt(&["U1", "U2"]))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            post(&app, &a, "/api/v1/receipts", receipt(&["U2"]))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
         // B (Zhejiang) receives U1, which A still holds: received by another seller.
-        assert_eq!(post(&app, &b, "/api/v1/receipts", receipt(&["U1"])).await.status(), StatusCode::CREATED);
+        assert_eq!(
+            post(&app, &b, "/api/v1/receipts", receipt(&["U1"]))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
         // B sells a code it never received: refused, and flagged.
-        let res = post(&app, &b, "/api/v1/sales", json!({"category": "ebike", "buyer": {"type": "consumer", "region": "330106"},
-            "items": [{"code": "(01)09520001000010(21)GHOST"}]})).await;
+        let res = post(
+            &app,
+            &b,
+            "/api/v1/sales",
+            json!({"category": "ebike", "buyer": {"type": "consumer", "region": "330106"},
+            "items": [{"code": "(01)09520001000010(21)GHOST"}]}),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
         let mine = flags(&app, &a, "").await;
@@ -68,8 +94,14 @@ both_engines_app!(
         assert_eq!(mine[0]["code"], "(01)09520001000010(21)U2");
         assert!(mine[0]["message"].as_str().unwrap().contains("重复"));
         let theirs = flags(&app, &b, "").await;
-        let reasons: Vec<&str> = theirs.iter().map(|f| f["reason"].as_str().unwrap()).collect();
-        assert!(reasons.contains(&"received_by_another_seller"), "{reasons:?}");
+        let reasons: Vec<&str> = theirs
+            .iter()
+            .map(|f| f["reason"].as_str().unwrap())
+            .collect();
+        assert!(
+            reasons.contains(&"received_by_another_seller"),
+            "{reasons:?}"
+        );
         assert!(reasons.contains(&"sold_never_received"), "{reasons:?}");
         // A seller never learns who the other seller was.
         assert!(theirs.iter().all(|f| f.get("other_seller_id").is_none()));
@@ -78,15 +110,28 @@ both_engines_app!(
         assert_eq!(only[0]["code"], "(01)09520001000010(21)GHOST");
 
         // Zhejiang's supervisor sees B's flags, with A named, and nothing of Guangdong's.
-        let sup: Value = post(&app, &admin, "/api/v1/supervisors", json!({"name": "浙江省市场监督管理局", "jurisdiction": "33"}))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let zj = mint(&app, &admin, json!({"role": "supervisor", "subject": sup["id"], "jurisdiction": "33"})).await;
+        let sup: Value = post(
+            &app,
+            &admin,
+            "/api/v1/supervisors",
+            json!({"name": "浙江省市场监督管理局", "jurisdiction": "33"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let zj = mint(
+            &app,
+            &admin,
+            json!({"role": "supervisor", "subject": sup["id"], "jurisdiction": "33"}),
+        )
+        .await;
         let seen = flags(&app, &zj, "").await;
         assert_eq!(seen.len(), 2, "{seen:#?}");
-        let other = seen.iter().find(|f| f["reason"] == "received_by_another_seller").unwrap();
+        let other = seen
+            .iter()
+            .find(|f| f["reason"] == "received_by_another_seller")
+            .unwrap();
         assert_eq!(other["other_seller_id"], a_id.as_str());
         assert!(seen.iter().all(|f| f["seller_id"] != a_id.as_str()));
 

@@ -342,7 +342,10 @@ both_engines_app!(
             let held = report(&app, &token_b, "sales", query, sales).await;
             assert_eq!(held["rejected"], 2, "{held}");
             let events = get(&app, &token_b, "/api/v1/events/epcis").await;
-            assert!(!events.to_string().contains("retail_selling"), "{query} wrote a sale");
+            assert!(
+                !events.to_string().contains("retail_selling"),
+                "{query} wrote a sale"
+            );
         }
         let sold = report(&app, &token_b, "sales", "", sales).await;
         assert_eq!(sold["imported"], 1, "{sold}");

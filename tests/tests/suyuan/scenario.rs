@@ -6,7 +6,7 @@
 
 use super::marketplace::client;
 use super::submissions::{register, route_all};
-use super::transfers::{a_receives, a_ships_to_b, ebike, seller_named, A_NAME, B_NAME};
+use super::transfers::{A_NAME, B_NAME, a_receives, a_ships_to_b, ebike, seller_named};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -75,7 +75,9 @@ async fn until_captured(standin: &StandIn, ids: &[String]) -> HashMap<String, us
         assert!(
             tokio::time::Instant::now() < deadline,
             "the platform still lacks {:?}",
-            ids.iter().filter(|i| !seen.contains_key(*i)).collect::<Vec<_>>()
+            ids.iter()
+                .filter(|i| !seen.contains_key(*i))
+                .collect::<Vec<_>>()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -115,20 +117,33 @@ both_engines_app!(
         // B sells to consumers in Guangdong, Zhejiang and Beijing.
         let mut sales = Vec::new();
         for (serial, region) in [("U1", "440104"), ("U2", "330106"), ("U3", "110101")] {
-            let out = post(&app, &b, "/api/v1/sales", json!({"category": "ebike", "buyer": {"type": "consumer", "region": region},
-                "shipping_method": "pickup", "items": [{"code": ebike(serial)}]})).await;
+            let out = post(
+                &app,
+                &b,
+                "/api/v1/sales",
+                json!({"category": "ebike", "buyer": {"type": "consumer", "region": region},
+                "shipping_method": "pickup", "items": [{"code": ebike(serial)}]}),
+            )
+            .await;
             sales.push(out);
         }
 
         // Every record of A and B reaches the platform exactly once.
         let mut ids = event_ids(&app, &a).await;
         ids.extend(event_ids(&app, &b).await);
-        assert_eq!(ids.len(), 6, "A: receipt, shipment; B: receipt, three sales");
+        assert_eq!(
+            ids.len(),
+            6,
+            "A: receipt, shipment; B: receipt, three sales"
+        );
         let seen = until_captured(&standin, &ids).await;
         for id in &ids {
             assert_eq!(seen[id], 1, "{id} reached the platform {} times", seen[id]);
         }
-        assert!(standin.rejected_documents().is_empty(), "every document is valid EPCIS 2.0");
+        assert!(
+            standin.rejected_documents().is_empty(),
+            "every document is valid EPCIS 2.0"
+        );
         // The ledger says so, record by record.
         let ledger = get(&app, &b, "/api/v1/submissions").await;
         let items = ledger["items"].as_array().unwrap();
@@ -136,11 +151,20 @@ both_engines_app!(
 
         // 5.8 A mistake: the Beijing sale went to Shanghai. The correction reaches the platform.
         let beijing = sales[2]["event_id"].as_str().unwrap();
-        let corrected = post(&app, &b, &format!("/api/v1/events/{beijing}/corrections"),
-            json!({"reason": "地区登记错误", "changes": {"region": "310104"}})).await;
+        let corrected = post(
+            &app,
+            &b,
+            &format!("/api/v1/events/{beijing}/corrections"),
+            json!({"reason": "地区登记错误", "changes": {"region": "310104"}}),
+        )
+        .await;
         let after = event_ids(&app, &b).await;
         let new: Vec<String> = after.iter().filter(|i| !ids.contains(i)).cloned().collect();
-        assert_eq!(new.len(), 2, "a declaration and a corrective event: {corrected:#}");
+        assert_eq!(
+            new.len(),
+            2,
+            "a declaration and a corrective event: {corrected:#}"
+        );
         let seen = until_captured(&standin, &new).await;
         for id in ids.iter().chain(&new) {
             assert_eq!(seen[id], 1, "{id} reached the platform {} times", seen[id]);
@@ -150,7 +174,10 @@ both_engines_app!(
             .into_iter()
             .find(|c| c.event["errorDeclaration"].is_object())
             .expect("the declaration reached the platform");
-        assert_eq!(declaration.event["errorDeclaration"]["reason"], "incorrect_data");
+        assert_eq!(
+            declaration.event["errorDeclaration"]["reason"],
+            "incorrect_data"
+        );
         // Nothing was sent twice: one request per record.
         assert_eq!(standin.captured().len(), 8);
     }
