@@ -691,10 +691,15 @@ fn looks_like_handle(input: &str) -> bool {
     let Some((prefix, _)) = input.split_once('/') else {
         return false;
     };
-    let mut segments = prefix.split('.');
+    // A raw GS1 element string (`01` and 14 digits, then e.g. a batch `10.0/`) can look like
+    // a handle prefix; real handle prefixes never start with a 16-digit segment, so those
+    // are read as GS1.
     let mut count = 0;
-    for segment in segments.by_ref() {
+    for (i, segment) in prefix.split('.').enumerate() {
         if segment.is_empty() || !segment.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        if i == 0 && segment.len() >= 16 && segment.starts_with("01") {
             return false;
         }
         count += 1;
@@ -1002,6 +1007,11 @@ mod tests {
     fn a_raw_element_string_without_separators_is_recognised_by_its_01_prefix() {
         let code = gs1("010690123456789210B123");
         assert_eq!(code.batch(), Some("B123"));
+        // A batch holding `.` and `/` does not turn the string into a handle.
+        let code = gs1("010690123456789210.0/");
+        assert_eq!(code.batch(), Some(".0/"));
+        let code = gs1("010690123456789210.0/x");
+        assert_eq!(code.batch(), Some(".0/x"));
     }
 
     #[test]
