@@ -6,8 +6,10 @@
 
 use super::{Checked, ImportOptions, Progress, RowIssue, Stored};
 use crate::catalogue::{Catalogue, Category, CategoryId};
+use crate::codes::TraceCode;
 use crate::entity::{seller, trace_event, trace_event_code};
 use crate::ids::SellerId;
+use crate::store::db::BulkWriter;
 use crate::store::receipts::{self, InspectionResult, NewReceipt, PreparedReceipt};
 use crate::store::stock::{self, UnitHistory};
 use crate::store::{StoreError, ledger};
@@ -183,66 +185,50 @@ pub(crate) async fn unit_histories(
     Ok(out)
 }
 
-/// On SQLite, gives the import's connection a larger page cache (32 MiB), so index pages stay
-/// in memory across a chunk's inserts instead of being read back from disk.
-async fn widen_cache(txn: &sea_orm::DatabaseTransaction) -> Result<(), StoreError> {
-    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        txn.execute_unprepared("PRAGMA cache_size = -32768").await?;
-    }
-    Ok(())
+/// One chunk made ready away from the database: each row's unit codes (to look up), the
+/// events serialised for the ledger (not in a dry run), and the warnings that need no look-up.
+struct PreparedChunk {
+    /// Rows in the chunk.
+    rows: usize,
+    /// Per row: its number and its unit codes, with their item index.
+    units: Vec<(usize, Vec<(usize, TraceCode)>)>,
+    /// The distinct unit codes, to look up at once.
+    codes: Vec<String>,
+    /// The events, serialised but not yet chained.
+    events: Vec<ledger::UnlinkedEvent>,
+    /// Missing required data elements.
+    warnings: Vec<RowIssue>,
 }
 
-/// What building one chunk gives: the events, the rows' warnings and the suspicious codes.
-type ChunkOut = (
-    Vec<(crate::epcis::TraceEvent, ledger::RecordMeta)>,
-    Vec<RowIssue>,
-    Vec<crate::store::flags::NewFlag>,
-);
-
-/// Builds the events of one chunk, with their warnings. Pure CPU work.
-fn build_chunk(
+/// Builds one chunk: each receipt's event by [`receipts::prepare`] (the API's builder), its
+/// missing data elements, and, unless `dry_run`, its serialised ledger rows. Pure CPU work.
+fn prepare_chunk(
     catalogue: &Catalogue,
     categories: &HashMap<CategoryId, Category>,
     seller: &seller::Model,
     seller_id: &SellerId,
-    rows: &[(usize, NewReceipt)],
-    histories: &HashMap<String, UnitHistory>,
+    rows: Vec<(usize, NewReceipt)>,
     labels: &Labels,
-) -> Result<ChunkOut, StoreError> {
-    let empty = UnitHistory::default();
+    dry_run: bool,
+) -> Result<PreparedChunk, StoreError> {
     let mut warnings = Vec::new();
-    let mut flags = Vec::new();
-    let mut events = Vec::with_capacity(rows.len());
+    let mut events = Vec::with_capacity(if dry_run { 0 } else { rows.len() });
+    let mut units = Vec::with_capacity(rows.len());
+    let mut codes = Vec::new();
+    let n = rows.len();
     for (row, r) in rows {
         let category = categories
             .get(&r.category)
             .ok_or(StoreError::NotFound("category"))?;
-        for (index, item) in r.items.iter().enumerate() {
-            if !item.code.is_unit_level() {
-                continue;
-            }
-            let h = histories.get(&item.code.to_string()).unwrap_or(&empty);
-            if let Some(w) = receipts::code_warning(index, &item.code, h, seller_id) {
-                flags.push(receipts::flag_of(&w, &item.code, h, seller_id, "import"));
-                warnings.push(RowIssue {
-                    row: *row,
-                    column: labels.of("code"),
-                    field: "code".into(),
-                    code: w.reason.into(),
-                    message_zh: format!("{}：{}", w.code, w.message_zh),
-                    message_en: format!("{}: {}", w.code, w.message_en),
-                });
-            }
-        }
         let PreparedReceipt {
             event,
             meta,
             missing,
-        } = receipts::prepare(catalogue, category, seller, r, Utc::now())?;
+        } = receipts::prepare(catalogue, category, seller, &r, Utc::now())?;
         for m in missing {
             let field = field_of_element(m);
             warnings.push(RowIssue {
-                row: *row,
+                row,
                 column: labels.of(field),
                 field: field.into(),
                 code: "missing_element".into(),
@@ -255,14 +241,71 @@ fn build_chunk(
                 ),
             });
         }
-        events.push((event, meta));
+        if !dry_run {
+            events.push(ledger::UnlinkedEvent::new(seller_id, &event, meta)?);
+        }
+        let row_units: Vec<(usize, TraceCode)> = r
+            .items
+            .into_iter()
+            .enumerate()
+            .filter(|(_, i)| i.code.is_unit_level())
+            .map(|(index, i)| (index, i.code))
+            .collect();
+        codes.extend(row_units.iter().map(|(_, c)| c.to_string()));
+        units.push((row, row_units));
     }
-    Ok((events, warnings, flags))
+    codes.sort_unstable();
+    codes.dedup();
+    Ok(PreparedChunk {
+        rows: n,
+        units,
+        codes,
+        events,
+        warnings,
+    })
 }
+
+/// The suspicious-code warnings of a chunk and the flags they leave, from the ledger's
+/// histories of its unit codes.
+fn code_warnings(
+    chunk: &PreparedChunk,
+    histories: &HashMap<String, UnitHistory>,
+    seller_id: &SellerId,
+    labels: &Labels,
+) -> (Vec<RowIssue>, Vec<crate::store::flags::NewFlag>) {
+    let empty = UnitHistory::default();
+    let mut warnings = Vec::new();
+    let mut flags = Vec::new();
+    for (row, units) in &chunk.units {
+        for (index, code) in units {
+            let h = histories.get(&code.to_string()).unwrap_or(&empty);
+            if let Some(w) = receipts::code_warning(*index, code, h, seller_id) {
+                flags.push(receipts::flag_of(&w, code, h, seller_id, "import"));
+                warnings.push(RowIssue {
+                    row: *row,
+                    column: labels.of("code"),
+                    field: "code".into(),
+                    code: w.reason.into(),
+                    message_zh: format!("{}：{}", w.code, w.message_zh),
+                    message_en: format!("{}: {}", w.code, w.message_en),
+                });
+            }
+        }
+    }
+    (warnings, flags)
+}
+
+/// Chunks prepared ahead of the one being written.
+const CHUNKS_AHEAD: usize = 2;
 
 /// Stores the good rows of a receipts file for `seller_id`, in chunks of [`CHUNK_ROWS`] (one
 /// transaction each; with `all_or_nothing`, one transaction for the whole file). With `dry_run`,
 /// everything is checked and nothing written.
+///
+/// Two stages run side by side: a blocking thread builds and serialises the next chunks while
+/// the current one is written. Only what depends on the ledger's state is done inside the
+/// chunk's transaction, under the seller's chain lock: the look-up of its codes' histories
+/// (suspicious codes), the chain head, and one hash per event.
 pub async fn store(
     db: &DatabaseConnection,
     catalogue: Arc<Catalogue>,
@@ -287,73 +330,98 @@ pub async fn store(
         }
     }
     let region = seller.division_code.clone();
-    let shared = Arc::new((categories, seller, labels));
+    let labels = Arc::new(labels);
     let declared = stock::declared_events(db, seller_id).await?;
     progress.start(rows.len() as u64);
-    let mut stored = Stored::default();
-    let whole = if options.all_or_nothing && !options.dry_run {
-        Some(ledger::begin_for_seller(db, seller_id).await?)
-    } else {
-        None
-    };
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<(usize, NewReceipt)> = rows.by_ref().take(CHUNK_ROWS).collect();
-        let n = chunk.len();
-        let codes: Vec<String> = {
-            let mut set: Vec<String> = chunk
-                .iter()
-                .flat_map(|(_, r)| r.items.iter())
-                .filter(|i| i.code.is_unit_level())
-                .map(|i| i.code.to_string())
-                .collect();
-            set.sort_unstable();
-            set.dedup();
-            set
-        };
-        let own = match (&whole, options.dry_run) {
-            (None, false) => Some(ledger::begin_for_seller(db, seller_id).await?),
-            _ => None,
-        };
-        let txn = own.as_ref().or(whole.as_ref());
-        if let Some(t) = txn {
-            widen_cache(t).await?;
-        }
-        let histories = match txn {
-            Some(t) => unit_histories(t, seller_id, &declared, codes).await?,
-            None => unit_histories(db, seller_id, &declared, codes).await?,
-        };
-        let head = match txn {
-            Some(t) => Some(ledger::head_of(t, seller_id).await?),
-            None => None,
-        };
-        let (catalogue, shared, id) = (catalogue.clone(), shared.clone(), seller_id.clone());
-        let (batch, warnings, flags) = tokio::task::spawn_blocking(move || {
-            let (categories, seller, labels) = &*shared;
-            let (events, warnings, flags) = build_chunk(
-                &catalogue, categories, seller, &id, &chunk, &histories, labels,
-            )?;
-            let batch = match head {
-                Some(head) => Some(ledger::chain_batch(&id, head, events)?),
-                None => None,
-            };
-            Ok::<_, StoreError>((batch, warnings, flags))
+
+    let (tx, mut rx) =
+        tokio::sync::mpsc::channel::<Result<PreparedChunk, StoreError>>(CHUNKS_AHEAD);
+    let producer = {
+        let (labels, id) = (labels.clone(), seller_id.clone());
+        let dry_run = options.dry_run;
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut rows = rows.into_iter().peekable();
+            while rows.peek().is_some() {
+                let chunk: Vec<(usize, NewReceipt)> = rows.by_ref().take(CHUNK_ROWS).collect();
+                let prepared = prepare_chunk(
+                    &catalogue,
+                    &categories,
+                    &seller,
+                    &id,
+                    chunk,
+                    &labels,
+                    dry_run,
+                );
+                let failed = prepared.is_err();
+                // The writer stopped (it failed): nothing more to prepare.
+                if tx.blocking_send(prepared).is_err() || failed {
+                    break;
+                }
+            }
         })
-        .await
-        .map_err(|e| StoreError::Corrupt(format!("import worker failed: {e}")))??;
-        if let (Some(t), Some(batch)) = (txn, batch) {
-            stored.events += ledger::insert_batch(t, batch).await?.len();
-            crate::store::flags::record(t, seller_id, &region, &flags, Utc::now()).await?;
+    };
+
+    let mut stored = Stored::default();
+    let writer = match options.dry_run {
+        true => None,
+        false => BulkWriter::open(db).await?,
+    };
+    let written = async {
+        let conn = writer.as_ref().map_or(db, BulkWriter::conn);
+        let whole = if options.all_or_nothing && !options.dry_run {
+            Some(ledger::begin_for_seller(conn, seller_id).await?)
+        } else {
+            None
+        };
+        while let Some(chunk) = rx.recv().await {
+            let chunk = chunk?;
+            let own = match (&whole, options.dry_run) {
+                (None, false) => Some(ledger::begin_for_seller(conn, seller_id).await?),
+                _ => None,
+            };
+            let txn = own.as_ref().or(whole.as_ref());
+            let codes = chunk.codes.clone();
+            let histories = match txn {
+                Some(t) => unit_histories(t, seller_id, &declared, codes).await?,
+                None => unit_histories(db, seller_id, &declared, codes).await?,
+            };
+            let (warnings, flags) = code_warnings(&chunk, &histories, seller_id, &labels);
+            if let Some(t) = txn {
+                let head = ledger::head_of(t, seller_id).await?;
+                let batch = ledger::link(head, chunk.events);
+                stored.events += ledger::insert_batch(t, batch).await?.len();
+                crate::store::flags::record(t, seller_id, &region, &flags, Utc::now()).await?;
+            }
+            if let Some(t) = own {
+                t.commit().await?;
+                if let Some(w) = &writer {
+                    w.committed();
+                }
+            }
+            stored.imported += chunk.rows;
+            stored.warnings.extend(warnings);
+            stored.warnings.extend(chunk.warnings);
+            progress.advance(chunk.rows as u64);
         }
-        if let Some(t) = own {
+        if let Some(t) = whole {
             t.commit().await?;
         }
-        stored.imported += n;
-        stored.warnings.extend(warnings);
-        progress.advance(n as u64);
+        Ok::<_, StoreError>(())
     }
-    if let Some(t) = whole {
-        t.commit().await?;
+    .await;
+    if let Some(w) = writer {
+        let finished = w.finish().await;
+        if written.is_ok() {
+            finished?;
+        }
     }
+    // Stops the producer if the writer failed, then waits for it.
+    drop(rx);
+    producer
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("import worker failed: {e}")))?;
+    written?;
     Ok(stored)
 }

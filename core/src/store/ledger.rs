@@ -16,7 +16,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    DbBackend, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    Statement, TransactionTrait, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -256,10 +257,104 @@ pub async fn head_of(
     })
 }
 
+/// The `trace_events` columns a batch writes, in order.
+const EVENT_COLUMNS: [trace_event::Column; 21] = {
+    use trace_event::Column as C;
+    [
+        C::Id,
+        C::SellerId,
+        C::Seq,
+        C::EpcisEventId,
+        C::EventType,
+        C::RecordKind,
+        C::Action,
+        C::BizStep,
+        C::Disposition,
+        C::EventTime,
+        C::EventTimeZoneOffset,
+        C::RecordTime,
+        C::CategoryId,
+        C::Region,
+        C::BuyerType,
+        C::CorrectsId,
+        C::DeadlineAt,
+        C::MissingElements,
+        C::Document,
+        C::PrevHash,
+        C::Hash,
+    ]
+};
+/// Where the chain's own values sit in [`EVENT_COLUMNS`].
+const SEQ_AT: usize = 2;
+const DOCUMENT_AT: usize = 18;
+const PREV_HASH_AT: usize = 19;
+const HASH_AT: usize = 20;
+
+/// The `trace_event_codes` columns a batch writes (the id is the database's).
+const CODE_COLUMNS: [trace_event_code::Column; 10] = {
+    use trace_event_code::Column as C;
+    [
+        C::EventId,
+        C::SellerId,
+        C::Role,
+        C::Code,
+        C::CodeKind,
+        C::Gtin,
+        C::Batch,
+        C::Serial,
+        C::Quantity,
+        C::Uom,
+    ]
+};
+
+/// The values of `columns`, taken out of a row.
+fn take_values<A: ActiveModelTrait>(
+    mut row: A,
+    columns: &[<A::Entity as EntityTrait>::Column],
+) -> Vec<Value> {
+    columns
+        .iter()
+        .map(|c| row.take(*c).into_value().unwrap_or(Value::String(None)))
+        .collect()
+}
+
+/// An event serialised for the ledger (canonical document, columns, code rows) but not yet
+/// placed in a chain: the expensive, head-independent part of an append, which can run on any
+/// thread ahead of the transaction that links and writes it ([`link`]).
+pub struct UnlinkedEvent {
+    id: EventId,
+    document: String,
+    values: Vec<Value>,
+    codes: Vec<Vec<Value>>,
+}
+
+impl UnlinkedEvent {
+    /// Serialises `event` for `seller`'s chain.
+    pub fn new(
+        seller: &SellerId,
+        event: &TraceEvent,
+        meta: RecordMeta,
+    ) -> Result<UnlinkedEvent, StoreError> {
+        let s = serialise(seller, event, meta)?;
+        let values = take_values(s.row, &EVENT_COLUMNS);
+        let codes = s
+            .codes
+            .into_iter()
+            .map(|c| take_values(c, &CODE_COLUMNS))
+            .collect();
+        Ok(UnlinkedEvent {
+            id: s.id,
+            document: s.document,
+            values,
+            codes,
+        })
+    }
+}
+
 /// Events chained in memory after a head, ready for [`insert_batch`].
 pub struct ChainedBatch {
-    rows: Vec<trace_event::ActiveModel>,
-    codes: Vec<trace_event_code::ActiveModel>,
+    rows: Vec<Vec<Value>>,
+    codes: Vec<Vec<Value>>,
     appended: Vec<AppendedEvent>,
 }
 
@@ -274,6 +369,46 @@ impl ChainedBatch {
             None => before,
         }
     }
+
+    /// How many events the batch holds.
+    pub fn len(&self) -> usize {
+        self.appended.len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.appended.is_empty()
+    }
+}
+
+/// Places serialised events in the chain after `head`: sequence numbers, links and hashes. One
+/// SHA-256 per event; the rest was done by [`UnlinkedEvent::new`].
+pub fn link(head: ChainHead, events: Vec<UnlinkedEvent>) -> ChainedBatch {
+    let mut prev = head.prev_hash;
+    let mut rows = Vec::with_capacity(events.len());
+    let mut codes = Vec::new();
+    let mut appended = Vec::with_capacity(events.len());
+    for (seq, mut e) in (head.next_seq..).zip(events) {
+        let hash_bytes = chain_hash(&prev, e.document.as_bytes());
+        let hash = hex::encode(hash_bytes);
+        e.values[SEQ_AT] = seq.into();
+        e.values[PREV_HASH_AT] = hex::encode(prev).into();
+        e.values[HASH_AT] = hash.clone().into();
+        e.values[DOCUMENT_AT] = e.document.into();
+        appended.push(AppendedEvent {
+            id: e.id,
+            seq,
+            hash,
+        });
+        rows.push(e.values);
+        codes.extend(e.codes);
+        prev = hash_bytes;
+    }
+    ChainedBatch {
+        rows,
+        codes,
+        appended,
+    }
 }
 
 /// Computes the chain for `events` after `head`: canonical documents, hashes, rows. Pure CPU
@@ -283,57 +418,81 @@ pub fn chain_batch(
     head: ChainHead,
     events: Vec<(TraceEvent, RecordMeta)>,
 ) -> Result<ChainedBatch, StoreError> {
-    let mut prev = head.prev_hash;
-    let mut rows = Vec::with_capacity(events.len());
-    let mut codes = Vec::new();
-    let mut appended = Vec::with_capacity(events.len());
-    for (seq, (event, meta)) in (head.next_seq..).zip(events) {
-        let prepared = prepare(seller, seq, prev, &event, meta)?;
-        appended.push(AppendedEvent {
-            id: prepared.id,
-            seq,
-            hash: prepared.hash,
-        });
-        rows.push(prepared.row);
-        codes.extend(prepared.codes);
-        prev = prepared.hash_bytes;
-    }
-    Ok(ChainedBatch {
-        rows,
-        codes,
-        appended,
-    })
+    let unlinked = events
+        .into_iter()
+        .map(|(event, meta)| UnlinkedEvent::new(seller, &event, meta))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(link(head, unlinked))
 }
 
-/// Writes a batch from [`chain_batch`] with multi-row `INSERT`s, inside the transaction whose
-/// head it was chained after.
+/// Writes a batch from [`chain_batch`] or [`link`] with multi-row `INSERT`s, inside the
+/// transaction whose head it was chained after.
 pub async fn insert_batch(
     txn: &DatabaseTransaction,
     batch: ChainedBatch,
 ) -> Result<Vec<AppendedEvent>, StoreError> {
-    insert_chunked::<trace_event::Entity>(txn, batch.rows).await?;
-    insert_chunked::<trace_event_code::Entity>(txn, batch.codes).await?;
+    use sea_orm::{EntityName as _, IdenStatic as _};
+    let events: Vec<&str> = EVENT_COLUMNS.iter().map(|c| c.as_str()).collect();
+    let codes: Vec<&str> = CODE_COLUMNS.iter().map(|c| c.as_str()).collect();
+    let (event_table, code_table) = (
+        trace_event::Entity.table_name(),
+        trace_event_code::Entity.table_name(),
+    );
+    insert_rows(txn, event_table, &events, batch.rows).await?;
+    insert_rows(txn, code_table, &codes, batch.codes).await?;
     Ok(batch.appended)
 }
 
-/// Inserts rows with as few multi-row statements as the bind-parameter limits allow.
-async fn insert_chunked<E>(
+/// Inserts rows of values with as few multi-row statements as the bind-parameter limits allow.
+async fn insert_rows(
     txn: &DatabaseTransaction,
-    rows: Vec<E::ActiveModel>,
-) -> Result<(), StoreError>
-where
-    E: EntityTrait,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-{
-    use sea_orm::Iterable as _;
-    let columns = E::Column::iter().count().max(1);
-    let per_statement = (MAX_PARAMS_PER_STATEMENT / columns).clamp(1, MAX_ROWS_PER_STATEMENT);
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+) -> Result<(), StoreError> {
+    let backend = txn.get_database_backend();
+    let per_statement =
+        (MAX_PARAMS_PER_STATEMENT / columns.len().max(1)).clamp(1, MAX_ROWS_PER_STATEMENT);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<E::ActiveModel> = rows.by_ref().take(per_statement).collect();
-        E::insert_many(chunk).exec_without_returning(txn).await?;
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
+        let sql = multi_row_insert(backend, table, columns, chunk.len());
+        let stmt = Statement::from_sql_and_values(backend, sql, chunk.into_iter().flatten());
+        txn.execute_raw(stmt).await?;
     }
     Ok(())
+}
+
+/// `INSERT INTO "t" ("a", "b") VALUES (?, ?), (?, ?)…` with the backend's placeholders.
+fn multi_row_insert(backend: DbBackend, table: &str, columns: &[&str], rows: usize) -> String {
+    use std::fmt::Write as _;
+    let mut sql = String::with_capacity(64 + columns.len() * (24 + rows * 6));
+    let _ = write!(sql, "INSERT INTO \"{table}\" (");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let _ = write!(sql, "\"{c}\"");
+    }
+    sql.push_str(") VALUES ");
+    let mut n = 0usize;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for i in 0..columns.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            match backend {
+                DbBackend::Postgres => {
+                    let _ = write!(sql, "${n}");
+                }
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// The next sequence number and the hash to link to, from the seller's chain head.
@@ -355,12 +514,11 @@ async fn chain_head(
 struct Prepared {
     id: EventId,
     hash: String,
-    hash_bytes: [u8; 32],
     row: trace_event::ActiveModel,
     codes: Vec<trace_event_code::ActiveModel>,
 }
 
-/// The rows [`append`] and [`append_batch`] store for one event at `seq`, linked to `prev`.
+/// The rows [`append`] stores for one event at `seq`, linked to `prev`.
 fn prepare(
     seller: &SellerId,
     seq: i64,
@@ -368,17 +526,51 @@ fn prepare(
     event: &TraceEvent,
     meta: RecordMeta,
 ) -> Result<Prepared, StoreError> {
-    let json = event.to_json();
-    let document = canonical_json(&json);
-    let hash_bytes = chain_hash(&prev, &document);
+    let Serialised {
+        id,
+        document,
+        mut row,
+        codes,
+    } = serialise(seller, event, meta)?;
+    let hash_bytes = chain_hash(&prev, document.as_bytes());
     let hash = hex::encode(hash_bytes);
-    let document = String::from_utf8(document).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    row.seq = Set(seq);
+    row.prev_hash = Set(hex::encode(prev));
+    row.hash = Set(hash.clone());
+    row.document = Set(document);
+    Ok(Prepared {
+        id,
+        hash,
+        row,
+        codes,
+    })
+}
+
+/// An event's rows before it has a place in a chain: `seq`, `prev_hash`, `hash` and
+/// `document` are left unset in `row`; the canonical document is beside it.
+struct Serialised {
+    id: EventId,
+    document: String,
+    row: trace_event::ActiveModel,
+    codes: Vec<trace_event_code::ActiveModel>,
+}
+
+/// The head-independent part of storing an event: its canonical document, the columns read
+/// from it, and the code rows.
+fn serialise(
+    seller: &SellerId,
+    event: &TraceEvent,
+    meta: RecordMeta,
+) -> Result<Serialised, StoreError> {
+    let json = event.to_json();
+    let document =
+        String::from_utf8(canonical_json(&json)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id = EventId::generate();
     let cols = Columns::of(&json)?;
     let row = trace_event::ActiveModel {
         id: Set(id.to_string()),
         seller_id: Set(seller.to_string()),
-        seq: Set(seq),
+        seq: NotSet,
         epcis_event_id: Set(cols.event_id),
         event_type: Set(cols.event_type),
         record_kind: Set(meta.kind.as_str().to_owned()),
@@ -396,9 +588,9 @@ fn prepare(
         missing_elements: Set(
             serde_json::to_string(&meta.missing_elements).unwrap_or_else(|_| "[]".into())
         ),
-        document: Set(document),
-        prev_hash: Set(hex::encode(prev)),
-        hash: Set(hash.clone()),
+        document: NotSet,
+        prev_hash: NotSet,
+        hash: NotSet,
     };
     let codes = meta
         .codes
@@ -417,10 +609,9 @@ fn prepare(
             ..Default::default()
         })
         .collect();
-    Ok(Prepared {
+    Ok(Serialised {
         id,
-        hash,
-        hash_bytes,
+        document,
         row,
         codes,
     })

@@ -425,3 +425,65 @@ both_engines_app!(
         assert_eq!(p["errors"][0]["field"], "code / gtin");
     }
 );
+
+both_engines_app!(
+    a_file_of_several_chunks_imports_while_the_api_appends_and_the_chain_holds,
+    |app: TestApp| async move {
+        let (seller_id, token) = seller(&app, "91440104MA59ABCD1").await;
+        let rows = 2 * suyuan_core::import::receipts::CHUNK_ROWS + 500;
+        let csv = suyuan_plugin_api::import::sample_receipts_csv(rows, "M");
+        let units = (0..rows).filter(|n| n % 4 != 3).count();
+
+        // Receipts entered through the API for as long as the file is being written: each
+        // takes the chain lock between two of the import's chunks.
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let imported = async {
+            let out = report(&app, &token, "receipts", "", &csv).await;
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            out
+        };
+        let entered = async {
+            let mut n = 0u64;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                let res = client()
+                    .post(format!("{}/api/v1/receipts", app.address))
+                    .bearer_auth(&token)
+                    .json(&json!({"category": "ebike", "received_at": "2026-11-20",
+                        "items": [{"code": format!("(01)09520001000010(21)API{n}")}]}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    res.status(),
+                    StatusCode::CREATED,
+                    "{}",
+                    res.text().await.unwrap()
+                );
+                n += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            n
+        };
+        let (out, entered) = tokio::join!(imported, entered);
+        assert_eq!(out["imported"], rows, "{out}");
+        assert_eq!(out["warnings"], json!([]));
+
+        let id = suyuan_core::ids::SellerId::parse(&seller_id).unwrap();
+        assert_eq!(
+            ledger::count_for_seller(&app.db.db, &id).await.unwrap(),
+            rows as u64 + entered
+        );
+        let verified = ledger::verify(&app.db.db).await.unwrap();
+        assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
+
+        // The same file again: every unit code, in every chunk, was received here already.
+        let again = report(&app, &token, "receipts", "", &csv).await;
+        assert_eq!(again["imported"], rows);
+        let warnings = again["warnings"].as_array().unwrap();
+        assert_eq!(warnings.len(), units, "{}", warnings[0]);
+        assert!(warnings.iter().all(|w| w["code"] == "received_twice"));
+        let verified = ledger::verify(&app.db.db).await.unwrap();
+        assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
+        assert_eq!(verified.events, 2 * rows as u64 + entered);
+    }
+);
