@@ -3,13 +3,11 @@
 //! field of the same name means), store the good rows, and report every refused row and warning.
 
 use crate::routes::receipts::{CertificateIn, InspectionIn, ItemIn, ReceiptIn, SupplierIn};
+use crate::routes::sales::{BuyerIn, SaleIn, SaleItemIn};
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone as _};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::sync::Arc;
-use suyuan_core::catalogue::{Catalogue, CategoryId};
-use suyuan_core::codes::TraceCode;
-use suyuan_core::credit_code::CreditCode;
-use suyuan_core::division::DivisionCode;
+use suyuan_core::catalogue::Catalogue;
 use suyuan_core::ids::SellerId;
 use suyuan_core::import::receipts::Labels;
 use suyuan_core::import::{
@@ -17,7 +15,7 @@ use suyuan_core::import::{
     Stored, Table,
 };
 use suyuan_core::store::StoreError;
-use suyuan_core::store::offline::{Buyer, NewSale};
+use suyuan_core::store::offline::NewSale;
 use suyuan_core::store::receipts::NewReceipt;
 use suyuan_core::validation::FieldError;
 
@@ -383,44 +381,13 @@ pub fn receipt_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewReceipt, V
     }
 }
 
-/// One row of a sales file: the same checks as `POST /api/v1/sales`.
+/// One row of a sales file, parsed by the API's own [`SaleIn::parse`] (a column means what the
+/// JSON field of the same name means). Cells are read as spreadsheets write them: Chinese
+/// buyer types and shipping methods, category names, dates with `/` or `年月日`.
 pub fn sale_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewSale, Vec<RowIssue>> {
     let mut issues = Vec::new();
-    let category = required(row, "category", &mut issues).and_then(|raw| {
-        let id = category_id(catalogue, &raw);
-        match CategoryId::parse(&id)
-            .ok()
-            .filter(|c| catalogue.get(c).is_some())
-        {
-            Some(c) => Some(c),
-            None => {
-                issues.push(row.issue(
-                    "category",
-                    "unknown_category",
-                    format!("目录中没有类别 {raw}"),
-                    format!("`{raw}` is not a catalogue category"),
-                ));
-                None
-            }
-        }
-    });
-    let sold_at = required(row, "sold_at", &mut issues).and_then(|raw| {
-        crate::routes::receipts::parse_time("sold_at", Some(&normalise_time(&raw)))
-            .map_err(|e| issues.push(issue_of(row, e, false)))
-            .ok()
-    });
-    let region = row.get("buyer_region").and_then(|r| {
-        DivisionCode::parse(r)
-            .map_err(|err| {
-                issues.push(row.issue(
-                    "buyer_region",
-                    err.code(),
-                    err.message_zh(),
-                    err.to_string(),
-                ))
-            })
-            .ok()
-    });
+    let category = required(row, "category", &mut issues).map(|c| category_id(catalogue, &c));
+    let sold_at = required(row, "sold_at", &mut issues).map(|t| normalise_time(&t));
     let kind = required(row, "buyer_type", &mut issues).map(|k| {
         value_alias(
             &k,
@@ -431,168 +398,74 @@ pub fn sale_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewSale, Vec<Row
             ],
         )
     });
-    let buyer = match kind.as_deref() {
-        None => None,
-        Some("consumer") => match region.clone() {
-            Some(region) => Some(Buyer::Consumer { region }),
-            None => {
-                if row.get("buyer_region").is_none() {
-                    issues.push(row.issue(
-                        "buyer_region",
-                        "required",
-                        "消费者销售须填写地区（行政区划代码）",
-                        "is required for a consumer: the region's division code",
-                    ));
-                }
-                None
-            }
-        },
-        Some(k @ ("distributor" | "agent")) => {
-            let name = match row.get("buyer_name") {
-                Some(n) => suyuan_core::validation::bounded_text("buyer.name", n, 200)
-                    .map_err(|e| issues.push(issue_of(row, e, false)))
-                    .ok(),
-                None => {
-                    issues.push(row.issue(
-                        "buyer_name",
-                        "required",
-                        "经销商/代理商销售须填写买方名称",
-                        "is required for a distributor or agent",
-                    ));
-                    None
-                }
-            };
-            let credit = match row.get("buyer_credit_code") {
-                Some(c) => CreditCode::parse(c)
-                    .map_err(|err| {
-                        issues.push(row.issue(
-                            "buyer_credit_code",
-                            err.code(),
-                            err.message_zh(),
-                            err.to_string(),
-                        ))
-                    })
-                    .ok(),
-                None => {
-                    issues.push(row.issue(
-                        "buyer_credit_code",
-                        "required",
-                        "经销商/代理商销售须填写统一社会信用代码",
-                        "is required for a distributor or agent",
-                    ));
-                    None
-                }
-            };
-            match (name, credit) {
-                (Some(name), Some(credit_code)) => Some(Buyer::Business {
-                    kind: if k == "agent" { "agent" } else { "distributor" },
-                    name,
-                    credit_code,
-                    region: region.clone(),
-                }),
-                _ => None,
-            }
-        }
-        Some(other) => {
-            issues.push(row.issue(
-                "buyer_type",
-                "unknown_buyer_type",
-                "买方类型须为 consumer（消费者）、distributor（经销商）或 agent（代理商）",
-                format!("`{other}` is not consumer, distributor or agent"),
-            ));
-            None
-        }
-    };
-    let shipping_method = row.get("shipping_method").map(|m| {
-        value_alias(
-            m,
-            &[
-                (&["自提"], "pickup"),
-                (&["快递"], "courier"),
-                (&["货运", "物流"], "freight"),
-                (&["自送", "送货上门", "自有配送"], "own_delivery"),
-            ],
-        )
-    });
-    if let Some(m) = shipping_method.as_deref()
-        && !matches!(m, "pickup" | "courier" | "freight" | "own_delivery")
-    {
-        issues.push(row.issue(
-            "shipping_method",
-            "unknown_method",
-            "配送方式须为 pickup、courier、freight 或 own_delivery",
-            format!("`{m}` is not pickup, courier, freight or own_delivery"),
-        ));
-    }
     let quantity = quantity(row, &mut issues);
-    if let Some(q) = quantity
-        && !(q > 0.0 && q.is_finite() && q <= 1e9)
-    {
-        issues.push(row.issue(
-            "quantity",
-            "invalid_quantity",
-            "数量须大于 0",
-            "must be greater than 0",
-        ));
-    }
-    let texts: Vec<(String, &str)> = {
-        let codes = codes(row);
-        if codes.is_empty() {
-            match row.get("gtin") {
-                Some(g) => vec![(
-                    match row.get("batch") {
-                        Some(b) => format!("(01){g}(10){b}"),
-                        None => g.to_owned(),
-                    },
-                    "gtin",
-                )],
-                None => {
-                    issues.push(row.issue(
-                        "code",
-                        "code_or_gtin",
-                        "每行须填写追溯码，或商品条码（加批次和数量）",
-                        "give either a code, or a GTIN with batch and quantity",
-                    ));
-                    vec![]
-                }
-            }
-        } else {
-            codes.into_iter().map(|c| (c, "code")).collect()
-        }
+    let text = |f: &str| row.get(f).map(str::to_owned);
+    let codes = codes(row);
+    let by_gtin = codes.is_empty();
+    let items: Vec<SaleItemIn> = if by_gtin {
+        vec![SaleItemIn {
+            code: None,
+            gtin: text("gtin"),
+            batch: text("batch"),
+            quantity,
+        }]
+    } else {
+        codes
+            .into_iter()
+            .map(|c| SaleItemIn {
+                code: Some(c),
+                gtin: None,
+                batch: None,
+                quantity,
+            })
+            .collect()
     };
-    let several = texts.len() > 1;
-    let mut items = Vec::new();
-    for (i, (text, field)) in texts.iter().enumerate() {
-        match TraceCode::parse(text) {
-            Ok(code) => items.push((code, quantity)),
-            Err(err) => {
-                let (zh, en) = if several {
-                    (
-                        format!("第 {} 个码：{}", i + 1, err.message_zh()),
-                        format!("code #{}: {err}", i + 1),
-                    )
-                } else {
-                    (err.message_zh(), err.to_string())
-                };
-                issues.push(row.issue(field, err.code(), zh, en));
-            }
-        }
-    }
-    let (Some(category), Some(sold_at), Some(buyer), true) =
-        (category, sold_at, buyer, issues.is_empty())
-    else {
+    let several = items.len() > 1;
+    let (Some(category), Some(sold_at), Some(kind)) = (category, sold_at, kind) else {
         return Err(issues);
     };
-    Ok(NewSale {
+    let input = SaleIn {
         category,
-        sold_at,
-        buyer,
-        shipping_method,
-        tracking_number: row.get("tracking_number").map(str::to_owned),
-        voucher_number: row.get("voucher_number").map(str::to_owned),
+        sold_at: Some(sold_at),
+        buyer: BuyerIn {
+            kind,
+            region: text("buyer_region"),
+            name: text("buyer_name"),
+            credit_code: text("buyer_credit_code"),
+            contact_email: None,
+        },
+        shipping_method: row.get("shipping_method").map(|m| {
+            value_alias(
+                m,
+                &[
+                    (&["自提"], "pickup"),
+                    (&["快递"], "courier"),
+                    (&["货运", "物流"], "freight"),
+                    (&["自送", "送货上门", "自有配送"], "own_delivery"),
+                ],
+            )
+        }),
+        tracking_number: text("tracking_number"),
+        voucher_number: text("voucher_number"),
         items,
-        transfer: suyuan_core::store::transfers::TransferTerms::default(),
-    })
+    };
+    let terms = suyuan_core::store::transfers::TransferTerms::default();
+    match input.parse(catalogue, terms.valid_for, None) {
+        Ok(sale) if issues.is_empty() => Ok(sale),
+        Ok(_) => Err(issues),
+        Err(errors) => {
+            issues.extend(errors.into_iter().map(|e| {
+                let issue = issue_of(row, e, several);
+                // A row sold by GTIN and batch: its item's problems are in the GTIN column.
+                if by_gtin && issue.field == "code" {
+                    row.issue("gtin", issue.code, issue.message_zh, issue.message_en)
+                } else {
+                    issue
+                }
+            }));
+            Err(issues)
+        }
+    }
 }
 
 /// A receipts CSV of `rows` rows with Chinese headers, for benchmarks and tests: three rows in

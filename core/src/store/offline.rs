@@ -16,7 +16,7 @@ use crate::epcis::vocab::ext;
 use crate::epcis::{Action, BizStep, BizTransactionType, Disposition, SourceDestType, TraceEvent};
 use crate::ids::SellerId;
 use chrono::{DateTime, FixedOffset, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -93,20 +93,63 @@ pub async fn register(
     seller_id: &SellerId,
     sale: NewSale,
 ) -> Result<Result<RegisteredSale, Vec<ItemProblem>>, StoreError> {
+    let txn = ledger::begin_for_seller(db, seller_id).await?;
+    match register_in(&txn, catalogue, seller_id, sale).await? {
+        Ok(done) => {
+            txn.commit().await?;
+            Ok(Ok(done))
+        }
+        Err(refused) => {
+            // The sale is refused and writes nothing; selling a code never received (or sold
+            // already) is still worth a flag, which is all this transaction keeps.
+            if refused.flags.is_empty() {
+                txn.rollback().await?;
+            } else {
+                let region = seller::Entity::find_by_id(seller_id.as_str())
+                    .one(&txn)
+                    .await?
+                    .ok_or(StoreError::NotFound("seller"))?
+                    .division_code;
+                super::flags::record(&txn, seller_id, &region, &refused.flags, Utc::now()).await?;
+                txn.commit().await?;
+            }
+            Ok(Err(refused.problems))
+        }
+    }
+}
+
+/// Why a sale was refused: every item that cannot be sold, and the suspicious codes among them
+/// (to flag).
+#[derive(Clone, Debug)]
+pub struct Refused {
+    /// The items and why.
+    pub problems: Vec<ItemProblem>,
+    /// Codes sold but never received here, or sold twice.
+    pub flags: Vec<super::flags::NewFlag>,
+}
+
+/// Registers a sale inside a transaction from [`ledger::begin_for_seller`], which the caller
+/// commits or rolls back: several sales can go in one transaction (an all-or-nothing import),
+/// each seeing the ones before it. A refused sale writes nothing.
+pub async fn register_in(
+    txn: &DatabaseTransaction,
+    catalogue: &Catalogue,
+    seller_id: &SellerId,
+    sale: NewSale,
+) -> Result<Result<RegisteredSale, Refused>, StoreError> {
     let category = catalogue
         .get(&sale.category)
         .cloned()
         .ok_or(StoreError::NotFound("category"))?;
-    let txn = ledger::begin_for_seller(db, seller_id).await?;
     let seller = seller::Entity::find_by_id(seller_id.as_str())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(StoreError::NotFound("seller"))?;
     let mut problems = Vec::new();
     let mut wanted: HashMap<(String, Option<String>), f64> = HashMap::new();
     for (index, (code, qty)) in sale.items.iter().enumerate() {
         if code.is_unit_level() {
-            let h = stock::unit_history(&txn, seller_id, &code.to_string()).await?;
+            let h = stock::unit_history(txn, seller_id, &code.to_string()).await?;
             if h.received_here == 0 {
                 problems.push(ItemProblem {
                     index,
@@ -136,7 +179,7 @@ pub async fn register(
         let Some(want) = wanted.remove(&key) else {
             continue;
         };
-        let batches = stock::batches_for_gtin(&txn, seller_id, &key.0).await?;
+        let batches = stock::batches_for_gtin(txn, seller_id, &key.0).await?;
         let available: f64 = batches
             .iter()
             .filter(|b| key.1.is_none() || b.batch == key.1)
@@ -152,9 +195,7 @@ pub async fn register(
         }
     }
     if !problems.is_empty() {
-        // The sale is refused and writes nothing; selling a code never received (or sold
-        // already) is still worth a flag, which is all this transaction keeps.
-        let seen: Vec<super::flags::NewFlag> = problems
+        let flags: Vec<super::flags::NewFlag> = problems
             .iter()
             .filter_map(|p| {
                 let reason = match p.reason {
@@ -173,13 +214,7 @@ pub async fn register(
                 })
             })
             .collect();
-        if seen.is_empty() {
-            txn.rollback().await?;
-        } else {
-            super::flags::record(&txn, seller_id, &seller.division_code, &seen, Utc::now()).await?;
-            txn.commit().await?;
-        }
-        return Ok(Err(problems));
+        return Ok(Err(Refused { problems, flags }));
     }
     let business = matches!(sale.buyer, Buyer::Business { .. });
     let mut b = TraceEvent::object(Action::Observe, sale.sold_at, Utc::now())
@@ -294,7 +329,7 @@ pub async fn register(
         missing_elements: missing.iter().map(|m| m.as_str().to_owned()).collect(),
         codes,
     };
-    let stored = ledger::append(&txn, seller_id, &event, meta).await?;
+    let stored = ledger::append(txn, seller_id, &event, meta).await?;
     let transfer = match &sale.buyer {
         Buyer::Business {
             kind,
@@ -303,7 +338,7 @@ pub async fn register(
             ..
         } => Some(
             transfers::create(
-                &txn,
+                txn,
                 NewTransfer {
                     from: seller_id,
                     sale_event_id: stored.id.as_str(),
@@ -335,7 +370,6 @@ pub async fn register(
         ),
         Buyer::Consumer { .. } => None,
     };
-    txn.commit().await?;
     Ok(Ok(RegisteredSale {
         stored,
         missing,

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use suyuan_core::codes::TraceCode;
 use suyuan_core::entity::seller;
-use suyuan_core::store::offline::{self, Buyer, NewSale};
+use suyuan_core::store::offline::{self, NewSale};
 use suyuan_core::store::{receipts, stock, trace};
 use suyuan_core::tenancy::Principal;
 use suyuan_core::validation::FieldError;
@@ -1089,126 +1089,22 @@ pub async fn sell_page(
     ))
 }
 
+/// The sell form as the API's [`SaleIn`](crate::routes::sales::SaleIn), parsed by the API's
+/// own checks; errors come back named after the form's fields. The sale is dated now.
 fn parse_sale(
     form: &HashMap<String, String>,
     code: &TraceCode,
     state: &AppState,
 ) -> Result<NewSale, Vec<FieldError>> {
-    use suyuan_core::catalogue::CategoryId;
-    use suyuan_core::credit_code::CreditCode;
-    use suyuan_core::division::DivisionCode;
-    use suyuan_core::validation::{Errors, bounded_text, email};
-    let mut e = Errors::default();
-    let category = e.check(
-        CategoryId::parse(field(form, "category").unwrap_or_default())
-            .ok()
-            .filter(|c| state.catalogue.get(c).is_some())
-            .ok_or_else(|| {
-                FieldError::new(
-                    "category",
-                    "unknown_category",
-                    "请选择产品类别",
-                    "choose a category",
-                )
-            }),
-    );
-    let region = match field(form, "region") {
-        Some(r) => e.check(DivisionCode::parse(r).map_err(|err| {
-            FieldError::new("region", err.code(), err.message_zh(), err.to_string())
-        })),
-        None => None,
-    };
-    let buyer = match field(form, "buyer_type").unwrap_or("consumer") {
-        "consumer" => match region.clone() {
-            Some(region) => Some(Buyer::Consumer { region }),
-            None => {
-                e.0.push(FieldError::new(
-                    "region",
-                    "required",
-                    "消费者销售须选择地区",
-                    "is required for a consumer",
-                ));
-                None
-            }
-        },
-        kind @ ("distributor" | "agent") => {
-            let name = match field(form, "buyer_name") {
-                Some(n) => e.check(bounded_text("buyer_name", n, 200)),
-                None => {
-                    e.0.push(FieldError::new(
-                        "buyer_name",
-                        "required",
-                        "经销商/代理商销售须填写买方名称",
-                        "is required for a distributor or agent",
-                    ));
-                    None
-                }
-            };
-            let credit = match field(form, "buyer_credit_code") {
-                Some(c) => e.check(CreditCode::parse(c).map_err(|err| {
-                    FieldError::new(
-                        "buyer_credit_code",
-                        err.code(),
-                        err.message_zh(),
-                        err.to_string(),
-                    )
-                })),
-                None => {
-                    e.0.push(FieldError::new(
-                        "buyer_credit_code",
-                        "required",
-                        "经销商/代理商销售须填写统一社会信用代码",
-                        "is required for a distributor or agent",
-                    ));
-                    None
-                }
-            };
-            match (name, credit) {
-                (Some(name), Some(credit_code)) => Some(Buyer::Business {
-                    kind: if kind == "agent" {
-                        "agent"
-                    } else {
-                        "distributor"
-                    },
-                    name,
-                    credit_code,
-                    region: region.clone(),
-                }),
-                _ => None,
-            }
-        }
-        other => {
-            e.0.push(FieldError::new(
-                "buyer_type",
-                "unknown_buyer_type",
-                "买方类型须为消费者、经销商或代理商",
-                format!("`{other}` is not consumer, distributor or agent"),
-            ));
-            None
-        }
-    };
-    let contact_email = match field(form, "buyer_contact_email") {
-        Some(m) => e.check(email("buyer_contact_email", m)),
-        None => None,
-    };
-    let shipping_method = owned(form, "shipping_method");
-    if let Some(m) = shipping_method.as_deref()
-        && !matches!(m, "pickup" | "courier" | "freight" | "own_delivery")
-    {
-        e.0.push(FieldError::new(
-            "shipping_method",
-            "unknown_method",
-            "配送方式无效",
-            "is not pickup, courier, freight or own_delivery",
-        ));
-    }
+    use crate::routes::sales::{BuyerIn, SaleIn, SaleItemIn};
+    let mut errors = Vec::new();
     let quantity = if code.is_unit_level() {
         None
     } else {
         match field(form, "quantity").map(str::parse::<f64>) {
-            Some(Ok(q)) if q > 0.0 && q.is_finite() => Some(q),
+            Some(Ok(q)) => Some(q),
             _ => {
-                e.0.push(FieldError::new(
+                errors.push(FieldError::new(
                     "quantity",
                     "invalid_quantity",
                     "数量须为大于 0 的数字",
@@ -1218,37 +1114,46 @@ fn parse_sale(
             }
         }
     };
-    e.finish()?;
-    let (Some(category), Some(buyer)) = (category, buyer) else {
-        return Err(vec![FieldError::new(
-            "body",
-            "invalid",
-            "输入有误",
-            "invalid input",
-        )]);
-    };
-    let cst = chrono::FixedOffset::east_opt(8 * 3600).ok_or_else(|| {
-        vec![FieldError::new(
-            "sold_at",
-            "internal",
-            "时区错误",
-            "time zone",
-        )]
-    })?;
-    Ok(NewSale {
-        category,
-        sold_at: chrono::Utc::now().with_timezone(&cst),
-        buyer,
-        shipping_method,
+    let input = SaleIn {
+        category: owned(form, "category").unwrap_or_default(),
+        sold_at: None,
+        buyer: BuyerIn {
+            kind: owned(form, "buyer_type").unwrap_or_else(|| "consumer".into()),
+            region: owned(form, "region"),
+            name: owned(form, "buyer_name"),
+            credit_code: owned(form, "buyer_credit_code"),
+            contact_email: owned(form, "buyer_contact_email"),
+        },
+        shipping_method: owned(form, "shipping_method"),
         tracking_number: owned(form, "tracking_number"),
         voucher_number: owned(form, "voucher_number"),
-        items: vec![(code.clone(), quantity)],
-        transfer: suyuan_core::store::transfers::TransferTerms {
-            contact_email,
-            valid_for: state.transfers.ttl,
-            sealing_key: Some(state.secret_key.clone()),
-        },
-    })
+        items: vec![SaleItemIn {
+            code: Some(code.to_string()),
+            gtin: None,
+            batch: None,
+            quantity,
+        }],
+    };
+    let parsed = input.parse(
+        &state.catalogue,
+        state.transfers.ttl,
+        Some(state.secret_key.clone()),
+    );
+    match parsed {
+        Ok(sale) if errors.is_empty() => Ok(sale),
+        Ok(_) => Err(errors),
+        Err(found) => {
+            errors.extend(found.into_iter().map(|mut e| {
+                e.field = match e.field.as_str() {
+                    "buyer.region" => "region".into(),
+                    f if f.ends_with(".quantity") => "quantity".into(),
+                    f => f.replace('.', "_"),
+                };
+                e
+            }));
+            Err(errors)
+        }
+    }
 }
 
 /// `POST /app/sell`: registers the sale; a sale to a distributor or agent shows the claim link

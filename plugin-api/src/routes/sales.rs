@@ -420,6 +420,216 @@ impl TransferLinkOut {
     }
 }
 
+impl SaleIn {
+    /// Parses every field, naming each bad one (as JSON paths: `buyer.region`, `items[2]`).
+    /// `valid_for` and `sealing_key` are the terms of the transfer a B2B sale creates.
+    pub fn parse(
+        self,
+        catalogue: &suyuan_core::catalogue::Catalogue,
+        valid_for: chrono::Duration,
+        sealing_key: Option<suyuan_core::secrets::SecretKey>,
+    ) -> Result<suyuan_core::store::offline::NewSale, Vec<suyuan_core::validation::FieldError>>
+    {
+        use suyuan_core::catalogue::CategoryId;
+        use suyuan_core::codes::TraceCode;
+        use suyuan_core::credit_code::CreditCode;
+        use suyuan_core::division::DivisionCode;
+        use suyuan_core::store::offline::{Buyer, NewSale};
+        use suyuan_core::validation::{Errors, FieldError};
+        let mut e = Errors::default();
+        let category = e.check(
+            CategoryId::parse(&self.category)
+                .ok()
+                .filter(|c| catalogue.get(c).is_some())
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "category",
+                        "unknown_category",
+                        format!("目录中没有类别 {}", self.category),
+                        format!("`{}` is not a catalogue category", self.category),
+                    )
+                }),
+        );
+        let sold_at = e.check(super::receipts::parse_time(
+            "sold_at",
+            self.sold_at.as_deref(),
+        ));
+        let region = match self.buyer.region.as_deref() {
+            Some(r) => e.check(DivisionCode::parse(r).map_err(|err| {
+                FieldError::new(
+                    "buyer.region",
+                    err.code(),
+                    err.message_zh(),
+                    err.to_string(),
+                )
+            })),
+            None => None,
+        };
+        if self.buyer.kind == "consumer" && self.buyer.contact_email.is_some() {
+            e.0.push(FieldError::new(
+                "buyer.contact_email",
+                "not_for_consumers",
+                "消费者的个人信息不予记录",
+                "is not kept for a consumer (no personal data)",
+            ));
+        }
+        let buyer = match self.buyer.kind.as_str() {
+            "consumer" => match region.clone() {
+                Some(region) => Some(Buyer::Consumer { region }),
+                None => {
+                    e.0.push(FieldError::new(
+                        "buyer.region",
+                        "required",
+                        "消费者销售须填写地区（行政区划代码）",
+                        "is required for a consumer: the region's division code",
+                    ));
+                    None
+                }
+            },
+            kind @ ("distributor" | "agent") => {
+                let name = match self.buyer.name.as_deref() {
+                    Some(n) => e.check(suyuan_core::validation::bounded_text("buyer.name", n, 200)),
+                    None => {
+                        e.0.push(FieldError::new(
+                            "buyer.name",
+                            "required",
+                            "经销商/代理商销售须填写买方名称",
+                            "is required for a distributor or agent",
+                        ));
+                        None
+                    }
+                };
+                let credit = match self.buyer.credit_code.as_deref() {
+                    Some(c) => e.check(CreditCode::parse(c).map_err(|err| {
+                        FieldError::new(
+                            "buyer.credit_code",
+                            err.code(),
+                            err.message_zh(),
+                            err.to_string(),
+                        )
+                    })),
+                    None => {
+                        e.0.push(FieldError::new(
+                            "buyer.credit_code",
+                            "required",
+                            "经销商/代理商销售须填写统一社会信用代码",
+                            "is required for a distributor or agent",
+                        ));
+                        None
+                    }
+                };
+                if let Some(m) = self.buyer.contact_email.as_deref() {
+                    e.check(suyuan_core::validation::email("buyer.contact_email", m));
+                }
+                match (name, credit) {
+                    (Some(name), Some(credit_code)) => Some(Buyer::Business {
+                        kind: if kind == "agent" {
+                            "agent"
+                        } else {
+                            "distributor"
+                        },
+                        name,
+                        credit_code,
+                        region: region.clone(),
+                    }),
+                    _ => None,
+                }
+            }
+            other => {
+                e.0.push(FieldError::new(
+                    "buyer.type",
+                    "unknown_buyer_type",
+                    "买方类型须为 consumer、distributor 或 agent",
+                    format!("`{other}` is not consumer, distributor or agent"),
+                ));
+                None
+            }
+        };
+        if let Some(m) = self.shipping_method.as_deref()
+            && !matches!(m, "pickup" | "courier" | "freight" | "own_delivery")
+        {
+            e.0.push(FieldError::new(
+                "shipping_method",
+                "unknown_method",
+                "配送方式须为 pickup、courier、freight 或 own_delivery",
+                format!("`{m}` is not pickup, courier, freight or own_delivery"),
+            ));
+        }
+        if self.items.is_empty() || self.items.len() > 10_000 {
+            e.0.push(FieldError::new(
+                "items",
+                "count",
+                "请提供 1 到 10000 个货品",
+                "give 1 to 10000 items",
+            ));
+        }
+        let mut items = Vec::new();
+        for (i, item) in self.items.iter().enumerate() {
+            let text = match (&item.code, &item.gtin) {
+                (Some(c), None) => Some(c.clone()),
+                (None, Some(g)) => Some(match &item.batch {
+                    Some(b) => format!("(01){}(10){b}", g.trim()),
+                    None => g.trim().to_owned(),
+                }),
+                _ => {
+                    e.0.push(FieldError::new(
+                        format!("items[{i}]"),
+                        "code_or_gtin",
+                        "每个货品须填写 code，或 gtin（加 batch 和 quantity）",
+                        "give either `code`, or `gtin` with `batch` and `quantity`",
+                    ));
+                    None
+                }
+            };
+            if let Some(q) = item.quantity
+                && !(q > 0.0 && q.is_finite() && q <= 1e9)
+            {
+                e.0.push(FieldError::new(
+                    format!("items[{i}].quantity"),
+                    "invalid_quantity",
+                    "数量须大于 0",
+                    "must be greater than 0",
+                ));
+            }
+            if let Some(text) = text
+                && let Some(code) = e.check(TraceCode::parse(&text).map_err(|err| {
+                    FieldError::new(
+                        format!("items[{i}]"),
+                        err.code(),
+                        err.message_zh(),
+                        err.to_string(),
+                    )
+                }))
+            {
+                items.push((code, item.quantity));
+            }
+        }
+        e.finish()?;
+        let (Some(category), Some(sold_at), Some(buyer)) = (category, sold_at, buyer) else {
+            return Err(vec![FieldError::new(
+                "body",
+                "invalid",
+                "输入有误",
+                "invalid input",
+            )]);
+        };
+        Ok(NewSale {
+            category,
+            sold_at,
+            buyer,
+            shipping_method: self.shipping_method,
+            tracking_number: self.tracking_number,
+            voucher_number: self.voucher_number,
+            items,
+            transfer: suyuan_core::store::transfers::TransferTerms {
+                contact_email: self.buyer.contact_email,
+                valid_for,
+                sealing_key,
+            },
+        })
+    }
+}
+
 /// Registers an offline or B2B sale (销售登记). Refused, item by item: codes never received or
 /// already sold, and quantities beyond stock.
 #[utoipa::path(context_path = "/api/v1", tag = "sales", request_body = SaleIn, security(("bearer" = [])),
@@ -430,201 +640,15 @@ pub async fn register_sale(
     state: web::Data<AppState>,
     body: JsonBody<SaleIn>,
 ) -> Result<HttpResponse, ApiError> {
-    use suyuan_core::catalogue::CategoryId;
-    use suyuan_core::codes::TraceCode;
-    use suyuan_core::credit_code::CreditCode;
-    use suyuan_core::division::DivisionCode;
-    use suyuan_core::store::offline::{self, Buyer, NewSale};
-    use suyuan_core::validation::{Errors, FieldError};
-    let input = body.0;
-    let mut e = Errors::default();
-    let category = e.check(
-        CategoryId::parse(&input.category)
-            .ok()
-            .filter(|c| state.catalogue.get(c).is_some())
-            .ok_or_else(|| {
-                FieldError::new(
-                    "category",
-                    "unknown_category",
-                    format!("目录中没有类别 {}", input.category),
-                    format!("`{}` is not a catalogue category", input.category),
-                )
-            }),
-    );
-    let sold_at = e.check(super::receipts::parse_time(
-        "sold_at",
-        input.sold_at.as_deref(),
-    ));
-    let region = match input.buyer.region.as_deref() {
-        Some(r) => e.check(DivisionCode::parse(r).map_err(|err| {
-            FieldError::new(
-                "buyer.region",
-                err.code(),
-                err.message_zh(),
-                err.to_string(),
-            )
-        })),
-        None => None,
-    };
-    if input.buyer.kind == "consumer" && input.buyer.contact_email.is_some() {
-        e.0.push(FieldError::new(
-            "buyer.contact_email",
-            "not_for_consumers",
-            "消费者的个人信息不予记录",
-            "is not kept for a consumer (no personal data)",
-        ));
-    }
-    let buyer = match input.buyer.kind.as_str() {
-        "consumer" => match region.clone() {
-            Some(region) => Some(Buyer::Consumer { region }),
-            None => {
-                e.0.push(FieldError::new(
-                    "buyer.region",
-                    "required",
-                    "消费者销售须填写地区（行政区划代码）",
-                    "is required for a consumer: the region's division code",
-                ));
-                None
-            }
-        },
-        kind @ ("distributor" | "agent") => {
-            let name = match input.buyer.name.as_deref() {
-                Some(n) => e.check(suyuan_core::validation::bounded_text("buyer.name", n, 200)),
-                None => {
-                    e.0.push(FieldError::new(
-                        "buyer.name",
-                        "required",
-                        "经销商/代理商销售须填写买方名称",
-                        "is required for a distributor or agent",
-                    ));
-                    None
-                }
-            };
-            let credit = match input.buyer.credit_code.as_deref() {
-                Some(c) => e.check(CreditCode::parse(c).map_err(|err| {
-                    FieldError::new(
-                        "buyer.credit_code",
-                        err.code(),
-                        err.message_zh(),
-                        err.to_string(),
-                    )
-                })),
-                None => {
-                    e.0.push(FieldError::new(
-                        "buyer.credit_code",
-                        "required",
-                        "经销商/代理商销售须填写统一社会信用代码",
-                        "is required for a distributor or agent",
-                    ));
-                    None
-                }
-            };
-            if let Some(m) = input.buyer.contact_email.as_deref() {
-                e.check(suyuan_core::validation::email("buyer.contact_email", m));
-            }
-            match (name, credit) {
-                (Some(name), Some(credit_code)) => Some(Buyer::Business {
-                    kind: if kind == "agent" {
-                        "agent"
-                    } else {
-                        "distributor"
-                    },
-                    name,
-                    credit_code,
-                    region: region.clone(),
-                }),
-                _ => None,
-            }
-        }
-        other => {
-            e.0.push(FieldError::new(
-                "buyer.type",
-                "unknown_buyer_type",
-                "买方类型须为 consumer、distributor 或 agent",
-                format!("`{other}` is not consumer, distributor or agent"),
-            ));
-            None
-        }
-    };
-    if let Some(m) = input.shipping_method.as_deref()
-        && !matches!(m, "pickup" | "courier" | "freight" | "own_delivery")
-    {
-        e.0.push(FieldError::new(
-            "shipping_method",
-            "unknown_method",
-            "配送方式须为 pickup、courier、freight 或 own_delivery",
-            format!("`{m}` is not pickup, courier, freight or own_delivery"),
-        ));
-    }
-    if input.items.is_empty() || input.items.len() > 10_000 {
-        e.0.push(FieldError::new(
-            "items",
-            "count",
-            "请提供 1 到 10000 个货品",
-            "give 1 to 10000 items",
-        ));
-    }
-    let mut items = Vec::new();
-    for (i, item) in input.items.iter().enumerate() {
-        let text = match (&item.code, &item.gtin) {
-            (Some(c), None) => Some(c.clone()),
-            (None, Some(g)) => Some(match &item.batch {
-                Some(b) => format!("(01){}(10){b}", g.trim()),
-                None => g.trim().to_owned(),
-            }),
-            _ => {
-                e.0.push(FieldError::new(
-                    format!("items[{i}]"),
-                    "code_or_gtin",
-                    "每个货品须填写 code，或 gtin（加 batch 和 quantity）",
-                    "give either `code`, or `gtin` with `batch` and `quantity`",
-                ));
-                None
-            }
-        };
-        if let Some(q) = item.quantity
-            && !(q > 0.0 && q.is_finite() && q <= 1e9)
-        {
-            e.0.push(FieldError::new(
-                format!("items[{i}].quantity"),
-                "invalid_quantity",
-                "数量须大于 0",
-                "must be greater than 0",
-            ));
-        }
-        if let Some(text) = text
-            && let Some(code) = e.check(TraceCode::parse(&text).map_err(|err| {
-                FieldError::new(
-                    format!("items[{i}]"),
-                    err.code(),
-                    err.message_zh(),
-                    err.to_string(),
-                )
-            }))
-        {
-            items.push((code, item.quantity));
-        }
-    }
-    e.finish().map_err(super::field_errors)?;
-    let (Some(category), Some(sold_at), Some(buyer)) = (category, sold_at, buyer) else {
-        return Err(ApiError::Unexpected(anyhow::anyhow!(
-            "validated sale incomplete"
-        )));
-    };
-    let sale = NewSale {
-        category,
-        sold_at,
-        buyer,
-        shipping_method: input.shipping_method,
-        tracking_number: input.tracking_number,
-        voucher_number: input.voucher_number,
-        items,
-        transfer: suyuan_core::store::transfers::TransferTerms {
-            contact_email: input.buyer.contact_email,
-            valid_for: state.transfers.ttl,
-            sealing_key: Some(state.secret_key.clone()),
-        },
-    };
+    use suyuan_core::store::offline;
+    let sale = body
+        .0
+        .parse(
+            &state.catalogue,
+            state.transfers.ttl,
+            Some(state.secret_key.clone()),
+        )
+        .map_err(super::field_errors)?;
     match offline::register(&state.db, &state.catalogue, &auth.seller_id, sale)
         .await
         .map_err(store_error)?

@@ -360,6 +360,63 @@ both_engines_app!(
         );
         let listed = get(&app, &token_b, "/api/v1/events/epcis").await;
         assert!(listed.to_string().contains("retail_selling"), "{listed}");
+
+        // All or nothing: the rows go in together, each seeing the ones before it.
+        report(
+            &app,
+            &token_b,
+            "receipts",
+            "",
+            "category,received_at,code\nebike,2026-11-20,(01)09520001000010(21)S7;(01)09520001000010(21)S8;(01)09520001000010(21)S9\n",
+        )
+        .await;
+        let head = "销售日期,类别,买方类型,地区,买方名称,买方统一社会信用代码,追溯码\n";
+        let twice = format!(
+            "{head}2026-11-22,ebike,consumer,440106,,,(01)09520001000010(21)S9\n\
+             2026-11-22,ebike,consumer,440106,,,(01)09520001000010(21)S9\n"
+        );
+        let held = report(&app, &token_b, "sales", "?all_or_nothing=true", &twice).await;
+        assert_eq!(
+            (held["imported"].as_u64(), held["rejected"].as_u64()),
+            (Some(0), Some(1)),
+            "{held}"
+        );
+        assert!(problems(&held).contains(&(3, "追溯码".into(), "already_sold".into())));
+        let good = format!(
+            "{head}2026-11-22,ebike,consumer,440106,,,(01)09520001000010(21)S7\n\
+             2026-11-22,电动自行车,经销商,440106,广州车行有限公司,{},(01)09520001000010(21)S8\n",
+            credit("91440104MA59ABCD3")
+        );
+        let dry = report(&app, &token_b, "sales", "?dry_run=true", &good).await;
+        assert_eq!(
+            (dry["imported"].as_u64(), dry["rejected"].as_u64()),
+            (Some(2), Some(0)),
+            "{dry}"
+        );
+        let before = get(&app, &token_b, "/api/v1/events/epcis").await;
+        assert!(
+            !before
+                .to_string()
+                .contains("urn:epcglobal:cbv:bizstep:shipping")
+                && !before.to_string().contains("\"shipping\""),
+            "a dry run wrote a shipment"
+        );
+        let done = report(&app, &token_b, "sales", "?all_or_nothing=true", &good).await;
+        assert_eq!(
+            (done["imported"].as_u64(), done["rejected"].as_u64()),
+            (Some(2), Some(0)),
+            "{done}"
+        );
+        let transfers = get(&app, &token_b, "/api/v1/transfers").await;
+        assert_eq!(
+            transfers.to_string().matches("广州车行有限公司").count(),
+            1,
+            "{transfers}"
+        );
+        // S9 was left unsold by the refused file.
+        let once = format!("{head}2026-11-23,ebike,consumer,440106,,,(01)09520001000010(21)S9\n");
+        let sold = report(&app, &token_b, "sales", "", &once).await;
+        assert_eq!(sold["imported"], 1, "{sold}");
     }
 );
 
