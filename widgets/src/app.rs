@@ -171,6 +171,32 @@ pub struct ScannerView {
     pub csrf: String,
 }
 
+/// One record in an [`EntryList`]: a title, a status, lines of detail and a link.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Entry {
+    /// The record's name (a buyer, a supplier).
+    pub title: String,
+    /// Its state: a CSS token (`pending`, `claimed`, `expired`, `cancelled`) and the label.
+    pub status: Option<(String, Bi)>,
+    /// Details, one per line.
+    pub lines: Vec<Bi>,
+    /// What to do with it `(href, label)`: a same-origin path.
+    pub link: Option<(String, Bi)>,
+}
+
+/// Records under a heading, one card (transfers sent, transfers to claim).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EntryList {
+    /// Its `id`.
+    pub id: String,
+    /// The heading.
+    pub heading: Bi,
+    /// Said when there is no record.
+    pub empty: Bi,
+    /// The records.
+    pub entries: Vec<Entry>,
+}
+
 /// One of the seller pages.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AppPage {
@@ -192,6 +218,8 @@ pub struct AppPage {
     pub scanner: Option<ScannerView>,
     /// Forms.
     pub forms: Vec<FormView>,
+    /// Lists of records, after the forms.
+    pub lists: Vec<EntryList>,
     /// Links at the end `(href, label)`; same-origin paths or http(s) URLs.
     pub links: Vec<(String, Bi)>,
 }
@@ -364,6 +392,9 @@ pub fn render_app_page(page: &AppPage, lang: Lang, public_url: &str) -> String {
     for f in &page.forms {
         form(&mut o, f);
     }
+    for list in &page.lists {
+        entry_list(&mut o, list);
+    }
     if !page.links.is_empty() {
         o.raw(r#"<p class="actions links">"#);
         for (href, label) in &page.links {
@@ -384,6 +415,53 @@ pub fn render_app_page(page: &AppPage, lang: Lang, public_url: &str) -> String {
     );
     o.raw("</p></footer>\n</body>\n</html>\n");
     o.s
+}
+
+fn entry_list(o: &mut Out, list: &EntryList) {
+    o.raw(r#"<section class="card" id=""#);
+    o.text(&list.id);
+    o.raw(r#""><h2>"#);
+    o.bi(&list.heading);
+    o.raw("</h2>\n");
+    if list.entries.is_empty() {
+        o.raw(r#"<p class="muted empty">"#);
+        o.bi(&list.empty);
+        o.raw("</p>");
+    } else {
+        o.raw(r#"<ul class="entries">"#);
+        for e in &list.entries {
+            o.raw(r#"<li class="entry"><p class="entry-head"><strong>"#);
+            o.text(&e.title);
+            o.raw("</strong>");
+            if let Some((token, label)) = &e.status {
+                let token: String = token
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                let _ = write!(o.s, r#" <span class="status status-{token}">"#);
+                o.bi(label);
+                o.raw("</span>");
+            }
+            o.raw("</p>");
+            for line in &e.lines {
+                o.raw(r#"<p class="muted">"#);
+                o.bi(line);
+                o.raw("</p>");
+            }
+            if let Some((href, label)) = &e.link
+                && let Some(h) = safe_href(href)
+            {
+                o.raw(r#"<p><a href=""#);
+                o.text(h);
+                o.raw(r#"">"#);
+                o.bi(label);
+                o.raw("</a></p>");
+            }
+            o.raw("</li>");
+        }
+        o.raw("</ul>");
+    }
+    o.raw("</section>\n");
 }
 
 fn form(o: &mut Out, f: &FormView) {

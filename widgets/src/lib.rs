@@ -35,8 +35,8 @@ mod raster;
 mod text;
 
 pub use app::{
-    APP_CSP, AppPage, Bi, FieldKind, FormField, FormView, Notice, NoticeKind, ScannerView, app_css,
-    render_app_page, scan_js,
+    APP_CSP, AppPage, Bi, Entry, EntryList, FieldKind, FormField, FormView, Notice, NoticeKind,
+    ScannerView, app_css, render_app_page, scan_js,
 };
 pub use badge::{Badge, BadgeSize, FONT_STACK, StatusColours, TraceStatus, render_svg};
 pub use embed::{

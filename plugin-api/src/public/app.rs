@@ -1224,6 +1224,8 @@ pub async fn sell(
                         format!("/claim/{}/qr.svg", t.token),
                         Bi::new("买方扫码认领", "The buyer scans to claim"),
                     ));
+                    page.links
+                        .push(("/app/transfers".into(), Bi::new("调拨与认领", "Transfers")));
                 }
                 return Ok(page_response(
                     StatusCode::CREATED,
@@ -1361,6 +1363,7 @@ pub async fn scan_page(
             csrf: token.clone(),
         }),
         forms: vec![scan_form(&state, token, lang, &HashMap::new())],
+        links: vec![("/app/transfers".into(), Bi::new("调拨与认领", "Transfers"))],
         ..Default::default()
     };
     Ok(page_response(

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod claim;
 pub mod pages;
 pub mod scans;
+pub mod transfers;
 
 use actix_web::web;
 
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(app::scan_page)
         .service(app::scan_check)
         .service(app::scan_finish)
+        .service(transfers::transfers_page)
         .service(claim::claim_qr_svg)
         .service(claim::claim_qr_png)
         .service(claim::claim_page)

@@ -317,7 +317,13 @@ async fn the_trace_pages_receive_action_opens_a_prefilled_form_that_records_the_
             .for_element(Locator::Css(".notice-ok"))
             .await?;
         let done = text_of(&browser, ".notice-ok").await?;
-        Ok::<_, fantoccini::error::CmdError>((on_trace, prefilled, width_ok, done))
+        // The transfers page: A's shipment waits for B to claim it.
+        browser
+            .goto(&format!("{}/app/transfers", app.address))
+            .await?;
+        let incoming = text_of(&browser, "#incoming").await?;
+        let width_ok = width_ok && !overflows(&browser).await?;
+        Ok::<_, fantoccini::error::CmdError>((on_trace, prefilled, width_ok, done, incoming))
     }
     .await;
     if result.is_err()
@@ -330,7 +336,11 @@ async fn the_trace_pages_receive_action_opens_a_prefilled_form_that_records_the_
     }
     browser.close().await.ok();
     driver.kill().ok();
-    let (on_trace, prefilled, width_ok, done) = result.unwrap();
+    let (on_trace, prefilled, width_ok, done, incoming) = result.unwrap();
+    assert!(
+        incoming.contains(A_NAME) && incoming.contains("待认领") && incoming.contains("认领入库"),
+        "{incoming}"
+    );
     assert_eq!(on_trace, trace_url);
     assert_eq!(
         prefilled,

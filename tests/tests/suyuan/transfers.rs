@@ -877,3 +877,75 @@ both_engines_app!(
         assert_eq!(event_count(&app, &a).await, 2);
     }
 );
+
+/// A seller page as its cookie-holding user sees it.
+async fn page_as(app: &TestApp, token: Option<&str>, path: &str) -> (StatusCode, String) {
+    let mut req = no_redirects().get(format!("{}{path}", app.address));
+    if let Some(t) = token {
+        req = req.header("cookie", format!("suyuan_token={t}"));
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    let body = res.text().await.unwrap();
+    (status, location.unwrap_or(body))
+}
+
+/// The `<section id="{id}">…</section>` of a page.
+fn section<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no section {id}: {page}"));
+    let end = page[start..].find("</section>").unwrap() + start;
+    &page[start..end]
+}
+
+both_engines_app!(
+    the_transfers_page_shows_what_was_sent_and_what_waits_to_be_claimed,
+    |app: TestApp| async move {
+        let (_, a, _) = seller_named(&app, A_NAME, "91440104MA59ABCD1").await;
+        let (_, b, _) = seller_named(&app, B_NAME, "91330106MA2GXYK23").await;
+        let (_, c, _) = seller_named(&app, "北京另一家车行", "91110105MA01BCD12").await;
+        a_receives(&app, &a, &["U1", "U2", "U3"]).await;
+        let waiting = a_ships_to_b(&app, &a, &["U1", "U2"], None).await;
+        let claimed = a_ships_to_b(&app, &a, &["U3"], None).await;
+        let (status, _) = claim_api(
+            &app,
+            &b,
+            &token_of(&claimed),
+            json!({"certificate_result": "valid", "inspection_result": "accepted", "inspector": "李收货"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let claim_link = format!("/claim/{}", token_of(&waiting));
+
+        // The sender: both transfers, one waiting with its claim link again, one claimed.
+        let (status, page) = page_as(&app, Some(&a), "/app/transfers").await;
+        assert_eq!(status, StatusCode::OK);
+        let sent = section(&page, "sent");
+        assert_eq!(sent.matches(B_NAME).count(), 2, "{sent}");
+        assert!(sent.contains("待认领") && sent.contains("已认领"), "{sent}");
+        assert!(sent.contains("2 项货品 · 单据号 XS-0001"), "{sent}");
+        assert_eq!(sent.matches("href=\"/claim/").count(), 1, "{sent}");
+        assert!(sent.contains(&claim_link), "{sent}");
+        assert!(section(&page, "incoming").contains("没有发给本店的货品"));
+
+        // The buyer: the same two, from A, the waiting one to claim.
+        let (_, page) = page_as(&app, Some(&b), "/app/transfers?lang=en").await;
+        let incoming = section(&page, "incoming");
+        assert_eq!(incoming.matches(A_NAME).count(), 2, "{incoming}");
+        assert!(incoming.contains("Waiting to be claimed") && incoming.contains("Claimed"));
+        assert!(incoming.contains(&claim_link) && incoming.contains("Claim into stock"));
+        assert!(section(&page, "sent").contains("Nothing sold to a distributor or agent yet"));
+
+        // Anyone else sees none of it; without a session, the sign-in page.
+        let (_, page) = page_as(&app, Some(&c), "/app/transfers").await;
+        assert!(!page.contains(A_NAME) && !page.contains(B_NAME) && !page.contains("/claim/"));
+        let (status, location) = page_as(&app, None, "/app/transfers").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/app/signin?next="), "{location}");
+    }
+);
