@@ -84,6 +84,7 @@ impl Modify for BearerAuth {
         crate::routes::platforms::put_credentials,
         crate::routes::platforms::delete_credentials,
         crate::routes::platforms::replay_dead,
+        crate::routes::platforms::backfill,
         crate::routes::submissions::list_submissions,
         crate::routes::submissions::event_submissions,
         crate::routes::submissions::replay_submission,

@@ -75,6 +75,8 @@ pub mod routed_by {
     pub const RULE: &str = "rule";
     /// The record corrects one the platform has.
     pub const CORRECTION: &str = "correction";
+    /// An operator sent records made before the platform (or its rule) was registered.
+    pub const BACKFILL: &str = "backfill";
 }
 
 /// The cursor row the router locks before reading, so one router runs at a time.
@@ -758,6 +760,145 @@ pub async fn route_pass(
         events: events.len(),
         submissions: written,
     })
+}
+
+/// What a backfill did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BackfillReport {
+    /// Records looked at.
+    pub events: u64,
+    /// Submissions written (records the platform did not have yet).
+    pub submissions: u64,
+}
+
+/// Records read per page of a backfill.
+const BACKFILL_PAGE: u64 = 1000;
+
+/// Sends a platform the records made before it (or the rule that matches them) was registered:
+/// every record the router has already passed (at or before each seller's cursor; later ones are
+/// the router's) that the platform's current rules match, recorded at or after `since`. A
+/// record the platform already has keeps its submission (the idempotency key is unique), so a
+/// backfill can be run again safely. Within each seller's stream the older records are sent
+/// first (streams go in chain order), and a seller without the credentials the platform needs
+/// has its records held as `needs_credentials`, like any other.
+pub async fn backfill(
+    db: &impl ConnectionTrait,
+    platform_id: &str,
+    since: Option<DateTime<Utc>>,
+) -> Result<BackfillReport, StoreError> {
+    let platform = get_platform(db, platform_id).await?;
+    let rules: Vec<(routing_rule::Model, Option<Vec<String>>)> = list_rules(db, Some(platform_id))
+        .await?
+        .into_iter()
+        .map(|r| {
+            let kinds = rule_kinds(&r);
+            (r, kinds)
+        })
+        .collect();
+    let mut report = BackfillReport::default();
+    if rules.is_empty() {
+        return Ok(report);
+    }
+    let backend = db.get_database_backend();
+    let sellers = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT s.id AS id, s.division_code AS division_code, c.last_seq AS last_seq \
+             FROM sellers s JOIN submission_cursors c ON c.seller_id = s.id \
+             WHERE c.last_seq > 0 ORDER BY s.id",
+        ))
+        .await?;
+    let with_credentials: HashSet<String> = platform_credential::Entity::find()
+        .select_only()
+        .column(platform_credential::Column::SellerId)
+        .filter(platform_credential::Column::PlatformId.eq(platform_id))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    for row in sellers {
+        let seller_id: String = row.try_get("", "id")?;
+        let division: String = row.try_get("", "division_code")?;
+        let last: i64 = row.try_get("", "last_seq")?;
+        let held = platform.requires_credentials && !with_credentials.contains(&seller_id);
+        let mut after = 0i64;
+        loop {
+            type Cols = (String, i64, String, Option<String>);
+            let mut q = trace_event::Entity::find()
+                .select_only()
+                .column(trace_event::Column::Id)
+                .column(trace_event::Column::Seq)
+                .column(trace_event::Column::RecordKind)
+                .column(trace_event::Column::CategoryId)
+                .filter(trace_event::Column::SellerId.eq(seller_id.as_str()))
+                .filter(trace_event::Column::Seq.gt(after))
+                .filter(trace_event::Column::Seq.lte(last));
+            if let Some(t) = since {
+                q = q.filter(trace_event::Column::RecordTime.gte(t));
+            }
+            let page: Vec<Cols> = q
+                .order_by_asc(trace_event::Column::Seq)
+                .limit(BACKFILL_PAGE)
+                .into_tuple()
+                .all(db)
+                .await?;
+            let Some(last_read) = page.last().map(|e| e.1) else {
+                break;
+            };
+            report.events += page.len() as u64;
+            let now = Utc::now();
+            let rows: Vec<submission::ActiveModel> = page
+                .into_iter()
+                .filter(|(_, _, kind, category)| {
+                    rules.iter().any(|(rule, kinds)| {
+                        rule_matches(rule, kinds.as_deref(), category.as_deref(), kind, &division)
+                    })
+                })
+                .map(|(id, seq, kind, _)| submission::ActiveModel {
+                    seller_id: Set(seller_id.clone()),
+                    platform_id: Set(platform_id.to_owned()),
+                    idempotency_key: Set(idempotency_key(&id, platform_id)),
+                    event_id: Set(id),
+                    seq: Set(seq),
+                    record_kind: Set(kind),
+                    routed_by: Set(routed_by::BACKFILL.to_owned()),
+                    status: Set(if held {
+                        status::NEEDS_CREDENTIALS
+                    } else {
+                        status::PENDING
+                    }
+                    .to_owned()),
+                    attempts: Set(0),
+                    next_attempt_at: Set(now),
+                    locked_until: Set(None),
+                    last_error: Set(None),
+                    last_http_status: Set(None),
+                    receipt: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    accepted_at: Set(None),
+                    ..Default::default()
+                })
+                .collect();
+            for chunk in rows.chunks(200) {
+                let inserted = submission::Entity::insert_many(chunk.to_vec())
+                    .on_conflict(
+                        OnConflict::columns([
+                            submission::Column::EventId,
+                            submission::Column::PlatformId,
+                        ])
+                        .do_nothing()
+                        .to_owned(),
+                    )
+                    .exec_without_returning(db)
+                    .await?;
+                report.submissions += inserted;
+            }
+            after = last_read;
+        }
+    }
+    Ok(report)
 }
 
 /// The idempotency key of an event's submission to a platform: the same on every attempt and

@@ -84,6 +84,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(platforms::put_credentials)
                 .service(platforms::delete_credentials)
                 .service(platforms::replay_dead)
+                .service(platforms::backfill)
                 .service(submissions::list_submissions)
                 .service(submissions::event_submissions)
                 .service(submissions::replay_submission),

@@ -945,3 +945,52 @@ pub async fn replay_dead(
         replayed,
     }))
 }
+
+/// When a backfill starts.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct BackfillQuery {
+    /// Only records recorded at or after this time (RFC 3339, or a date); default: all.
+    pub since: Option<String>,
+}
+
+/// What a backfill sent.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BackfilledOut {
+    /// The platform.
+    pub platform_id: String,
+    /// Records looked at.
+    pub events: u64,
+    /// Submissions queued: records the platform matches and did not have.
+    pub submissions: u64,
+}
+
+/// Sends a platform registered late (or given a new rule) the records made before: every
+/// record its rules match that it does not have yet, oldest first per seller. Safe to repeat.
+#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])),
+    params(("id" = String, Path), BackfillQuery),
+    responses((status = 202, body = BackfilledOut), (status = 404, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+#[post("/platforms/{id}/backfill")]
+pub async fn backfill(
+    _auth: AdminAuth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<BackfillQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let since = match query.since.as_deref() {
+        Some(raw) => Some(
+            super::receipts::parse_time("since", Some(raw))
+                .map_err(|e| field_errors(vec![e]))?
+                .with_timezone(&chrono::Utc),
+        ),
+        None => None,
+    };
+    let done = store::backfill(&state.db, &id, since)
+        .await
+        .map_err(store_error)?;
+    Ok(HttpResponse::Accepted().json(BackfilledOut {
+        platform_id: id.into_inner(),
+        events: done.events,
+        submissions: done.submissions,
+    }))
+}

@@ -1163,3 +1163,79 @@ mod store_level {
         }
     );
 }
+
+both_engines_app!(
+    a_platform_registered_late_gets_the_earlier_records_by_backfill_once_and_in_order,
+    |app: TestApp| async move {
+        let standin = StandIn::start().await;
+        let first = register(&app, &standin, "national", json!({})).await;
+        route_all(&app, &first).await;
+        let (seller_id, token) = seller(&app, "91440104MA59ABCD1").await;
+        let receipt = record(&app, &seller_id, "B1", RecordKind::Receipt).await;
+        let sale = record(&app, &seller_id, "B1", RecordKind::Sale).await;
+        until_ledger(&app, &token, 20, all_accepted(2)).await;
+
+        // A provincial platform joins later: new records reach it, the earlier ones do not.
+        let late = register(&app, &standin, "zj-prov", json!({"kind": "provincial"})).await;
+        route_all(&app, &late).await;
+        let newer = record(&app, &seller_id, "B2", RecordKind::Receipt).await;
+        until_ledger(&app, &token, 20, all_accepted(4)).await;
+        let to_late = |standin: &StandIn| -> Vec<String> {
+            standin
+                .captured()
+                .iter()
+                .filter_map(|c| c.idempotency_key.clone())
+                .filter(|k| k.ends_with(&format!(".{late}")))
+                .collect()
+        };
+        assert_eq!(to_late(&standin), vec![format!("{newer}.{late}")]);
+
+        // Only an operator backfills; a bad `since` is named.
+        let backfill = |query: &'static str, token: String| {
+            let url = format!("{}/api/v1/platforms/{late}/backfill{query}", app.address);
+            async move {
+                let res = client().post(url).bearer_auth(token).send().await.unwrap();
+                let status = res.status();
+                (status, res.json::<Value>().await.unwrap_or(Value::Null))
+            }
+        };
+        let (status, _) = backfill("", token.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, problem) = backfill("?since=yesterday", app.admin_token()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(problem.to_string().contains("since"), "{problem}");
+        let (status, done) = backfill("", app.admin_token()).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{done}");
+        assert_eq!(
+            (done["events"].as_u64(), done["submissions"].as_u64()),
+            (Some(3), Some(2)),
+            "{done}"
+        );
+        let items = until_ledger(&app, &token, 20, all_accepted(6)).await;
+        assert_eq!(
+            items
+                .iter()
+                .filter(|i| i["routed_by"] == "backfill")
+                .count(),
+            2,
+            "{items:#?}"
+        );
+        let sent = to_late(&standin);
+        assert_eq!(
+            sent,
+            vec![
+                format!("{newer}.{late}"),
+                format!("{receipt}.{late}"),
+                format!("{sale}.{late}")
+            ],
+            "each record once, the unit's receipt before its sale"
+        );
+
+        // Again: nothing new.
+        let (_, again) = backfill("", app.admin_token()).await;
+        assert_eq!(again["submissions"], 0, "{again}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(to_late(&standin).len(), 3);
+        assert_eq!(standin.captured().len(), 6);
+    }
+);
