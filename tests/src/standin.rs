@@ -42,6 +42,9 @@ pub enum Mode {
     Slow(Duration),
     /// `400` problem+json, as a platform refusing the record for good; nothing recorded.
     Reject,
+    /// `401` problem+json, as a platform refusing the credential it was given; nothing
+    /// recorded. (Added for the credential tests.)
+    Unauthorized,
     /// Capture accepted (`202`), but the job finishes with `success: false` and an error; nothing
     /// recorded (the standard's `rollback` behaviour), and the idempotency key is not kept.
     JobFails,
@@ -293,6 +296,12 @@ async fn gate(state: &Mutex<State>) -> Result<Mode, HttpResponse> {
                 json!({ "type": "about:blank", "title": "Service Unavailable", "status": 503 })
                     .to_string(),
             )),
+        Mode::Unauthorized => Err(problem(
+            StatusCode::UNAUTHORIZED,
+            "epcisException:SecurityException",
+            "Credential refused",
+            "the API key is not valid for this account",
+        )),
         Mode::Reject => Err(problem(
             StatusCode::BAD_REQUEST,
             "epcisException:ValidationException",

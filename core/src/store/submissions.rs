@@ -1021,6 +1021,15 @@ pub enum Finish {
     },
     /// Held until the seller gives credentials (the attempt is not counted).
     NeedsCredentials,
+    /// The platform refused the seller's credential (401 or 403): held until the seller sets
+    /// it again, like [`Finish::NeedsCredentials`] (the attempt is not counted), with the
+    /// platform's answer kept so the seller sees why.
+    CredentialRefused {
+        /// The HTTP status.
+        http_status: u16,
+        /// The platform's answer.
+        reason: String,
+    },
 }
 
 /// Records what became of a claimed submission. Returns `false` when the claim was lost (its
@@ -1075,6 +1084,26 @@ pub async fn finish(
             .col_expr(
                 submission::Column::LastError,
                 Some("the platform needs the seller's credentials".to_owned()).into(),
+            ),
+        Finish::CredentialRefused {
+            http_status,
+            reason,
+        } => q
+            .col_expr(submission::Column::Status, status::NEEDS_CREDENTIALS.into())
+            .col_expr(
+                submission::Column::Attempts,
+                (claimed.attempts - 1).max(0).into(),
+            )
+            .col_expr(
+                submission::Column::LastHttpStatus,
+                Some(i32::from(http_status)).into(),
+            )
+            .col_expr(
+                submission::Column::LastError,
+                Some(cut(&format!(
+                    "the platform refused the seller's credential (HTTP {http_status}); set it again: {reason}"
+                )))
+                .into(),
             ),
     };
     let res = q

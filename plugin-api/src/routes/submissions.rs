@@ -35,7 +35,8 @@ pub struct SubmissionOut {
     pub platform_name: String,
     /// The platform's name, in English.
     pub platform_name_en: String,
-    /// `rule` (a routing rule matched) or `correction` (the platform had the corrected record).
+    /// `rule` (a routing rule matched), `correction` (the platform had the corrected record) or
+    /// `backfill` (an operator sent the platform the records made before it was registered).
     pub routed_by: String,
     /// The `Idempotency-Key` the platform receives.
     pub idempotency_key: String,

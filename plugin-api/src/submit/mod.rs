@@ -254,7 +254,7 @@ impl Worker {
                 Finish::Rejected { .. } => "rejected",
                 Finish::Retry { .. } => "retried",
                 Finish::Dead { .. } => "dead",
-                Finish::NeedsCredentials => "needs_credentials",
+                Finish::NeedsCredentials | Finish::CredentialRefused { .. } => "needs_credentials",
             };
             if let Some(m) = &self.metrics {
                 m.outcomes
@@ -284,7 +284,18 @@ impl Worker {
             Ok((target, submission)) => {
                 let outcome =
                     platforms::submit(&self.client, &target, &submission, policy.follow).await;
-                policy.finish(sub.attempts, outcome)
+                match policy.finish(sub.attempts, outcome) {
+                    // The seller's own credential was refused: nothing the platform would take
+                    // from this seller until it is set again, so hold rather than give up.
+                    Finish::Rejected {
+                        http_status: Some(status @ (401 | 403)),
+                        reason,
+                    } if platform.requires_credentials => Finish::CredentialRefused {
+                        http_status: status,
+                        reason,
+                    },
+                    other => other,
+                }
             }
         };
         (finish, code)

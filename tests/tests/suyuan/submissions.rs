@@ -692,6 +692,67 @@ both_engines_app!(
         assert!(sealed.starts_with("v1:") && !sealed.contains("s3cret"));
         let (_, listed) = get_json(&app, &token, "/api/v1/platforms").await;
         assert_eq!(listed[0]["credentials_configured"], true);
+
+        // The platform stops taking the key: the record is held for a new credential (not
+        // refused for good), with the platform's answer, and the seller's later records wait
+        // behind it.
+        standin.set_mode(Mode::Unauthorized);
+        let refused = record(&app, &seller_id, "G2", RecordKind::Sale).await;
+        let items = until_ledger(&app, &token, 20, |i| {
+            i.iter()
+                .any(|s| s["event_id"] == refused.as_str() && s["status"] == "needs_credentials")
+        })
+        .await;
+        let held = items
+            .iter()
+            .find(|s| s["event_id"] == refused.as_str())
+            .unwrap();
+        assert_eq!(held["http_status"], 401, "{held}");
+        assert_eq!(held["attempts"], 0, "{held}");
+        assert!(
+            held["reason"]
+                .as_str()
+                .unwrap()
+                .contains("refused the seller's credential"),
+            "{held}"
+        );
+        let behind = record(&app, &seller_id, "G3", RecordKind::Sale).await;
+        standin.set_mode(Mode::Normal);
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(
+            standin.captured().len(),
+            1,
+            "nothing goes while the credential is refused"
+        );
+        let res = client()
+            .put(format!(
+                "{}/api/v1/platforms/{platform}/credentials",
+                app.address
+            ))
+            .bearer_auth(&token)
+            .json(&json!({"value": "key-n3w-7c1"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.json::<Value>().await.unwrap()["released"], 1);
+        until_ledger(&app, &token, 20, all_accepted(3)).await;
+        let keys: Vec<String> = standin
+            .captured()
+            .iter()
+            .map(|c| c.headers["idempotency-key"].clone())
+            .collect();
+        assert_eq!(
+            keys[1..],
+            [
+                format!("{refused}.{platform}"),
+                format!("{behind}.{platform}")
+            ]
+        );
+        assert!(
+            standin.captured()[1..]
+                .iter()
+                .all(|c| c.headers["x-api-key"] == "key-n3w-7c1")
+        );
     }
 );
 
