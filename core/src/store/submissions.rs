@@ -700,31 +700,14 @@ pub async fn route_pass(
             };
             let held = p.requires_credentials
                 && !creds.contains(&(e.seller_id.clone(), platform_id.to_owned()));
-            rows.push(submission::ActiveModel {
-                seller_id: Set(e.seller_id.clone()),
-                platform_id: Set(platform_id.to_owned()),
-                event_id: Set(e.id.clone()),
-                seq: Set(e.seq),
-                record_kind: Set(e.record_kind.clone()),
-                routed_by: Set(why.to_owned()),
-                idempotency_key: Set(idempotency_key(&e.id, platform_id)),
-                status: Set(if held {
-                    status::NEEDS_CREDENTIALS
-                } else {
-                    status::PENDING
-                }
-                .to_owned()),
-                attempts: Set(0),
-                next_attempt_at: Set(now),
-                locked_until: Set(None),
-                last_error: Set(None),
-                last_http_status: Set(None),
-                receipt: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                accepted_at: Set(None),
-                ..Default::default()
-            });
+            rows.push(new_submission(
+                &e.seller_id,
+                platform_id,
+                (&e.id, e.seq, &e.record_kind),
+                why,
+                held,
+                now,
+            ));
             made.push(platform_id.to_owned());
         }
         if !made.is_empty() {
@@ -732,16 +715,7 @@ pub async fn route_pass(
         }
     }
     let written = rows.len();
-    for chunk in rows.chunks(200) {
-        submission::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([submission::Column::EventId, submission::Column::PlatformId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    insert_new(&txn, rows).await?;
     for (seller_id, last_seq) in &cursors {
         submission_cursor::Entity::insert(submission_cursor::ActiveModel {
             seller_id: Set(seller_id.clone()),
@@ -760,6 +734,63 @@ pub async fn route_pass(
         events: events.len(),
         submissions: written,
     })
+}
+
+/// A new submission of an event `(id, seq, record kind)` to a platform: pending, or held for
+/// the seller's credentials.
+fn new_submission(
+    seller_id: &str,
+    platform_id: &str,
+    (event_id, seq, record_kind): (&str, i64, &str),
+    why: &str,
+    held: bool,
+    now: DateTime<Utc>,
+) -> submission::ActiveModel {
+    submission::ActiveModel {
+        seller_id: Set(seller_id.to_owned()),
+        platform_id: Set(platform_id.to_owned()),
+        event_id: Set(event_id.to_owned()),
+        seq: Set(seq),
+        record_kind: Set(record_kind.to_owned()),
+        routed_by: Set(why.to_owned()),
+        idempotency_key: Set(idempotency_key(event_id, platform_id)),
+        status: Set(if held {
+            status::NEEDS_CREDENTIALS
+        } else {
+            status::PENDING
+        }
+        .to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        last_error: Set(None),
+        last_http_status: Set(None),
+        receipt: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        accepted_at: Set(None),
+        ..Default::default()
+    }
+}
+
+/// Inserts submissions, leaving any (event, platform) that already has one as it is; returns
+/// how many were new.
+async fn insert_new(
+    db: &impl ConnectionTrait,
+    rows: Vec<submission::ActiveModel>,
+) -> Result<u64, StoreError> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(200) {
+        inserted += submission::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([submission::Column::EventId, submission::Column::PlatformId])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(inserted)
 }
 
 /// What a backfill did.
@@ -855,46 +886,18 @@ pub async fn backfill(
                         rule_matches(rule, kinds.as_deref(), category.as_deref(), kind, &division)
                     })
                 })
-                .map(|(id, seq, kind, _)| submission::ActiveModel {
-                    seller_id: Set(seller_id.clone()),
-                    platform_id: Set(platform_id.to_owned()),
-                    idempotency_key: Set(idempotency_key(&id, platform_id)),
-                    event_id: Set(id),
-                    seq: Set(seq),
-                    record_kind: Set(kind),
-                    routed_by: Set(routed_by::BACKFILL.to_owned()),
-                    status: Set(if held {
-                        status::NEEDS_CREDENTIALS
-                    } else {
-                        status::PENDING
-                    }
-                    .to_owned()),
-                    attempts: Set(0),
-                    next_attempt_at: Set(now),
-                    locked_until: Set(None),
-                    last_error: Set(None),
-                    last_http_status: Set(None),
-                    receipt: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    accepted_at: Set(None),
-                    ..Default::default()
+                .map(|(id, seq, kind, _)| {
+                    new_submission(
+                        &seller_id,
+                        platform_id,
+                        (&id, seq, &kind),
+                        routed_by::BACKFILL,
+                        held,
+                        now,
+                    )
                 })
                 .collect();
-            for chunk in rows.chunks(200) {
-                let inserted = submission::Entity::insert_many(chunk.to_vec())
-                    .on_conflict(
-                        OnConflict::columns([
-                            submission::Column::EventId,
-                            submission::Column::PlatformId,
-                        ])
-                        .do_nothing()
-                        .to_owned(),
-                    )
-                    .exec_without_returning(db)
-                    .await?;
-                report.submissions += inserted;
-            }
+            report.submissions += insert_new(db, rows).await?;
             after = last_read;
         }
     }

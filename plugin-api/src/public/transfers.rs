@@ -4,6 +4,7 @@
 //! sent to this seller's credit code, each with its claim link.
 
 use super::app::{lang_of, page_response, see_other, session, signin_url};
+use super::claim::cst_date;
 use crate::error::ApiError;
 use crate::startup::AppState;
 use actix_web::http::StatusCode;
@@ -15,13 +16,6 @@ use suyuan_widgets::{AppPage, Bi, Entry, EntryList};
 
 /// Transfers shown per list.
 const SHOWN: u64 = 50;
-
-fn cst_date(t: DateTime<Utc>) -> String {
-    chrono::FixedOffset::east_opt(8 * 3600).map_or_else(
-        || t.format("%Y-%m-%d").to_string(),
-        |o| t.with_timezone(&o).format("%Y-%m-%d").to_string(),
-    )
-}
 
 fn status_label(status: &str) -> Bi {
     match status {
