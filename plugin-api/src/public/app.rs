@@ -595,17 +595,14 @@ pub async fn signout(req: HttpRequest, state: web::Data<AppState>, form: FormDat
     )
 }
 
-// ---------------------------------------------------------------------------------------------
-// Receive one code
-
-fn receive_form(
+/// The fields a receive and a sell form of one code begin with: the code (hidden), its
+/// category, and for a batch code the quantity.
+fn code_fields(
     state: &AppState,
-    csrf: String,
-    lang: Lang,
     code: &TraceCode,
     pre: &Prefill,
     values: &HashMap<String, String>,
-) -> FormView {
+) -> Vec<FormField> {
     let mut fields = vec![
         FormField::new("code", Bi::default(), FieldKind::Hidden).value(Some(code.to_string())),
         FormField::new(
@@ -623,6 +620,21 @@ fn receive_form(
                 .required(),
         );
     }
+    fields
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receive one code
+
+fn receive_form(
+    state: &AppState,
+    csrf: String,
+    lang: Lang,
+    code: &TraceCode,
+    pre: &Prefill,
+    values: &HashMap<String, String>,
+) -> FormView {
+    let mut fields = code_fields(state, code, pre, values);
     fields.extend([
         FormField::new(
             "supplier_name",
@@ -825,6 +837,52 @@ async fn record_receipt_from_form(
     Ok(Ok(done))
 }
 
+/// How a code form's post begins: the CSRF token checked, the seller signed in, the code read.
+/// `Err` is the page to answer instead.
+async fn posted_code(
+    state: &AppState,
+    req: &HttpRequest,
+    form: &HashMap<String, String>,
+    lang: Lang,
+) -> Result<Result<(seller::Model, TraceCode), HttpResponse>, ApiError> {
+    if !csrf_ok(state, req, field(form, "csrf")) {
+        return Ok(Err(forbidden_page(state, lang)));
+    }
+    let Some(me) = session(state, req).await? else {
+        return Ok(Err(see_other(&signin_url("/app/scan"), vec![])));
+    };
+    let raw = field(form, "code").unwrap_or_default().to_owned();
+    Ok(match TraceCode::parse(&raw) {
+        Ok(code) => Ok((me, code)),
+        Err(e) => Err(bad_code_page(
+            state,
+            lang,
+            &raw,
+            e.message_zh(),
+            e.to_string(),
+        )),
+    })
+}
+
+/// The quantity posted for a batch code (a unit code has none): a number greater than 0.
+fn posted_quantity(
+    form: &HashMap<String, String>,
+    code: &TraceCode,
+) -> Result<Option<f64>, FieldError> {
+    if code.is_unit_level() {
+        return Ok(None);
+    }
+    match field(form, "quantity").map(str::parse::<f64>) {
+        Some(Ok(q)) if q > 0.0 && q.is_finite() => Ok(Some(q)),
+        _ => Err(FieldError::new(
+            "quantity",
+            "invalid_quantity",
+            "数量须为大于 0 的数字",
+            "must be a number greater than 0",
+        )),
+    }
+}
+
 /// `POST /app/receive`: records the receipt (channel `phone_scan`).
 #[post("/app/receive")]
 pub async fn receive(
@@ -833,42 +891,15 @@ pub async fn receive(
     form: FormData,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req);
-    if !csrf_ok(&state, &req, field(&form, "csrf")) {
-        return Ok(forbidden_page(&state, lang));
-    }
-    let Some(me) = session(&state, &req).await? else {
-        return Ok(see_other(&signin_url("/app/scan"), vec![]));
-    };
-    let raw = field(&form, "code").unwrap_or_default().to_owned();
-    let code = match TraceCode::parse(&raw) {
-        Ok(c) => c,
-        Err(e) => {
-            return Ok(bad_code_page(
-                &state,
-                lang,
-                &raw,
-                e.message_zh(),
-                e.to_string(),
-            ));
-        }
-    };
-    let quantity = if code.is_unit_level() {
-        None
-    } else {
-        match field(&form, "quantity").map(str::parse::<f64>) {
-            Some(Ok(q)) if q > 0.0 && q.is_finite() => Some(q),
-            _ => Some(f64::NAN),
-        }
+    let (me, code) = match posted_code(&state, &req, &form, lang).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
     let mut errors = Vec::new();
-    if quantity.is_some_and(f64::is_nan) {
-        errors.push(FieldError::new(
-            "quantity",
-            "invalid_quantity",
-            "数量须为大于 0 的数字",
-            "must be a number greater than 0",
-        ));
-    }
+    let quantity = posted_quantity(&form, &code).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
     let result = if errors.is_empty() {
         record_receipt_from_form(
             &state,
@@ -915,32 +946,53 @@ pub async fn receive(
         Err(errors) => {
             let pre = prefill(&state, &code).await?;
             let (token, _) = csrf(&state, &req);
-            let mut f = receive_form(&state, token, lang, &code, &pre, &form);
-            let notices = attach_errors(&mut f, &errors);
-            Ok(page_response(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            let f = receive_form(&state, token, lang, &code, &pre, &form);
+            Ok(refused_page(
                 &state,
-                &AppPage {
-                    title: Bi::new("接收入库", "Receive into stock"),
-                    signed_in_as: Some(me.name),
-                    notices: std::iter::once(Notice {
-                        kind: NoticeKind::Error,
-                        text: Bi::new(
-                            "有字段需要更正，未登记任何内容",
-                            "Some fields need correcting; nothing was recorded",
-                        ),
-                    })
-                    .chain(notices)
-                    .collect(),
-                    facts: code_facts(&code),
-                    forms: vec![f],
-                    ..Default::default()
-                },
+                Bi::new("接收入库", "Receive into stock"),
+                me.name,
+                &code,
+                f,
+                &errors,
                 lang,
-                vec![],
             ))
         }
     }
+}
+
+/// A code form posted back with what needs correcting (422): nothing was recorded.
+fn refused_page(
+    state: &AppState,
+    title: Bi,
+    seller: String,
+    code: &TraceCode,
+    mut form: FormView,
+    errors: &[FieldError],
+    lang: Lang,
+) -> HttpResponse {
+    let notices = attach_errors(&mut form, errors);
+    page_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        state,
+        &AppPage {
+            title,
+            signed_in_as: Some(seller),
+            notices: std::iter::once(Notice {
+                kind: NoticeKind::Error,
+                text: Bi::new(
+                    "有字段需要更正，未登记任何内容",
+                    "Some fields need correcting; nothing was recorded",
+                ),
+            })
+            .chain(notices)
+            .collect(),
+            facts: code_facts(code),
+            forms: vec![form],
+            ..Default::default()
+        },
+        lang,
+        vec![],
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -954,23 +1006,7 @@ fn sell_form(
     pre: &Prefill,
     values: &HashMap<String, String>,
 ) -> FormView {
-    let mut fields = vec![
-        FormField::new("code", Bi::default(), FieldKind::Hidden).value(Some(code.to_string())),
-        FormField::new(
-            "category",
-            Bi::new("产品类别", "Category"),
-            categories(state),
-        )
-        .value(owned(values, "category").or_else(|| pre.category.clone()))
-        .required(),
-    ];
-    if !code.is_unit_level() {
-        fields.push(
-            FormField::new("quantity", Bi::new("数量", "Quantity"), FieldKind::Number)
-                .value(owned(values, "quantity").or_else(|| Some("1".into())))
-                .required(),
-        );
-    }
+    let mut fields = code_fields(state, code, pre, values);
     fields.extend([
         FormField::new(
             "buyer_type",
@@ -1098,22 +1134,10 @@ fn parse_sale(
 ) -> Result<NewSale, Vec<FieldError>> {
     use crate::routes::sales::{BuyerIn, SaleIn, SaleItemIn};
     let mut errors = Vec::new();
-    let quantity = if code.is_unit_level() {
+    let quantity = posted_quantity(form, code).unwrap_or_else(|e| {
+        errors.push(e);
         None
-    } else {
-        match field(form, "quantity").map(str::parse::<f64>) {
-            Some(Ok(q)) => Some(q),
-            _ => {
-                errors.push(FieldError::new(
-                    "quantity",
-                    "invalid_quantity",
-                    "数量须为大于 0 的数字",
-                    "must be a number greater than 0",
-                ));
-                None
-            }
-        }
-    };
+    });
     let input = SaleIn {
         category: owned(form, "category").unwrap_or_default(),
         sold_at: None,
@@ -1165,24 +1189,9 @@ pub async fn sell(
     form: FormData,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req);
-    if !csrf_ok(&state, &req, field(&form, "csrf")) {
-        return Ok(forbidden_page(&state, lang));
-    }
-    let Some(me) = session(&state, &req).await? else {
-        return Ok(see_other(&signin_url("/app/scan"), vec![]));
-    };
-    let raw = field(&form, "code").unwrap_or_default().to_owned();
-    let code = match TraceCode::parse(&raw) {
-        Ok(c) => c,
-        Err(e) => {
-            return Ok(bad_code_page(
-                &state,
-                lang,
-                &raw,
-                e.message_zh(),
-                e.to_string(),
-            ));
-        }
+    let (me, code) = match posted_code(&state, &req, &form, lang).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
     };
     let id = suyuan_core::ids::SellerId::parse(&me.id)
         .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("seller id: {e}")))?;
@@ -1244,29 +1253,15 @@ pub async fn sell(
     };
     let pre = prefill(&state, &code).await?;
     let (token, _) = csrf(&state, &req);
-    let mut f = sell_form(&state, token, lang, &code, &pre, &form);
-    let notices = attach_errors(&mut f, &errors);
-    Ok(page_response(
-        StatusCode::UNPROCESSABLE_ENTITY,
+    let f = sell_form(&state, token, lang, &code, &pre, &form);
+    Ok(refused_page(
         &state,
-        &AppPage {
-            title: Bi::new("登记销售", "Register a sale"),
-            signed_in_as: Some(me.name),
-            notices: std::iter::once(Notice {
-                kind: NoticeKind::Error,
-                text: Bi::new(
-                    "未登记：请更正后重试",
-                    "Not recorded: correct and try again",
-                ),
-            })
-            .chain(notices)
-            .collect(),
-            facts: code_facts(&code),
-            forms: vec![f],
-            ..Default::default()
-        },
+        Bi::new("登记销售", "Register a sale"),
+        me.name,
+        &code,
+        f,
+        &errors,
         lang,
-        vec![],
     ))
 }
 
