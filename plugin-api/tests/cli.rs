@@ -16,6 +16,8 @@ fn suyuan(db_url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_suyuan"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
+        // A suite run with a moved clock (`faketime`) moves the command's clock too.
+        .envs(std::env::vars().filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME")))
         .env("SUYUAN_DATABASE_URL", db_url)
         .env("SUYUAN_JWT_SECRET", JWT)
         .env("SUYUAN_SECRET_KEY", SecretKey::generate().to_base64())

@@ -123,9 +123,14 @@ fn guangdong_order(order_id: u64, product_id: u64) -> Vec<u8> {
     order["financial_status"] = json!("paid");
     order["refunds"] = json!([]);
     order["fulfillments"] = json!([]);
-    order["updated_at"] = json!("2026-11-25T10:00:00+08:00");
-    order["created_at"] = json!("2026-11-25T09:58:00+08:00");
-    order["processed_at"] = json!("2026-11-25T09:58:00+08:00");
+    // Paid a few minutes ago, as a live store's order is: the 72-hour deadline runs from now,
+    // whatever day the suite runs on.
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let now = chrono::Utc::now().with_timezone(&china);
+    let placed = (now - chrono::Duration::minutes(12)).to_rfc3339();
+    order["updated_at"] = json!((now - chrono::Duration::minutes(10)).to_rfc3339());
+    order["created_at"] = json!(placed);
+    order["processed_at"] = json!(placed);
     let address = json!({"province": "广东省", "province_code": "GD", "country": "China", "country_code": "CN", "city": "广州市", "company": null,
         "first_name": "张", "last_name": "三", "address1": "天河路 1 号", "zip": "510000", "phone": "13800000000", "name": "张三"});
     order["shipping_address"] = address.clone();
@@ -252,6 +257,11 @@ both_engines_app!(
         let deadline =
             chrono::DateTime::parse_from_rfc3339(sale["deadline_at"].as_str().unwrap()).unwrap();
         assert_eq!(deadline - paid, chrono::Duration::hours(72));
+        let left = sale["timeliness"]["seconds_left"].as_i64().unwrap();
+        assert!(
+            (71 * 3600..72 * 3600).contains(&left),
+            "paid 12 minutes ago, so just under 72 h are left: {left}"
+        );
         let text = serde_json::to_string(&sale).unwrap();
         assert!(
             !text.contains("张三") && !text.contains("13800000000") && !text.contains("天河路"),
