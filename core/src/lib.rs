@@ -1,6 +1,6 @@
 //! Suyuan's domain: trace codes, unified social credit codes, division codes, the catalogue of key
-//! industrial products, EPCIS 2.0 trace events, tenants, and the store (entities, tenant-scoped
-//! queries and the hash-chained ledger).
+//! industrial products, EPCIS 2.0 trace events, marketplace dialects and tenants. No database, no
+//! HTTP: persistence lives in `suyuan-store`.
 //!
 //! Every value here is parsed once into a type that cannot hold an invalid state, and every error
 //! says what is wrong and where, in English (`Display`) and Chinese (`message_zh`).
@@ -9,12 +9,9 @@ pub mod catalogue;
 pub mod codes;
 pub mod credit_code;
 pub mod division;
-pub mod entity;
 pub mod epcis;
 pub mod ids;
-pub mod import;
 pub mod marketplace;
 pub mod secrets;
-pub mod store;
 pub mod tenancy;
 pub mod validation;

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use suyuan_core::ids::SellerId;
 use suyuan_core::secrets::SecretKey;
-use suyuan_core::store::ledger::{self, EventScope};
 use suyuan_core::tenancy::Role;
+use suyuan_store::ledger::{self, EventScope};
 
 /// Suyuan (溯源): seller-side traceability for key industrial products.
 #[derive(Debug, Parser)]
@@ -260,16 +260,16 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let catalogue = load_catalogue(&config)?;
             let request = crate::import::ImportRequest {
                 kind: match kind {
-                    ImportKindArg::Receipts => suyuan_core::import::ImportKind::Receipts,
-                    ImportKindArg::Sales => suyuan_core::import::ImportKind::Sales,
+                    ImportKindArg::Receipts => suyuan_store::import::ImportKind::Receipts,
+                    ImportKindArg::Sales => suyuan_store::import::ImportKind::Sales,
                 },
                 bytes,
                 mapping: map,
-                options: suyuan_core::import::ImportOptions {
+                options: suyuan_store::import::ImportOptions {
                     dry_run,
                     all_or_nothing,
                 },
-                transfer_terms: suyuan_core::store::transfers::TransferTerms {
+                transfer_terms: suyuan_store::transfers::TransferTerms {
                     contact_email: None,
                     valid_for: chrono::Duration::from_std(config.transfer_ttl)
                         .context("SUYUAN_TRANSFER_TTL: too long")?,
@@ -311,7 +311,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
 /// A progress bar on standard error, when it is a terminal.
 struct Bar(Option<indicatif::ProgressBar>);
 
-impl suyuan_core::import::Progress for Bar {
+impl suyuan_store::import::Progress for Bar {
     fn start(&mut self, total: u64) {
         use std::io::IsTerminal as _;
         if std::io::stderr().is_terminal() {
@@ -332,7 +332,7 @@ impl suyuan_core::import::Progress for Bar {
     }
 }
 
-fn print_issue(kind: &str, i: &suyuan_core::import::RowIssue) {
+fn print_issue(kind: &str, i: &suyuan_store::import::RowIssue) {
     let column = if i.column.is_empty() || i.column == i.field {
         i.column.clone()
     } else {
@@ -440,7 +440,7 @@ async fn import_command(
 
 /// Writes the report: JSON when the path ends in `.json`, else CSV (UTF-8 with a BOM, so
 /// spreadsheets open it in the right encoding), one line per refused row problem and warning.
-fn write_report(path: &Path, report: &suyuan_core::import::ImportReport) -> anyhow::Result<()> {
+fn write_report(path: &Path, report: &suyuan_store::import::ImportReport) -> anyhow::Result<()> {
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -484,7 +484,7 @@ fn write_report(path: &Path, report: &suyuan_core::import::ImportReport) -> anyh
 }
 
 async fn migrate(config: Config, action: MigrateAction, steps: u32) -> anyhow::Result<ExitCode> {
-    let db = suyuan_core::store::connect(&config.database_url)
+    let db = suyuan_store::connect(&config.database_url)
         .await
         .with_context(|| format!("cannot open {}", redact_url(&config.database_url)))?;
     match action {

@@ -15,7 +15,6 @@ use suyuan_core::catalogue::{Catalogue, CategoryId, ListingFacts};
 use suyuan_core::codes::{Gs1Code, Gtin, TraceCode};
 use suyuan_core::credit_code::CreditCode;
 use suyuan_core::division::{DivisionCode, Jurisdiction};
-use suyuan_core::entity::{listing, operator, seller, store, supervisor};
 use suyuan_core::epcis::vocab::{ext, uom};
 use suyuan_core::epcis::{
     Action, BizStep, BizTransactionType, Disposition, ErrorReason, SourceDestType, TraceEvent,
@@ -23,9 +22,10 @@ use suyuan_core::epcis::{
 };
 use suyuan_core::ids::{AdminId, ListingId, SellerId, StoreId};
 use suyuan_core::secrets::SecretKey;
-use suyuan_core::store::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
-use suyuan_core::store::tenants::{self, NewSeller};
 use suyuan_core::tenancy::{Role, SellerType};
+use suyuan_store::entity::{listing, operator, seller, store, supervisor};
+use suyuan_store::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
+use suyuan_store::tenants::{self, NewSeller};
 
 /// The demo's parties, for the banner's tokens.
 #[derive(Debug, Clone)]

@@ -9,15 +9,15 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use std::sync::Arc;
 use suyuan_core::catalogue::Catalogue;
 use suyuan_core::ids::SellerId;
-use suyuan_core::import::receipts::Labels;
-use suyuan_core::import::{
+use suyuan_core::validation::FieldError;
+use suyuan_store::StoreError;
+use suyuan_store::import::receipts::Labels;
+use suyuan_store::import::{
     self, Checked, FileError, ImportKind, ImportOptions, ImportReport, Progress, Row, RowIssue,
     Stored, Table,
 };
-use suyuan_core::store::StoreError;
-use suyuan_core::store::offline::NewSale;
-use suyuan_core::store::receipts::NewReceipt;
-use suyuan_core::validation::FieldError;
+use suyuan_store::offline::NewSale;
+use suyuan_store::receipts::NewReceipt;
 
 /// Why an import did not run (nothing was written).
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +45,7 @@ pub struct ImportRequest {
     /// Dry run, all or nothing.
     pub options: ImportOptions,
     /// Terms of the transfers that B2B sale rows create (claim-link validity, sealing key).
-    pub transfer_terms: suyuan_core::store::transfers::TransferTerms,
+    pub transfer_terms: suyuan_store::transfers::TransferTerms,
 }
 
 /// Separators allowed between several codes in one cell.
@@ -71,7 +71,7 @@ pub async fn run(
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let started = std::time::Instant::now();
-    suyuan_core::entity::seller::Entity::find_by_id(seller.as_str())
+    suyuan_store::entity::seller::Entity::find_by_id(seller.as_str())
         .one(db)
         .await
         .map_err(StoreError::from)?
@@ -449,7 +449,7 @@ pub fn sale_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewSale, Vec<Row
         voucher_number: text("voucher_number"),
         items,
     };
-    let terms = suyuan_core::store::transfers::TransferTerms::default();
+    let terms = suyuan_store::transfers::TransferTerms::default();
     match input.parse(catalogue, terms.valid_for, None) {
         Ok(sale) if issues.is_empty() => Ok(sale),
         Ok(_) => Err(issues),

@@ -12,7 +12,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
 use sea_orm::DatabaseConnection;
 use std::time::Duration;
 use suyuan_core::secrets::SecretKey;
-use suyuan_core::store::transfers::{self, ReminderSchedule, Transfer};
+use suyuan_store::transfers::{self, ReminderSchedule, Transfer};
 
 /// How e-mail leaves the service.
 #[derive(Clone)]

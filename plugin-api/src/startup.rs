@@ -131,7 +131,7 @@ impl Application {
                 )?,
                 crate::mail::ReminderSettings {
                     public_url: config.public_url.clone(),
-                    schedule: suyuan_core::store::transfers::ReminderSchedule {
+                    schedule: suyuan_store::transfers::ReminderSchedule {
                         first_after: chrono::Duration::from_std(config.transfer_remind_after)
                             .context("SUYUAN_TRANSFER_REMIND_AFTER: too long")?,
                         every: chrono::Duration::from_std(config.transfer_remind_every)
@@ -223,7 +223,7 @@ impl Application {
 /// Opens and migrates the database, and loads the catalogue (built-in plus the configured file).
 pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
     use sea_orm_migration::MigratorTrait as _;
-    let db = suyuan_core::store::connect(&config.database_url)
+    let db = suyuan_store::connect(&config.database_url)
         .await
         .with_context(|| {
             format!(

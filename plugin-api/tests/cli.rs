@@ -47,9 +47,9 @@ async fn verify_names_an_event_edited_in_the_database(t: TestDb) {
     );
 
     // Someone with database access goes around the trigger and moves a sale to another region.
-    let victim = suyuan_core::store::ledger::events_in_scope(
+    let victim = suyuan_store::ledger::events_in_scope(
         &t.db,
-        &suyuan_core::store::ledger::EventScope::Seller(parties.seller_gz.clone()),
+        &suyuan_store::ledger::EventScope::Seller(parties.seller_gz.clone()),
         None,
     )
     .await
@@ -229,7 +229,7 @@ fn demo_serve_generates_secrets_beside_the_database_and_says_so() {
 }
 
 async fn bench_seller(t: &TestDb) -> suyuan_core::ids::SellerId {
-    use suyuan_core::store::tenants::{NewSeller, create_seller};
+    use suyuan_store::tenants::{NewSeller, create_seller};
     create_seller(
         &t.db,
         NewSeller {
@@ -324,7 +324,7 @@ async fn import_prints_a_summary_and_a_report_and_the_chain_verifies(t: TestDb) 
         "{stdout}"
     );
     assert_eq!(
-        suyuan_core::store::ledger::count_for_seller(&t.db, &seller)
+        suyuan_store::ledger::count_for_seller(&t.db, &seller)
             .await
             .unwrap(),
         4001

@@ -62,7 +62,7 @@ async fn postgres_template(admin_url: &str) -> String {
                 "suyuan_t_tpl_{}",
                 ulid::Ulid::new().to_string().to_lowercase()
             );
-            let admin = suyuan_core::store::connect(admin_url)
+            let admin = suyuan_store::connect(admin_url)
                 .await
                 .expect("connect to SUYUAN_TEST_POSTGRES_URL");
             admin
@@ -71,9 +71,7 @@ async fn postgres_template(admin_url: &str) -> String {
                 .expect("create template database");
             admin.close().await.ok();
             let url = with_database(admin_url, &name);
-            let db = suyuan_core::store::connect(&url)
-                .await
-                .expect("connect template");
+            let db = suyuan_store::connect(&url).await.expect("connect template");
             suyuan_migrations::Migrator::up(&db, None)
                 .await
                 .expect("migrate template");
@@ -94,9 +92,7 @@ impl TestDb {
                     "sqlite://{}?mode=rwc",
                     dir.path().join("suyuan.db").display()
                 );
-                let db = suyuan_core::store::connect(&url)
-                    .await
-                    .expect("open sqlite");
+                let db = suyuan_store::connect(&url).await.expect("open sqlite");
                 suyuan_migrations::Migrator::up(&db, None)
                     .await
                     .expect("migrate sqlite");
@@ -111,7 +107,7 @@ impl TestDb {
                 let admin_url = postgres_admin_url()?;
                 let template = postgres_template(&admin_url).await;
                 let name = format!("suyuan_t_{}", ulid::Ulid::new().to_string().to_lowercase());
-                let admin = suyuan_core::store::connect(&admin_url)
+                let admin = suyuan_store::connect(&admin_url)
                     .await
                     .expect("connect admin");
                 admin
@@ -120,7 +116,7 @@ impl TestDb {
                     .expect("clone template database");
                 admin.close().await.ok();
                 let url = with_database(&admin_url, &name);
-                let db = suyuan_core::store::connect(&url)
+                let db = suyuan_store::connect(&url)
                     .await
                     .expect("connect test database");
                 Some(TestDb {

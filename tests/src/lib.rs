@@ -58,7 +58,7 @@ pub async fn spawn_app(engine: Engine) -> Option<TestApp> {
 /// Starts another instance of the application on the same database as `app` (same secrets),
 /// as a second server behind a load balancer would be; returns its address.
 pub async fn spawn_instance(app: &TestApp) -> String {
-    let own_pool = suyuan_core::store::connect(&app.db.url)
+    let own_pool = suyuan_store::connect(&app.db.url)
         .await
         .expect("second pool");
     let (address, _) = start(&app.db.url, own_pool, app.secret_key.clone()).await;

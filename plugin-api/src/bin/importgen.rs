@@ -71,8 +71,8 @@ fn main() -> ExitCode {
 async fn create_seller(url: &str) -> anyhow::Result<String> {
     use suyuan_core::credit_code::CreditCode;
     use suyuan_core::division::DivisionCode;
-    use suyuan_core::store::tenants::{NewSeller, create_seller};
-    let db = suyuan_core::store::connect(url).await?;
+    use suyuan_store::tenants::{NewSeller, create_seller};
+    let db = suyuan_store::connect(url).await?;
     suyuan_migrations::Migrator::up(&db, None).await?;
     // A fresh credit code each run, so one database can hold several bench sellers.
     let body: String = ulid::Ulid::new()

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
-use suyuan_core::store::stores::StoreCredentials;
+use suyuan_store::stores::StoreCredentials;
 
 /// A cached store: when it was read, and its credentials (none for an unknown store).
 type CachedStore = (Instant, Option<Arc<StoreCredentials>>);

@@ -10,9 +10,9 @@ use sea_orm::{
     QueryFilter, Set, Statement,
 };
 use sha2::Sha256;
-use suyuan_core::entity::{operator, operator_delivery, operator_subscription};
 use suyuan_core::secrets::SecretKey;
-use suyuan_core::store::{StoreError, inbox};
+use suyuan_store::entity::{operator, operator_delivery, operator_subscription};
+use suyuan_store::{StoreError, inbox};
 
 /// Attempts before an outgoing notification is given up.
 pub const MAX_ATTEMPTS: i32 = 10;

@@ -7,8 +7,8 @@ use chrono::Utc;
 use futures_util::StreamExt as _;
 use std::sync::Arc;
 use suyuan_core::marketplace::{self, Credentials, Headers, Platform, Verified};
-use suyuan_core::store::inbox::NewDelivery;
-use suyuan_core::store::stores::{self, StoreCredentials};
+use suyuan_store::inbox::NewDelivery;
+use suyuan_store::stores::{self, StoreCredentials};
 
 /// The largest delivery accepted (1 MiB).
 pub const WEBHOOK_LIMIT: usize = 1024 * 1024;

@@ -5,10 +5,10 @@
 use crate::startup::AppState;
 use chrono::Duration;
 use std::sync::Arc;
-use suyuan_core::entity::{store, webhook_inbox};
 use suyuan_core::ids::SellerId;
 use suyuan_core::marketplace::{self, Change, Platform};
-use suyuan_core::store::{StoreError, inbox, ledger, listings, sales};
+use suyuan_store::entity::{store, webhook_inbox};
+use suyuan_store::{StoreError, inbox, ledger, listings, sales};
 use tokio::sync::Notify;
 
 /// How many deliveries one claim takes.

@@ -2,7 +2,7 @@
 //! everything waiting in one transaction and answers each receiver once it is committed.
 
 use sea_orm::DatabaseConnection;
-use suyuan_core::store::inbox::{self, NewDelivery};
+use suyuan_store::inbox::{self, NewDelivery};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 /// Queues the in-process writers of an SQLite database (one write lock). The receivers' inbox

@@ -21,11 +21,11 @@ use sea_orm::EntityTrait as _;
 use serde::Deserialize;
 use std::collections::HashMap;
 use suyuan_core::codes::TraceCode;
-use suyuan_core::entity::seller;
-use suyuan_core::store::offline::{self, NewSale};
-use suyuan_core::store::{receipts, stock, trace};
 use suyuan_core::tenancy::Principal;
 use suyuan_core::validation::FieldError;
+use suyuan_store::entity::seller;
+use suyuan_store::offline::{self, NewSale};
+use suyuan_store::{receipts, stock, trace};
 use suyuan_widgets::{
     APP_CSP, AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind, ScannerView,
 };

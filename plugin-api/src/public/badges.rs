@@ -9,9 +9,9 @@ use chrono::Utc;
 use sea_orm::EntityTrait as _;
 use serde::Deserialize;
 use suyuan_core::codes::TraceCode;
-use suyuan_core::entity::{listing, seller};
-use suyuan_core::store::listings::{self, TraceState};
-use suyuan_core::store::trace;
+use suyuan_store::entity::{listing, seller};
+use suyuan_store::listings::{self, TraceState};
+use suyuan_store::trace;
 use suyuan_widgets::{Badge, BadgeFormat, BadgeSize, TraceStatus};
 
 /// Badge options.

@@ -17,11 +17,11 @@ use crate::startup::AppState;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use std::collections::HashMap;
-use suyuan_core::entity::seller;
-use suyuan_core::store::tenants;
-use suyuan_core::store::transfers::{self, Transfer, TransferError};
 use suyuan_core::tenancy::Role;
 use suyuan_core::validation::FieldError;
+use suyuan_store::entity::seller;
+use suyuan_store::tenants;
+use suyuan_store::transfers::{self, Transfer, TransferError};
 use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind};
 
 /// A date as China writes it (China time), `2026-11-26`.
@@ -512,7 +512,7 @@ pub async fn claim_signup(
     };
     let created = match tenants::create_seller(&state.db, new).await {
         Ok(s) => s,
-        Err(suyuan_core::store::StoreError::Duplicate { .. }) => {
+        Err(suyuan_store::StoreError::Duplicate { .. }) => {
             let notice = Notice {
                 kind: NoticeKind::Error,
                 text: Bi::new(

@@ -18,10 +18,10 @@ use suyuan_core::catalogue::CategoryId;
 use suyuan_core::codes::{DigitalLink, TraceCode};
 use suyuan_core::credit_code::CreditCode;
 use suyuan_core::division::DivisionCode;
-use suyuan_core::entity::{listing, seller};
-use suyuan_core::store::listings::{self, TraceState};
-use suyuan_core::store::trace::{self, CodeFacts};
 use suyuan_core::tenancy::Principal;
+use suyuan_store::entity::{listing, seller};
+use suyuan_store::listings::{self, TraceState};
+use suyuan_store::trace::{self, CodeFacts};
 use suyuan_widgets::{
     AuthenticityView, CertificateView, CustodyStep, Lang, LinkView, PartyView, ProductView,
     RecallView, SellerActions, StepKind, TracePageView, TraceStatus,

@@ -34,7 +34,7 @@ impl ScanRecorder {
                     }
                 }
                 let _turn = gate.enter_background().await;
-                if let Err(e) = suyuan_core::store::trace::record_scans(&db, &batch).await {
+                if let Err(e) = suyuan_store::trace::record_scans(&db, &batch).await {
                     tracing::warn!(error = %e, count = batch.len(), "scan counts not written");
                 }
                 if let Ok(mut map) = flushed.lock() {

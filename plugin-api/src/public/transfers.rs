@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use suyuan_core::ids::SellerId;
-use suyuan_core::store::transfers::{self, Transfer};
+use suyuan_store::transfers::{self, Transfer};
 use suyuan_widgets::{AppPage, Bi, Entry, EntryList};
 
 /// Transfers shown per list.

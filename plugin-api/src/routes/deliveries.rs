@@ -7,7 +7,7 @@ use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use suyuan_core::store::inbox;
+use suyuan_store::inbox;
 use utoipa::ToSchema;
 
 /// A delivery that could not be processed.

@@ -8,8 +8,8 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_core::epcis::EpcisDocument;
-use suyuan_core::store::ledger::{self, EventScope};
 use suyuan_core::tenancy::Principal;
+use suyuan_store::ledger::{self, EventScope};
 use utoipa::{IntoParams, ToSchema};
 
 /// The event scope a caller may read: its own (seller), its jurisdiction (supervisor), all (admin).
@@ -179,7 +179,7 @@ pub async fn correct_event(
         }
     }
     changes.retain(|_, v| !v.is_null());
-    let done = suyuan_core::store::corrections::correct(
+    let done = suyuan_store::corrections::correct(
         &state.db,
         &auth.seller_id,
         &id,

@@ -9,8 +9,8 @@ use crate::startup::AppState;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use suyuan_core::store::flags::{self, FlagFilter, FlagReason, FlagScope};
 use suyuan_core::tenancy::Principal;
+use suyuan_store::flags::{self, FlagFilter, FlagReason, FlagScope};
 use utoipa::{IntoParams, ToSchema};
 
 /// Query for the flag list.

@@ -12,7 +12,7 @@ use crate::import::{self, ImportError, ImportRequest};
 use crate::startup::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt as _;
-use suyuan_core::import::{ImportKind, ImportOptions};
+use suyuan_store::import::{ImportKind, ImportOptions};
 
 /// The largest file an upload may carry.
 pub const IMPORT_LIMIT: usize = 50 * 1024 * 1024;
@@ -198,7 +198,7 @@ pub async fn import_file(
             bytes,
             mapping: opts.mapping,
             options: opts.options,
-            transfer_terms: suyuan_core::store::transfers::TransferTerms {
+            transfer_terms: suyuan_store::transfers::TransferTerms {
                 contact_email: None,
                 valid_for: state.transfers.ttl,
                 sealing_key: Some(state.secret_key.clone()),

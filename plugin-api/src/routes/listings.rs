@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_core::catalogue::CategoryId;
 use suyuan_core::codes::TraceCode;
-use suyuan_core::entity::listing;
-use suyuan_core::store::listings::{self, ListingFilter, TraceState};
+use suyuan_store::entity::listing;
+use suyuan_store::listings::{self, ListingFilter, TraceState};
 use utoipa::{IntoParams, ToSchema};
 
 /// A listing as the seller sees it. Marketplace ids are strings (they exceed 2^53).

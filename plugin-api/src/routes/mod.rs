@@ -98,9 +98,9 @@ async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> 
 }
 
 /// Maps a store error to an API error.
-pub fn store_error(e: suyuan_core::store::StoreError) -> crate::error::ApiError {
+pub fn store_error(e: suyuan_store::StoreError) -> crate::error::ApiError {
     use crate::error::ApiError;
-    use suyuan_core::store::StoreError;
+    use suyuan_store::StoreError;
     match e {
         StoreError::NotFound(what) => ApiError::NotFound(what),
         StoreError::Duplicate { field, value } => ApiError::Conflict {

@@ -10,8 +10,8 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
-use suyuan_core::entity::{listing, operator, operator_subscription, seller, store};
-use suyuan_core::store::listings::{self, TraceState};
+use suyuan_store::entity::{listing, operator, operator_subscription, seller, store};
+use suyuan_store::listings::{self, TraceState};
 use suyuan_widgets::{BadgeFormat, BadgeSize};
 use utoipa::{IntoParams, ToSchema};
 

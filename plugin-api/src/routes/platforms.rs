@@ -46,12 +46,12 @@ use crate::startup::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-use suyuan_core::entity::{platform, routing_rule};
-use suyuan_core::store::submissions::{
-    self as store, NewPlatform, NewRule, PLATFORM_KINDS, PlatformPatch, PolicyOverrides,
-};
 use suyuan_core::tenancy::Principal;
 use suyuan_core::validation::{self, Errors, FieldError};
+use suyuan_store::entity::{platform, routing_rule};
+use suyuan_store::submissions::{
+    self as store, NewPlatform, NewRule, PLATFORM_KINDS, PlatformPatch, PolicyOverrides,
+};
 use utoipa::{IntoParams, ToSchema};
 
 /// Record kinds a routing rule may name.

@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use suyuan_core::codes::Gtin;
-use suyuan_core::entity::recall;
 use suyuan_core::tenancy::Principal;
 use suyuan_core::validation::{self, Errors, FieldError};
+use suyuan_store::entity::recall;
 use utoipa::ToSchema;
 
 /// A recall to issue.

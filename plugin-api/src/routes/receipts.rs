@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use suyuan_core::catalogue::CategoryId;
 use suyuan_core::codes::TraceCode;
 use suyuan_core::credit_code::CreditCode;
-use suyuan_core::store::receipts::{self, Channel, InspectionResult, NewReceipt, ReceivedItem};
-use suyuan_core::store::stock;
 use suyuan_core::validation::{self, Errors, FieldError};
+use suyuan_store::receipts::{self, Channel, InspectionResult, NewReceipt, ReceivedItem};
+use suyuan_store::stock;
 use utoipa::ToSchema;
 
 /// The supplier.

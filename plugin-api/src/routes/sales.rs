@@ -9,8 +9,8 @@ use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use suyuan_core::entity::{sale, sale_line};
-use suyuan_core::store::{ledger, sales};
+use suyuan_store::entity::{sale, sale_line};
+use suyuan_store::{ledger, sales};
 use utoipa::{IntoParams, ToSchema};
 
 /// How a sale stands against its registration deadline.
@@ -407,7 +407,7 @@ pub struct TransferLinkOut {
 
 impl TransferLinkOut {
     /// The links of a transfer just created.
-    pub fn new(public_url: &str, t: &suyuan_core::store::transfers::CreatedTransfer) -> Self {
+    pub fn new(public_url: &str, t: &suyuan_store::transfers::CreatedTransfer) -> Self {
         let claim_url = crate::mail::claim_url(public_url, &t.token);
         TransferLinkOut {
             id: t.id.clone(),
@@ -428,14 +428,13 @@ impl SaleIn {
         catalogue: &suyuan_core::catalogue::Catalogue,
         valid_for: chrono::Duration,
         sealing_key: Option<suyuan_core::secrets::SecretKey>,
-    ) -> Result<suyuan_core::store::offline::NewSale, Vec<suyuan_core::validation::FieldError>>
-    {
+    ) -> Result<suyuan_store::offline::NewSale, Vec<suyuan_core::validation::FieldError>> {
         use suyuan_core::catalogue::CategoryId;
         use suyuan_core::codes::TraceCode;
         use suyuan_core::credit_code::CreditCode;
         use suyuan_core::division::DivisionCode;
-        use suyuan_core::store::offline::{Buyer, NewSale};
         use suyuan_core::validation::{Errors, FieldError};
+        use suyuan_store::offline::{Buyer, NewSale};
         let mut e = Errors::default();
         let category = e.check(
             CategoryId::parse(&self.category)
@@ -621,7 +620,7 @@ impl SaleIn {
             tracking_number: self.tracking_number,
             voucher_number: self.voucher_number,
             items,
-            transfer: suyuan_core::store::transfers::TransferTerms {
+            transfer: suyuan_store::transfers::TransferTerms {
                 contact_email: self.buyer.contact_email,
                 valid_for,
                 sealing_key,
@@ -640,7 +639,7 @@ pub async fn register_sale(
     state: web::Data<AppState>,
     body: JsonBody<SaleIn>,
 ) -> Result<HttpResponse, ApiError> {
-    use suyuan_core::store::offline;
+    use suyuan_store::offline;
     let sale = body
         .0
         .parse(

@@ -11,12 +11,12 @@ use sea_orm::{EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use suyuan_core::credit_code::CreditCode;
 use suyuan_core::division::DivisionCode;
-use suyuan_core::entity::seller;
 use suyuan_core::ids::SellerId;
-use suyuan_core::store::JurisdictionScoped as _;
-use suyuan_core::store::tenants::{self, NewSeller, Seller};
 use suyuan_core::tenancy::{Principal, SellerType};
 use suyuan_core::validation::{self, Errors, FieldError};
+use suyuan_store::JurisdictionScoped as _;
+use suyuan_store::entity::seller;
+use suyuan_store::tenants::{self, NewSeller, Seller};
 use utoipa::ToSchema;
 
 /// A seller to register.

@@ -9,9 +9,9 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use suyuan_core::entity::store;
-use suyuan_core::store::stores::{self, NewStore};
 use suyuan_core::validation::{self, Errors, FieldError};
+use suyuan_store::entity::store;
+use suyuan_store::stores::{self, NewStore};
 use utoipa::ToSchema;
 
 /// The platforms a store can be connected from.

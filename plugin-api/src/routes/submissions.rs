@@ -10,10 +10,10 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use suyuan_core::entity::{platform, submission};
 use suyuan_core::ids::SellerId;
-use suyuan_core::store::submissions::{self as store, LedgerFilter, status};
 use suyuan_core::tenancy::Principal;
+use suyuan_store::entity::{platform, submission};
+use suyuan_store::submissions::{self as store, LedgerFilter, status};
 use utoipa::{IntoParams, ToSchema};
 
 /// One record's submission to one platform.

@@ -10,9 +10,9 @@ use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_core::division::Jurisdiction;
-use suyuan_core::store::tenants;
 use suyuan_core::tenancy::Role;
 use suyuan_core::validation::{self, Errors, FieldError};
+use suyuan_store::tenants;
 use utoipa::ToSchema;
 
 /// A marketplace operator to register.

@@ -9,9 +9,9 @@ use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use suyuan_core::store::receipts::InspectionResult;
-use suyuan_core::store::transfers::{self, ClaimInput, Transfer, TransferError};
 use suyuan_core::validation::{self, Errors, FieldError};
+use suyuan_store::receipts::InspectionResult;
+use suyuan_store::transfers::{self, ClaimInput, Transfer, TransferError};
 use utoipa::{IntoParams, ToSchema};
 
 /// A party of a transfer.

@@ -1,7 +1,7 @@
 //! The submission worker: one registration, every platform.
 //!
 //! It routes (new trace events become one outbox row per target platform, in one transaction
-//! with the router's cursor; see [`suyuan_core::store::submissions`]) every poll interval, and
+//! with the router's cursor; see [`suyuan_store::submissions`]) every poll interval, and
 //! keeps up to the configured number of submissions in flight through the platform adapters
 //! ([`crate::platforms::submit`]) with the seller's credential, claiming more as soon as one
 //! finishes. Every outcome is written back: accepted (with the platform's receipt), rejected
@@ -21,9 +21,9 @@ use futures_util::stream::FuturesUnordered;
 use prometheus::{IntCounterVec, Opts};
 use std::sync::Arc;
 use std::time::Duration;
-use suyuan_core::entity::{platform, submission};
-use suyuan_core::store::StoreError;
-use suyuan_core::store::submissions::{self as store, Finish, SendContext};
+use suyuan_store::StoreError;
+use suyuan_store::entity::{platform, submission};
+use suyuan_store::submissions::{self as store, Finish, SendContext};
 
 /// How long a claim holds a submission before another worker may take it over. Longer than any
 /// one send can take (two requests at the longest timeout plus the longest follow budget).

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use suyuan_core::store::ledger;
+use suyuan_store::ledger;
 use suyuan_tests::{TestApp, both_engines_app};
 
 fn epcis_schema() -> jsonschema::Validator {

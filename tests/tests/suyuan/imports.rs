@@ -3,7 +3,7 @@
 use super::marketplace::{client, seller};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use suyuan_core::store::ledger::{self, EventScope};
+use suyuan_store::ledger::{self, EventScope};
 use suyuan_tests::{TestApp, both_engines_app};
 
 async fn upload(
@@ -487,7 +487,7 @@ both_engines_app!(
     a_file_of_several_chunks_imports_while_the_api_appends_and_the_chain_holds,
     |app: TestApp| async move {
         let (seller_id, token) = seller(&app, "91440104MA59ABCD1").await;
-        let rows = 2 * suyuan_core::import::receipts::CHUNK_ROWS + 500;
+        let rows = 2 * suyuan_store::import::receipts::CHUNK_ROWS + 500;
         let csv = suyuan_plugin_api::import::sample_receipts_csv(rows, "M");
         let units = (0..rows).filter(|n| n % 4 != 3).count();
 

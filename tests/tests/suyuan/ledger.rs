@@ -9,9 +9,9 @@ use suyuan_core::epcis::{
     Action, BizStep, Disposition, EpcisDocument, ErrorReason, TraceEvent, vocab::ext,
 };
 use suyuan_core::ids::SellerId;
-use suyuan_core::store::ledger::{self, CodeEntry, CodeRole, EventScope, RecordKind, RecordMeta};
-use suyuan_core::store::tenants::{self, NewSeller};
 use suyuan_core::tenancy::SellerType;
+use suyuan_store::ledger::{self, CodeEntry, CodeRole, EventScope, RecordKind, RecordMeta};
+use suyuan_store::tenants::{self, NewSeller};
 use suyuan_tests::{Engine, TestDb, both_engines};
 
 async fn seller(db: &DatabaseConnection, credit17: &str, division: &str) -> SellerId {

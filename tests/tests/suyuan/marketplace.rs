@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::time::Duration;
-use suyuan_core::store::inbox;
+use suyuan_store::inbox;
 use suyuan_tests::{TestApp, both_engines_app};
 
 pub fn fixture(name: &str) -> Vec<u8> {
@@ -328,7 +328,7 @@ both_engines_app!(
         .await;
         use sea_orm::{EntityTrait, PaginatorTrait};
         assert_eq!(
-            suyuan_core::entity::webhook_inbox::Entity::find()
+            suyuan_store::entity::webhook_inbox::Entity::find()
                 .count(&app.db.db)
                 .await
                 .unwrap(),

@@ -262,9 +262,9 @@ async fn two_instances_on_one_postgres_process_a_burst_exactly_once() {
         s.await.unwrap();
     }
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    use suyuan_core::entity::{listing, webhook_inbox};
+    use suyuan_store::entity::{listing, webhook_inbox};
     for _ in 0..200 {
-        if suyuan_core::store::inbox::count_by_status(&app.db.db, "done")
+        if suyuan_store::inbox::count_by_status(&app.db.db, "done")
             .await
             .unwrap()
             == 120
@@ -282,7 +282,7 @@ async fn two_instances_on_one_postgres_process_a_burst_exactly_once() {
         "each delivery stored once"
     );
     assert_eq!(
-        suyuan_core::store::inbox::count_by_status(&app.db.db, "done")
+        suyuan_store::inbox::count_by_status(&app.db.db, "done")
             .await
             .unwrap(),
         120

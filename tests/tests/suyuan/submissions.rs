@@ -12,7 +12,7 @@ use suyuan_core::codes::TraceCode;
 use suyuan_core::division::DivisionCode;
 use suyuan_core::epcis::{Action, BizStep, Disposition, TraceEvent, vocab::ext};
 use suyuan_core::ids::SellerId;
-use suyuan_core::store::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
+use suyuan_store::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
 use suyuan_tests::standin::{Mode, StandIn};
 use suyuan_tests::{Engine, TestApp, TestDb, both_engines_app};
 
@@ -1096,8 +1096,8 @@ async fn throughput_of_submissions_to_the_stand_in() {
 
 mod store_level {
     use super::*;
-    use suyuan_core::store::submissions::{self as outbox, Finish, NewPlatform, NewRule};
-    use suyuan_core::store::tenants::{self, NewSeller};
+    use suyuan_store::submissions::{self as outbox, Finish, NewPlatform, NewRule};
+    use suyuan_store::tenants::{self, NewSeller};
     use suyuan_tests::both_engines;
 
     async fn one_routed_submission(db: &TestDb) -> (SellerId, String) {

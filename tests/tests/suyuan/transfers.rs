@@ -384,7 +384,7 @@ both_engines_app!(
 fn settings(app: &TestApp) -> ReminderSettings {
     ReminderSettings {
         public_url: app.address.clone(),
-        schedule: suyuan_core::store::transfers::ReminderSchedule {
+        schedule: suyuan_store::transfers::ReminderSchedule {
             first_after: Days::days(3),
             every: Days::days(7),
         },

@@ -458,7 +458,7 @@ async fn embed_js_shows_the_badge_and_its_link_in_headless_chromium_under_a_stri
     demo(&app).await;
     let seller_token = {
         use sea_orm::EntityTrait;
-        let s = suyuan_core::entity::seller::Entity::find()
+        let s = suyuan_store::entity::seller::Entity::find()
             .all(&app.db.db)
             .await
             .unwrap();

@@ -5,15 +5,15 @@
 //! seller sees what to check.
 
 use super::StoreError;
-use crate::division::Jurisdiction;
 use crate::entity::code_flag;
-use crate::ids::SellerId;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
+use suyuan_core::division::Jurisdiction;
+use suyuan_core::ids::SellerId;
 
 /// Why a code is suspicious.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

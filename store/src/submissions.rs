@@ -34,8 +34,6 @@ use super::{StoreError, is_unique_violation};
 use crate::entity::{
     platform, platform_credential, routing_rule, seller, submission, submission_cursor, trace_event,
 };
-use crate::ids::SellerId;
-use crate::secrets::SecretKey;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -43,6 +41,8 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
+use suyuan_core::ids::SellerId;
+use suyuan_core::secrets::SecretKey;
 
 /// Submission states.
 pub mod status {

@@ -5,20 +5,20 @@
 //! stored exactly as an entered one; suspicious codes are looked up for a whole chunk at once.
 
 use super::{Checked, ImportOptions, Progress, RowIssue, Stored};
-use crate::catalogue::{Catalogue, Category, CategoryId};
-use crate::codes::TraceCode;
+use crate::db::BulkWriter;
 use crate::entity::{seller, trace_event, trace_event_code};
-use crate::ids::SellerId;
-use crate::store::db::BulkWriter;
-use crate::store::receipts::{self, InspectionResult, NewReceipt, PreparedReceipt};
-use crate::store::stock::{self, UnitHistory};
-use crate::store::{StoreError, ledger};
+use crate::receipts::{self, InspectionResult, NewReceipt, PreparedReceipt};
+use crate::stock::{self, UnitHistory};
+use crate::{StoreError, ledger};
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use suyuan_core::catalogue::{Catalogue, Category, CategoryId};
+use suyuan_core::codes::TraceCode;
+use suyuan_core::ids::SellerId;
 
 /// Rows per transaction.
 pub const CHUNK_ROWS: usize = 2_000;
@@ -85,8 +85,8 @@ impl Labels {
 }
 
 /// The column a missing data element would be in.
-pub fn field_of_element(e: crate::catalogue::DataElement) -> &'static str {
-    use crate::catalogue::DataElement as D;
+pub fn field_of_element(e: suyuan_core::catalogue::DataElement) -> &'static str {
+    use suyuan_core::catalogue::DataElement as D;
     match e {
         D::SupplierName => "supplier_name",
         D::SupplierCreditCode => "supplier_credit_code",
@@ -272,7 +272,7 @@ fn code_warnings(
     histories: &HashMap<String, UnitHistory>,
     seller_id: &SellerId,
     labels: &Labels,
-) -> (Vec<RowIssue>, Vec<crate::store::flags::NewFlag>) {
+) -> (Vec<RowIssue>, Vec<crate::flags::NewFlag>) {
     let empty = UnitHistory::default();
     let mut warnings = Vec::new();
     let mut flags = Vec::new();
@@ -392,7 +392,7 @@ pub async fn store(
                 let head = ledger::head_of(t, seller_id).await?;
                 let batch = ledger::link(head, chunk.events);
                 stored.events += ledger::insert_batch(t, batch).await?.len();
-                crate::store::flags::record(t, seller_id, &region, &flags, Utc::now()).await?;
+                crate::flags::record(t, seller_id, &region, &flags, Utc::now()).await?;
             }
             if let Some(t) = own {
                 t.commit().await?;

@@ -2,12 +2,12 @@
 
 use super::{SellerScoped, StoreError};
 use crate::entity::store;
-use crate::ids::{SellerId, StoreId};
-use crate::secrets::SecretKey;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
+use suyuan_core::ids::{SellerId, StoreId};
+use suyuan_core::secrets::SecretKey;
 
 /// Connection states.
 pub mod status {

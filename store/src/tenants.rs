@@ -1,13 +1,13 @@
 //! Sellers, operators and supervisors: creating them and reading them within scope.
 
 use super::{StoreError, is_unique_violation};
-use crate::credit_code::CreditCode;
-use crate::division::{DivisionCode, Jurisdiction};
 use crate::entity::{operator, seller, supervisor};
-use crate::ids::{OperatorId, SellerId, SupervisorId};
-use crate::tenancy::{Principal, SellerType};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use suyuan_core::credit_code::CreditCode;
+use suyuan_core::division::{DivisionCode, Jurisdiction};
+use suyuan_core::ids::{OperatorId, SellerId, SupervisorId};
+use suyuan_core::tenancy::{Principal, SellerType};
 
 /// A seller as the domain sees it: every field already valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,7 @@ impl TryFrom<seller::Model> for Seller {
             division_code: DivisionCode::parse(&m.division_code)
                 .map_err(|e| corrupt("division_code", e.to_string()))?,
             seller_type: m.seller_type.parse().map_err(
-                |e: crate::tenancy::UnknownSellerType| corrupt("seller_type", e.to_string()),
+                |e: suyuan_core::tenancy::UnknownSellerType| corrupt("seller_type", e.to_string()),
             )?,
             name: m.name,
             email: m.email,

@@ -1,13 +1,13 @@
 //! Tenant scoping built into the queries: `Entity::secure_find(&seller_id)`.
 
-use crate::division::Jurisdiction;
 use crate::entity::{
     listing, listing_code, sale, sale_line, seller, store, trace_event, trace_event_code,
     webhook_inbox,
 };
-use crate::ids::SellerId;
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+use suyuan_core::division::Jurisdiction;
+use suyuan_core::ids::SellerId;
 
 /// An entity that belongs to one seller.
 pub trait SellerScoped: EntityTrait {

@@ -1,5 +1,5 @@
 //! sea-orm entities: the rows as stored. They never go on the wire; the API maps them to its
-//! own `Out` types, and all tenant reads go through the scoped helpers in [`crate::store`].
+//! own `Out` types, and all tenant reads go through the scoped helpers in [the crate root](crate).
 #![allow(missing_docs)] // generated items of the sea-orm derives
 
 pub mod code_flag;

@@ -3,7 +3,6 @@
 
 use super::StoreError;
 use crate::entity::{trace_event, trace_event_code};
-use crate::ids::SellerId;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect,
@@ -11,6 +10,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
+use suyuan_core::ids::SellerId;
 
 /// One batch of a GTIN in a seller's stock.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -6,21 +6,21 @@
 use super::ledger::{self, CodeEntry, RecordKind, RecordMeta, codes_of};
 use super::listings;
 use super::{SellerScoped, StoreError, stock};
-use crate::catalogue::{Catalogue, CategoryId, Granularity};
-use crate::codes::TraceCode;
-use crate::division::DivisionCode;
 use crate::entity::{sale, sale_line, seller, store, trace_event};
-use crate::epcis::vocab::ext;
-use crate::epcis::{
-    Action, BizStep, BizTransactionType, Disposition, ErrorReason, SourceDestType, TraceEvent,
-};
-use crate::ids::{EventId, SellerId};
-use crate::marketplace::{BuyerKind, OrderData, OrderStatus};
 use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
+use suyuan_core::catalogue::{Catalogue, CategoryId, Granularity};
+use suyuan_core::codes::TraceCode;
+use suyuan_core::division::DivisionCode;
+use suyuan_core::epcis::vocab::ext;
+use suyuan_core::epcis::{
+    Action, BizStep, BizTransactionType, Disposition, ErrorReason, SourceDestType, TraceEvent,
+};
+use suyuan_core::ids::{EventId, SellerId};
+use suyuan_core::marketplace::{BuyerKind, OrderData, OrderStatus};
 
 /// A batch allocated to a sale line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -497,7 +497,11 @@ async fn register(
                 .ok()
                 .and_then(|c| c.to_class_uri())
             {
-                b = b.quantity(class, a.quantity, Some(crate::epcis::vocab::uom::PIECE));
+                b = b.quantity(
+                    class,
+                    a.quantity,
+                    Some(suyuan_core::epcis::vocab::uom::PIECE),
+                );
             }
         }
         if listing_url.is_none()
@@ -547,7 +551,7 @@ async fn register(
         if let Some(tax) = row
             .buyer_tax_id
             .as_deref()
-            .and_then(|t| crate::credit_code::CreditCode::parse(t).ok())
+            .and_then(|t| suyuan_core::credit_code::CreditCode::parse(t).ok())
         {
             b = b.destination(
                 SourceDestType::OwningParty,

@@ -5,11 +5,11 @@
 
 use super::receipts::{Labels, field_of_element};
 use super::{ImportOptions, Progress, RowIssue, Stored};
-use crate::catalogue::Catalogue;
-use crate::ids::SellerId;
-use crate::store::offline::{self, NewSale};
-use crate::store::{StoreError, ledger};
+use crate::offline::{self, NewSale};
+use crate::{StoreError, ledger};
 use sea_orm::DatabaseConnection;
+use suyuan_core::catalogue::Catalogue;
+use suyuan_core::ids::SellerId;
 
 /// The import's name for a refusal reason: a code the seller never received is
 /// `never_received` (the API says `not_received`).
@@ -27,7 +27,7 @@ fn note(
     row: usize,
     codes: &[String],
     category: &str,
-    outcome: Result<Vec<crate::catalogue::DataElement>, Vec<offline::ItemProblem>>,
+    outcome: Result<Vec<suyuan_core::catalogue::DataElement>, Vec<offline::ItemProblem>>,
 ) {
     match outcome {
         Ok(missing) => {

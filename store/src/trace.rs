@@ -3,7 +3,6 @@
 //! counts and the signs of a cloned code. No consumer data is read.
 
 use super::StoreError;
-use crate::codes::TraceCode;
 use crate::entity::{code_scan, recall, seller, trace_event, trace_event_code};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -11,6 +10,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
+use suyuan_core::codes::TraceCode;
 
 /// The most events a page shows.
 pub const MAX_EVENTS: u64 = 200;

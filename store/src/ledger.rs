@@ -6,12 +6,8 @@
 //! events (EPCIS error declarations), never edits.
 
 use super::StoreError;
-use crate::codes::TraceCode;
-use crate::division::{DivisionCode, Jurisdiction};
 use crate::entity::{seller, trace_event, trace_event_code};
-use crate::epcis::{GENESIS_HASH, TraceEvent, canonical_json, chain_hash};
-use crate::ids::{EventId, SellerId};
-use crate::store::scope::{JurisdictionScoped, SellerScoped};
+use crate::scope::{JurisdictionScoped, SellerScoped};
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -20,6 +16,10 @@ use sea_orm::{
     Statement, TransactionTrait, Value,
 };
 use serde::{Deserialize, Serialize};
+use suyuan_core::codes::TraceCode;
+use suyuan_core::division::{DivisionCode, Jurisdiction};
+use suyuan_core::epcis::{GENESIS_HASH, TraceEvent, canonical_json, chain_hash};
+use suyuan_core::ids::{EventId, SellerId};
 
 /// What a record is, in the seller's terms (the EPCIS event says it in CBV terms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -3,16 +3,16 @@
 //! "needs code".
 
 use super::{SellerScoped, StoreError};
-use crate::catalogue::{Catalogue, CategoryId, ListingFacts};
-use crate::codes::{Gtin, TraceCode};
 use crate::entity::{listing, listing_code, store};
-use crate::ids::{ListingId, SellerId};
-use crate::marketplace::{ListingData, ListingStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
+use suyuan_core::catalogue::{Catalogue, CategoryId, ListingFacts};
+use suyuan_core::codes::{Gtin, TraceCode};
+use suyuan_core::ids::{ListingId, SellerId};
+use suyuan_core::marketplace::{ListingData, ListingStatus};
 
 /// A listing's trace state, as operators and badges show it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

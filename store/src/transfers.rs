@@ -6,12 +6,7 @@
 
 use super::receipts::{self, Channel, InspectionResult, NewReceipt, ReceivedItem};
 use super::{StoreError, stock};
-use crate::catalogue::{Catalogue, CategoryId};
-use crate::codes::TraceCode;
-use crate::credit_code::CreditCode;
 use crate::entity::{seller, trace_event, trace_event_code, transfer};
-use crate::ids::SellerId;
-use crate::secrets::SecretKey;
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, Utc};
 use rand::RngCore as _;
@@ -22,6 +17,11 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
+use suyuan_core::catalogue::{Catalogue, CategoryId};
+use suyuan_core::codes::TraceCode;
+use suyuan_core::credit_code::CreditCode;
+use suyuan_core::ids::SellerId;
+use suyuan_core::secrets::SecretKey;
 
 /// The id prefix of transfers (`trf_…`).
 pub const ID_PREFIX: &str = "trf";

@@ -7,18 +7,20 @@
 use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
 use super::transfers::{self, CreatedTransfer, NewTransfer, TransferItem, TransferTerms};
 use super::{StoreError, stock};
-use crate::catalogue::{Catalogue, CategoryId, DataElement};
-use crate::codes::TraceCode;
-use crate::credit_code::CreditCode;
-use crate::division::DivisionCode;
 use crate::entity::seller;
-use crate::epcis::vocab::ext;
-use crate::epcis::{Action, BizStep, BizTransactionType, Disposition, SourceDestType, TraceEvent};
-use crate::ids::SellerId;
 use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
 use serde::Serialize;
 use std::collections::HashMap;
+use suyuan_core::catalogue::{Catalogue, CategoryId, DataElement};
+use suyuan_core::codes::TraceCode;
+use suyuan_core::credit_code::CreditCode;
+use suyuan_core::division::DivisionCode;
+use suyuan_core::epcis::vocab::ext;
+use suyuan_core::epcis::{
+    Action, BizStep, BizTransactionType, Disposition, SourceDestType, TraceEvent,
+};
+use suyuan_core::ids::SellerId;
 
 /// Who bought.
 #[derive(Clone, Debug)]
@@ -264,7 +266,7 @@ pub async fn register_in(
     if let Some(v) = &sale.voucher_number {
         b = b.biz_transaction(
             BizTransactionType::Inv,
-            crate::epcis::vocab::suyuan_urn("inv", v),
+            suyuan_core::epcis::vocab::suyuan_urn("inv", v),
         );
     }
     let mut codes = Vec::new();

@@ -7,13 +7,13 @@
 
 use super::StoreError;
 use crate::entity::webhook_inbox;
-use crate::ids::SellerId;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
+use suyuan_core::ids::SellerId;
 
 /// Inbox row states.
 pub mod status {

@@ -5,16 +5,18 @@
 
 use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
 use super::{StoreError, stock};
-use crate::catalogue::{Catalogue, Category, CategoryId, DataElement, Granularity};
-use crate::codes::TraceCode;
-use crate::credit_code::CreditCode;
 use crate::entity::seller;
-use crate::epcis::vocab::ext;
-use crate::epcis::{Action, BizStep, BizTransactionType, Disposition, SourceDestType, TraceEvent};
-use crate::ids::SellerId;
 use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::{Deserialize, Serialize};
+use suyuan_core::catalogue::{Catalogue, Category, CategoryId, DataElement, Granularity};
+use suyuan_core::codes::TraceCode;
+use suyuan_core::credit_code::CreditCode;
+use suyuan_core::epcis::vocab::ext;
+use suyuan_core::epcis::{
+    Action, BizStep, BizTransactionType, Disposition, SourceDestType, TraceEvent,
+};
+use suyuan_core::ids::SellerId;
 
 /// How a receipt was captured (guide 5.3: choose a scanning tool).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,7 +291,7 @@ pub fn prepare(
     if let Some(v) = &r.voucher_number {
         b = b.biz_transaction(
             BizTransactionType::Desadv,
-            crate::epcis::vocab::suyuan_urn("desadv", v),
+            suyuan_core::epcis::vocab::suyuan_urn("desadv", v),
         );
     }
     if let Some(cc) = &r.supplier_credit_code {
@@ -346,7 +348,7 @@ pub fn prepare(
     let meta = RecordMeta {
         kind: RecordKind::Receipt,
         category: Some(category.id.to_string()),
-        region: crate::division::DivisionCode::parse(&seller.division_code).ok(),
+        region: suyuan_core::division::DivisionCode::parse(&seller.division_code).ok(),
         buyer_type: None,
         corrects: None,
         deadline_at: Some(deadline),

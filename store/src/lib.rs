@@ -1,13 +1,16 @@
-//! The store: connecting to SQLite or PostgreSQL, and every query on tenant data.
+//! Persistence for Suyuan: connecting to SQLite or PostgreSQL, the entities, every query on
+//! tenant data, the hash-chained ledger, and the CSV bulk import.
 //!
 //! Handlers never build queries on tenant tables themselves. They call the helpers here, which
-//! take the caller's scope (a [`SellerId`](crate::ids::SellerId) or a
-//! [`Jurisdiction`](crate::division::Jurisdiction)) as their first argument and filter by it,
+//! take the caller's scope (a [`SellerId`](suyuan_core::ids::SellerId) or a
+//! [`Jurisdiction`](suyuan_core::division::Jurisdiction)) as their first argument and filter by it,
 //! so no code path can read another seller's rows.
 
 pub mod corrections;
 pub mod db;
+pub mod entity;
 pub mod flags;
+pub mod import;
 pub mod inbox;
 pub mod ledger;
 pub mod listings;

@@ -5,13 +5,13 @@
 
 use super::ledger::{self, RecordKind, RecordMeta, StoredEvent, codes_of};
 use super::{SellerScoped, StoreError};
-use crate::division::DivisionCode;
 use crate::entity::trace_event;
-use crate::epcis::{ErrorReason, TraceEvent};
-use crate::ids::SellerId;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::BTreeMap;
+use suyuan_core::division::DivisionCode;
+use suyuan_core::epcis::{ErrorReason, TraceEvent};
+use suyuan_core::ids::SellerId;
 
 /// What a correction stored.
 #[derive(Clone, Debug)]
@@ -77,8 +77,10 @@ pub async fn correct(
     };
     let correction = TraceEvent::correction_of(&original, reason_code, corrected, now)
         .map_err(|e| StoreError::Invalid(e.to_string(), e.message_zh()))?;
-    let corrects =
-        Some(crate::ids::EventId::parse(&row.id).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+    let corrects = Some(
+        suyuan_core::ids::EventId::parse(&row.id)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    );
     let region_after = changes
         .get("region")
         .and_then(|v| v.as_str())
