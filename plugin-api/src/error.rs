@@ -274,9 +274,22 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        ApiError::Unexpected(anyhow::Error::new(e))
+impl From<suyuan_store::StoreError> for ApiError {
+    fn from(e: suyuan_store::StoreError) -> Self {
+        use suyuan_store::StoreError;
+        match e {
+            StoreError::NotFound(what) => ApiError::NotFound(what),
+            StoreError::Duplicate { field, value } => ApiError::Conflict {
+                slug: "duplicate",
+                detail_zh: format!("{field} {value} 已登记"),
+                detail_en: format!("{field} `{value}` is already registered"),
+            },
+            StoreError::Db(e) => ApiError::Unexpected(e.into()),
+            StoreError::Invalid(en, zh) => ApiError::field("body", "invalid", zh, en),
+            StoreError::Corrupt(msg) => {
+                ApiError::Unexpected(anyhow::anyhow!("corrupt data: {msg}"))
+            }
+        }
     }
 }
 

@@ -15,6 +15,8 @@ pub mod inbox;
 pub mod ledger;
 pub mod listings;
 pub mod offline;
+pub mod operators;
+pub mod recalls;
 pub mod receipts;
 pub mod sales;
 pub mod scope;
@@ -26,6 +28,10 @@ pub mod trace;
 pub mod transfers;
 
 pub use db::{Backend, connect};
+
+/// A pool of connections to the database (SQLite or PostgreSQL): what callers outside this
+/// crate hold and hand to its functions, without naming the ORM.
+pub type Db = sea_orm::DatabaseConnection;
 pub use scope::{JurisdictionScoped, SellerScoped};
 
 /// Why a store operation failed.

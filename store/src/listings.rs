@@ -368,3 +368,53 @@ pub async fn attach_codes(
     am.updated_at = Set(Utc::now());
     Ok(am.update(db).await?)
 }
+
+/// A listing by id, whoever asks: public badges and trace pages show listings that sellers put
+/// on sale. Seller reads go through [`get`].
+pub async fn public_by_id(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<listing::Model>, StoreError> {
+    Ok(listing::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The shop page (URL) of an active listing whose trace identity is `identity` (a GTIN's EPC
+/// URI): the product information page a GS1 resolver links to.
+pub async fn active_page_for_identity(
+    db: &impl ConnectionTrait,
+    identity: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(listing::Entity::find()
+        .filter(listing::Column::TraceCode.eq(identity))
+        .filter(listing::Column::Status.eq("active"))
+        .one(db)
+        .await?
+        .and_then(|l| l.url))
+}
+
+/// The newest live listing with `external_id` on marketplace `platform`, optionally narrowed to
+/// the shops connected with domain or id `shop` (one platform's ids repeat across WooCommerce
+/// shops). For the platform's operator.
+pub async fn find_on_marketplace(
+    db: &impl ConnectionTrait,
+    platform: &str,
+    external_id: &str,
+    shop: Option<&str>,
+) -> Result<Option<listing::Model>, StoreError> {
+    let mut query = listing::Entity::find()
+        .filter(listing::Column::Platform.eq(platform))
+        .filter(listing::Column::ExternalId.eq(external_id))
+        .filter(listing::Column::Status.ne("deleted"))
+        .order_by_desc(listing::Column::UpdatedAt);
+    if let Some(shop) = shop {
+        let ids: Vec<String> = crate::entity::store::Entity::find()
+            .filter(crate::entity::store::Column::ShopDomain.eq(shop))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        query = query.filter(listing::Column::StoreId.is_in(ids));
+    }
+    Ok(query.one(db).await?)
+}

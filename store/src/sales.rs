@@ -647,6 +647,22 @@ pub struct UnitProblem {
     pub message_en: String,
 }
 
+/// [`add_unit_codes`] in a transaction of its own on the seller's chain, committed whether the
+/// codes were accepted or refused (a refusal keeps the suspicious-code flags it wrote).
+pub async fn record_unit_codes(
+    db: &sea_orm::DatabaseConnection,
+    catalogue: &Catalogue,
+    seller: &SellerId,
+    sale_id: &str,
+    line_id: i64,
+    codes: &[String],
+) -> Result<Result<sale::Model, Vec<UnitProblem>>, StoreError> {
+    let txn = ledger::begin_for_seller(db, seller).await?;
+    let result = add_unit_codes(&txn, catalogue, seller, sale_id, line_id, codes).await?;
+    txn.commit().await?;
+    Ok(result)
+}
+
 /// Records the unit codes scanned for a sale line at packing. Each must be a unit code this
 /// seller received and has not sold; then the sale is re-settled (and registered if complete).
 /// When codes are refused, nothing of the sale changes; refused codes never received or already

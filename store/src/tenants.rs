@@ -156,3 +156,44 @@ pub async fn create_supervisor(
     .insert(db)
     .await?)
 }
+
+/// A seller's row by id, whoever asks: for public pages that show a seller's registered name,
+/// and for a signed-in seller's own session. Tenant reads go through [`find_seller_for`].
+pub async fn seller_row(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<seller::Model>, StoreError> {
+    Ok(seller::Entity::find_by_id(id).one(db).await?)
+}
+
+/// A seller's registered name (public: shown on badges and trace pages).
+pub async fn seller_name(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(seller_row(db, id).await?.map(|s| s.name))
+}
+
+/// Sellers `who` may list, by name: every seller for an admin, those inside the jurisdiction
+/// for a supervisor. Sellers and operators list none (`NotFound`).
+pub async fn list_sellers_for(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+) -> Result<Vec<Seller>, StoreError> {
+    use crate::JurisdictionScoped as _;
+    use sea_orm::QueryOrder as _;
+    let query = match who {
+        Principal::Admin(_) => seller::Entity::find(),
+        Principal::Supervisor { jurisdiction, .. } => {
+            seller::Entity::find_in_jurisdiction(jurisdiction)
+        }
+        _ => return Err(StoreError::NotFound("sellers")),
+    };
+    query
+        .order_by_asc(seller::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Seller::try_from)
+        .collect()
+}

@@ -17,7 +17,6 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine as _;
 use rand::RngCore as _;
-use sea_orm::EntityTrait as _;
 use serde::Deserialize;
 use std::collections::HashMap;
 use suyuan_core::codes::TraceCode;
@@ -25,7 +24,7 @@ use suyuan_core::tenancy::Principal;
 use suyuan_core::validation::FieldError;
 use suyuan_store::entity::seller;
 use suyuan_store::offline::{self, NewSale};
-use suyuan_store::{receipts, stock, trace};
+use suyuan_store::{receipts, stock, tenants, trace};
 use suyuan_widgets::{
     APP_CSP, AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind, ScannerView,
 };
@@ -80,9 +79,7 @@ pub async fn session(
     let Ok(Principal::Seller(id)) = tokens.verify(&token) else {
         return Ok(None);
     };
-    Ok(seller::Entity::find_by_id(id.as_str())
-        .one(&state.db)
-        .await?)
+    Ok(tenants::seller_row(&state.db, id.as_str()).await?)
 }
 
 fn secure(state: &AppState) -> bool {
@@ -429,9 +426,7 @@ struct Prefill {
 }
 
 async fn prefill(state: &AppState, code: &TraceCode) -> Result<Prefill, ApiError> {
-    let facts = trace::facts(&state.db, code)
-        .await
-        .map_err(crate::routes::store_error)?;
+    let facts = trace::facts(&state.db, code).await?;
     let ext = |j: &serde_json::Value, k: &str| {
         j.get(format!("suyuan:{k}"))
             .and_then(serde_json::Value::as_str)
@@ -826,9 +821,7 @@ async fn record_receipt_from_form(
     };
     let id = suyuan_core::ids::SellerId::parse(&me.id)
         .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("seller id: {e}")))?;
-    let done = receipts::record(&state.db, &state.catalogue, &id, input)
-        .await
-        .map_err(crate::routes::store_error)?;
+    let done = receipts::record(&state.db, &state.catalogue, &id, input).await?;
     state
         .metrics
         .events_recorded
@@ -1196,10 +1189,7 @@ pub async fn sell(
     let id = suyuan_core::ids::SellerId::parse(&me.id)
         .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("seller id: {e}")))?;
     let errors = match parse_sale(&form, &code, &state) {
-        Ok(sale) => match offline::register(&state.db, &state.catalogue, &id, sale)
-            .await
-            .map_err(crate::routes::store_error)?
-        {
+        Ok(sale) => match offline::register(&state.db, &state.catalogue, &id, sale).await? {
             Ok(done) => {
                 state
                     .metrics
@@ -1446,9 +1436,7 @@ pub async fn scan_check(
     }
     let id = suyuan_core::ids::SellerId::parse(&me.id)
         .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("seller id: {e}")))?;
-    let h = stock::unit_history(&state.db, &id, &canonical)
-        .await
-        .map_err(crate::routes::store_error)?;
+    let h = stock::unit_history(&state.db, &id, &canonical).await?;
     if h.received_here > 0 && h.sold_here <= 0 {
         return Ok(check_result(
             false,

@@ -6,11 +6,10 @@ use crate::startup::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::Utc;
-use sea_orm::EntityTrait as _;
 use serde::Deserialize;
 use suyuan_core::codes::TraceCode;
-use suyuan_store::entity::{listing, seller};
 use suyuan_store::listings::{self, TraceState};
+use suyuan_store::tenants;
 use suyuan_store::trace;
 use suyuan_widgets::{Badge, BadgeFormat, BadgeSize, TraceStatus};
 
@@ -97,8 +96,7 @@ pub fn resolver_url(public_url: &str, code: &TraceCode) -> String {
 /// What a listing's badge shows (medium size), and the listing's title: recalled when its code is
 /// under an active recall, traced when it has a trace identity, incomplete when it needs a code.
 async fn listing_badge_input(state: &AppState, id: &str) -> Result<(Badge, String), ApiError> {
-    let row = listing::Entity::find_by_id(id)
-        .one(&state.db)
+    let row = listings::public_by_id(&state.db, id)
         .await?
         .ok_or(ApiError::NotFound("listing"))?;
     let state_now = listings::trace_state(&row);
@@ -108,16 +106,12 @@ async fn listing_badge_input(state: &AppState, id: &str) -> Result<(Badge, Strin
     let code = match &row.trace_code {
         Some(t) => TraceCode::parse(t).ok(),
         None => listings::attached_codes(&state.db, &row.id)
-            .await
-            .map_err(crate::routes::store_error)?
+            .await?
             .first()
             .and_then(|c| TraceCode::parse(c).ok()),
     };
     let recalled = match &code {
-        Some(c) => trace::active_recall(&state.db, c)
-            .await
-            .map_err(crate::routes::store_error)?
-            .is_some(),
+        Some(c) => trace::active_recall(&state.db, c).await?.is_some(),
         None => false,
     };
     let status = if recalled {
@@ -127,10 +121,8 @@ async fn listing_badge_input(state: &AppState, id: &str) -> Result<(Badge, Strin
     } else {
         TraceStatus::Incomplete
     };
-    let seller_name = seller::Entity::find_by_id(row.seller_id.as_str())
-        .one(&state.db)
+    let seller_name = tenants::seller_name(&state.db, &row.seller_id)
         .await?
-        .map(|s| s.name)
         .unwrap_or_default();
     let url = suyuan_widgets::trace_url_for_listing(&state.public_url, &row.id);
     Ok((
@@ -176,9 +168,7 @@ pub async fn code_badge(
     if let Some(hit) = state.badge_cache.get(&key) {
         return Ok(respond(&req, &hit));
     }
-    let facts = trace::facts(&state.db, &code)
-        .await
-        .map_err(crate::routes::store_error)?;
+    let facts = trace::facts(&state.db, &code).await?;
     if !facts.is_registered() {
         return Err(ApiError::NotFound("registered code"));
     }

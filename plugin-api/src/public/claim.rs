@@ -389,10 +389,7 @@ pub async fn claim_page(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(t) = transfers::find_by_token(&state.db, &token)
-        .await
-        .map_err(crate::routes::store_error)?
-    else {
+    let Some(t) = transfers::find_by_token(&state.db, &token).await? else {
         return Ok(not_found_page(&state, lang_of(&req)));
     };
     render(
@@ -418,10 +415,7 @@ pub async fn claim_signup(
     form: FormData,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req);
-    let Some(t) = transfers::find_by_token(&state.db, &token)
-        .await
-        .map_err(crate::routes::store_error)?
-    else {
+    let Some(t) = transfers::find_by_token(&state.db, &token).await? else {
         return Ok(not_found_page(&state, lang));
     };
     if !csrf_ok(&state, &req, form.get("csrf").map(String::as_str)) {
@@ -533,7 +527,7 @@ pub async fn claim_signup(
             )
             .await;
         }
-        Err(e) => return Err(crate::routes::store_error(e)),
+        Err(e) => return Err(ApiError::from(e)),
     };
     tracing::info!(seller_id = %created.id, transfer_id = %t.row.id, "seller signed up from a claim link");
     let tokens = req
@@ -563,10 +557,7 @@ pub async fn claim_submit(
     form: FormData,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req);
-    let Some(t) = transfers::find_by_token(&state.db, &token)
-        .await
-        .map_err(crate::routes::store_error)?
-    else {
+    let Some(t) = transfers::find_by_token(&state.db, &token).await? else {
         return Ok(not_found_page(&state, lang));
     };
     if !csrf_ok(&state, &req, form.get("csrf").map(String::as_str)) {
@@ -683,12 +674,11 @@ pub async fn claim_submit(
                 vec![],
             ))
         }
-        Err(TransferError::Store(e)) => Err(crate::routes::store_error(e)),
+        Err(TransferError::Store(e)) => Err(ApiError::from(e)),
         Err(_) => {
             // Claimed meanwhile, expired, or not the buyer: the page says which.
             let fresh = transfers::find_by_token(&state.db, &token)
-                .await
-                .map_err(crate::routes::store_error)?
+                .await?
                 .ok_or(ApiError::NotFound("transfer"))?;
             render(
                 &state,
@@ -708,8 +698,7 @@ pub async fn claim_submit(
 
 async fn qr_of(state: &AppState, token: &str) -> Result<Option<String>, ApiError> {
     Ok(transfers::find_by_token(&state.db, token)
-        .await
-        .map_err(crate::routes::store_error)?
+        .await?
         .map(|_| crate::mail::claim_url(&state.public_url, token)))
 }
 

@@ -11,7 +11,6 @@ use crate::startup::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use sea_orm::EntityTrait as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use suyuan_core::catalogue::CategoryId;
@@ -19,8 +18,8 @@ use suyuan_core::codes::{DigitalLink, TraceCode};
 use suyuan_core::credit_code::CreditCode;
 use suyuan_core::division::DivisionCode;
 use suyuan_core::tenancy::Principal;
-use suyuan_store::entity::{listing, seller};
 use suyuan_store::listings::{self, TraceState};
+use suyuan_store::tenants;
 use suyuan_store::trace::{self, CodeFacts};
 use suyuan_widgets::{
     AuthenticityView, CertificateView, CustodyStep, Lang, LinkView, PartyView, ProductView,
@@ -272,11 +271,10 @@ async fn seller_actions_for(
 ) -> Result<Option<SellerActions>, ApiError> {
     let public = &state.public_url;
     Ok(match signed_in_seller(req) {
-        Some(id) => seller::Entity::find_by_id(id.as_str())
-            .one(&state.db)
+        Some(id) => tenants::seller_name(&state.db, id.as_str())
             .await?
-            .map(|s| SellerActions {
-                seller_name: s.name,
+            .map(|seller_name| SellerActions {
+                seller_name,
                 receive_url: format!(
                     "{public}/app/receive?code={}",
                     suyuan_widgets::path_segment(&code.to_string())
@@ -292,17 +290,11 @@ async fn seller_actions_for(
 
 /// A marketplace listing page for the code's GTIN, as the GS1 product information page.
 async fn product_page(state: &AppState, code: &TraceCode) -> Result<Option<String>, ApiError> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let Some(gtin) = code.gtin() else {
         return Ok(None);
     };
     let identity = TraceCode::from(gtin.clone()).to_epc_uri();
-    Ok(listing::Entity::find()
-        .filter(listing::Column::TraceCode.eq(identity))
-        .filter(listing::Column::Status.eq("active"))
-        .one(&state.db)
-        .await?
-        .and_then(|l| l.url))
+    Ok(listings::active_page_for_identity(&state.db, &identity).await?)
 }
 
 async fn serve_code(
@@ -317,9 +309,7 @@ async fn serve_code(
     let (mut view, stored_scans) = match state.page_cache.get(&key) {
         Some(hit) => hit,
         None => {
-            let facts = trace::facts(&state.db, &code)
-                .await
-                .map_err(crate::routes::store_error)?;
+            let facts = trace::facts(&state.db, &code).await?;
             if !facts.is_registered() {
                 if wants_json(req) {
                     return Err(ApiError::NotFound("registered code"));
@@ -506,12 +496,8 @@ pub async fn listing_page(
     id: web::Path<String>,
     q: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    use sea_orm::EntityTrait;
     let lang = lang_of(&req, &q);
-    let Some(row) = listing::Entity::find_by_id(id.as_str())
-        .one(&state.db)
-        .await?
-    else {
+    let Some(row) = listings::public_by_id(&state.db, id.as_str()).await? else {
         return Ok(html(
             actix_web::http::StatusCode::NOT_FOUND,
             suyuan_widgets::render_not_found_page(&id, lang, &state.public_url),
@@ -520,24 +506,18 @@ pub async fn listing_page(
     let code = match &row.trace_code {
         Some(t) => TraceCode::parse(t).ok(),
         None => listings::attached_codes(&state.db, &row.id)
-            .await
-            .map_err(crate::routes::store_error)?
+            .await?
             .first()
             .and_then(|c| TraceCode::parse(c).ok()),
     };
     if let Some(code) = code {
-        let facts = trace::facts(&state.db, &code)
-            .await
-            .map_err(crate::routes::store_error)?;
+        let facts = trace::facts(&state.db, &code).await?;
         if facts.is_registered() {
             return serve_code(&state, &req, &q, code).await;
         }
     }
     // Not (yet) traced: show what is known of the listing.
-    let seller_name = seller::Entity::find_by_id(row.seller_id.as_str())
-        .one(&state.db)
-        .await?
-        .map(|s| s.name);
+    let seller_name = tenants::seller_name(&state.db, &row.seller_id).await?;
     let category = row
         .category_id
         .as_deref()

@@ -3,8 +3,8 @@
 //! page does not cost a database write per view. Pending scans are at most a second old.
 
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
 use suyuan_core::codes::TraceCode;
+use suyuan_store::Db;
 use tokio::sync::mpsc;
 
 /// Queues scans for the writer.
@@ -16,7 +16,7 @@ pub struct ScanRecorder {
 
 impl ScanRecorder {
     /// Starts the writer task.
-    pub fn spawn(db: DatabaseConnection, gate: crate::intake::writer::WriteGate) -> ScanRecorder {
+    pub fn spawn(db: Db, gate: crate::intake::writer::WriteGate) -> ScanRecorder {
         let (tx, mut rx) = mpsc::channel::<(TraceCode, DateTime<Utc>)>(65_536);
         let pending: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>> =
             std::sync::Arc::default();

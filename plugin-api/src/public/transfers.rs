@@ -105,12 +105,8 @@ pub async fn transfers_page(
     };
     let id = SellerId::parse(&me.id)
         .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("seller id: {e}")))?;
-    let sent = transfers::list_sent(&state.db, &id, None, SHOWN)
-        .await
-        .map_err(crate::routes::store_error)?;
-    let incoming = transfers::list_incoming(&state.db, &id, None, SHOWN)
-        .await
-        .map_err(crate::routes::store_error)?;
+    let sent = transfers::list_sent(&state.db, &id, None, SHOWN).await?;
+    let incoming = transfers::list_incoming(&state.db, &id, None, SHOWN).await?;
     let now = Utc::now();
     let page = AppPage {
         title: Bi::new("调拨与认领", "Transfers"),

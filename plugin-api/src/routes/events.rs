@@ -1,6 +1,5 @@
 //! Trace events: the caller's events as an EPCIS 2.0 document, or as a list with chain details.
 
-use super::store_error;
 use crate::auth::AnyAuth;
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -33,9 +32,7 @@ pub async fn export_epcis(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope_of(&auth.0)?;
-    let stored = ledger::events_in_scope(&state.db, &scope, None)
-        .await
-        .map_err(store_error)?;
+    let stored = ledger::events_in_scope(&state.db, &scope, None).await?;
     let events = stored.into_iter().map(|s| s.event).collect();
     let doc = EpcisDocument::new(events, Utc::now());
     Ok(HttpResponse::Ok()
@@ -92,9 +89,7 @@ pub async fn list_events(
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope_of(&auth.0)?;
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
-    let stored = ledger::events_in_scope(&state.db, &scope, Some(limit))
-        .await
-        .map_err(store_error)?;
+    let stored = ledger::events_in_scope(&state.db, &scope, Some(limit)).await?;
     let out: Vec<EventOut> = stored
         .into_iter()
         .map(|s| EventOut {
@@ -186,8 +181,7 @@ pub async fn correct_event(
         &reason,
         changes.clone(),
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     state
         .metrics
         .events_recorded

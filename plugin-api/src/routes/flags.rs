@@ -2,7 +2,6 @@
 //! its jurisdiction, an admin all.
 
 use super::listings::Page;
-use super::store_error;
 use crate::auth::AnyAuth;
 use crate::error::{ApiError, FieldProblem};
 use crate::startup::AppState;
@@ -117,9 +116,7 @@ pub async fn list_flags(
         before_id,
         limit,
     };
-    let rows = flags::list(&state.db, &scope, &filter)
-        .await
-        .map_err(store_error)?;
+    let rows = flags::list(&state.db, &scope, &filter).await?;
     let items: Vec<FlagOut> = rows
         .into_iter()
         .map(|r| {

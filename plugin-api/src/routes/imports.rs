@@ -135,7 +135,7 @@ fn import_error(e: ImportError) -> ApiError {
             f.to_string(),
         )]),
         ImportError::NoSeller => ApiError::NotFound("seller"),
-        ImportError::Store(s) => super::store_error(s),
+        ImportError::Store(s) => s.into(),
     }
 }
 

@@ -1,6 +1,5 @@
 //! A seller's listings: read with filters and pagination, override the category, attach codes.
 
-use super::store_error;
 use crate::auth::SellerAuth;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
@@ -161,13 +160,11 @@ pub async fn list_listings(
             limit,
         },
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     let next = next_cursor(&rows, limit, |r| &r.id);
     let mut codes =
         listings::attached_codes_many(&state.db, rows.iter().map(|r| r.id.clone()).collect())
-            .await
-            .map_err(store_error)?;
+            .await?;
     let items = rows
         .into_iter()
         .map(|row| {
@@ -186,12 +183,8 @@ pub async fn get_listing(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = listings::get(&state.db, &auth.seller_id, &id)
-        .await
-        .map_err(store_error)?;
-    let codes = listings::attached_codes(&state.db, &row.id)
-        .await
-        .map_err(store_error)?;
+    let row = listings::get(&state.db, &auth.seller_id, &id).await?;
+    let codes = listings::attached_codes(&state.db, &row.id).await?;
     Ok(HttpResponse::Ok().json(out(row, codes)))
 }
 
@@ -234,12 +227,9 @@ pub async fn patch_listing(
         }
         None => None,
     };
-    let row = listings::override_category(&state.db, &auth.seller_id, &id, category.as_ref())
-        .await
-        .map_err(store_error)?;
-    let codes = listings::attached_codes(&state.db, &row.id)
-        .await
-        .map_err(store_error)?;
+    let row =
+        listings::override_category(&state.db, &auth.seller_id, &id, category.as_ref()).await?;
+    let codes = listings::attached_codes(&state.db, &row.id).await?;
     Ok(HttpResponse::Ok().json(out(row, codes)))
 }
 
@@ -284,11 +274,7 @@ pub async fn attach_codes(
     if !problems.is_empty() {
         return Err(ApiError::Invalid(problems));
     }
-    let row = listings::attach_codes(&state.db, &auth.seller_id, &id, &codes)
-        .await
-        .map_err(store_error)?;
-    let attached = listings::attached_codes(&state.db, &row.id)
-        .await
-        .map_err(store_error)?;
+    let row = listings::attach_codes(&state.db, &auth.seller_id, &id, &codes).await?;
+    let attached = listings::attached_codes(&state.db, &row.id).await?;
     Ok(HttpResponse::Ok().json(out(row, attached)))
 }

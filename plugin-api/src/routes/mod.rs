@@ -99,19 +99,7 @@ async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> 
 
 /// Maps a store error to an API error.
 pub fn store_error(e: suyuan_store::StoreError) -> crate::error::ApiError {
-    use crate::error::ApiError;
-    use suyuan_store::StoreError;
-    match e {
-        StoreError::NotFound(what) => ApiError::NotFound(what),
-        StoreError::Duplicate { field, value } => ApiError::Conflict {
-            slug: "duplicate",
-            detail_zh: format!("{field} {value} 已登记"),
-            detail_en: format!("{field} `{value}` is already registered"),
-        },
-        StoreError::Db(e) => ApiError::Unexpected(e.into()),
-        StoreError::Invalid(en, zh) => ApiError::field("body", "invalid", zh, en),
-        StoreError::Corrupt(msg) => ApiError::Unexpected(anyhow::anyhow!("corrupt data: {msg}")),
-    }
+    e.into()
 }
 
 /// Maps field errors from the domain to a 422 problem.

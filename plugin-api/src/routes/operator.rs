@@ -1,17 +1,16 @@
 //! Marketplace operators: look up a listing's trace status and badge by platform and external id,
 //! and subscribe to status changes (Standard Webhooks, signed).
 
-use super::store_error;
 use crate::auth::OperatorAuth;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::startup::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
-use suyuan_store::entity::{listing, operator, operator_subscription, seller, store};
+use suyuan_store::entity::operator;
 use suyuan_store::listings::{self, TraceState};
+use suyuan_store::{operators, tenants};
 use suyuan_widgets::{BadgeFormat, BadgeSize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -66,8 +65,7 @@ pub struct LookupQuery {
 }
 
 async fn operator_of(state: &AppState, auth: &OperatorAuth) -> Result<operator::Model, ApiError> {
-    operator::Entity::find_by_id(auth.operator_id.as_str())
-        .one(&state.db)
+    operators::operator_row(&state.db, auth.operator_id.as_str())
         .await?
         .ok_or(ApiError::Forbidden)
 }
@@ -88,29 +86,11 @@ pub async fn lookup_listing(
     if op.platform != platform {
         return Err(ApiError::NotFound("listing"));
     }
-    let mut query = listing::Entity::find()
-        .filter(listing::Column::Platform.eq(platform.as_str()))
-        .filter(listing::Column::ExternalId.eq(external_id.as_str()))
-        .filter(listing::Column::Status.ne("deleted"))
-        .order_by_desc(listing::Column::UpdatedAt);
-    if let Some(shop) = &q.shop {
-        let ids: Vec<String> = store::Entity::find()
-            .filter(store::Column::ShopDomain.eq(shop.as_str()))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        query = query.filter(listing::Column::StoreId.is_in(ids));
-    }
-    let row = query
-        .one(&state.db)
+    let row = listings::find_on_marketplace(&state.db, &platform, &external_id, q.shop.as_deref())
         .await?
         .ok_or(ApiError::NotFound("listing"))?;
-    let seller_name = seller::Entity::find_by_id(row.seller_id.as_str())
-        .one(&state.db)
+    let seller_name = tenants::seller_name(&state.db, &row.seller_id)
         .await?
-        .map(|s| s.name)
         .unwrap_or_default();
     let public = &state.public_url;
     Ok(HttpResponse::Ok().json(OperatorListingOut {
@@ -191,15 +171,13 @@ pub async fn create_subscription(
             )
         })?;
     let secret = super::stores::generate_whsec();
-    let row = operator_subscription::ActiveModel {
-        id: Set(format!("sub_{}", ulid::Ulid::new())),
-        operator_id: Set(auth.operator_id.to_string()),
-        url: Set(url.to_string()),
-        secret_ciphertext: Set(state.secret_key.seal(secret.as_bytes())),
-        status: Set("active".into()),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&state.db)
+    let row = operators::create_subscription(
+        &state.db,
+        auth.operator_id.as_str(),
+        url.as_str(),
+        state.secret_key.seal(secret.as_bytes()),
+        Utc::now(),
+    )
     .await?;
     Ok(HttpResponse::Created().json(SubscriptionOut {
         id: row.id,
@@ -217,11 +195,7 @@ pub async fn list_subscriptions(
     auth: OperatorAuth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = operator_subscription::Entity::find()
-        .filter(operator_subscription::Column::OperatorId.eq(auth.operator_id.as_str()))
-        .order_by_asc(operator_subscription::Column::CreatedAt)
-        .all(&state.db)
-        .await?;
+    let rows = operators::subscriptions(&state.db, auth.operator_id.as_str()).await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(|r| SubscriptionOut {
@@ -243,15 +217,6 @@ pub async fn delete_subscription(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let res = operator_subscription::Entity::update_many()
-        .col_expr(operator_subscription::Column::Status, "deleted".into())
-        .filter(operator_subscription::Column::Id.eq(id.as_str()))
-        .filter(operator_subscription::Column::OperatorId.eq(auth.operator_id.as_str()))
-        .exec(&state.db)
-        .await
-        .map_err(|e| store_error(e.into()))?;
-    if res.rows_affected == 0 {
-        return Err(ApiError::NotFound("subscription"));
-    }
+    operators::delete_subscription(&state.db, auth.operator_id.as_str(), id.as_str()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -37,7 +37,7 @@
 //! unless the installation sets `SUYUAN_ALLOW_PRIVATE_TARGETS` (an on-premises platform); the
 //! worker checks the address again before every request.
 
-use super::{field_errors, store_error};
+use super::field_errors;
 use crate::auth::{AdminAuth, AnyAuth, SellerAuth};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
@@ -490,8 +490,7 @@ pub async fn create_platform(
             policy,
         },
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     tracing::info!(platform_id = %row.id, code = %row.code, "platform registered");
     Ok(HttpResponse::Created().json(out(row, None)))
 }
@@ -507,9 +506,7 @@ pub async fn patch_platform(
     body: JsonBody<PlatformPatchIn>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let current = store::get_platform(&state.db, &id)
-        .await
-        .map_err(store_error)?;
+    let current = store::get_platform(&state.db, &id).await?;
     let mut errors = Errors::default();
     let mut patch = PlatformPatch {
         requires_credentials: input.requires_credentials,
@@ -551,9 +548,7 @@ pub async fn patch_platform(
     patch.backoff_max_ms = input.backoff_max_ms.map(|_| checked.backoff_max_ms);
     patch.request_timeout_ms = input.request_timeout_ms.map(|_| checked.request_timeout_ms);
     patch.follow_max_ms = input.follow_max_ms.map(|_| checked.follow_max_ms);
-    let row = store::update_platform(&state.db, &id, patch)
-        .await
-        .map_err(store_error)?;
+    let row = store::update_platform(&state.db, &id, patch).await?;
     Ok(HttpResponse::Ok().json(out(row, None)))
 }
 
@@ -565,15 +560,9 @@ pub async fn list_platforms(
     auth: AnyAuth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = store::list_platforms(&state.db)
-        .await
-        .map_err(store_error)?;
+    let rows = store::list_platforms(&state.db).await?;
     let creds = match &auth.0 {
-        Principal::Seller(s) => Some(
-            store::credential_platforms(&state.db, s)
-                .await
-                .map_err(store_error)?,
-        ),
+        Principal::Seller(s) => Some(store::credential_platforms(&state.db, s).await?),
         Principal::Admin(_) => None,
         _ => return Err(ApiError::Forbidden),
     };
@@ -596,14 +585,11 @@ pub async fn get_platform(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = store::get_platform(&state.db, &id)
-        .await
-        .map_err(store_error)?;
+    let row = store::get_platform(&state.db, &id).await?;
     let configured = match &auth.0 {
         Principal::Seller(s) => Some(
             store::credential_platforms(&state.db, s)
-                .await
-                .map_err(store_error)?
+                .await?
                 .contains(&row.id),
         ),
         Principal::Admin(_) => None,
@@ -795,8 +781,7 @@ pub async fn create_rule(
             record_kinds: input.record_kinds,
         },
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     Ok(HttpResponse::Created().json(rule_out(row)))
 }
 
@@ -815,9 +800,7 @@ pub async fn list_rules(
     state: web::Data<AppState>,
     q: web::Query<RuleQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = store::list_rules(&state.db, q.platform_id.as_deref())
-        .await
-        .map_err(store_error)?;
+    let rows = store::list_rules(&state.db, q.platform_id.as_deref()).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(rule_out).collect::<Vec<_>>()))
 }
 
@@ -829,9 +812,7 @@ pub async fn delete_rule(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    store::delete_rule(&state.db, &id)
-        .await
-        .map_err(store_error)?;
+    store::delete_rule(&state.db, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -888,9 +869,7 @@ pub async fn put_credentials(
         ));
     }
     let released =
-        store::put_credential(&state.db, &state.secret_key, &auth.seller_id, &id, &value)
-            .await
-            .map_err(store_error)?;
+        store::put_credential(&state.db, &state.secret_key, &auth.seller_id, &id, &value).await?;
     tracing::info!(platform_id = %id, released, "seller credential set");
     Ok(HttpResponse::Ok().json(CredentialOut {
         platform_id: id.into_inner(),
@@ -908,9 +887,7 @@ pub async fn delete_credentials(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    store::delete_credential(&state.db, &auth.seller_id, &id)
-        .await
-        .map_err(store_error)?;
+    store::delete_credential(&state.db, &auth.seller_id, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -937,9 +914,7 @@ pub async fn replay_dead(
         Principal::Admin(_) => None,
         _ => return Err(ApiError::Forbidden),
     };
-    let replayed = store::replay_dead(&state.db, seller.as_ref(), &id)
-        .await
-        .map_err(store_error)?;
+    let replayed = store::replay_dead(&state.db, seller.as_ref(), &id).await?;
     Ok(HttpResponse::Accepted().json(ReplayedOut {
         platform_id: id.into_inner(),
         replayed,
@@ -985,9 +960,7 @@ pub async fn backfill(
         ),
         None => None,
     };
-    let done = store::backfill(&state.db, &id, since)
-        .await
-        .map_err(store_error)?;
+    let done = store::backfill(&state.db, &id, since).await?;
     Ok(HttpResponse::Accepted().json(BackfilledOut {
         platform_id: id.into_inner(),
         events: done.events,

@@ -7,12 +7,12 @@ use crate::extract::JsonBody;
 use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use suyuan_core::codes::Gtin;
 use suyuan_core::tenancy::Principal;
 use suyuan_core::validation::{self, Errors, FieldError};
 use suyuan_store::entity::recall;
+use suyuan_store::recalls;
 use utoipa::ToSchema;
 
 /// A recall to issue.
@@ -119,25 +119,21 @@ pub async fn create_recall(
             "validated recall incomplete"
         )));
     };
-    let row = recall::ActiveModel {
-        id: Set(format!("rcl_{}", ulid::Ulid::new())),
-        gtin: Set(gtin.to_gtin14()),
-        batch: Set(batch),
-        serial: Set(serial),
-        reason_zh: Set(reason_zh),
-        reason_en: Set(input.reason_en),
-        action_zh: Set(input
+    let new = recalls::NewRecall {
+        gtin: gtin.to_gtin14(),
+        batch,
+        serial,
+        reason_zh,
+        reason_en: input.reason_en,
+        action_zh: input
             .action_zh
-            .unwrap_or_else(|| "请立即停止使用，联系购买商家办理退换或维修。".to_owned())),
-        action_en: Set(input.action_en.unwrap_or_else(|| {
+            .unwrap_or_else(|| "请立即停止使用，联系购买商家办理退换或维修。".to_owned()),
+        action_en: input.action_en.unwrap_or_else(|| {
             "Stop using it now and contact the seller for a refund, exchange or repair.".to_owned()
-        })),
-        issued_by: Set(auth.0.subject().to_owned()),
-        issued_at: Set(Utc::now()),
-        status: Set("active".into()),
-    }
-    .insert(&state.db)
-    .await?;
+        }),
+        issued_by: auth.0.subject().to_owned(),
+    };
+    let row = recalls::issue(&state.db, new, Utc::now()).await?;
     state.badge_cache.clear();
     state.page_cache.clear();
     tracing::info!(recall_id = %row.id, gtin = %row.gtin, "recall issued");
@@ -148,9 +144,6 @@ pub async fn create_recall(
 #[utoipa::path(context_path = "/api/v1", tag = "recalls", responses((status = 200, body = Vec<RecallOut>)))]
 #[get("/recalls")]
 pub async fn list_recalls(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let rows = recall::Entity::find()
-        .order_by_desc(recall::Column::IssuedAt)
-        .all(&state.db)
-        .await?;
+    let rows = recalls::list(&state.db).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(out).collect::<Vec<_>>()))
 }

@@ -1,7 +1,7 @@
 //! Incoming inspection (进货查验): `POST /api/v1/receipts` records a delivery and its checks and
 //! answers the new stock; `GET /api/v1/stock` reads stock per GTIN and batch.
 
-use super::{field_errors, store_error};
+use super::field_errors;
 use crate::auth::SellerAuth;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
@@ -374,9 +374,7 @@ pub async fn create_receipt(
     body: JsonBody<ReceiptIn>,
 ) -> Result<HttpResponse, ApiError> {
     let receipt = body.0.parse(&state.catalogue).map_err(field_errors)?;
-    let recorded = receipts::record(&state.db, &state.catalogue, &auth.seller_id, receipt)
-        .await
-        .map_err(store_error)?;
+    let recorded = receipts::record(&state.db, &state.catalogue, &auth.seller_id, receipt).await?;
     state
         .metrics
         .events_recorded
@@ -402,8 +400,6 @@ pub async fn get_stock(
     auth: SellerAuth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let batches = stock::all_batches(&state.db, &auth.seller_id)
-        .await
-        .map_err(store_error)?;
+    let batches = stock::all_batches(&state.db, &auth.seller_id).await?;
     Ok(HttpResponse::Ok().json(batches))
 }

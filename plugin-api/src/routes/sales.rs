@@ -1,7 +1,6 @@
 //! A seller's sales (from marketplace orders): read with timeliness, and unit codes at packing.
 
 use super::listings::Page;
-use super::store_error;
 use crate::auth::SellerAuth;
 use crate::error::{ApiError, FieldProblem};
 use crate::extract::JsonBody;
@@ -10,7 +9,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_store::entity::{sale, sale_line};
-use suyuan_store::{ledger, sales};
+use suyuan_store::sales;
 use utoipa::{IntoParams, ToSchema};
 
 /// How a sale stands against its registration deadline.
@@ -218,12 +217,10 @@ pub async fn list_sales(
             limit,
         },
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     let next = super::listings::next_cursor(&rows, limit, |r| &r.id);
-    let mut lines = sales::lines_of_many(&state.db, rows.iter().map(|r| r.id.clone()).collect())
-        .await
-        .map_err(store_error)?;
+    let mut lines =
+        sales::lines_of_many(&state.db, rows.iter().map(|r| r.id.clone()).collect()).await?;
     let items = rows
         .into_iter()
         .map(|row| {
@@ -242,12 +239,8 @@ pub async fn get_sale(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = sales::get(&state.db, &auth.seller_id, &id)
-        .await
-        .map_err(store_error)?;
-    let lines = sales::lines_of(&state.db, &row.id)
-        .await
-        .map_err(store_error)?;
+    let row = sales::get(&state.db, &auth.seller_id, &id).await?;
+    let lines = sales::lines_of(&state.db, &row.id).await?;
     Ok(HttpResponse::Ok().json(out(row, lines)))
 }
 
@@ -281,30 +274,22 @@ pub async fn add_units(
             "give 1 to 1000 unit codes",
         ));
     }
-    let txn = ledger::begin_for_seller(&state.db, &auth.seller_id)
-        .await
-        .map_err(store_error)?;
-    let result = sales::add_unit_codes(
-        &txn,
+    let result = sales::record_unit_codes(
+        &state.db,
         &state.catalogue,
         &auth.seller_id,
         &id,
         body.0.line_id,
         &body.0.codes,
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     match result {
         Ok(row) => {
-            txn.commit().await?;
-            let lines = sales::lines_of(&state.db, &row.id)
-                .await
-                .map_err(store_error)?;
+            let lines = sales::lines_of(&state.db, &row.id).await?;
             Ok(HttpResponse::Ok().json(out(row, lines)))
         }
         Err(problems) => {
             // Only the suspicious-code flags were written.
-            txn.commit().await?;
             Err(ApiError::Invalid(
                 problems
                     .into_iter()
@@ -648,10 +633,7 @@ pub async fn register_sale(
             Some(state.secret_key.clone()),
         )
         .map_err(super::field_errors)?;
-    match offline::register(&state.db, &state.catalogue, &auth.seller_id, sale)
-        .await
-        .map_err(store_error)?
-    {
+    match offline::register(&state.db, &state.catalogue, &auth.seller_id, sale).await? {
         Ok(done) => {
             state
                 .metrics

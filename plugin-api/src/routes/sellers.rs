@@ -1,21 +1,18 @@
 //! Sellers: registration (admin), reading within scope, and `/me`.
 
-use super::{field_errors, store_error};
+use super::field_errors;
 use crate::auth::{AdminAuth, AnyAuth};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
 use suyuan_core::credit_code::CreditCode;
 use suyuan_core::division::DivisionCode;
 use suyuan_core::ids::SellerId;
 use suyuan_core::tenancy::{Principal, SellerType};
 use suyuan_core::validation::{self, Errors, FieldError};
-use suyuan_store::JurisdictionScoped as _;
-use suyuan_store::entity::seller;
 use suyuan_store::tenants::{self, NewSeller, Seller};
 use utoipa::ToSchema;
 
@@ -134,9 +131,7 @@ pub async fn create_seller(
     body: JsonBody<SellerIn>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0.parse().map_err(field_errors)?;
-    let seller = tenants::create_seller(&state.db, new)
-        .await
-        .map_err(store_error)?;
+    let seller = tenants::create_seller(&state.db, new).await?;
     tracing::info!(seller_id = %seller.id, "seller registered");
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/sellers/{}", seller.id)))
@@ -150,22 +145,14 @@ pub async fn list_sellers(
     auth: AnyAuth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = match &auth.0 {
-        Principal::Admin(_) => seller::Entity::find(),
-        Principal::Supervisor { jurisdiction, .. } => {
-            seller::Entity::find_in_jurisdiction(jurisdiction)
-        }
-        _ => return Err(ApiError::Forbidden),
-    };
-    let rows = query
-        .order_by_asc(seller::Column::Name)
-        .all(&state.db)
-        .await?;
-    let out = rows
+    if !matches!(auth.0, Principal::Admin(_) | Principal::Supervisor { .. }) {
+        return Err(ApiError::Forbidden);
+    }
+    let out: Vec<SellerOut> = tenants::list_sellers_for(&state.db, &auth.0)
+        .await?
         .into_iter()
-        .map(|m| Seller::try_from(m).map(SellerOut::from))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(store_error)?;
+        .map(SellerOut::from)
+        .collect();
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -180,9 +167,7 @@ pub async fn get_seller(
 ) -> Result<HttpResponse, ApiError> {
     let id = SellerId::parse(&path)
         .map_err(|e| ApiError::field("id", "invalid_id", e.message_zh(), e.to_string()))?;
-    let seller = tenants::find_seller_for(&state.db, &auth.0, &id)
-        .await
-        .map_err(store_error)?;
+    let seller = tenants::find_seller_for(&state.db, &auth.0, &id).await?;
     Ok(HttpResponse::Ok().json(SellerOut::from(seller)))
 }
 
@@ -208,9 +193,7 @@ pub async fn me(auth: AnyAuth, state: web::Data<AppState>) -> Result<HttpRespons
     let p = &auth.0;
     let seller = match p {
         Principal::Seller(id) => Some(SellerOut::from(
-            tenants::find_seller_for(&state.db, p, id)
-                .await
-                .map_err(store_error)?,
+            tenants::find_seller_for(&state.db, p, id).await?,
         )),
         _ => None,
     };

@@ -1,6 +1,6 @@
 //! Store connections: connect a marketplace store, list, disable, delete, rotate its secret.
 
-use super::{field_errors, store_error};
+use super::field_errors;
 use crate::auth::SellerAuth;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
@@ -166,8 +166,7 @@ pub async fn create_store(
             app_key,
         },
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     tracing::info!(store_id = %row.id, platform = %row.platform, "store connected");
     Ok(HttpResponse::Created().json(out(&state, row, generated.then_some(secret))))
 }
@@ -179,9 +178,7 @@ pub async fn list_stores(
     auth: SellerAuth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = stores::list(&state.db, &auth.seller_id)
-        .await
-        .map_err(store_error)?;
+    let rows = stores::list(&state.db, &auth.seller_id).await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(|s| out(&state, s, None))
@@ -197,9 +194,7 @@ pub async fn get_store(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = stores::get(&state.db, &auth.seller_id, &id)
-        .await
-        .map_err(store_error)?;
+    let row = stores::get(&state.db, &auth.seller_id, &id).await?;
     Ok(HttpResponse::Ok().json(out(&state, row, None)))
 }
 
@@ -211,9 +206,7 @@ pub async fn disable_store(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = stores::set_status(&state.db, &auth.seller_id, &id, stores::status::DISABLED)
-        .await
-        .map_err(store_error)?;
+    let row = stores::set_status(&state.db, &auth.seller_id, &id, stores::status::DISABLED).await?;
     state.store_cache.forget(&row.id);
     Ok(HttpResponse::Ok().json(out(&state, row, None)))
 }
@@ -226,9 +219,7 @@ pub async fn enable_store(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = stores::set_status(&state.db, &auth.seller_id, &id, stores::status::ACTIVE)
-        .await
-        .map_err(store_error)?;
+    let row = stores::set_status(&state.db, &auth.seller_id, &id, stores::status::ACTIVE).await?;
     state.store_cache.forget(&row.id);
     Ok(HttpResponse::Ok().json(out(&state, row, None)))
 }
@@ -241,9 +232,7 @@ pub async fn delete_store(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    stores::delete(&state.db, &auth.seller_id, &id)
-        .await
-        .map_err(store_error)?;
+    stores::delete(&state.db, &auth.seller_id, &id).await?;
     state.store_cache.forget(&id);
     Ok(HttpResponse::NoContent().finish())
 }
@@ -265,14 +254,10 @@ pub async fn rotate_secret(
     id: web::Path<String>,
     body: JsonBody<RotateIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = stores::get(&state.db, &auth.seller_id, &id)
-        .await
-        .map_err(store_error)?;
+    let current = stores::get(&state.db, &auth.seller_id, &id).await?;
     let (secret, generated) = secret_field(&current.platform, body.0.secret.as_deref())
         .map_err(|e| field_errors(vec![e]))?;
-    let row = stores::rotate(&state.db, &state.secret_key, &auth.seller_id, &id, &secret)
-        .await
-        .map_err(store_error)?;
+    let row = stores::rotate(&state.db, &state.secret_key, &auth.seller_id, &id, &secret).await?;
     state.store_cache.forget(&row.id);
     Ok(HttpResponse::Ok().json(out(&state, row, generated.then_some(secret))))
 }

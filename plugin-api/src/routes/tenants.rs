@@ -1,6 +1,5 @@
 //! Operators, supervisors and tokens (admin only).
 
-use super::store_error;
 use crate::auth::{AdminAuth, Tokens};
 use crate::config::parse_duration;
 use crate::error::ApiError;
@@ -92,9 +91,7 @@ pub async fn create_operator(
     let (Some(name), Some(platform)) = (name, platform) else {
         return Err(ApiError::Forbidden);
     };
-    let op = tenants::create_operator(&state.db, name, platform, email)
-        .await
-        .map_err(store_error)?;
+    let op = tenants::create_operator(&state.db, name, platform, email).await?;
     Ok(HttpResponse::Created().json(PartyOut {
         id: op.id,
         name: op.name,
@@ -122,9 +119,7 @@ pub async fn create_supervisor(
     let (Some(name), Some(jurisdiction)) = (name, jurisdiction) else {
         return Err(ApiError::Forbidden);
     };
-    let sup = tenants::create_supervisor(&state.db, name, email, &jurisdiction)
-        .await
-        .map_err(store_error)?;
+    let sup = tenants::create_supervisor(&state.db, name, email, &jurisdiction).await?;
     Ok(HttpResponse::Created().json(PartyOut {
         id: sup.id,
         name: sup.name,

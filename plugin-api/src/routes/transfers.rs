@@ -1,7 +1,7 @@
 //! B2B transfers (指引下一级): the sender's list, the buyer's incoming list, one transfer,
 //! cancelling, and claiming by token (the JSON twin of the claim page).
 
-use super::{field_errors, store_error};
+use super::field_errors;
 use crate::auth::SellerAuth;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
@@ -155,7 +155,7 @@ pub fn transfer_error(e: TransferError) -> ApiError {
             detail_zh: "发货方已取消此次转移".into(),
             detail_en: "the sender cancelled this transfer".into(),
         },
-        TransferError::Store(e) => store_error(e),
+        TransferError::Store(e) => e.into(),
     }
 }
 
@@ -196,8 +196,7 @@ pub async fn list_transfers(
         q.status.as_deref(),
         q.limit.unwrap_or(100).clamp(1, 500),
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(TransferOut::from).collect::<Vec<_>>()))
 }
 
@@ -217,8 +216,7 @@ pub async fn incoming_transfers(
         q.status.as_deref(),
         q.limit.unwrap_or(100).clamp(1, 500),
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(TransferOut::from).collect::<Vec<_>>()))
 }
 
@@ -231,9 +229,7 @@ pub async fn get_transfer(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let t = transfers::get_for(&state.db, &auth.seller_id, &id)
-        .await
-        .map_err(store_error)?;
+    let t = transfers::get_for(&state.db, &auth.seller_id, &id).await?;
     Ok(HttpResponse::Ok().json(TransferOut::from(t)))
 }
 
