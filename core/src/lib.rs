@@ -6,12 +6,15 @@
 //! says what is wrong and where, in English (`Display`) and Chinese (`message_zh`).
 
 pub mod catalogue;
+pub mod china_time;
 pub mod codes;
 pub mod credit_code;
 pub mod division;
 pub mod epcis;
 pub mod ids;
 pub mod marketplace;
+pub mod receipt;
+pub mod sale;
 pub mod secrets;
 pub mod tenancy;
 pub mod validation;

@@ -2,13 +2,13 @@
 //! read the file, parse each row with the HTTP API's own parsing (a column means what the JSON
 //! field of the same name means), store the good rows, and report every refused row and warning.
 
-use crate::routes::receipts::{CertificateIn, InspectionIn, ItemIn, ReceiptIn, SupplierIn};
-use crate::routes::sales::{BuyerIn, SaleIn, SaleItemIn};
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone as _};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::sync::Arc;
 use suyuan_core::catalogue::Catalogue;
 use suyuan_core::ids::SellerId;
+use suyuan_core::receipt::{CertificateIn, InspectionIn, ItemIn, ReceiptIn, SupplierIn};
+use suyuan_core::sale::{BuyerIn, SaleIn, SaleItemIn};
 use suyuan_core::validation::FieldError;
 use suyuan_store::StoreError;
 use suyuan_store::import::receipts::Labels;
@@ -371,7 +371,7 @@ pub fn receipt_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewReceipt, V
         channel: Some(text("channel").unwrap_or_else(|| "csv".into())),
         items,
     };
-    match input.parse(catalogue) {
+    match input.parse(catalogue, chrono::Utc::now()) {
         Ok(r) if issues.is_empty() => Ok(r),
         Ok(_) => Err(issues),
         Err(errors) => {
@@ -450,7 +450,7 @@ pub fn sale_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewSale, Vec<Row
         items,
     };
     let terms = suyuan_store::transfers::TransferTerms::default();
-    match input.parse(catalogue, terms.valid_for, None) {
+    match input.parse(catalogue, terms.valid_for, None, chrono::Utc::now()) {
         Ok(sale) if issues.is_empty() => Ok(sale),
         Ok(_) => Err(issues),
         Err(errors) => {

@@ -5,64 +5,20 @@
 //! its transfer (the claim link, see [`super::transfers`]) in the same transaction.
 
 use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
-use super::transfers::{self, CreatedTransfer, NewTransfer, TransferItem, TransferTerms};
+use super::transfers::{self, CreatedTransfer, NewTransfer, TransferItem};
 use super::{StoreError, stock};
 use crate::entity::seller;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::Utc;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
 use serde::Serialize;
 use std::collections::HashMap;
-use suyuan_core::catalogue::{Catalogue, CategoryId, DataElement};
-use suyuan_core::codes::TraceCode;
-use suyuan_core::credit_code::CreditCode;
-use suyuan_core::division::DivisionCode;
+use suyuan_core::catalogue::{Catalogue, DataElement};
 use suyuan_core::epcis::vocab::ext;
 use suyuan_core::epcis::{
     Action, BizStep, BizTransactionType, Disposition, SourceDestType, TraceEvent,
 };
 use suyuan_core::ids::SellerId;
-
-/// Who bought.
-#[derive(Clone, Debug)]
-pub enum Buyer {
-    /// A consumer: only the region is kept.
-    Consumer {
-        /// Division code of the region.
-        region: DivisionCode,
-    },
-    /// A distributor or agent (the next-tier seller).
-    Business {
-        /// `distributor` or `agent`.
-        kind: &'static str,
-        /// Registered name.
-        name: String,
-        /// Unified social credit code.
-        credit_code: CreditCode,
-        /// Where the goods go.
-        region: Option<DivisionCode>,
-    },
-}
-
-/// A sale to register.
-#[derive(Clone, Debug)]
-pub struct NewSale {
-    /// Catalogue category.
-    pub category: CategoryId,
-    /// When it was sold.
-    pub sold_at: DateTime<FixedOffset>,
-    /// The buyer.
-    pub buyer: Buyer,
-    /// `pickup`, `courier`, `freight` or `own_delivery`.
-    pub shipping_method: Option<String>,
-    /// Tracking number.
-    pub tracking_number: Option<String>,
-    /// Receipt or invoice number.
-    pub voucher_number: Option<String>,
-    /// What was sold: unit codes, or batch codes with quantities.
-    pub items: Vec<(TraceCode, Option<f64>)>,
-    /// For a distributor or agent: the transfer's contact e-mail and validity.
-    pub transfer: TransferTerms,
-}
+pub use suyuan_core::sale::{Buyer, NewSale};
 
 /// Why an item was refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

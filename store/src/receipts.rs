@@ -6,94 +6,17 @@
 use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
 use super::{StoreError, stock};
 use crate::entity::seller;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait};
-use serde::{Deserialize, Serialize};
-use suyuan_core::catalogue::{Catalogue, Category, CategoryId, DataElement, Granularity};
+use serde::Serialize;
+use suyuan_core::catalogue::{Catalogue, Category, DataElement, Granularity};
 use suyuan_core::codes::TraceCode;
-use suyuan_core::credit_code::CreditCode;
 use suyuan_core::epcis::vocab::ext;
 use suyuan_core::epcis::{
     Action, BizStep, BizTransactionType, Disposition, SourceDestType, TraceEvent,
 };
 use suyuan_core::ids::SellerId;
-
-/// How a receipt was captured (guide 5.3: choose a scanning tool).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// An API or WMS integration (one scan does stock-in and trace entry).
-    Api,
-    /// A warehouse management system.
-    Wms,
-    /// A phone scanning the product QR.
-    PhoneScan,
-    /// A USB/Bluetooth barcode scanner.
-    Scanner,
-    /// A CSV import.
-    Csv,
-    /// A claimed B2B transfer.
-    Claim,
-}
-
-/// The result of the inspection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InspectionResult {
-    /// All accepted.
-    Accepted,
-    /// All rejected.
-    Rejected,
-    /// Some accepted.
-    PartlyAccepted,
-}
-
-/// One received item: a unit code, or a class (GTIN + batch) with a quantity, or a reel with
-/// its length.
-#[derive(Clone, Debug)]
-pub struct ReceivedItem {
-    /// The code.
-    pub code: TraceCode,
-    /// For a class or a reel: how many (or how long).
-    pub quantity: Option<f64>,
-    /// Unit of measure (UN/CEFACT rec 20: H87 pieces, MTR metres, TNE tonnes…).
-    pub uom: Option<String>,
-}
-
-/// A receipt, parsed.
-#[derive(Clone, Debug)]
-pub struct NewReceipt {
-    /// Catalogue category.
-    pub category: CategoryId,
-    /// Supplier's name.
-    pub supplier_name: Option<String>,
-    /// Supplier's credit code.
-    pub supplier_credit_code: Option<CreditCode>,
-    /// Delivery note or invoice number.
-    pub voucher_number: Option<String>,
-    /// When the goods arrived.
-    pub received_at: DateTime<FixedOffset>,
-    /// Product name.
-    pub product_name: Option<String>,
-    /// Model.
-    pub model: Option<String>,
-    /// Producer.
-    pub producer: Option<String>,
-    /// Certificate number checked.
-    pub certificate_number: Option<String>,
-    /// Its check result (`valid`, `invalid`, `not_found`…).
-    pub certificate_result: Option<String>,
-    /// Inspection result.
-    pub inspection: Option<InspectionResult>,
-    /// Reasons (rejections).
-    pub inspection_notes: Option<String>,
-    /// Who inspected.
-    pub inspector: Option<String>,
-    /// How it was captured.
-    pub channel: Channel,
-    /// What arrived.
-    pub items: Vec<ReceivedItem>,
-}
+pub use suyuan_core::receipt::{Channel, InspectionResult, NewReceipt, ReceivedItem};
 
 /// A warning about one received code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -20,7 +20,8 @@ use suyuan_core::epcis::{
     Action, BizStep, BizTransactionType, Disposition, ErrorReason, SourceDestType, TraceEvent,
 };
 use suyuan_core::ids::{EventId, SellerId};
-use suyuan_core::marketplace::{BuyerKind, OrderData, OrderStatus};
+use suyuan_core::marketplace::OrderData;
+use suyuan_core::sale::{OrderMerge, SaleRecord, refund_applies_to, refunded_total};
 
 /// A batch allocated to a sale line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,19 +32,6 @@ pub struct Allocation {
     pub quantity: f64,
     /// `allocated` (by Suyuan, FIFO) or `confirmed` (by the seller).
     pub state: String,
-}
-
-fn status_str(s: OrderStatus) -> &'static str {
-    match s {
-        OrderStatus::Created => "created",
-        OrderStatus::Paid => "paid",
-        OrderStatus::Fulfilled => "fulfilled",
-        OrderStatus::PartiallyFulfilled => "partially_fulfilled",
-        OrderStatus::Cancelled => "cancelled",
-        OrderStatus::Refunded => "refunded",
-        OrderStatus::PartiallyRefunded => "partially_refunded",
-        OrderStatus::Completed => "completed",
-    }
 }
 
 fn is_sold(status: &str) -> bool {
@@ -79,94 +67,37 @@ pub async fn upsert_from_order(
         .filter(sale::Column::ExternalOrderId.eq(order.external_id.as_str()))
         .one(txn)
         .await?;
-    if let (Some(row), Some(incoming)) = (&existing, order.updated_at)
-        && row
-            .external_updated_at
-            .is_some_and(|stored| incoming < stored)
-    {
-        return Ok(SaleUpdate::Stale);
-    }
-    let now = Utc::now();
-    let (buyer_type, company, tax_id) = match &order.buyer {
-        BuyerKind::Consumer => ("consumer", None, None),
-        BuyerKind::Business { company, tax_id } => ("business", company.clone(), tax_id.clone()),
+    let merged = match SaleRecord::merge(existing.as_ref().map(record_of).as_ref(), order) {
+        OrderMerge::Stale => return Ok(SaleUpdate::Stale),
+        OrderMerge::Apply(record) => *record,
     };
-    let region = order
-        .destination
-        .as_ref()
-        .and_then(|d| d.division.as_ref())
-        .map(ToString::to_string);
-    let country = order
-        .destination
-        .as_ref()
-        .and_then(|d| d.country_code.clone());
+    let now = Utc::now();
     let previous_status = existing.as_ref().map(|r| r.status.clone());
-    let row =
-        match existing {
-            Some(row) => {
-                let mut am: sale::ActiveModel = row.clone().into();
-                am.status = Set(status_str(order.status).to_owned());
-                am.order_number = Set(order.number.clone().or(row.order_number.clone()));
-                if !order.status_only {
-                    am.buyer_type = Set(buyer_type.to_owned());
-                    am.buyer_company = Set(company);
-                    am.buyer_tax_id = Set(tax_id);
-                }
-                if region.is_some() {
-                    am.region = Set(region);
-                }
-                if country.is_some() {
-                    am.country_code = Set(country);
-                }
-                if order.shipping_method.is_some() {
-                    am.shipping_method = Set(order.shipping_method.clone());
-                }
-                if !order.tracking_numbers.is_empty() {
-                    am.tracking_numbers = Set(serde_json::to_string(&order.tracking_numbers)
-                        .unwrap_or_else(|_| "[]".into()));
-                    am.tracking_company = Set(order.tracking_company.clone());
-                }
-                am.ordered_at = Set(row.ordered_at.or(order.created_at));
-                am.paid_at = Set(order.paid_at.or(row.paid_at));
-                am.fulfilled_at = Set(order.fulfilled_at.or(row.fulfilled_at));
-                am.cancelled_at = Set(order.cancelled_at.or(row.cancelled_at));
-                am.external_updated_at = Set(order.updated_at.or(row.external_updated_at));
-                am.updated_at = Set(now);
-                am.update(txn).await?
-            }
-            None => {
-                sale::ActiveModel {
-                    id: Set(format!("sal_{}", ulid::Ulid::new())),
-                    seller_id: Set(seller_id.to_string()),
-                    store_id: Set(Some(store.id.clone())),
-                    platform: Set(store.platform.clone()),
-                    external_order_id: Set(order.external_id.clone()),
-                    order_number: Set(order.number.clone()),
-                    status: Set(status_str(order.status).to_owned()),
-                    buyer_type: Set(buyer_type.to_owned()),
-                    buyer_company: Set(company),
-                    buyer_tax_id: Set(tax_id),
-                    region: Set(region),
-                    country_code: Set(country),
-                    shipping_method: Set(order.shipping_method.clone()),
-                    tracking_numbers: Set(serde_json::to_string(&order.tracking_numbers)
-                        .unwrap_or_else(|_| "[]".into())),
-                    tracking_company: Set(order.tracking_company.clone()),
-                    ordered_at: Set(order.created_at),
-                    paid_at: Set(order.paid_at),
-                    fulfilled_at: Set(order.fulfilled_at),
-                    cancelled_at: Set(order.cancelled_at),
-                    completed_at: Set(None),
-                    deadline_at: Set(None),
-                    event_id: Set(None),
-                    external_updated_at: Set(order.updated_at),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(txn)
-                .await?
-            }
-        };
+    let row = match existing {
+        Some(row) => {
+            let mut am: sale::ActiveModel = row.into();
+            set_record(&mut am, merged);
+            am.updated_at = Set(now);
+            am.update(txn).await?
+        }
+        None => {
+            let mut am = sale::ActiveModel {
+                id: Set(format!("sal_{}", ulid::Ulid::new())),
+                seller_id: Set(seller_id.to_string()),
+                store_id: Set(Some(store.id.clone())),
+                platform: Set(store.platform.clone()),
+                external_order_id: Set(order.external_id.clone()),
+                completed_at: Set(None),
+                deadline_at: Set(None),
+                event_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            set_record(&mut am, merged);
+            am.insert(txn).await?
+        }
+    };
     let registered = row.event_id.is_some();
     if !order.lines.is_empty() && !registered {
         sale_line::Entity::delete_many()
@@ -204,26 +135,66 @@ pub async fn upsert_from_order(
     for refund in &order.refunded_lines {
         let lines = lines_of(txn, &row.id).await?;
         if let Some(line) = lines.iter().find(|l| {
-            (refund.line_external_id.is_some() && l.external_line_id == refund.line_external_id)
-                || (refund.line_external_id.is_none()
-                    && l.listing_external_id == refund.listing_external_id)
+            refund_applies_to(
+                refund,
+                l.external_line_id.as_deref(),
+                l.listing_external_id.as_deref(),
+            )
         }) {
+            let total = refunded_total(
+                line.quantity,
+                line.refunded_quantity,
+                refund,
+                order.status_only,
+            );
             let mut am: sale_line::ActiveModel = line.clone().into();
-            let refunded = refund
-                .quantity
-                .map_or(line.quantity, |q| i32::try_from(q).unwrap_or(i32::MAX));
-            // A refund push adds to what was refunded; a full order carries the running total.
-            let total = if order.status_only {
-                line.refunded_quantity.saturating_add(refunded)
-            } else {
-                line.refunded_quantity.max(refunded)
-            };
-            am.refunded_quantity = Set(total.min(line.quantity));
+            am.refunded_quantity = Set(total);
             am.update(txn).await?;
         }
     }
     let row = settle(txn, catalogue, row, previous_status.as_deref()).await?;
     Ok(SaleUpdate::Applied(row))
+}
+
+/// The order facts a sale row holds.
+fn record_of(row: &sale::Model) -> SaleRecord {
+    SaleRecord {
+        status: row.status.clone(),
+        order_number: row.order_number.clone(),
+        buyer_type: row.buyer_type.clone(),
+        buyer_company: row.buyer_company.clone(),
+        buyer_tax_id: row.buyer_tax_id.clone(),
+        region: row.region.clone(),
+        country_code: row.country_code.clone(),
+        shipping_method: row.shipping_method.clone(),
+        tracking_numbers: serde_json::from_str(&row.tracking_numbers).unwrap_or_default(),
+        tracking_company: row.tracking_company.clone(),
+        ordered_at: row.ordered_at,
+        paid_at: row.paid_at,
+        fulfilled_at: row.fulfilled_at,
+        cancelled_at: row.cancelled_at,
+        external_updated_at: row.external_updated_at,
+    }
+}
+
+/// Writes the order facts `r` into a sale row.
+fn set_record(am: &mut sale::ActiveModel, r: SaleRecord) {
+    am.status = Set(r.status);
+    am.order_number = Set(r.order_number);
+    am.buyer_type = Set(r.buyer_type);
+    am.buyer_company = Set(r.buyer_company);
+    am.buyer_tax_id = Set(r.buyer_tax_id);
+    am.region = Set(r.region);
+    am.country_code = Set(r.country_code);
+    am.shipping_method = Set(r.shipping_method);
+    am.tracking_numbers =
+        Set(serde_json::to_string(&r.tracking_numbers).unwrap_or_else(|_| "[]".into()));
+    am.tracking_company = Set(r.tracking_company);
+    am.ordered_at = Set(r.ordered_at);
+    am.paid_at = Set(r.paid_at);
+    am.fulfilled_at = Set(r.fulfilled_at);
+    am.cancelled_at = Set(r.cancelled_at);
+    am.external_updated_at = Set(r.external_updated_at);
 }
 
 /// The lines of a sale.

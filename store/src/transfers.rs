@@ -23,33 +23,10 @@ use suyuan_core::credit_code::CreditCode;
 use suyuan_core::ids::SellerId;
 use suyuan_core::secrets::SecretKey;
 
+pub use suyuan_core::sale::{DEFAULT_VALID_FOR_DAYS, TransferTerms};
+
 /// The id prefix of transfers (`trf_…`).
 pub const ID_PREFIX: &str = "trf";
-
-/// How long a claim link stays valid unless configured otherwise.
-pub const DEFAULT_VALID_FOR_DAYS: i64 = 30;
-
-/// Terms of the transfer a B2B sale creates.
-#[derive(Clone, Debug)]
-pub struct TransferTerms {
-    /// Where reminders go (the buyer's contact e-mail, given at sale time).
-    pub contact_email: Option<String>,
-    /// How long the claim link is valid.
-    pub valid_for: chrono::Duration,
-    /// Seals the claim token at rest so reminders can carry the link; without it reminders
-    /// cannot include the link.
-    pub sealing_key: Option<SecretKey>,
-}
-
-impl Default for TransferTerms {
-    fn default() -> Self {
-        Self {
-            contact_email: None,
-            valid_for: chrono::Duration::days(DEFAULT_VALID_FOR_DAYS),
-            sealing_key: None,
-        }
-    }
-}
 
 /// One item of a transfer: a unit code, or a class code with its quantity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -10,7 +10,6 @@
 
 use crate::auth::Tokens;
 use crate::error::ApiError;
-use crate::routes::receipts::{CertificateIn, InspectionIn, ItemIn, ReceiptIn, SupplierIn};
 use crate::startup::AppState;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
@@ -20,6 +19,7 @@ use rand::RngCore as _;
 use serde::Deserialize;
 use std::collections::HashMap;
 use suyuan_core::codes::TraceCode;
+use suyuan_core::receipt::{CertificateIn, InspectionIn, ItemIn, ReceiptIn, SupplierIn};
 use suyuan_core::tenancy::Principal;
 use suyuan_core::validation::FieldError;
 use suyuan_store::entity::seller;
@@ -815,7 +815,7 @@ async fn record_receipt_from_form(
     channel: &str,
     items: Vec<ItemIn>,
 ) -> Result<Result<receipts::RecordedReceipt, Vec<FieldError>>, ApiError> {
-    let input = match receipt_in(form, channel, items).parse(&state.catalogue) {
+    let input = match receipt_in(form, channel, items).parse(&state.catalogue, chrono::Utc::now()) {
         Ok(i) => i,
         Err(errors) => return Ok(Err(errors)),
     };
@@ -1118,14 +1118,14 @@ pub async fn sell_page(
     ))
 }
 
-/// The sell form as the API's [`SaleIn`](crate::routes::sales::SaleIn), parsed by the API's
+/// The sell form as the API's [`SaleIn`](suyuan_core::sale::SaleIn), parsed by the API's
 /// own checks; errors come back named after the form's fields. The sale is dated now.
 fn parse_sale(
     form: &HashMap<String, String>,
     code: &TraceCode,
     state: &AppState,
 ) -> Result<NewSale, Vec<FieldError>> {
-    use crate::routes::sales::{BuyerIn, SaleIn, SaleItemIn};
+    use suyuan_core::sale::{BuyerIn, SaleIn, SaleItemIn};
     let mut errors = Vec::new();
     let quantity = posted_quantity(form, code).unwrap_or_else(|e| {
         errors.push(e);
@@ -1155,6 +1155,7 @@ fn parse_sale(
         &state.catalogue,
         state.transfers.ttl,
         Some(state.secret_key.clone()),
+        chrono::Utc::now(),
     );
     match parsed {
         Ok(sale) if errors.is_empty() => Ok(sale),

@@ -954,7 +954,7 @@ pub async fn backfill(
 ) -> Result<HttpResponse, ApiError> {
     let since = match query.since.as_deref() {
         Some(raw) => Some(
-            super::receipts::parse_time("since", Some(raw))
+            suyuan_core::receipt::parse_time("since", Some(raw), chrono::Utc::now())
                 .map_err(|e| field_errors(vec![e]))?
                 .with_timezone(&chrono::Utc),
         ),

@@ -288,7 +288,11 @@ impl ClaimIn {
     pub fn parse(&self) -> Result<ClaimInput, Vec<FieldError>> {
         let mut e = Errors::default();
         let received_at = match received_date(self.received_at.as_deref()) {
-            Some(t) => e.check(super::receipts::parse_time("received_at", Some(t))),
+            Some(t) => e.check(suyuan_core::receipt::parse_time(
+                "received_at",
+                Some(t),
+                chrono::Utc::now(),
+            )),
             None => None,
         };
         let text = |e: &mut Errors, field: &str, v: Option<&str>, max: usize| {
