@@ -6,13 +6,12 @@
 //! Like the trace page they are plain HTML under a strict CSP ([`APP_CSP`]): no inline script
 //! or style; the stylesheets are `trace.css` and `app.css`, and the scanner's behaviour is the
 //! same-origin `scan.js` (DOM APIs only). Forms post `application/x-www-form-urlencoded` to the
-//! service with a CSRF token in a hidden field. Chinese first, English with `?lang=en`; every
-//! caller text is escaped. They work from 360 px wide.
+//! service with a CSRF token in a hidden field. Chinese first, English with `?lang=en`. The HTML
+//! is built with maud, so every caller text is escaped. They work from 360 px wide.
 
-use std::fmt::Write as _;
+use maud::{Markup, html};
 
-use crate::page::Lang;
-use crate::text::push_escaped;
+use crate::page::{DOCTYPE, Lang, top_bar, tr};
 
 /// The `Content-Security-Policy` of the seller pages: the service's own styles, images and
 /// scripts only, requests to the service only, forms posting to the service only.
@@ -224,30 +223,7 @@ pub struct AppPage {
     pub links: Vec<(String, Bi)>,
 }
 
-struct Out {
-    s: String,
-    lang: Lang,
-}
-
-impl Out {
-    fn raw(&mut self, s: &str) {
-        self.s.push_str(s);
-    }
-    fn text(&mut self, s: &str) {
-        push_escaped(&mut self.s, s);
-    }
-    fn bi(&mut self, b: &Bi) {
-        let t = b.get(self.lang).to_owned();
-        self.text(&t);
-    }
-    fn tr(&mut self, zh: &str, en: &str) {
-        self.text(match self.lang {
-            Lang::Zh => zh,
-            Lang::En => en,
-        });
-    }
-}
-
+/// `public_url` without trailing slashes.
 fn base(public_url: &str) -> &str {
     public_url.trim_end_matches('/')
 }
@@ -271,305 +247,264 @@ fn safe_href(href: &str) -> Option<&str> {
 
 /// Renders a seller page. Serve it with [`APP_CSP`], `no-store`.
 pub fn render_app_page(page: &AppPage, lang: Lang, public_url: &str) -> String {
-    let mut o = Out {
-        s: String::with_capacity(8 * 1024),
-        lang,
-    };
-    let _ = write!(o.s, "<!doctype html>\n<html lang=\"{}\">\n", lang.code());
-    o.raw(concat!(
-        r#"<head><meta charset="utf-8">"#,
-        r#"<meta name="viewport" content="width=device-width,initial-scale=1">"#,
-        r#"<meta name="referrer" content="same-origin">"#,
-        r#"<meta name="robots" content="noindex">"#,
-        r#"<meta name="color-scheme" content="light">"#,
-        "\n<title>"
-    ));
-    o.bi(&page.title);
-    o.raw(" · 溯源</title>\n<link rel=\"stylesheet\" href=\"");
-    o.text(base(public_url));
-    o.raw("/assets/trace.css\">\n<link rel=\"stylesheet\" href=\"");
-    o.text(base(public_url));
-    o.raw("/assets/app.css\">\n");
-    if page.scanner.is_some() {
-        o.raw("<script src=\"");
-        o.text(base(public_url));
-        o.raw("/assets/scan.js\" defer></script>\n");
-    }
-    o.raw("</head>\n<body>\n<main class=\"app\">\n");
-    // Top bar: brand, who is signed in, language switch (keeps the path and the query).
-    let other = lang.other();
-    o.raw(r#"<header class="top"><span class="brand">溯源 <span lang="en">Suyuan</span></span>"#);
-    let _ = write!(
-        o.s,
-        r#"<a class="lang-switch" href="?lang={}" hreflang="{code}" lang="{code}">{}</a></header>"#,
-        other.query_value(),
-        match other {
-            Lang::Zh => "中文",
-            Lang::En => "English",
-        },
-        code = other.code(),
-    );
-    o.raw("\n");
-    if let Some(who) = &page.signed_in_as {
-        o.raw(r#"<p class="muted who">"#);
-        o.tr("当前登录：", "Signed in as ");
-        o.text(who);
-        o.raw("</p>\n");
-    }
-    for n in &page.notices {
-        let (class, role) = match n.kind {
-            NoticeKind::Success => ("notice notice-ok", "status"),
-            NoticeKind::Info => ("notice notice-info", "status"),
-            NoticeKind::Error => ("notice notice-error", "alert"),
-        };
-        let _ = write!(o.s, r#"<p class="{class}" role="{role}">"#);
-        o.bi(&n.text);
-        o.raw("</p>\n");
-    }
-    o.raw(r#"<section class="card"><h1 id="h-page">"#);
-    o.bi(&page.title);
-    o.raw("</h1>\n");
-    for p in &page.intro {
-        o.raw("<p>");
-        o.bi(p);
-        o.raw("</p>\n");
-    }
-    if !page.facts.is_empty() {
-        o.raw(r#"<dl class="facts">"#);
-        for (k, v) in &page.facts {
-            o.raw("<dt>");
-            o.bi(k);
-            o.raw("</dt><dd>");
-            o.text(v);
-            o.raw("</dd>");
-        }
-        o.raw("</dl>\n");
-    }
-    if let Some((heading, items)) = &page.items {
-        o.raw("<h2>");
-        o.bi(heading);
-        o.raw("</h2>\n<ul class=\"codes\" id=\"items\">");
-        for i in items {
-            o.raw("<li><code>");
-            o.text(i);
-            o.raw("</code></li>");
-        }
-        o.raw("</ul>\n");
-    }
-    if let Some((src, caption)) = &page.qr
-        && let Some(src) = safe_href(src)
-    {
-        o.raw(r#"<figure class="qr"><img src=""#);
-        o.text(src);
-        o.raw(r#"" width="200" height="200" alt=""#);
-        o.bi(caption);
-        o.raw(r#""><figcaption>"#);
-        o.bi(caption);
-        o.raw("</figcaption></figure>\n");
-    }
-    o.raw("</section>\n");
-    if let Some(sc) = &page.scanner {
-        o.raw(r#"<section class="card scanner" id="scanner" data-check-url=""#);
-        o.text(&sc.check_url);
-        o.raw(r#"" data-csrf=""#);
-        o.text(&sc.csrf);
-        o.raw(r#"" data-lang=""#);
-        o.raw(lang.query_value());
-        o.raw(r#""><h2>"#);
-        o.tr("扫码", "Scan");
-        o.raw(r#"</h2><label for="scan-input">"#);
-        o.tr(
-            "用扫码枪扫描（或输入后按回车）：",
-            "Scan with the barcode scanner (or type and press Enter):",
-        );
-        o.raw(r#"</label><input id="scan-input" class="scan-input" type="text" autocomplete="off" autocapitalize="off" spellcheck="false" enterkeyhint="done" autofocus>"#);
-        o.raw(r#"<p class="count" aria-live="polite">"#);
-        o.tr("已扫：", "Scanned: ");
-        o.raw(r#"<strong id="scan-count">0</strong></p>"#);
-        o.raw(r#"<ul class="codes" id="scan-good"></ul><ul class="scan-errors" id="scan-errors" aria-live="assertive"></ul>"#);
-        o.raw("</section>\n");
-    }
-    for f in &page.forms {
-        form(&mut o, f);
-    }
-    for list in &page.lists {
-        entry_list(&mut o, list);
-    }
-    if !page.links.is_empty() {
-        o.raw(r#"<p class="actions links">"#);
-        for (href, label) in &page.links {
-            if let Some(h) = safe_href(href) {
-                o.raw(r#"<a class="button button-secondary" href=""#);
-                o.text(h);
-                o.raw(r#"">"#);
-                o.bi(label);
-                o.raw("</a> ");
-            }
-        }
-        o.raw("</p>\n");
-    }
-    o.raw("</main>\n<footer class=\"foot\"><p>");
-    o.tr(
-        "溯源（Suyuan）：重点工业产品质量安全追溯。",
-        "Suyuan: quality and safety tracing of key industrial products.",
-    );
-    o.raw("</p></footer>\n</body>\n</html>\n");
-    o.s
-}
-
-fn entry_list(o: &mut Out, list: &EntryList) {
-    o.raw(r#"<section class="card" id=""#);
-    o.text(&list.id);
-    o.raw(r#""><h2>"#);
-    o.bi(&list.heading);
-    o.raw("</h2>\n");
-    if list.entries.is_empty() {
-        o.raw(r#"<p class="muted empty">"#);
-        o.bi(&list.empty);
-        o.raw("</p>");
-    } else {
-        o.raw(r#"<ul class="entries">"#);
-        for e in &list.entries {
-            o.raw(r#"<li class="entry"><p class="entry-head"><strong>"#);
-            o.text(&e.title);
-            o.raw("</strong>");
-            if let Some((token, label)) = &e.status {
-                let token: String = token
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect();
-                let _ = write!(o.s, r#" <span class="status status-{token}">"#);
-                o.bi(label);
-                o.raw("</span>");
-            }
-            o.raw("</p>");
-            for line in &e.lines {
-                o.raw(r#"<p class="muted">"#);
-                o.bi(line);
-                o.raw("</p>");
-            }
-            if let Some((href, label)) = &e.link
-                && let Some(h) = safe_href(href)
-            {
-                o.raw(r#"<p><a href=""#);
-                o.text(h);
-                o.raw(r#"">"#);
-                o.bi(label);
-                o.raw("</a></p>");
-            }
-            o.raw("</li>");
-        }
-        o.raw("</ul>");
-    }
-    o.raw("</section>\n");
-}
-
-fn form(o: &mut Out, f: &FormView) {
-    o.raw(r#"<section class="card"><form method="post" id=""#);
-    o.text(&f.id);
-    o.raw(r#"" action=""#);
-    o.text(safe_href(&f.action).unwrap_or(""));
-    o.raw(r#"" accept-charset="utf-8">"#);
-    if let Some(h) = &f.heading {
-        o.raw("<h2>");
-        o.bi(h);
-        o.raw("</h2>");
-    }
-    o.raw(r#"<input type="hidden" name="csrf" value=""#);
-    o.text(&f.csrf);
-    o.raw("\">\n");
-    for field in &f.fields {
-        let id = format!("{}-{}", f.id, field.name);
-        if field.kind == FieldKind::Hidden {
-            o.raw(r#"<input type="hidden" name=""#);
-            o.text(&field.name);
-            o.raw(r#"" id=""#);
-            o.text(&id);
-            o.raw(r#"" value=""#);
-            o.text(field.value.as_deref().unwrap_or(""));
-            o.raw("\">\n");
-            continue;
-        }
-        o.raw(if field.error.is_some() {
-            r#"<div class="field field-invalid">"#
-        } else {
-            r#"<div class="field">"#
-        });
-        o.raw(r#"<label for=""#);
-        o.text(&id);
-        o.raw(r#"">"#);
-        o.bi(&field.label);
-        if field.required {
-            o.raw(r#" <span class="req" aria-hidden="true">*</span>"#);
-        }
-        o.raw("</label>");
-        let common = |o: &mut Out| {
-            o.raw(r#" name=""#);
-            o.text(&field.name);
-            o.raw(r#"" id=""#);
-            o.text(&id);
-            o.raw("\"");
-            if field.required {
-                o.raw(" required");
-            }
-            if field.error.is_some() {
-                o.raw(r#" aria-invalid="true""#);
-            }
-        };
-        match &field.kind {
-            FieldKind::TextArea => {
-                o.raw("<textarea rows=\"4\"");
-                common(o);
-                o.raw(">");
-                o.text(field.value.as_deref().unwrap_or(""));
-                o.raw("</textarea>");
-            }
-            FieldKind::Select(options) => {
-                o.raw("<select");
-                common(o);
-                o.raw(">");
-                for (value, label) in options {
-                    o.raw(r#"<option value=""#);
-                    o.text(value);
-                    o.raw("\"");
-                    if field.value.as_deref() == Some(value.as_str()) {
-                        o.raw(" selected");
-                    }
-                    o.raw(">");
-                    o.bi(label);
-                    o.raw("</option>");
+    let base = base(public_url);
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                meta name="referrer" content="same-origin";
+                meta name="robots" content="noindex";
+                meta name="color-scheme" content="light";
+                title { (page.title.get(lang)) " · 溯源" }
+                link rel="stylesheet" href={ (base) "/assets/trace.css" };
+                link rel="stylesheet" href={ (base) "/assets/app.css" };
+                @if page.scanner.is_some() {
+                    script src={ (base) "/assets/scan.js" } defer {}
                 }
-                o.raw("</select>");
             }
-            kind => {
-                let t = match kind {
-                    FieldKind::Date => "date",
-                    FieldKind::Email => "email",
-                    FieldKind::Number => "text\" inputmode=\"decimal",
-                    _ => "text",
-                };
-                let _ = write!(o.s, "<input type=\"{t}\"");
-                common(o);
-                o.raw(r#" value=""#);
-                o.text(field.value.as_deref().unwrap_or(""));
-                o.raw("\">");
+            body {
+                main.app {
+                    // Top bar: brand, language switch (a relative `?lang=` link keeps the path).
+                    (top_bar(lang))
+                    @if let Some(who) = &page.signed_in_as {
+                        p.muted.who { (tr(lang, "当前登录：", "Signed in as ")) (who) }
+                    }
+                    @for n in &page.notices {
+                        (notice(lang, n))
+                    }
+                    (heading_card(lang, page))
+                    @if let Some(sc) = &page.scanner {
+                        (scanner(lang, sc))
+                    }
+                    @for f in &page.forms {
+                        (form(lang, f))
+                    }
+                    @for list in &page.lists {
+                        (entry_list(lang, list))
+                    }
+                    @if !page.links.is_empty() {
+                        p.actions.links {
+                            @for (href, label) in &page.links {
+                                @if let Some(h) = safe_href(href) {
+                                    a.button.button-secondary href=(h) { (label.get(lang)) }
+                                    " "
+                                }
+                            }
+                        }
+                    }
+                }
+                footer.foot {
+                    p {
+                        (tr(
+                            lang,
+                            "溯源（Suyuan）：重点工业产品质量安全追溯。",
+                            "Suyuan: quality and safety tracing of key industrial products.",
+                        ))
+                    }
+                }
             }
         }
-        if let Some(e) = &field.error {
-            o.raw(r#"<p class="field-error">"#);
-            o.bi(e);
-            o.raw("</p>");
-        }
-        if let Some(h) = &field.hint {
-            o.raw(r#"<p class="hint muted">"#);
-            o.bi(h);
-            o.raw("</p>");
-        }
-        o.raw("</div>\n");
     }
-    o.raw(r#"<button type="submit" class="button">"#);
-    o.bi(&f.submit);
-    o.raw("</button></form></section>\n");
+    .into_string()
+}
+
+/// A message at the top of the page; errors are announced at once (`role="alert"`).
+fn notice(lang: Lang, n: &Notice) -> Markup {
+    let (kind, role) = match n.kind {
+        NoticeKind::Success => ("notice-ok", "status"),
+        NoticeKind::Info => ("notice-info", "status"),
+        NoticeKind::Error => ("notice-error", "alert"),
+    };
+    html! {
+        p.notice.(kind) role=(role) { (n.text.get(lang)) }
+    }
+}
+
+/// The first card: the heading, the intro, the facts, the list of codes and the QR image.
+fn heading_card(lang: Lang, page: &AppPage) -> Markup {
+    html! {
+        section.card {
+            h1 #h-page { (page.title.get(lang)) }
+            @for p in &page.intro {
+                p { (p.get(lang)) }
+            }
+            @if !page.facts.is_empty() {
+                dl.facts {
+                    @for (k, v) in &page.facts {
+                        dt { (k.get(lang)) }
+                        dd { (v) }
+                    }
+                }
+            }
+            @if let Some((heading, items)) = &page.items {
+                h2 { (heading.get(lang)) }
+                ul.codes #items {
+                    @for i in items {
+                        li { code { (i) } }
+                    }
+                }
+            }
+            @if let Some((src, caption)) = &page.qr {
+                @if let Some(src) = safe_href(src) {
+                    figure.qr {
+                        img src=(src) width="200" height="200" alt=(caption.get(lang));
+                        figcaption { (caption.get(lang)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The scanner box; `scan.js` reads its `data-` attributes.
+fn scanner(lang: Lang, sc: &ScannerView) -> Markup {
+    html! {
+        section.card.scanner #scanner data-check-url=(sc.check_url) data-csrf=(sc.csrf)
+            data-lang=(lang.query_value()) {
+            h2 { (tr(lang, "扫码", "Scan")) }
+            label for="scan-input" {
+                (tr(
+                    lang,
+                    "用扫码枪扫描（或输入后按回车）：",
+                    "Scan with the barcode scanner (or type and press Enter):",
+                ))
+            }
+            input.scan-input #scan-input type="text" autocomplete="off" autocapitalize="off"
+                spellcheck="false" enterkeyhint="done" autofocus;
+            p.count aria-live="polite" {
+                (tr(lang, "已扫：", "Scanned: "))
+                strong #scan-count { "0" }
+            }
+            ul.codes #scan-good {}
+            ul.scan-errors #scan-errors aria-live="assertive" {}
+        }
+    }
+}
+
+/// A card of records, or what to say when there is none.
+fn entry_list(lang: Lang, list: &EntryList) -> Markup {
+    html! {
+        section.card id=(list.id) {
+            h2 { (list.heading.get(lang)) }
+            @if list.entries.is_empty() {
+                p.muted.empty { (list.empty.get(lang)) }
+            } @else {
+                ul.entries {
+                    @for e in &list.entries {
+                        (entry(lang, e))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One record of an [`EntryList`].
+fn entry(lang: Lang, e: &Entry) -> Markup {
+    html! {
+        li.entry {
+            p.entry-head {
+                strong { (e.title) }
+                @if let Some((token, label)) = &e.status {
+                    " "
+                    span.status.{ "status-" (css_token(token)) } { (label.get(lang)) }
+                }
+            }
+            @for line in &e.lines {
+                p.muted { (line.get(lang)) }
+            }
+            @if let Some((href, label)) = &e.link {
+                @if let Some(h) = safe_href(href) {
+                    p { a href=(h) { (label.get(lang)) } }
+                }
+            }
+        }
+    }
+}
+
+/// `token` reduced to what may stand in a class name: ASCII letters, digits, `-` and `_`.
+fn css_token(token: &str) -> String {
+    token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// A form in its own card: the CSRF field first, the fields, the submit button.
+fn form(lang: Lang, f: &FormView) -> Markup {
+    html! {
+        section.card {
+            form method="post" id=(f.id) action=(safe_href(&f.action).unwrap_or(""))
+                accept-charset="utf-8" {
+                @if let Some(h) = &f.heading {
+                    h2 { (h.get(lang)) }
+                }
+                input type="hidden" name="csrf" value=(f.csrf);
+                @for field in &f.fields {
+                    (form_field(lang, &f.id, field))
+                }
+                button.button type="submit" { (f.submit.get(lang)) }
+            }
+        }
+    }
+}
+
+/// One field of a form: its label, its control, why it was refused and a hint; a hidden field
+/// is only its `<input>`. The control's id is `{form id}-{name}`.
+fn form_field(lang: Lang, form_id: &str, field: &FormField) -> Markup {
+    let id = format!("{form_id}-{}", field.name);
+    let value = field.value.as_deref().unwrap_or("");
+    let invalid = field.error.is_some().then_some("true");
+    html! {
+        @if field.kind == FieldKind::Hidden {
+            input type="hidden" name=(field.name) id=(id) value=(value);
+        } @else {
+            div.field.field-invalid[field.error.is_some()] {
+                label for=(id) {
+                    (field.label.get(lang))
+                    @if field.required {
+                        " "
+                        span.req aria-hidden="true" { "*" }
+                    }
+                }
+                @match &field.kind {
+                    FieldKind::TextArea => {
+                        textarea rows="4" name=(field.name) id=(id) required[field.required]
+                            aria-invalid=[invalid] { (value) }
+                    }
+                    FieldKind::Select(options) => {
+                        select name=(field.name) id=(id) required[field.required]
+                            aria-invalid=[invalid] {
+                            @for (option, label) in options {
+                                option value=(option)
+                                    selected[field.value.as_deref() == Some(option.as_str())] {
+                                    (label.get(lang))
+                                }
+                            }
+                        }
+                    }
+                    kind => {
+                        @let (input_type, inputmode) = match kind {
+                            FieldKind::Date => ("date", None),
+                            FieldKind::Email => ("email", None),
+                            FieldKind::Number => ("text", Some("decimal")),
+                            _ => ("text", None),
+                        };
+                        input type=(input_type) inputmode=[inputmode] name=(field.name) id=(id)
+                            required[field.required] aria-invalid=[invalid] value=(value);
+                    }
+                }
+                @if let Some(e) = &field.error {
+                    p.field-error { (e.get(lang)) }
+                }
+                @if let Some(h) = &field.hint {
+                    p.hint.muted { (h.get(lang)) }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

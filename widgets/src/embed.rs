@@ -13,13 +13,12 @@
 //! | iframe page of a listing | `{public}/embed/listing/{id}`, same `size` query |
 //! | the script | `{public}/embed.js` |
 
-use std::fmt::Write as _;
-
+use maud::{PreEscaped, html};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::badge::{Badge, BadgeSize, render_svg};
 use crate::error::WidgetError;
-use crate::text::{escape_xml, push_escaped};
+use crate::page::DOCTYPE;
 
 /// Everything but the unreserved characters of RFC 3986 is encoded: what `embed.js` does with
 /// `encodeURIComponent` plus `!'()*`, so the script and the server build identical URLs.
@@ -154,15 +153,12 @@ pub fn embed_url_for_listing(public_url: &str, listing_id: &str, size: BadgeSize
 ///
 /// Every attribute value is HTML-escaped.
 pub fn snippet_script(public_url: &str, listing_id: &str) -> String {
-    let mut s = String::with_capacity(160);
-    s.push_str(r#"<div data-suyuan-listing=""#);
-    push_escaped(&mut s, listing_id);
-    s.push_str(r#"" data-suyuan-size="m"></div>"#);
-    s.push('\n');
-    s.push_str(r#"<script src=""#);
-    push_escaped(&mut s, &format!("{}/embed.js", base(public_url)));
-    s.push_str(r#"" async></script>"#);
-    s
+    html! {
+        div data-suyuan-listing=(listing_id) data-suyuan-size="m" {}
+        "\n"
+        script src={ (base(public_url)) "/embed.js" } async {}
+    }
+    .into_string()
 }
 
 /// The `<iframe>` snippet for platforms that allow frames but no script (medium size).
@@ -170,38 +166,25 @@ pub fn snippet_script(public_url: &str, listing_id: &str) -> String {
 /// The frame is sandboxed (it needs no script); its link opens the trace page in a new tab.
 pub fn snippet_iframe(public_url: &str, listing_id: &str) -> String {
     let (w, h) = BadgeSize::Medium.dimensions();
-    let mut s = String::with_capacity(320);
-    s.push_str(r#"<iframe src=""#);
-    push_escaped(
-        &mut s,
-        &embed_url_for_listing(public_url, listing_id, BadgeSize::Medium),
-    );
-    let _ = write!(
-        s,
-        r#"" width="{w}" height="{h}" title="{}" loading="lazy" frameborder="0" scrolling="no" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>"#,
-        escape_xml(BADGE_ALT)
-    );
-    s
+    html! {
+        iframe src=(embed_url_for_listing(public_url, listing_id, BadgeSize::Medium))
+            width=(w) height=(h) title=(BADGE_ALT) loading="lazy" frameborder="0"
+            scrolling="no" sandbox="allow-popups allow-popups-to-escape-sandbox" {}
+    }
+    .into_string()
 }
 
 /// The plain `<img>` snippet (in a link to the trace page) for platforms that allow neither
 /// script nor frames. It uses the PNG badge, which every rich-text editor accepts (medium size).
 pub fn snippet_img(public_url: &str, listing_id: &str) -> String {
     let (w, h) = BadgeSize::Medium.dimensions();
-    let mut s = String::with_capacity(320);
-    s.push_str(r#"<a href=""#);
-    push_escaped(&mut s, &trace_url_for_listing(public_url, listing_id));
-    s.push_str(r#"" target="_blank" rel="noopener"><img src=""#);
-    push_escaped(
-        &mut s,
-        &badge_url_for_listing(public_url, listing_id, BadgeSize::Medium, BadgeFormat::Png),
-    );
-    let _ = write!(
-        s,
-        r#"" alt="{}" width="{w}" height="{h}"></a>"#,
-        escape_xml(BADGE_ALT)
-    );
-    s
+    html! {
+        a href=(trace_url_for_listing(public_url, listing_id)) target="_blank" rel="noopener" {
+            img src=(badge_url_for_listing(public_url, listing_id, BadgeSize::Medium, BadgeFormat::Png))
+                alt=(BADGE_ALT) width=(w) height=(h);
+        }
+    }
+    .into_string()
 }
 
 /// The HTML page shown inside the `<iframe>` snippet: the badge SVG inline, inside a link to
@@ -214,19 +197,25 @@ pub fn snippet_img(public_url: &str, listing_id: &str) -> String {
 /// URL (so a `javascript:` link can never be made).
 pub fn embed_iframe_html(badge: &Badge, trace_url: &str) -> Result<String, WidgetError> {
     crate::badge::check_url(trace_url)?;
-    let svg = render_svg(badge)?;
-    let title = badge.accessible_title();
-    let mut s = String::with_capacity(svg.len() + 600);
-    s.push_str(r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="strict-origin-when-cross-origin"><title>"#);
-    push_escaped(&mut s, &title);
-    s.push_str("</title><style>");
-    s.push_str(EMBED_PAGE_STYLE);
-    s.push_str(r#"</style></head><body><a href=""#);
-    push_escaped(&mut s, trace_url);
-    s.push_str(r#"" target="_blank" rel="noopener">"#);
-    s.push_str(&svg);
-    s.push_str("</a></body></html>");
-    Ok(s)
+    // Our own markup: the badge renderer escapes every piece of caller text in it.
+    let svg = PreEscaped(render_svg(badge)?);
+    Ok(html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                meta name="referrer" content="strict-origin-when-cross-origin";
+                title { (badge.accessible_title()) }
+                // Our own constant, allowed by its hash in EMBED_PAGE_CSP.
+                style { (PreEscaped(EMBED_PAGE_STYLE)) }
+            }
+            body {
+                a href=(trace_url) target="_blank" rel="noopener" { (svg) }
+            }
+        }
+    }
+    .into_string())
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Text helpers: XML/HTML escaping, width estimates and truncation with an ellipsis.
+//! Text helpers: XML escaping for the SVG badge and QR code (HTML is built with maud, which
+//! escapes on its own), width estimates and truncation with an ellipsis.
 //!
 //! Widths are estimated from the advance widths of the bundled Noto Sans CJK SC subset (in
 //! thousandths of an em), so a truncated name fits the PNG exactly and fits a browser's CJK font
@@ -127,7 +128,8 @@ pub(crate) fn truncate_to_width(text: &str, font_px: f32, max_px: f32, weight: W
     out
 }
 
-/// Appends `text` to `out` escaped for XML/HTML text and attribute values (`& < > " '`).
+/// Appends `text` to `out` escaped for XML text and attribute values (`& < > " '`): the SVG
+/// badge and QR code, which are written by hand.
 pub(crate) fn push_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
