@@ -125,6 +125,27 @@ prefixed_id!(
 prefixed_id!(
     /// A stored trace event.
     EventId, "evt");
+prefixed_id!(
+    /// A sale (a marketplace order, or an offline or B2B sale).
+    SaleId, "sal");
+prefixed_id!(
+    /// A B2B transfer the buyer claims.
+    TransferId, "trf");
+prefixed_id!(
+    /// A recall notice.
+    RecallId, "rcl");
+prefixed_id!(
+    /// An operator's subscription to listing status changes.
+    SubscriptionId, "sub");
+prefixed_id!(
+    /// One outgoing notification message (its Standard Webhooks `webhook-id`).
+    MessageId, "msg");
+prefixed_id!(
+    /// A trace platform that records are submitted to.
+    PlatformId, "plt");
+prefixed_id!(
+    /// A routing rule (which records go to which trace platform).
+    RoutingRuleId, "rte");
 
 #[cfg(test)]
 mod tests {

@@ -219,6 +219,102 @@ role_extractor!(
     /// An administrator.
     AdminAuth { admin_id: AdminId } from Principal::Admin(admin_id) => AdminAuth { admin_id });
 
+macro_rules! role_set_extractor {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $pat:pat => $build:expr),+ $(,)? }
+     variants { $($variants:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub enum $name { $($variants)* }
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = Ready<Result<Self, ApiError>>;
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                ready(principal_of(req).and_then(|p| match p {
+                    $($pat => Ok($build),)+
+                    #[allow(unreachable_patterns)]
+                    _ => Err(ApiError::Forbidden),
+                }))
+            }
+        }
+    };
+}
+
+role_set_extractor!(
+/// A supervisor (limited to its jurisdiction) or an administrator; anyone else is refused
+/// with 403 before the handler runs.
+SupervisorOrAdmin {
+    Principal::Supervisor { id, jurisdiction } => SupervisorOrAdmin::Supervisor { supervisor_id: id, jurisdiction },
+    Principal::Admin(admin_id) => SupervisorOrAdmin::Admin { admin_id },
+}
+variants {
+    /// A supervisor.
+    Supervisor {
+        /// Who.
+        supervisor_id: SupervisorId,
+        /// Where it supervises.
+        jurisdiction: Jurisdiction,
+    },
+    /// An administrator.
+    Admin {
+        /// Who.
+        admin_id: AdminId,
+    },
+});
+
+role_set_extractor!(
+/// A seller (acting on its own data) or an administrator; anyone else is refused with 403.
+SellerOrAdmin {
+    Principal::Seller(seller_id) => SellerOrAdmin::Seller { seller_id },
+    Principal::Admin(admin_id) => SellerOrAdmin::Admin { admin_id },
+}
+variants {
+    /// A seller.
+    Seller {
+        /// Who.
+        seller_id: SellerId,
+    },
+    /// An administrator.
+    Admin {
+        /// Who.
+        admin_id: AdminId,
+    },
+});
+
+impl SupervisorOrAdmin {
+    /// The caller's id, as issued-by records name it.
+    pub fn subject(&self) -> &str {
+        match self {
+            SupervisorOrAdmin::Supervisor { supervisor_id, .. } => supervisor_id.as_str(),
+            SupervisorOrAdmin::Admin { admin_id } => admin_id.as_str(),
+        }
+    }
+
+    /// The caller as a principal (for store functions that scope by principal).
+    pub fn principal(&self) -> Principal {
+        match self.clone() {
+            SupervisorOrAdmin::Supervisor {
+                supervisor_id,
+                jurisdiction,
+            } => Principal::Supervisor {
+                id: supervisor_id,
+                jurisdiction,
+            },
+            SupervisorOrAdmin::Admin { admin_id } => Principal::Admin(admin_id),
+        }
+    }
+}
+
+impl SellerOrAdmin {
+    /// The seller, when a seller is calling (`None` for an administrator, who sees all).
+    pub fn seller(&self) -> Option<&SellerId> {
+        match self {
+            SellerOrAdmin::Seller { seller_id } => Some(seller_id),
+            SellerOrAdmin::Admin { .. } => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

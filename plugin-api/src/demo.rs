@@ -275,7 +275,7 @@ async fn seed(
         .await?;
     }
 
-    let cst = FixedOffset::east_opt(8 * 3600).context("offset")?;
+    let cst = suyuan_core::china_time::CHINA;
     let at = |days: i64, hours: i64| -> DateTime<FixedOffset> {
         (now - Duration::days(days) + Duration::hours(hours)).with_timezone(&cst)
     };

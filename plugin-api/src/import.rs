@@ -2,7 +2,7 @@
 //! read the file, parse each row with the HTTP API's own parsing (a column means what the JSON
 //! field of the same name means), store the good rows, and report every refused row and warning.
 
-use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone as _};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::sync::Arc;
 use suyuan_core::catalogue::Catalogue;
@@ -210,9 +210,9 @@ fn normalise_time(raw: &str) -> String {
         .replace(['/', '.'], "-")
         .replace(['年', '月'], "-")
         .replace('日', "");
-    let cst = FixedOffset::east_opt(8 * 3600);
+    let cst = suyuan_core::china_time::CHINA;
     for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
-        if let (Ok(t), Some(cst)) = (NaiveDateTime::parse_from_str(&unified, fmt), cst)
+        if let Ok(t) = NaiveDateTime::parse_from_str(&unified, fmt)
             && let Some(t) = cst.from_local_datetime(&t).single()
         {
             return t.to_rfc3339();

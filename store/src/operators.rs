@@ -24,7 +24,7 @@ pub async fn create_subscription(
     now: DateTime<Utc>,
 ) -> Result<operator_subscription::Model, StoreError> {
     Ok(operator_subscription::ActiveModel {
-        id: Set(format!("sub_{}", ulid::Ulid::new())),
+        id: Set(suyuan_core::ids::SubscriptionId::generate().into()),
         operator_id: Set(operator_id.to_owned()),
         url: Set(url.to_owned()),
         secret_ciphertext: Set(secret_ciphertext),

@@ -33,7 +33,7 @@ pub async fn issue(
     now: DateTime<Utc>,
 ) -> Result<recall::Model, StoreError> {
     Ok(recall::ActiveModel {
-        id: Set(format!("rcl_{}", ulid::Ulid::new())),
+        id: Set(suyuan_core::ids::RecallId::generate().into()),
         gtin: Set(new.gtin),
         batch: Set(new.batch),
         serial: Set(new.serial),

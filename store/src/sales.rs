@@ -82,7 +82,7 @@ pub async fn upsert_from_order(
         }
         None => {
             let mut am = sale::ActiveModel {
-                id: Set(format!("sal_{}", ulid::Ulid::new())),
+                id: Set(suyuan_core::ids::SaleId::generate().into()),
                 seller_id: Set(seller_id.to_string()),
                 store_id: Set(Some(store.id.clone())),
                 platform: Set(store.platform.clone()),
@@ -433,10 +433,7 @@ async fn load_event(txn: &DatabaseTransaction, event_id: &str) -> Result<TraceEv
 
 /// China Standard Time, the time zone events are recorded in.
 fn cst(t: DateTime<Utc>) -> DateTime<FixedOffset> {
-    match FixedOffset::east_opt(8 * 3600) {
-        Some(offset) => t.with_timezone(&offset),
-        None => t.fixed_offset(),
-    }
+    suyuan_core::china_time::in_china(t)
 }
 
 async fn register(

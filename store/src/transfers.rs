@@ -26,7 +26,7 @@ use suyuan_core::secrets::SecretKey;
 pub use suyuan_core::sale::{DEFAULT_VALID_FOR_DAYS, TransferTerms};
 
 /// The id prefix of transfers (`trf_…`).
-pub const ID_PREFIX: &str = "trf";
+pub const ID_PREFIX: &str = suyuan_core::ids::TransferId::PREFIX;
 
 /// One item of a transfer: a unit code, or a class code with its quantity.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -175,7 +175,7 @@ pub async fn create(
     };
     let (token, token_hash) = new_token();
     let now = Utc::now();
-    let id = format!("{ID_PREFIX}_{}", ulid::Ulid::new());
+    let id = String::from(suyuan_core::ids::TransferId::generate());
     let expires_at = now + new.terms.valid_for;
     let items =
         serde_json::to_string(&new.items).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -506,8 +506,7 @@ pub fn receipt_for(t: &Transfer, input: ClaimInput) -> Result<NewReceipt, StoreE
                 .map_err(|e| StoreError::Corrupt(format!("transfer {}: code: {e}", t.row.id)))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let cst = FixedOffset::east_opt(8 * 3600)
-        .ok_or_else(|| StoreError::Corrupt("time zone".to_owned()))?;
+    let cst = suyuan_core::china_time::CHINA;
     Ok(NewReceipt {
         category,
         supplier_name: Some(t.sender.name.clone()),

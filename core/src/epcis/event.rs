@@ -140,23 +140,7 @@ pub struct TraceEvent {
 
 /// A fresh event identifier: `urn:uuid:` and a random (version 4) UUID.
 pub fn new_event_id() -> String {
-    // Two ULIDs give 160 random bits from the thread's CSPRNG; a v4 UUID needs 122.
-    let a = ulid::Ulid::new().random();
-    let b = ulid::Ulid::new().random();
-    let mut bytes = [0u8; 16];
-    bytes[..10].copy_from_slice(&a.to_be_bytes()[6..]);
-    bytes[10..].copy_from_slice(&b.to_be_bytes()[10..]);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    format!("urn:uuid:{}", uuid::Uuid::new_v4())
 }
 
 impl TraceEvent {

@@ -1,7 +1,7 @@
 //! Reading platform JSON by hand, so that every error names its JSON path, and so that ids keep
 //! every digit (serde_json keeps integers as `u64`/`i64`; they are never read as `f64`).
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone as _, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
 use serde_json::Value;
 
 use super::error::{ParseError, ParseErrorKind, ValueKind};
@@ -270,10 +270,7 @@ impl<'a> Node<'a> {
                 }),
             TimeFormat::China => NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S")
                 .ok()
-                .and_then(|t| {
-                    FixedOffset::east_opt(8 * 3600)
-                        .and_then(|cst| cst.from_local_datetime(&t).single())
-                })
+                .and_then(|t| crate::china_time::CHINA.from_local_datetime(&t).single())
                 .map(|t| t.with_timezone(&Utc)),
             TimeFormat::UnixSeconds => None,
         };

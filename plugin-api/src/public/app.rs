@@ -322,12 +322,7 @@ fn regions() -> FieldKind {
 }
 
 fn today_cst() -> String {
-    let cst = chrono::FixedOffset::east_opt(8 * 3600);
-    let now = chrono::Utc::now();
-    cst.map_or_else(
-        || now.format("%Y-%m-%d").to_string(),
-        |o| now.with_timezone(&o).format("%Y-%m-%d").to_string(),
-    )
+    suyuan_core::china_time::china_date(chrono::Utc::now()).to_string()
 }
 
 /// The receipt fields a seller fills in (receive, scan and claim pages share them).

@@ -26,10 +26,7 @@ use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, 
 
 /// A date as China writes it (China time), `2026-11-26`.
 pub(crate) fn cst_date(t: chrono::DateTime<chrono::Utc>) -> String {
-    chrono::FixedOffset::east_opt(8 * 3600).map_or_else(
-        || t.format("%Y-%m-%d").to_string(),
-        |o| t.with_timezone(&o).format("%Y-%m-%d").to_string(),
-    )
+    suyuan_core::china_time::china_date(t).to_string()
 }
 
 fn method_name(m: &str) -> Bi {

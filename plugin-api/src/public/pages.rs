@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::startup::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use suyuan_core::catalogue::CategoryId;
@@ -79,8 +79,7 @@ fn signed_in_seller(req: &HttpRequest) -> Option<suyuan_core::ids::SellerId> {
 }
 
 fn cst_date(t: DateTime<Utc>) -> NaiveDate {
-    FixedOffset::east_opt(8 * 3600)
-        .map_or_else(|| t.date_naive(), |o| t.with_timezone(&o).date_naive())
+    suyuan_core::china_time::china_date(t)
 }
 
 fn ext<'a>(json: &'a Value, name: &str) -> Option<&'a str> {

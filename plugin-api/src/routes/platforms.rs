@@ -38,7 +38,7 @@
 //! worker checks the address again before every request.
 
 use super::field_errors;
-use crate::auth::{AdminAuth, AnyAuth, SellerAuth};
+use crate::auth::{AdminAuth, AnyAuth, SellerAuth, SellerOrAdmin};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::platforms::TargetKind;
@@ -46,7 +46,6 @@ use crate::startup::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-use suyuan_core::tenancy::Principal;
 use suyuan_core::validation::{self, Errors, FieldError};
 use suyuan_store::entity::{platform, routing_rule};
 use suyuan_store::submissions::{
@@ -557,14 +556,13 @@ pub async fn patch_platform(
 #[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), responses((status = 200, body = Vec<PlatformOut>)))]
 #[get("/platforms")]
 pub async fn list_platforms(
-    auth: AnyAuth,
+    auth: SellerOrAdmin,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let rows = store::list_platforms(&state.db).await?;
-    let creds = match &auth.0 {
-        Principal::Seller(s) => Some(store::credential_platforms(&state.db, s).await?),
-        Principal::Admin(_) => None,
-        _ => return Err(ApiError::Forbidden),
+    let creds = match auth.seller() {
+        Some(s) => Some(store::credential_platforms(&state.db, s).await?),
+        None => None,
     };
     let items: Vec<PlatformOut> = rows
         .into_iter()
@@ -581,19 +579,18 @@ pub async fn list_platforms(
     responses((status = 200, body = PlatformOut), (status = 404, body = crate::error::Problem)))]
 #[get("/platforms/{id}")]
 pub async fn get_platform(
-    auth: AnyAuth,
+    auth: SellerOrAdmin,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let row = store::get_platform(&state.db, &id).await?;
-    let configured = match &auth.0 {
-        Principal::Seller(s) => Some(
+    let configured = match auth.seller() {
+        Some(s) => Some(
             store::credential_platforms(&state.db, s)
                 .await?
                 .contains(&row.id),
         ),
-        Principal::Admin(_) => None,
-        _ => return Err(ApiError::Forbidden),
+        None => None,
     };
     Ok(HttpResponse::Ok().json(out(row, configured)))
 }
@@ -905,16 +902,11 @@ pub struct ReplayedOut {
     responses((status = 202, body = ReplayedOut), (status = 404, body = crate::error::Problem)))]
 #[post("/platforms/{id}/replay")]
 pub async fn replay_dead(
-    auth: AnyAuth,
+    auth: SellerOrAdmin,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let seller = match auth.0 {
-        Principal::Seller(s) => Some(s),
-        Principal::Admin(_) => None,
-        _ => return Err(ApiError::Forbidden),
-    };
-    let replayed = store::replay_dead(&state.db, seller.as_ref(), &id).await?;
+    let replayed = store::replay_dead(&state.db, auth.seller(), &id).await?;
     Ok(HttpResponse::Accepted().json(ReplayedOut {
         platform_id: id.into_inner(),
         replayed,

@@ -1,7 +1,7 @@
 //! Recall notices: a supervisor (or admin) recalls a GTIN, a batch or a unit; trace pages show
 //! the banner and badges turn to the recalled state.
 
-use crate::auth::AnyAuth;
+use crate::auth::SupervisorOrAdmin;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::startup::AppState;
@@ -9,7 +9,6 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_core::codes::Gtin;
-use suyuan_core::tenancy::Principal;
 use suyuan_core::validation::{self, Errors, FieldError};
 use suyuan_store::entity::recall;
 use suyuan_store::recalls;
@@ -92,13 +91,10 @@ fn ai_text(field: &str, value: Option<&str>) -> Result<Option<String>, FieldErro
     responses((status = 201, body = RecallOut), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[post("/recalls")]
 pub async fn create_recall(
-    auth: AnyAuth,
+    auth: SupervisorOrAdmin,
     state: web::Data<AppState>,
     body: JsonBody<RecallIn>,
 ) -> Result<HttpResponse, ApiError> {
-    if !matches!(auth.0, Principal::Supervisor { .. } | Principal::Admin(_)) {
-        return Err(ApiError::Forbidden);
-    }
     let input = body.0;
     let mut errors = Errors::default();
     let gtin = errors.check(
@@ -131,7 +127,7 @@ pub async fn create_recall(
         action_en: input.action_en.unwrap_or_else(|| {
             "Stop using it now and contact the seller for a refund, exchange or repair.".to_owned()
         }),
-        issued_by: auth.0.subject().to_owned(),
+        issued_by: auth.subject().to_owned(),
     };
     let row = recalls::issue(&state.db, new, Utc::now()).await?;
     state.badge_cache.clear();

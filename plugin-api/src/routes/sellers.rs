@@ -1,7 +1,7 @@
 //! Sellers: registration (admin), reading within scope, and `/me`.
 
 use super::field_errors;
-use crate::auth::{AdminAuth, AnyAuth};
+use crate::auth::{AdminAuth, AnyAuth, SupervisorOrAdmin};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::startup::AppState;
@@ -142,13 +142,10 @@ pub async fn create_seller(
 #[utoipa::path(context_path = "/api/v1", tag = "sellers", security(("bearer" = [])), responses((status = 200, body = Vec<SellerOut>)))]
 #[get("/sellers")]
 pub async fn list_sellers(
-    auth: AnyAuth,
+    auth: SupervisorOrAdmin,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if !matches!(auth.0, Principal::Admin(_) | Principal::Supervisor { .. }) {
-        return Err(ApiError::Forbidden);
-    }
-    let out: Vec<SellerOut> = tenants::list_sellers_for(&state.db, &auth.0)
+    let out: Vec<SellerOut> = tenants::list_sellers_for(&state.db, &auth.principal())
         .await?
         .into_iter()
         .map(SellerOut::from)

@@ -274,13 +274,8 @@ fn blank_to_none(v: Option<&str>) -> Option<&str> {
 /// `parse_time` would read as noon, in the future every morning), means now.
 pub fn received_date(v: Option<&str>) -> Option<&str> {
     let v = blank_to_none(v)?;
-    let today = chrono::FixedOffset::east_opt(8 * 3600)
-        .map(|o| Utc::now().with_timezone(&o).format("%Y-%m-%d").to_string());
-    if today.as_deref() == Some(v) {
-        None
-    } else {
-        Some(v)
-    }
+    let today = suyuan_core::china_time::china_date(Utc::now()).to_string();
+    if today == v { None } else { Some(v) }
 }
 
 impl ClaimIn {
