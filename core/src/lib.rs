@@ -17,4 +17,5 @@ pub mod receipt;
 pub mod sale;
 pub mod secrets;
 pub mod tenancy;
+pub mod transfer;
 pub mod validation;

@@ -1,10 +1,13 @@
 //! Who uses Suyuan: sellers (tenants), marketplace operators, supervisors and admins.
 
-use crate::division::Jurisdiction;
+use crate::credit_code::CreditCode;
+use crate::division::{DivisionCode, Jurisdiction};
 use crate::ids::{AdminId, OperatorId, SellerId, SupervisorId};
+use crate::validation::{self, Errors, FieldError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use utoipa::ToSchema;
 
 /// The kinds of seller the Seller Operation Guide names, each with its own workflow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -171,6 +174,87 @@ impl Principal {
             Principal::Operator(id) => id.as_str(),
             Principal::Supervisor { id, .. } => id.as_str(),
             Principal::Admin(id) => id.as_str(),
+        }
+    }
+}
+
+/// What is needed to register a seller (already parsed).
+#[derive(Debug, Clone)]
+pub struct NewSeller {
+    /// Registered name.
+    pub name: String,
+    /// Unified social credit code.
+    pub credit_code: CreditCode,
+    /// Where it is registered.
+    pub division_code: DivisionCode,
+    /// Which workflow it follows.
+    pub seller_type: SellerType,
+    /// Contact e-mail.
+    pub email: Option<String>,
+}
+
+/// A seller to register.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SellerIn {
+    /// Registered business name.
+    pub name: String,
+    /// Unified social credit code (18 characters).
+    pub credit_code: String,
+    /// Administrative division code (6 digits) where the seller is registered.
+    pub division_code: String,
+    /// One of online, offline, specialty_store, general_store, large_store, small_shop,
+    /// distributor, factory_direct.
+    pub seller_type: String,
+    /// Contact e-mail.
+    pub email: Option<String>,
+}
+
+impl SellerIn {
+    /// Parses every field, reporting all bad ones at once.
+    pub fn parse(self) -> Result<NewSeller, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        let name = errors.check(validation::bounded_text("name", &self.name, 200));
+        let credit_code =
+            errors.check(CreditCode::parse(&self.credit_code).map_err(|e| {
+                FieldError::new("credit_code", e.code(), e.message_zh(), e.to_string())
+            }));
+        let division_code = errors.check(DivisionCode::parse(&self.division_code).map_err(|e| {
+            FieldError::new("division_code", e.code(), e.message_zh(), e.to_string())
+        }));
+        let seller_type = errors.check(self.seller_type.parse::<SellerType>().map_err(|e| {
+            FieldError::new(
+                "seller_type",
+                "unknown_seller_type",
+                "未知的销售者类型",
+                e.to_string(),
+            )
+        }));
+        let email = match self.email.as_deref() {
+            Some(e) => errors.check(validation::email("email", e)).map(Some),
+            None => Some(None),
+        };
+        errors.finish()?;
+        match (name, credit_code, division_code, seller_type, email) {
+            (
+                Some(name),
+                Some(credit_code),
+                Some(division_code),
+                Some(seller_type),
+                Some(email),
+            ) => Ok(NewSeller {
+                name,
+                credit_code,
+                division_code,
+                seller_type,
+                email,
+            }),
+            _ => Err(vec![FieldError::new(
+                "body",
+                "invalid",
+                "输入有误",
+                "invalid input",
+            )]),
         }
     }
 }

@@ -1,21 +1,19 @@
-//! The Suyuan service: the actix-web application, its configuration, authentication, and the
-//! `suyuan` command line (serve, migrate, token, verify, export).
+//! The storefront side of Suyuan (溯源), as JSON over HTTP: shop connections and their webhook
+//! receivers and worker, listings, sales, receipts, transfers, trace-platform submissions, the
+//! operator API, badges and the embed script, and the OpenAPI document of it all.
+//!
+//! [`configure`] mounts its routes; the `suyuan` command (`suyuan-server`) composes it with the
+//! people's pages and runs the background tasks.
 
-pub mod auth;
-pub mod cli;
+pub mod badges;
 pub mod config;
-pub mod demo;
-pub mod error;
-pub mod extract;
 pub mod import;
 pub mod intake;
 pub mod mail;
-pub mod metrics;
 pub mod netpolicy;
 pub mod openapi;
 pub mod platforms;
-pub mod public;
 pub mod routes;
-pub mod startup;
 pub mod submit;
-pub mod telemetry;
+
+pub use routes::configure;

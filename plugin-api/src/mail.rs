@@ -68,7 +68,7 @@ impl Mailer {
 
 /// The claim URL of a token.
 pub fn claim_url(public_url: &str, token: &str) -> String {
-    format!("{public_url}/claim/{token}")
+    suyuan_web::links::claim_url(public_url, token)
 }
 
 /// Settings of the reminder task.

@@ -89,7 +89,7 @@ impl Modify for BearerAuth {
         crate::routes::submissions::event_submissions,
         crate::routes::submissions::replay_submission,
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldProblem)),
+    components(schemas(suyuan_web::error::Problem, suyuan_web::error::FieldProblem)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -19,13 +19,16 @@ pub mod operators;
 pub mod recalls;
 pub mod receipts;
 pub mod sales;
+pub mod scans;
 pub mod scope;
+pub mod shop_cache;
 pub mod stock;
 pub mod stores;
 pub mod submissions;
 pub mod tenants;
 pub mod trace;
 pub mod transfers;
+pub mod writer;
 
 pub use db::{Backend, connect};
 

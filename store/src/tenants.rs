@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use suyuan_core::credit_code::CreditCode;
 use suyuan_core::division::{DivisionCode, Jurisdiction};
 use suyuan_core::ids::{OperatorId, SellerId, SupervisorId};
+pub use suyuan_core::tenancy::NewSeller;
 use suyuan_core::tenancy::{Principal, SellerType};
 
 /// A seller as the domain sees it: every field already valid.
@@ -26,21 +27,6 @@ pub struct Seller {
     pub email: Option<String>,
     /// When it was registered with Suyuan.
     pub created_at: DateTime<Utc>,
-}
-
-/// What is needed to register a seller (already parsed).
-#[derive(Debug, Clone)]
-pub struct NewSeller {
-    /// Registered name.
-    pub name: String,
-    /// Unified social credit code.
-    pub credit_code: CreditCode,
-    /// Where it is registered.
-    pub division_code: DivisionCode,
-    /// Which workflow it follows.
-    pub seller_type: SellerType,
-    /// Contact e-mail.
-    pub email: Option<String>,
 }
 
 impl TryFrom<seller::Model> for Seller {

@@ -4,7 +4,7 @@
 //! the buyer's) claims it exactly once, which records a pre-filled receipt (channel `claim`) in
 //! the buyer's chain. Pending transfers are reminded and expire.
 
-use super::receipts::{self, Channel, InspectionResult, NewReceipt, ReceivedItem};
+use super::receipts::{self, Channel, NewReceipt, ReceivedItem};
 use super::{StoreError, stock};
 use crate::entity::{seller, trace_event, trace_event_code, transfer};
 use base64::Engine as _;
@@ -24,6 +24,7 @@ use suyuan_core::ids::SellerId;
 use suyuan_core::secrets::SecretKey;
 
 pub use suyuan_core::sale::{DEFAULT_VALID_FOR_DAYS, TransferTerms};
+pub use suyuan_core::transfer::ClaimInput;
 
 /// The id prefix of transfers (`trf_…`).
 pub const ID_PREFIX: &str = suyuan_core::ids::TransferId::PREFIX;
@@ -452,23 +453,6 @@ pub async fn cancel(
         .await?
         .pop()
         .ok_or(TransferError::NotFound)
-}
-
-/// What the claimant adds to the pre-filled receipt.
-#[derive(Clone, Debug, Default)]
-pub struct ClaimInput {
-    /// When the goods arrived (default now).
-    pub received_at: Option<DateTime<FixedOffset>>,
-    /// Certificate number checked (default: the one the sender recorded).
-    pub certificate_number: Option<String>,
-    /// Certificate check result.
-    pub certificate_result: Option<String>,
-    /// Inspection result.
-    pub inspection: Option<InspectionResult>,
-    /// Reasons, when not all accepted.
-    pub inspection_notes: Option<String>,
-    /// Who inspected.
-    pub inspector: Option<String>,
 }
 
 /// Checks that `claimant` may claim `t` now (the buyer, pending, not expired).

@@ -13,9 +13,9 @@ use sea_orm::DatabaseConnection;
 use std::net::TcpListener;
 use std::sync::Arc;
 use suyuan_core::secrets::SecretKey;
-use suyuan_plugin_api::auth::Tokens;
-use suyuan_plugin_api::config::Config;
-use suyuan_plugin_api::startup::{Application, Resolved};
+use suyuan_server::config::Config;
+use suyuan_server::startup::{Application, Resolved};
+use suyuan_web::auth::Tokens;
 
 mod db;
 pub use db::{Engine, TestDb, postgres_admin_url};
@@ -74,7 +74,7 @@ async fn start(url: &str, db: DatabaseConnection, secret_key: SecretKey) -> (Str
     env.insert("SUYUAN_JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned());
     env.insert("SUYUAN_ALLOW_PRIVATE_TARGETS".to_owned(), "true".to_owned());
     let config = Config::from_sources(None, &env).expect("test config");
-    let catalogue = suyuan_plugin_api::startup::load_catalogue(&config).expect("catalogue");
+    let catalogue = suyuan_server::startup::load_catalogue(&config).expect("catalogue");
     let app = Application::build(
         &config,
         Resolved {

@@ -5,8 +5,6 @@
 //! many concurrent deliveries share one transaction) before the 2xx goes out. The worker claims
 //! due rows, applies them, retries failures with backoff, and dead-letters what cannot be applied.
 
-pub mod cache;
 pub mod notify;
 pub mod receiver;
 pub mod worker;
-pub mod writer;

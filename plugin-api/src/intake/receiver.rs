@@ -1,7 +1,5 @@
 //! `POST /webhooks/{platform}/{store_id}`: verify on the raw bytes, store, acknowledge.
 
-use crate::error::ApiError;
-use crate::startup::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use futures_util::StreamExt as _;
@@ -9,6 +7,8 @@ use std::sync::Arc;
 use suyuan_core::marketplace::{self, Credentials, Headers, Platform, Verified};
 use suyuan_store::inbox::NewDelivery;
 use suyuan_store::stores::{self, StoreCredentials};
+use suyuan_web::AppState;
+use suyuan_web::error::ApiError;
 
 /// The largest delivery accepted (1 MiB).
 pub const WEBHOOK_LIMIT: usize = 1024 * 1024;
@@ -46,8 +46,8 @@ async fn credentials(
 
 /// Receives one delivery from a connected store.
 #[utoipa::path(tag = "webhooks", params(("platform" = String, Path, description = "shopify, woocommerce, youzan, douyin or standard"), ("store_id" = String, Path)),
-    responses((status = 200, description = "stored (or a repeat of a stored delivery)"), (status = 401, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem), (status = 413, body = crate::error::Problem)))]
+    responses((status = 200, description = "stored (or a repeat of a stored delivery)"), (status = 401, body = suyuan_web::error::Problem),
+        (status = 404, body = suyuan_web::error::Problem), (status = 413, body = suyuan_web::error::Problem)))]
 #[post("/webhooks/{platform}/{store_id}")]
 pub async fn receive(
     state: web::Data<AppState>,

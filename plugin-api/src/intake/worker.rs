@@ -2,13 +2,13 @@
 //! is marked done in the same transaction), retries failures with backoff and jitter, and
 //! dead-letters deliveries it cannot parse or that keep failing.
 
-use crate::startup::AppState;
 use chrono::Duration;
 use std::sync::Arc;
 use suyuan_core::ids::SellerId;
 use suyuan_core::marketplace::{self, Change, Platform};
 use suyuan_store::entity::{store, webhook_inbox};
 use suyuan_store::{StoreError, inbox, ledger, listings, sales};
+use suyuan_web::AppState;
 use tokio::sync::Notify;
 
 /// How many deliveries one claim takes.

@@ -1,7 +1,7 @@
 //! The catalogue of key industrial products, as sellers and operators read it.
 
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, web};
+use suyuan_web::AppState;
 
 /// Lists the catalogue (public): every category with its granularity, certificate, required data
 /// elements, deadline and matching rules.

@@ -1,13 +1,13 @@
 //! The seller's dead-lettered webhook deliveries: what could not be processed and why, and replay.
 
 use super::store_error;
-use crate::auth::SellerAuth;
-use crate::error::ApiError;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_store::inbox;
+use suyuan_web::AppState;
+use suyuan_web::auth::SellerAuth;
+use suyuan_web::error::ApiError;
 use utoipa::ToSchema;
 
 /// A delivery that could not be processed.
@@ -61,7 +61,7 @@ pub async fn dead_letters(
 }
 
 /// Puts a dead-lettered delivery back in the queue.
-#[utoipa::path(context_path = "/api/v1", tag = "webhooks", security(("bearer" = [])), params(("id" = i64, Path)), responses((status = 202), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "webhooks", security(("bearer" = [])), params(("id" = i64, Path)), responses((status = 202), (status = 404, body = suyuan_web::error::Problem)))]
 #[post("/deliveries/{id}/replay")]
 pub async fn replay(
     auth: SellerAuth,

@@ -1,14 +1,14 @@
 //! Trace events: the caller's events as an EPCIS 2.0 document, or as a list with chain details.
 
-use crate::auth::AnyAuth;
-use crate::error::ApiError;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_core::epcis::EpcisDocument;
 use suyuan_core::tenancy::Principal;
 use suyuan_store::ledger::{self, EventScope};
+use suyuan_web::AppState;
+use suyuan_web::auth::AnyAuth;
+use suyuan_web::error::ApiError;
 use utoipa::{IntoParams, ToSchema};
 
 /// The event scope a caller may read: its own (seller), its jurisdiction (supervisor), all (admin).
@@ -25,7 +25,7 @@ pub fn scope_of(p: &Principal) -> Result<EventScope, ApiError> {
 
 /// Exports the caller's events as an EPCIS 2.0 JSON-LD document.
 #[utoipa::path(context_path = "/api/v1", tag = "events", security(("bearer" = [])),
-    responses((status = 200, description = "EPCIS 2.0 document (application/ld+json)"), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, description = "EPCIS 2.0 document (application/ld+json)"), (status = 403, body = suyuan_web::error::Problem)))]
 #[get("/events/epcis")]
 pub async fn export_epcis(
     auth: AnyAuth,
@@ -135,13 +135,13 @@ pub struct CorrectionOut {
 /// Voids or amends one of the seller's records (差错补救). The original stays; an EPCIS error
 /// declaration and, for an amendment, the corrected event are appended.
 #[utoipa::path(context_path = "/api/v1", tag = "events", request_body = CorrectionIn, security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 201, body = CorrectionOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = CorrectionOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/events/{id}/corrections")]
 pub async fn correct_event(
-    auth: crate::auth::SellerAuth,
+    auth: suyuan_web::auth::SellerAuth,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: crate::extract::JsonBody<CorrectionIn>,
+    body: suyuan_web::extract::JsonBody<CorrectionIn>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = suyuan_core::validation::bounded_text("reason", &body.0.reason, 1000)
         .map_err(|e| super::field_errors(vec![e]))?;

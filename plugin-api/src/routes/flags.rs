@@ -2,14 +2,14 @@
 //! its jurisdiction, an admin all.
 
 use super::listings::Page;
-use crate::auth::AnyAuth;
-use crate::error::{ApiError, FieldProblem};
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_core::tenancy::Principal;
 use suyuan_store::flags::{self, FlagFilter, FlagReason, FlagScope};
+use suyuan_web::AppState;
+use suyuan_web::auth::AnyAuth;
+use suyuan_web::error::{ApiError, FieldProblem};
 use utoipa::{IntoParams, ToSchema};
 
 /// Query for the flag list.
@@ -60,7 +60,7 @@ pub struct FlagOut {
 
 /// Lists suspicious codes in the caller's scope, newest first.
 #[utoipa::path(context_path = "/api/v1", tag = "flags", security(("bearer" = [])), params(FlagQuery),
-    responses((status = 200, body = Page<FlagOut>), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = Page<FlagOut>), (status = 422, body = suyuan_web::error::Problem)))]
 #[get("/flags")]
 pub async fn list_flags(
     auth: AnyAuth,

@@ -1,8 +1,8 @@
 //! Liveness, readiness and metrics.
 
-use crate::error::ApiError;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, web};
+use suyuan_web::AppState;
+use suyuan_web::error::ApiError;
 
 /// Liveness: the process answers.
 #[utoipa::path(tag = "health", responses((status = 200, description = "alive")))]

@@ -6,13 +6,13 @@
 //! (repeatable), `dry_run=true`, `all_or_nothing=true`, and `seller=<id>`, which must be the
 //! token's own seller when given.
 
-use crate::auth::SellerAuth;
-use crate::error::{ApiError, FieldProblem};
 use crate::import::{self, ImportError, ImportRequest};
-use crate::startup::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt as _;
 use suyuan_store::import::{ImportKind, ImportOptions};
+use suyuan_web::AppState;
+use suyuan_web::auth::SellerAuth;
+use suyuan_web::error::{ApiError, FieldProblem};
 
 /// The largest file an upload may carry.
 pub const IMPORT_LIMIT: usize = 50 * 1024 * 1024;
@@ -153,9 +153,9 @@ fn import_error(e: ImportError) -> ApiError {
     request_body(content = String, content_type = "text/csv", description = "the CSV file (UTF-8, UTF-8 with BOM or GBK; comma- or tab-separated), or a multipart form with a `file` field"),
     responses(
         (status = 200, description = "the import report: rows, imported, rejected, rejected_rows (row, column, field, code, message_zh, message_en), warnings"),
-        (status = 404, body = crate::error::Problem),
-        (status = 413, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem),
+        (status = 404, body = suyuan_web::error::Problem),
+        (status = 413, body = suyuan_web::error::Problem),
+        (status = 422, body = suyuan_web::error::Problem),
     ))]
 #[post("/imports/{kind}")]
 pub async fn import_file(

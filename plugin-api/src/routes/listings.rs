@@ -1,9 +1,5 @@
 //! A seller's listings: read with filters and pagination, override the category, attach codes.
 
-use crate::auth::SellerAuth;
-use crate::error::ApiError;
-use crate::extract::JsonBody;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,6 +7,10 @@ use suyuan_core::catalogue::CategoryId;
 use suyuan_core::codes::TraceCode;
 use suyuan_store::entity::listing;
 use suyuan_store::listings::{self, ListingFilter, TraceState};
+use suyuan_web::AppState;
+use suyuan_web::auth::SellerAuth;
+use suyuan_web::error::ApiError;
+use suyuan_web::extract::JsonBody;
 use utoipa::{IntoParams, ToSchema};
 
 /// A listing as the seller sees it. Marketplace ids are strings (they exceed 2^53).
@@ -176,7 +176,7 @@ pub async fn list_listings(
 }
 
 /// Reads one listing.
-#[utoipa::path(context_path = "/api/v1", tag = "listings", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "listings", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/listings/{id}")]
 pub async fn get_listing(
     auth: SellerAuth,
@@ -197,7 +197,7 @@ pub struct ListingPatch {
 }
 
 /// Overrides (or clears) a listing's category.
-#[utoipa::path(context_path = "/api/v1", tag = "listings", request_body = ListingPatch, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "listings", request_body = ListingPatch, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[patch("/listings/{id}")]
 pub async fn patch_listing(
     auth: SellerAuth,
@@ -242,7 +242,7 @@ pub struct CodesIn {
 }
 
 /// Attaches trace codes to a listing.
-#[utoipa::path(context_path = "/api/v1", tag = "listings", request_body = CodesIn, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "listings", request_body = CodesIn, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/listings/{id}/codes")]
 pub async fn attach_codes(
     auth: SellerAuth,
@@ -263,7 +263,7 @@ pub async fn attach_codes(
     for (i, raw) in body.0.codes.iter().enumerate() {
         match TraceCode::parse(raw) {
             Ok(c) => codes.push(c),
-            Err(e) => problems.push(crate::error::FieldProblem::new(
+            Err(e) => problems.push(suyuan_web::error::FieldProblem::new(
                 format!("codes[{i}]"),
                 e.code(),
                 e.message_zh(),

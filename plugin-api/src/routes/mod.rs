@@ -21,7 +21,8 @@ pub mod transfers;
 
 use actix_web::web;
 
-/// Mounts every route.
+/// Mounts every route of the storefront side: health and metrics, webhook receivers, `/api/v1`,
+/// badges and the embed script.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
@@ -89,25 +90,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(submissions::event_submissions)
                 .service(submissions::replay_submission),
         )
-        .configure(crate::public::configure)
-        .default_service(web::to(not_found));
-}
-
-async fn not_found() -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-    Err(crate::error::ApiError::NotFound("route"))
+        .service(crate::badges::listing_badge)
+        .service(crate::badges::code_badge)
+        .service(crate::badges::embed_js)
+        .service(crate::badges::embed_listing);
 }
 
 /// Maps a store error to an API error.
-pub fn store_error(e: suyuan_store::StoreError) -> crate::error::ApiError {
+pub fn store_error(e: suyuan_store::StoreError) -> suyuan_web::error::ApiError {
     e.into()
 }
 
 /// Maps field errors from the domain to a 422 problem.
-pub fn field_errors(errors: Vec<suyuan_core::validation::FieldError>) -> crate::error::ApiError {
-    crate::error::ApiError::Invalid(
+pub fn field_errors(
+    errors: Vec<suyuan_core::validation::FieldError>,
+) -> suyuan_web::error::ApiError {
+    suyuan_web::error::ApiError::Invalid(
         errors
             .into_iter()
-            .map(|e| crate::error::FieldProblem::new(e.field, e.code, e.message_zh, e.message_en))
+            .map(|e| {
+                suyuan_web::error::FieldProblem::new(e.field, e.code, e.message_zh, e.message_en)
+            })
             .collect(),
     )
 }

@@ -1,16 +1,16 @@
 //! Marketplace operators: look up a listing's trace status and badge by platform and external id,
 //! and subscribe to status changes (Standard Webhooks, signed).
 
-use crate::auth::OperatorAuth;
-use crate::error::ApiError;
-use crate::extract::JsonBody;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_store::entity::operator;
 use suyuan_store::listings::{self, TraceState};
 use suyuan_store::{operators, tenants};
+use suyuan_web::AppState;
+use suyuan_web::auth::OperatorAuth;
+use suyuan_web::error::ApiError;
+use suyuan_web::extract::JsonBody;
 use suyuan_widgets::{BadgeFormat, BadgeSize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -73,7 +73,7 @@ async fn operator_of(state: &AppState, auth: &OperatorAuth) -> Result<operator::
 /// Looks up a listing on the operator's own marketplace.
 #[utoipa::path(context_path = "/api/v1", tag = "operators", security(("bearer" = [])),
     params(("platform" = String, Path), ("external_id" = String, Path), LookupQuery),
-    responses((status = 200, body = OperatorListingOut), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = OperatorListingOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/operator/listings/{platform}/{external_id}")]
 pub async fn lookup_listing(
     auth: OperatorAuth,
@@ -152,7 +152,7 @@ pub struct SubscriptionOut {
 /// Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with type
 /// `listing.trace_status_changed`.
 #[utoipa::path(context_path = "/api/v1", tag = "operators", request_body = SubscriptionIn, security(("bearer" = [])),
-    responses((status = 201, body = SubscriptionOut), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = SubscriptionOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/operator/subscriptions")]
 pub async fn create_subscription(
     auth: OperatorAuth,
@@ -210,7 +210,7 @@ pub async fn list_subscriptions(
 }
 
 /// Deletes one of the operator's subscriptions.
-#[utoipa::path(context_path = "/api/v1", tag = "operators", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "operators", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/operator/subscriptions/{id}")]
 pub async fn delete_subscription(
     auth: OperatorAuth,

@@ -38,11 +38,7 @@
 //! worker checks the address again before every request.
 
 use super::field_errors;
-use crate::auth::{AdminAuth, AnyAuth, SellerAuth, SellerOrAdmin};
-use crate::error::ApiError;
-use crate::extract::JsonBody;
 use crate::platforms::TargetKind;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -51,6 +47,10 @@ use suyuan_store::entity::{platform, routing_rule};
 use suyuan_store::submissions::{
     self as store, NewPlatform, NewRule, PLATFORM_KINDS, PlatformPatch, PolicyOverrides,
 };
+use suyuan_web::AppState;
+use suyuan_web::auth::{AdminAuth, AnyAuth, SellerAuth, SellerOrAdmin};
+use suyuan_web::error::ApiError;
+use suyuan_web::extract::JsonBody;
 use utoipa::{IntoParams, ToSchema};
 
 /// Record kinds a routing rule may name.
@@ -428,7 +428,7 @@ fn check_policy(errors: &mut Errors, p: PolicyOverrides) -> PolicyOverrides {
 
 /// Registers a trace platform (admin).
 #[utoipa::path(context_path = "/api/v1", tag = "platforms", request_body = PlatformIn, security(("bearer" = [])),
-    responses((status = 201, body = PlatformOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = PlatformOut), (status = 409, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/platforms")]
 pub async fn create_platform(
     _auth: AdminAuth,
@@ -496,7 +496,7 @@ pub async fn create_platform(
 
 /// Changes a platform (admin). A new base URL is checked like a new platform's.
 #[utoipa::path(context_path = "/api/v1", tag = "platforms", request_body = PlatformPatchIn, security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = PlatformOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = PlatformOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[patch("/platforms/{id}")]
 pub async fn patch_platform(
     _auth: AdminAuth,
@@ -576,7 +576,7 @@ pub async fn list_platforms(
 
 /// Reads one platform.
 #[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = PlatformOut), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = PlatformOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/platforms/{id}")]
 pub async fn get_platform(
     auth: SellerOrAdmin,
@@ -698,7 +698,7 @@ fn rule_out(r: routing_rule::Model) -> RuleOut {
 
 /// Adds a routing rule (admin): records recorded from now on that match it go to the platform.
 #[utoipa::path(context_path = "/api/v1", tag = "platforms", request_body = RuleIn, security(("bearer" = [])),
-    responses((status = 201, body = RuleOut), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = RuleOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/routing-rules")]
 pub async fn create_rule(
     _auth: AdminAuth,
@@ -802,7 +802,7 @@ pub async fn list_rules(
 }
 
 /// Deletes a routing rule (admin). Submissions already made stay and are still sent.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/routing-rules/{id}")]
 pub async fn delete_rule(
     _auth: AdminAuth,
@@ -845,7 +845,7 @@ pub struct CredentialOut {
 /// Sets the seller's credential for a platform (replacing any earlier one); submissions held for
 /// want of it are queued at once.
 #[utoipa::path(context_path = "/api/v1", tag = "platforms", request_body = CredentialIn, security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = CredentialOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = CredentialOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[put("/platforms/{id}/credentials")]
 pub async fn put_credentials(
     auth: SellerAuth,
@@ -877,7 +877,7 @@ pub async fn put_credentials(
 
 /// Removes the seller's credential for a platform. Submissions to a platform that requires one
 /// are then held until a new one is given.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/platforms/{id}/credentials")]
 pub async fn delete_credentials(
     auth: SellerAuth,
@@ -899,7 +899,7 @@ pub struct ReplayedOut {
 
 /// Replays every dead submission to a platform: a seller's own, or (admin) every seller's.
 #[utoipa::path(context_path = "/api/v1", tag = "submissions", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 202, body = ReplayedOut), (status = 404, body = crate::error::Problem)))]
+    responses((status = 202, body = ReplayedOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[post("/platforms/{id}/replay")]
 pub async fn replay_dead(
     auth: SellerOrAdmin,
@@ -935,8 +935,8 @@ pub struct BackfilledOut {
 /// record its rules match that it does not have yet, oldest first per seller. Safe to repeat.
 #[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])),
     params(("id" = String, Path), BackfillQuery),
-    responses((status = 202, body = BackfilledOut), (status = 404, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)))]
+    responses((status = 202, body = BackfilledOut), (status = 404, body = suyuan_web::error::Problem),
+        (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/platforms/{id}/backfill")]
 pub async fn backfill(
     _auth: AdminAuth,

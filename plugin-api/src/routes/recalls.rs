@@ -1,10 +1,6 @@
 //! Recall notices: a supervisor (or admin) recalls a GTIN, a batch or a unit; trace pages show
 //! the banner and badges turn to the recalled state.
 
-use crate::auth::SupervisorOrAdmin;
-use crate::error::ApiError;
-use crate::extract::JsonBody;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,6 +8,10 @@ use suyuan_core::codes::Gtin;
 use suyuan_core::validation::{self, Errors, FieldError};
 use suyuan_store::entity::recall;
 use suyuan_store::recalls;
+use suyuan_web::AppState;
+use suyuan_web::auth::SupervisorOrAdmin;
+use suyuan_web::error::ApiError;
+use suyuan_web::extract::JsonBody;
 use utoipa::ToSchema;
 
 /// A recall to issue.
@@ -88,7 +88,7 @@ fn ai_text(field: &str, value: Option<&str>) -> Result<Option<String>, FieldErro
 
 /// Issues a recall (supervisor or admin).
 #[utoipa::path(context_path = "/api/v1", tag = "recalls", request_body = RecallIn, security(("bearer" = [])),
-    responses((status = 201, body = RecallOut), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = RecallOut), (status = 403, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/recalls")]
 pub async fn create_recall(
     auth: SupervisorOrAdmin,

@@ -2,16 +2,16 @@
 //! answers the new stock; `GET /api/v1/stock` reads stock per GTIN and batch.
 
 use super::field_errors;
-use crate::auth::SellerAuth;
-use crate::error::ApiError;
-use crate::extract::JsonBody;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
 use serde::Serialize;
 pub use suyuan_core::receipt::{CertificateIn, InspectionIn, ItemIn, ReceiptIn, SupplierIn};
 use suyuan_store::receipts;
 use suyuan_store::stock;
+use suyuan_web::AppState;
+use suyuan_web::auth::SellerAuth;
+use suyuan_web::error::ApiError;
+use suyuan_web::extract::JsonBody;
 use utoipa::ToSchema;
 
 /// A recorded receipt.
@@ -33,7 +33,7 @@ pub struct ReceiptOut {
 
 /// Records a receipt with its certificate check and inspection.
 #[utoipa::path(context_path = "/api/v1", tag = "receipts", request_body = ReceiptIn, security(("bearer" = [])),
-    responses((status = 201, body = ReceiptOut), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = ReceiptOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/receipts")]
 pub async fn create_receipt(
     auth: SellerAuth,

@@ -1,16 +1,16 @@
 //! A seller's sales (from marketplace orders): read with timeliness, and unit codes at packing.
 
 use super::listings::Page;
-use crate::auth::SellerAuth;
-use crate::error::{ApiError, FieldProblem};
-use crate::extract::JsonBody;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 pub use suyuan_core::sale::{BuyerIn, SaleIn, SaleItemIn};
 use suyuan_store::entity::{sale, sale_line};
 use suyuan_store::sales;
+use suyuan_web::AppState;
+use suyuan_web::auth::SellerAuth;
+use suyuan_web::error::{ApiError, FieldProblem};
+use suyuan_web::extract::JsonBody;
 use utoipa::{IntoParams, ToSchema};
 
 /// How a sale stands against its registration deadline.
@@ -212,7 +212,7 @@ pub async fn list_sales(
 }
 
 /// Reads one sale.
-#[utoipa::path(context_path = "/api/v1", tag = "sales", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = SaleOut), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "sales", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = SaleOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/sales/{id}")]
 pub async fn get_sale(
     auth: SellerAuth,
@@ -238,7 +238,7 @@ pub struct UnitsIn {
 /// must have been received by this seller and not sold before; the sale is registered once
 /// every traced line has its codes.
 #[utoipa::path(context_path = "/api/v1", tag = "sales", request_body = UnitsIn, security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = SaleOut), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = SaleOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/sales/{id}/units")]
 pub async fn add_units(
     auth: SellerAuth,
@@ -322,7 +322,7 @@ pub struct TransferLinkOut {
 impl TransferLinkOut {
     /// The links of a transfer just created.
     pub fn new(public_url: &str, t: &suyuan_store::transfers::CreatedTransfer) -> Self {
-        let claim_url = crate::mail::claim_url(public_url, &t.token);
+        let claim_url = suyuan_web::links::claim_url(public_url, &t.token);
         TransferLinkOut {
             id: t.id.clone(),
             status: "pending".to_owned(),
@@ -337,7 +337,7 @@ impl TransferLinkOut {
 /// Registers an offline or B2B sale (销售登记). Refused, item by item: codes never received or
 /// already sold, and quantities beyond stock.
 #[utoipa::path(context_path = "/api/v1", tag = "sales", request_body = SaleIn, security(("bearer" = [])),
-    responses((status = 201, body = RegisteredOut), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = RegisteredOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/sales")]
 pub async fn register_sale(
     auth: SellerAuth,

@@ -1,86 +1,18 @@
 //! Sellers: registration (admin), reading within scope, and `/me`.
 
 use super::field_errors;
-use crate::auth::{AdminAuth, AnyAuth, SupervisorOrAdmin};
-use crate::error::ApiError;
-use crate::extract::JsonBody;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use suyuan_core::credit_code::CreditCode;
-use suyuan_core::division::DivisionCode;
 use suyuan_core::ids::SellerId;
-use suyuan_core::tenancy::{Principal, SellerType};
-use suyuan_core::validation::{self, Errors, FieldError};
-use suyuan_store::tenants::{self, NewSeller, Seller};
+use suyuan_core::tenancy::Principal;
+pub use suyuan_core::tenancy::SellerIn;
+use suyuan_store::tenants::{self, Seller};
+use suyuan_web::AppState;
+use suyuan_web::auth::{AdminAuth, AnyAuth, SupervisorOrAdmin};
+use suyuan_web::error::ApiError;
+use suyuan_web::extract::JsonBody;
 use utoipa::ToSchema;
-
-/// A seller to register.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SellerIn {
-    /// Registered business name.
-    pub name: String,
-    /// Unified social credit code (18 characters).
-    pub credit_code: String,
-    /// Administrative division code (6 digits) where the seller is registered.
-    pub division_code: String,
-    /// One of online, offline, specialty_store, general_store, large_store, small_shop,
-    /// distributor, factory_direct.
-    pub seller_type: String,
-    /// Contact e-mail.
-    pub email: Option<String>,
-}
-
-impl SellerIn {
-    /// Parses every field, reporting all bad ones at once.
-    pub fn parse(self) -> Result<NewSeller, Vec<FieldError>> {
-        let mut errors = Errors::default();
-        let name = errors.check(validation::bounded_text("name", &self.name, 200));
-        let credit_code =
-            errors.check(CreditCode::parse(&self.credit_code).map_err(|e| {
-                FieldError::new("credit_code", e.code(), e.message_zh(), e.to_string())
-            }));
-        let division_code = errors.check(DivisionCode::parse(&self.division_code).map_err(|e| {
-            FieldError::new("division_code", e.code(), e.message_zh(), e.to_string())
-        }));
-        let seller_type = errors.check(self.seller_type.parse::<SellerType>().map_err(|e| {
-            FieldError::new(
-                "seller_type",
-                "unknown_seller_type",
-                "未知的销售者类型",
-                e.to_string(),
-            )
-        }));
-        let email = match self.email.as_deref() {
-            Some(e) => errors.check(validation::email("email", e)).map(Some),
-            None => Some(None),
-        };
-        errors.finish()?;
-        match (name, credit_code, division_code, seller_type, email) {
-            (
-                Some(name),
-                Some(credit_code),
-                Some(division_code),
-                Some(seller_type),
-                Some(email),
-            ) => Ok(NewSeller {
-                name,
-                credit_code,
-                division_code,
-                seller_type,
-                email,
-            }),
-            _ => Err(vec![FieldError::new(
-                "body",
-                "invalid",
-                "输入有误",
-                "invalid input",
-            )]),
-        }
-    }
-}
 
 /// A seller as the API shows it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -123,7 +55,7 @@ impl From<Seller> for SellerOut {
 
 /// Registers a seller (admin only).
 #[utoipa::path(context_path = "/api/v1", tag = "sellers", request_body = SellerIn, security(("bearer" = [])),
-    responses((status = 201, body = SellerOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = SellerOut), (status = 409, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/sellers")]
 pub async fn create_seller(
     _admin: AdminAuth,
@@ -155,7 +87,7 @@ pub async fn list_sellers(
 
 /// Reads a seller: the seller itself, an admin, or a supervisor whose jurisdiction covers it.
 #[utoipa::path(context_path = "/api/v1", tag = "sellers", security(("bearer" = [])), params(("id" = String, Path, description = "seller id")),
-    responses((status = 200, body = SellerOut), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = SellerOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/sellers/{id}")]
 pub async fn get_seller(
     auth: AnyAuth,
@@ -184,7 +116,7 @@ pub struct MeOut {
 }
 
 /// The caller's identity (and, for a seller, its record).
-#[utoipa::path(context_path = "/api/v1", tag = "sellers", security(("bearer" = [])), responses((status = 200, body = MeOut), (status = 401, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "sellers", security(("bearer" = [])), responses((status = 200, body = MeOut), (status = 401, body = suyuan_web::error::Problem)))]
 #[get("/me")]
 pub async fn me(auth: AnyAuth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let p = &auth.0;

@@ -1,10 +1,6 @@
 //! Store connections: connect a marketplace store, list, disable, delete, rotate its secret.
 
 use super::field_errors;
-use crate::auth::SellerAuth;
-use crate::error::ApiError;
-use crate::extract::JsonBody;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -12,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use suyuan_core::validation::{self, Errors, FieldError};
 use suyuan_store::entity::store;
 use suyuan_store::stores::{self, NewStore};
+use suyuan_web::AppState;
+use suyuan_web::auth::SellerAuth;
+use suyuan_web::error::ApiError;
+use suyuan_web::extract::JsonBody;
 use utoipa::ToSchema;
 
 /// The platforms a store can be connected from.
@@ -111,7 +111,7 @@ fn secret_field(platform: &str, secret: Option<&str>) -> Result<(String, bool), 
 
 /// Connects a store.
 #[utoipa::path(context_path = "/api/v1", tag = "stores", request_body = StoreIn, security(("bearer" = [])),
-    responses((status = 201, body = StoreOut), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = StoreOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/stores")]
 pub async fn create_store(
     auth: SellerAuth,
@@ -187,7 +187,7 @@ pub async fn list_stores(
 }
 
 /// Reads one store connection.
-#[utoipa::path(context_path = "/api/v1", tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut), (status = 404, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/stores/{id}")]
 pub async fn get_store(
     auth: SellerAuth,

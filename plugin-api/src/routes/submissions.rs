@@ -3,9 +3,6 @@
 
 use super::listings::Page;
 use super::store_error;
-use crate::auth::AnyAuth;
-use crate::error::ApiError;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,6 +11,9 @@ use suyuan_core::ids::SellerId;
 use suyuan_core::tenancy::Principal;
 use suyuan_store::entity::{platform, submission};
 use suyuan_store::submissions::{self as store, LedgerFilter, status};
+use suyuan_web::AppState;
+use suyuan_web::auth::AnyAuth;
+use suyuan_web::error::ApiError;
 use utoipa::{IntoParams, ToSchema};
 
 /// One record's submission to one platform.
@@ -140,7 +140,7 @@ pub struct SubmissionQuery {
 
 /// The submission ledger, oldest first: the seller's own (an admin: everyone's).
 #[utoipa::path(context_path = "/api/v1", tag = "submissions", security(("bearer" = [])), params(SubmissionQuery),
-    responses((status = 200, body = Page<SubmissionOut>), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = Page<SubmissionOut>), (status = 422, body = suyuan_web::error::Problem)))]
 #[get("/submissions")]
 pub async fn list_submissions(
     auth: AnyAuth,
@@ -193,7 +193,7 @@ pub async fn list_submissions(
 
 /// Where one record went: its submission to each platform.
 #[utoipa::path(context_path = "/api/v1", tag = "submissions", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = Vec<SubmissionOut>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Vec<SubmissionOut>), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/events/{id}/submissions")]
 pub async fn event_submissions(
     auth: AnyAuth,
@@ -223,7 +223,7 @@ pub async fn event_submissions(
 
 /// Sends a dead or rejected submission again (same idempotency key), with a fresh retry budget.
 #[utoipa::path(context_path = "/api/v1", tag = "submissions", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 202, body = SubmissionOut), (status = 404, body = crate::error::Problem)))]
+    responses((status = 202, body = SubmissionOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[post("/submissions/{id}/replay")]
 pub async fn replay_submission(
     auth: AnyAuth,

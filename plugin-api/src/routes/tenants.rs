@@ -1,10 +1,6 @@
 //! Operators, supervisors and tokens (admin only).
 
-use crate::auth::{AdminAuth, Tokens};
 use crate::config::parse_duration;
-use crate::error::ApiError;
-use crate::extract::JsonBody;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,6 +8,10 @@ use suyuan_core::division::Jurisdiction;
 use suyuan_core::tenancy::Role;
 use suyuan_core::validation::{self, Errors, FieldError};
 use suyuan_store::tenants;
+use suyuan_web::AppState;
+use suyuan_web::auth::{AdminAuth, Tokens};
+use suyuan_web::error::ApiError;
+use suyuan_web::extract::JsonBody;
 use utoipa::ToSchema;
 
 /// A marketplace operator to register.
@@ -76,7 +76,7 @@ fn optional_email(errors: &mut Errors, email: Option<&str>) -> Option<String> {
 }
 
 /// Registers a marketplace operator.
-#[utoipa::path(context_path = "/api/v1", tag = "admin", request_body = OperatorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "admin", request_body = OperatorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/operators")]
 pub async fn create_operator(
     _admin: AdminAuth,
@@ -101,7 +101,7 @@ pub async fn create_operator(
 }
 
 /// Registers a supervisor with a jurisdiction.
-#[utoipa::path(context_path = "/api/v1", tag = "admin", request_body = SupervisorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "admin", request_body = SupervisorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/supervisors")]
 pub async fn create_supervisor(
     _admin: AdminAuth,
@@ -152,7 +152,7 @@ pub struct TokenOut {
 }
 
 /// Mints a bearer token (admin only).
-#[utoipa::path(context_path = "/api/v1", tag = "admin", request_body = TokenIn, security(("bearer" = [])), responses((status = 201, body = TokenOut), (status = 422, body = crate::error::Problem)))]
+#[utoipa::path(context_path = "/api/v1", tag = "admin", request_body = TokenIn, security(("bearer" = [])), responses((status = 201, body = TokenOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/tokens")]
 pub async fn mint_token(
     _admin: AdminAuth,
@@ -178,13 +178,13 @@ pub async fn mint_token(
     let token = tokens
         .mint(role, &input.subject, input.jurisdiction.as_deref(), ttl)
         .map_err(|e| match e {
-            crate::auth::MintError::Subject(m) => {
+            suyuan_web::auth::MintError::Subject(m) => {
                 ApiError::field("subject", "invalid_subject", "编号与角色不符", m)
             }
-            crate::auth::MintError::Jurisdiction(m) => {
+            suyuan_web::auth::MintError::Jurisdiction(m) => {
                 ApiError::field("jurisdiction", "invalid_jurisdiction", "辖区设置有误", m)
             }
-            crate::auth::MintError::Signing(e) => ApiError::Unexpected(e.into()),
+            suyuan_web::auth::MintError::Signing(e) => ApiError::Unexpected(e.into()),
         })?;
     let expires_at =
         Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30));

@@ -2,16 +2,15 @@
 //! cancelling, and claiming by token (the JSON twin of the claim page).
 
 use super::field_errors;
-use crate::auth::SellerAuth;
-use crate::error::ApiError;
-use crate::extract::JsonBody;
-use crate::startup::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use suyuan_core::validation::{self, Errors, FieldError};
-use suyuan_store::receipts::InspectionResult;
-use suyuan_store::transfers::{self, ClaimInput, Transfer, TransferError};
+pub use suyuan_core::transfer::{ClaimIn, received_date};
+use suyuan_store::transfers::{self, Transfer, TransferError};
+use suyuan_web::AppState;
+use suyuan_web::auth::SellerAuth;
+use suyuan_web::error::ApiError;
+use suyuan_web::extract::JsonBody;
 use utoipa::{IntoParams, ToSchema};
 
 /// A party of a transfer.
@@ -222,7 +221,7 @@ pub async fn incoming_transfers(
 
 /// One transfer, to its sender or its buyer.
 #[utoipa::path(context_path = "/api/v1", tag = "transfers", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = TransferOut), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = TransferOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/transfers/{id}")]
 pub async fn get_transfer(
     auth: SellerAuth,
@@ -235,7 +234,7 @@ pub async fn get_transfer(
 
 /// Cancels a pending transfer (sender only): the claim link stops working.
 #[utoipa::path(context_path = "/api/v1", tag = "transfers", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = TransferOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+    responses((status = 200, body = TransferOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem)))]
 #[post("/transfers/{id}/cancel")]
 pub async fn cancel_transfer(
     auth: SellerAuth,
@@ -246,104 +245,6 @@ pub async fn cancel_transfer(
         .await
         .map_err(transfer_error)?;
     Ok(HttpResponse::Ok().json(TransferOut::from(t)))
-}
-
-/// What the claimant adds to the pre-filled receipt.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimIn {
-    /// When the goods arrived (RFC 3339 or a date); default now.
-    pub received_at: Option<String>,
-    /// Certificate number checked (default: the one the sender recorded).
-    pub certificate_number: Option<String>,
-    /// Certificate check result: `valid`, `invalid`, `expired`, `not_found`.
-    pub certificate_result: Option<String>,
-    /// Inspection result: `accepted`, `rejected` or `partly_accepted`.
-    pub inspection_result: Option<String>,
-    /// Reasons, when not all accepted.
-    pub inspection_notes: Option<String>,
-    /// Who inspected.
-    pub inspector: Option<String>,
-}
-
-fn blank_to_none(v: Option<&str>) -> Option<&str> {
-    v.map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// A received date for [`super::receipts::parse_time`]: blank, or today's date in China (which
-/// `parse_time` would read as noon, in the future every morning), means now.
-pub fn received_date(v: Option<&str>) -> Option<&str> {
-    let v = blank_to_none(v)?;
-    let today = suyuan_core::china_time::china_date(Utc::now()).to_string();
-    if today == v { None } else { Some(v) }
-}
-
-impl ClaimIn {
-    /// Parses every field, naming each bad one.
-    pub fn parse(&self) -> Result<ClaimInput, Vec<FieldError>> {
-        let mut e = Errors::default();
-        let received_at = match received_date(self.received_at.as_deref()) {
-            Some(t) => e.check(suyuan_core::receipt::parse_time(
-                "received_at",
-                Some(t),
-                chrono::Utc::now(),
-            )),
-            None => None,
-        };
-        let text = |e: &mut Errors, field: &str, v: Option<&str>, max: usize| {
-            blank_to_none(v).and_then(|v| e.check(validation::bounded_text(field, v, max)))
-        };
-        let certificate_number = text(
-            &mut e,
-            "certificate_number",
-            self.certificate_number.as_deref(),
-            100,
-        );
-        let certificate_result = match blank_to_none(self.certificate_result.as_deref()) {
-            None => None,
-            Some(r @ ("valid" | "invalid" | "expired" | "not_found")) => Some(r.to_owned()),
-            Some(other) => {
-                e.0.push(FieldError::new(
-                    "certificate_result",
-                    "unknown_result",
-                    "证书核验结果须为 valid、invalid、expired 或 not_found",
-                    format!("`{other}` is not valid, invalid, expired or not_found"),
-                ));
-                None
-            }
-        };
-        let inspection = match blank_to_none(self.inspection_result.as_deref()) {
-            None => None,
-            Some("accepted") => Some(InspectionResult::Accepted),
-            Some("rejected") => Some(InspectionResult::Rejected),
-            Some("partly_accepted") => Some(InspectionResult::PartlyAccepted),
-            Some(other) => {
-                e.0.push(FieldError::new(
-                    "inspection_result",
-                    "unknown_result",
-                    "查验结果须为 accepted、rejected 或 partly_accepted",
-                    format!("`{other}` is not accepted, rejected or partly_accepted"),
-                ));
-                None
-            }
-        };
-        let inspection_notes = text(
-            &mut e,
-            "inspection_notes",
-            self.inspection_notes.as_deref(),
-            1000,
-        );
-        let inspector = text(&mut e, "inspector", self.inspector.as_deref(), 100);
-        e.finish()?;
-        Ok(ClaimInput {
-            received_at,
-            certificate_number,
-            certificate_result,
-            inspection,
-            inspection_notes,
-            inspector,
-        })
-    }
 }
 
 /// The receipt a claim recorded.
@@ -358,7 +259,7 @@ pub struct ClaimedOut {
 /// Claims a transfer by its token: records the pre-filled receipt (channel `claim`) in the
 /// caller's chain. Only the buyer (same credit code) may claim, once; a second claim is a 409.
 #[utoipa::path(context_path = "/api/v1", tag = "transfers", security(("bearer" = [])), request_body = ClaimIn, params(("token" = String, Path)),
-    responses((status = 201, body = ClaimedOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = ClaimedOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/transfers/claim/{token}")]
 pub async fn claim_transfer(
     auth: SellerAuth,
@@ -366,7 +267,7 @@ pub async fn claim_transfer(
     token: web::Path<String>,
     body: JsonBody<ClaimIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.0.parse().map_err(field_errors)?;
+    let input = body.0.parse(Utc::now()).map_err(field_errors)?;
     let done = transfers::claim(&state.db, &state.catalogue, &auth.seller_id, &token, input)
         .await
         .map_err(transfer_error)?;

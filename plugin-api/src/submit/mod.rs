@@ -14,7 +14,6 @@
 
 use crate::config::SubmitConfig;
 use crate::platforms::{self, FollowPolicy, Outcome, Submission, Target, TargetKind};
-use crate::startup::AppState;
 use chrono::Utc;
 use futures_util::StreamExt as _;
 use futures_util::stream::FuturesUnordered;
@@ -24,6 +23,7 @@ use std::time::Duration;
 use suyuan_store::StoreError;
 use suyuan_store::entity::{platform, submission};
 use suyuan_store::submissions::{self as store, Finish, SendContext};
+use suyuan_web::AppState;
 
 /// How long a claim holds a submission before another worker may take it over. Longer than any
 /// one send can take (two requests at the longest timeout plus the longest follow budget).

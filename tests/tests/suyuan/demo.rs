@@ -21,12 +21,12 @@ both_engines_app!(
     the_demo_export_validates_against_the_official_epcis_schema,
     |app: TestApp| async move {
         let catalogue = suyuan_tests::catalogue();
-        let parties = suyuan_plugin_api::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key)
+        let parties = suyuan_server::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key)
             .await
             .unwrap();
         assert!(parties.created);
         // A second start finds the same demo instead of adding another.
-        let again = suyuan_plugin_api::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key)
+        let again = suyuan_server::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key)
             .await
             .unwrap();
         assert!(!again.created);
@@ -70,7 +70,7 @@ both_engines_app!(
     a_seller_exports_only_its_own_events_and_a_supervisor_only_its_jurisdiction,
     |app: TestApp| async move {
         let catalogue = suyuan_tests::catalogue();
-        let parties = suyuan_plugin_api::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key)
+        let parties = suyuan_server::demo::ensure_demo(&app.db.db, &catalogue, &app.secret_key)
             .await
             .unwrap();
         let ttl = std::time::Duration::from_secs(600);

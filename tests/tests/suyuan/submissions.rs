@@ -882,8 +882,8 @@ both_engines_app!(
 
 /// An app like `spawn_app`, but on an installation that does not allow private targets.
 async fn spawn_strict_app(engine: Engine) -> Option<TestApp> {
-    use suyuan_plugin_api::config::Config;
-    use suyuan_plugin_api::startup::{Application, Resolved};
+    use suyuan_server::config::Config;
+    use suyuan_server::startup::{Application, Resolved};
     let db = TestDb::new(engine).await?;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -908,7 +908,7 @@ async fn spawn_strict_app(engine: Engine) -> Option<TestApp> {
             db: db.db.clone(),
             jwt_secret: suyuan_tests::TEST_JWT_SECRET.as_bytes().to_vec(),
             secret_key: secret_key.clone(),
-            catalogue: suyuan_plugin_api::startup::load_catalogue(&config).unwrap(),
+            catalogue: suyuan_server::startup::load_catalogue(&config).unwrap(),
         },
         listener,
     )
@@ -917,7 +917,7 @@ async fn spawn_strict_app(engine: Engine) -> Option<TestApp> {
     Some(TestApp {
         address: format!("http://127.0.0.1:{port}"),
         db,
-        tokens: suyuan_plugin_api::auth::Tokens::new(suyuan_tests::TEST_JWT_SECRET.as_bytes()),
+        tokens: suyuan_web::auth::Tokens::new(suyuan_tests::TEST_JWT_SECRET.as_bytes()),
         secret_key,
     })
 }

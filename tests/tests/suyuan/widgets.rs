@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use suyuan_tests::{TestApp, both_engines_app};
 
-async fn demo(app: &TestApp) -> suyuan_plugin_api::demo::DemoParties {
-    suyuan_plugin_api::demo::ensure_demo(&app.db.db, &suyuan_tests::catalogue(), &app.secret_key)
+async fn demo(app: &TestApp) -> suyuan_server::demo::DemoParties {
+    suyuan_server::demo::ensure_demo(&app.db.db, &suyuan_tests::catalogue(), &app.secret_key)
         .await
         .unwrap()
 }

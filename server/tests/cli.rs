@@ -36,7 +36,7 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 
 async fn verify_names_an_event_edited_in_the_database(t: TestDb) {
     let catalogue = std::sync::Arc::new(suyuan_core::catalogue::Catalogue::builtin().unwrap());
-    let parties = suyuan_plugin_api::demo::ensure_demo(&t.db, &catalogue, &SecretKey::generate())
+    let parties = suyuan_server::demo::ensure_demo(&t.db, &catalogue, &SecretKey::generate())
         .await
         .unwrap();
     let (code, stdout, stderr) = run(suyuan(&t.url).arg("verify"));
@@ -106,7 +106,7 @@ async fn verify_names_an_event_edited_in_the_database_on_postgres() {
 async fn export_writes_a_sellers_events_as_an_epcis_document() {
     let t = TestDb::new(Engine::Sqlite).await.unwrap();
     let catalogue = std::sync::Arc::new(suyuan_core::catalogue::Catalogue::builtin().unwrap());
-    let parties = suyuan_plugin_api::demo::ensure_demo(&t.db, &catalogue, &SecretKey::generate())
+    let parties = suyuan_server::demo::ensure_demo(&t.db, &catalogue, &SecretKey::generate())
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -182,7 +182,7 @@ fn token_prints_a_token_and_refuses_a_supervisor_without_a_jurisdiction() {
         "2h",
     ]));
     assert_eq!(code, 0, "{stderr}");
-    let principal = suyuan_plugin_api::auth::Tokens::new(JWT.as_bytes())
+    let principal = suyuan_web::auth::Tokens::new(JWT.as_bytes())
         .verify(stdout.trim())
         .unwrap();
     assert_eq!(principal.subject(), sup.as_str());

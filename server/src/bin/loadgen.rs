@@ -98,7 +98,7 @@ async fn admin_token(args: &Args) -> anyhow::Result<String> {
         .jwt_secret
         .as_deref()
         .ok_or_else(|| anyhow::anyhow!("give --admin-token or --jwt-secret"))?;
-    let tokens = suyuan_plugin_api::auth::Tokens::new(secret.as_bytes());
+    let tokens = suyuan_web::auth::Tokens::new(secret.as_bytes());
     Ok(tokens.mint(
         suyuan_core::tenancy::Role::Admin,
         suyuan_core::ids::AdminId::generate().as_str(),

@@ -7,5 +7,5 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    suyuan_plugin_api::cli::main()
+    suyuan_server::cli::main()
 }

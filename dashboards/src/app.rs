@@ -8,9 +8,6 @@
 //! token equal to the `suyuan_csrf` cookie (SameSite=Strict), and a cross-site `Origin` is
 //! refused. Pages are Chinese first, English with `?lang=en` or `Accept-Language`.
 
-use crate::auth::Tokens;
-use crate::error::ApiError;
-use crate::startup::AppState;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -25,6 +22,9 @@ use suyuan_core::validation::FieldError;
 use suyuan_store::entity::seller;
 use suyuan_store::offline::{self, NewSale};
 use suyuan_store::{receipts, stock, tenants, trace};
+use suyuan_web::AppState;
+use suyuan_web::auth::Tokens;
+use suyuan_web::error::ApiError;
 use suyuan_widgets::{
     APP_CSP, AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind, ScannerView,
 };
@@ -381,8 +381,11 @@ fn receipt_in(form: &HashMap<String, String>, channel: &str, items: Vec<ItemIn>)
             credit_code: owned(form, "supplier_credit_code"),
         }),
         voucher_number: owned(form, "voucher_number"),
-        received_at: crate::routes::transfers::received_date(field(form, "received_at"))
-            .map(str::to_owned),
+        received_at: suyuan_core::transfer::received_date(
+            field(form, "received_at"),
+            chrono::Utc::now(),
+        )
+        .map(str::to_owned),
         product_name: owned(form, "product_name"),
         model: owned(form, "model"),
         producer: owned(form, "producer"),
@@ -1208,7 +1211,7 @@ pub async fn sell(
                     ],
                 );
                 if let Some(t) = &done.transfer {
-                    let url = crate::mail::claim_url(&state.public_url, &t.token);
+                    let url = suyuan_web::links::claim_url(&state.public_url, &t.token);
                     page.intro.push(Bi::new(
                         "请把下面的认领链接或二维码发给买方：买方打开后即可确认收货，货品信息自动填入其进货记录。",
                         "Give the buyer this claim link or QR code: opening it, they confirm receipt and the goods go into their records pre-filled.",

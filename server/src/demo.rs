@@ -741,7 +741,7 @@ async fn record(
 pub fn print_banner(
     config: &crate::config::Config,
     parties: &DemoParties,
-    tokens: &crate::auth::Tokens,
+    tokens: &suyuan_web::auth::Tokens,
 ) -> anyhow::Result<()> {
     let ttl = std::time::Duration::from_secs(30 * 24 * 3600);
     let seller = tokens.mint(Role::Seller, parties.seller_gz.as_str(), None, ttl)?;

@@ -1,10 +1,6 @@
 //! Builds the application from configuration and a `TcpListener`, so tests can bind port 0.
 
-use crate::auth::Tokens;
 use crate::config::Config;
-use crate::error::ApiError;
-use crate::metrics::Metrics;
-use crate::routes;
 use actix_web::dev::{Server, Service as _};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{App, HttpMessage as _, HttpServer, web};
@@ -15,49 +11,11 @@ use std::sync::Arc;
 use std::time::Instant;
 use suyuan_core::catalogue::Catalogue;
 use suyuan_core::secrets::SecretKey;
+use suyuan_web::auth::Tokens;
+use suyuan_web::error::ApiError;
+use suyuan_web::metrics::Metrics;
+use suyuan_web::{AppState, TransferSettings};
 use tracing_actix_web::{RequestId, TracingLogger};
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database pool.
-    pub db: DatabaseConnection,
-    /// The catalogue of products needing traceability.
-    pub catalogue: Arc<Catalogue>,
-    /// Where people and QR codes reach this service.
-    pub public_url: String,
-    /// Seals secrets at rest.
-    pub secret_key: SecretKey,
-    /// Metrics registry.
-    pub metrics: Metrics,
-    /// Store credentials recently looked up by the receivers.
-    pub store_cache: crate::intake::cache::StoreCache,
-    /// Group-commit writer of the webhook inbox.
-    pub inbox_writer: crate::intake::writer::InboxWriter,
-    /// Woken when new deliveries are committed (or replayed).
-    pub inbox_notify: Arc<tokio::sync::Notify>,
-    /// Whether outgoing requests may reach private and loopback addresses.
-    pub allow_private_targets: bool,
-    /// Rendered badges, reused for a short time.
-    pub badge_cache: crate::public::cache::BadgeCache,
-    /// Fair queue of the background writers on SQLite.
-    pub write_gate: crate::intake::writer::WriteGate,
-    /// Anonymous scan counting, written in batches.
-    pub scans: crate::public::scans::ScanRecorder,
-    /// Assembled trace-page data, reused for a few seconds.
-    pub page_cache: crate::public::cache::PageCache,
-    /// B2B transfers: claim-link validity and sign-in lifetime.
-    pub transfers: TransferSettings,
-}
-
-/// Settings of B2B transfers and the seller pages.
-#[derive(Clone, Debug)]
-pub struct TransferSettings {
-    /// How long a claim link stays valid.
-    pub ttl: chrono::Duration,
-    /// Lifetime of the sign-in a claim page's sign-up grants.
-    pub session_ttl: std::time::Duration,
-}
 
 /// A built, not yet running, application.
 pub struct Application {
@@ -86,16 +44,16 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
-        let write_gate = crate::intake::writer::WriteGate::for_backend(
+        let write_gate = suyuan_store::writer::WriteGate::for_backend(
             sea_orm::ConnectionTrait::get_database_backend(&resolved.db),
         );
         let state = AppState {
-            inbox_writer: crate::intake::writer::InboxWriter::spawn(
+            inbox_writer: suyuan_store::writer::InboxWriter::spawn(
                 resolved.db.clone(),
                 inbox_notify.clone(),
                 write_gate.clone(),
             ),
-            scans: crate::public::scans::ScanRecorder::spawn(
+            scans: suyuan_store::scans::ScanRecorder::spawn(
                 resolved.db.clone(),
                 write_gate.clone(),
             ),
@@ -105,11 +63,11 @@ impl Application {
             public_url: config.public_url.clone(),
             secret_key: resolved.secret_key,
             metrics: Metrics::new()?,
-            store_cache: crate::intake::cache::StoreCache::default(),
+            store_cache: suyuan_store::shop_cache::StoreCache::default(),
             inbox_notify: inbox_notify.clone(),
             allow_private_targets: config.allow_private_targets,
-            badge_cache: crate::public::cache::BadgeCache::default(),
-            page_cache: crate::public::cache::PageCache::default(),
+            badge_cache: suyuan_web::cache::BadgeCache::default(),
+            page_cache: suyuan_web::cache::PageCache::default(),
             transfers: TransferSettings {
                 ttl: chrono::Duration::from_std(config.transfer_ttl)
                     .context("SUYUAN_TRANSFER_TTL: too long")?,
@@ -117,19 +75,19 @@ impl Application {
             },
         };
         if config.worker {
-            crate::intake::worker::spawn(state.clone(), inbox_notify);
-            crate::intake::notify::spawn(
+            suyuan_plugin_api::intake::worker::spawn(state.clone(), inbox_notify);
+            suyuan_plugin_api::intake::notify::spawn(
                 state.db.clone(),
                 state.secret_key.clone(),
                 config.allow_private_targets,
             );
-            crate::mail::spawn_reminders(
+            suyuan_plugin_api::mail::spawn_reminders(
                 state.db.clone(),
-                crate::mail::Mailer::new(
+                suyuan_plugin_api::mail::Mailer::new(
                     config.smtp_url.as_ref().map(|s| s.expose()),
                     &config.mail_from,
                 )?,
-                crate::mail::ReminderSettings {
+                suyuan_plugin_api::mail::ReminderSettings {
                     public_url: config.public_url.clone(),
                     schedule: suyuan_store::transfers::ReminderSchedule {
                         first_after: chrono::Duration::from_std(config.transfer_remind_after)
@@ -141,7 +99,7 @@ impl Application {
                     secret_key: state.secret_key.clone(),
                 },
             );
-            crate::submit::spawn(state.clone(), config.submit);
+            suyuan_plugin_api::submit::spawn(state.clone(), config.submit);
         }
         let tokens = web::Data::new(Tokens::new(&resolved.jwt_secret));
         let state = web::Data::new(state);
@@ -150,11 +108,11 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(tokens.clone())
-                .app_data(web::PayloadConfig::new(crate::extract::JSON_LIMIT))
+                .app_data(web::PayloadConfig::new(suyuan_web::extract::JSON_LIMIT))
                 .app_data(
                     web::JsonConfig::default()
-                        .limit(crate::extract::JSON_LIMIT)
-                        .error_handler(crate::error::json_error_handler),
+                        .limit(suyuan_web::extract::JSON_LIMIT)
+                        .error_handler(suyuan_web::error::json_error_handler),
                 )
                 .app_data(web::PathConfig::default().error_handler(|e, _| {
                     ApiError::field(
@@ -201,8 +159,10 @@ impl Application {
                         Ok(res)
                     }
                 })
-                .wrap(TracingLogger::<crate::telemetry::RedactingRootSpan>::new())
-                .configure(routes::configure)
+                .wrap(TracingLogger::<suyuan_web::request_log::RedactingRootSpan>::new())
+                .configure(suyuan_plugin_api::configure)
+                .configure(suyuan_dashboards::configure)
+                .default_service(web::to(not_found))
         })
         .listen(listener)?
         .run();
@@ -253,4 +213,8 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound("route"))
 }

@@ -209,7 +209,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             } else {
                 subject
             };
-            let token = crate::auth::Tokens::new(secrets.jwt.expose().as_bytes()).mint(
+            let token = suyuan_web::auth::Tokens::new(secrets.jwt.expose().as_bytes()).mint(
                 role.into(),
                 &subject,
                 jurisdiction.as_deref(),
@@ -258,7 +258,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let db = open_database(&config).await?;
             let catalogue = load_catalogue(&config)?;
-            let request = crate::import::ImportRequest {
+            let request = suyuan_plugin_api::import::ImportRequest {
                 kind: match kind {
                     ImportKindArg::Receipts => suyuan_store::import::ImportKind::Receipts,
                     ImportKindArg::Sales => suyuan_store::import::ImportKind::Sales,
@@ -348,22 +348,23 @@ async fn import_command(
     db: &sea_orm::DatabaseConnection,
     catalogue: std::sync::Arc<suyuan_core::catalogue::Catalogue>,
     seller: &SellerId,
-    request: crate::import::ImportRequest,
+    request: suyuan_plugin_api::import::ImportRequest,
     report_path: Option<&Path>,
     show: usize,
 ) -> anyhow::Result<ExitCode> {
-    use crate::import::ImportError;
+    use suyuan_plugin_api::import::ImportError;
     let mut bar = Bar(None);
-    let report = match crate::import::run(db, catalogue, seller, request, &mut bar).await {
-        Ok(r) => r,
-        Err(ImportError::File(e)) => {
-            eprintln!("文件无法导入：{}", e.message_zh());
-            eprintln!("file refused: {e}");
-            return Ok(ExitCode::from(2));
-        }
-        Err(ImportError::NoSeller) => bail!("--seller: no seller {seller}"),
-        Err(ImportError::Store(e)) => return Err(e.into()),
-    };
+    let report =
+        match suyuan_plugin_api::import::run(db, catalogue, seller, request, &mut bar).await {
+            Ok(r) => r,
+            Err(ImportError::File(e)) => {
+                eprintln!("文件无法导入：{}", e.message_zh());
+                eprintln!("file refused: {e}");
+                return Ok(ExitCode::from(2));
+            }
+            Err(ImportError::NoSeller) => bail!("--seller: no seller {seller}"),
+            Err(ImportError::Store(e)) => return Err(e.into()),
+        };
     if let Some(bar) = bar.0 {
         bar.finish_and_clear();
     }
@@ -627,7 +628,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let catalogue = load_catalogue(&config)?;
     let listener = TcpListener::bind(config.bind)
         .with_context(|| format!("SUYUAN_BIND: cannot listen on {}", config.bind))?;
-    let tokens = crate::auth::Tokens::new(secrets.jwt.expose().as_bytes());
+    let tokens = suyuan_web::auth::Tokens::new(secrets.jwt.expose().as_bytes());
     if demo {
         let parties = crate::demo::ensure_demo(&db, &catalogue, &secrets.key).await?;
         crate::demo::print_banner(&config, &parties, &tokens)?;

@@ -1,8 +1,8 @@
 //! Group commit for the inbox: receivers hand their delivery to one writer task, which inserts
 //! everything waiting in one transaction and answers each receiver once it is committed.
 
+use crate::inbox::{self, NewDelivery};
 use sea_orm::DatabaseConnection;
-use suyuan_store::inbox::{self, NewDelivery};
 use tokio::sync::{Notify, mpsc, oneshot};
 
 /// Queues the in-process writers of an SQLite database (one write lock). The receivers' inbox

@@ -3,10 +3,10 @@
 //! by another instance (disable, rotate) takes effect within that time; changes made here evict
 //! the entry at once.
 
+use crate::stores::StoreCredentials;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
-use suyuan_store::stores::StoreCredentials;
 
 /// A cached store: when it was read, and its credentials (none for an unknown store).
 type CachedStore = (Instant, Option<Arc<StoreCredentials>>);

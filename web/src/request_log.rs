@@ -1,24 +1,4 @@
-//! Tracing: JSON lines in production, readable text in development.
-
-use crate::config::LogFormat;
-use tracing_subscriber::EnvFilter;
-
-/// Installs the global subscriber once; later calls do nothing.
-pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_env("SUYUAN_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .try_init(),
-        LogFormat::Text => builder.try_init(),
-    };
-}
+//! The request log: one span per request, whose logged path never carries a secret.
 
 /// The root span of every request, like tracing-actix-web's default, except that the logged path
 /// never carries a secret: the claim token of `/claim/{token}` is replaced by `{token}`, and query
@@ -72,6 +52,8 @@ pub fn redact_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::redact_path;
+    use actix_web::test as actix_test;
+    use actix_web::{App, HttpResponse, web};
 
     #[test]
     fn claim_tokens_never_reach_the_log() {
@@ -88,5 +70,67 @@ mod tests {
             redact_path("/t/(01)09520001000010"),
             "/t/(01)09520001000010"
         );
+    }
+
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_claim_token_never_reaches_the_request_log() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = actix_test::init_service(
+            App::new()
+                .wrap(tracing_actix_web::TracingLogger::<super::RedactingRootSpan>::new())
+                .route("/claim/{token}", web::get().to(HttpResponse::Ok))
+                .route(
+                    "/api/v1/transfers/claim/{token}",
+                    web::post().to(HttpResponse::Ok),
+                )
+                .route("/t/{code}", web::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        let secret = "s3cr3t-claim-token-0123456789abcdefghijklmnop";
+        for uri in [format!("/claim/{secret}"), "/t/visible-code".to_owned()] {
+            let res = actix_test::call_service(
+                &app,
+                actix_test::TestRequest::get().uri(&uri).to_request(),
+            )
+            .await;
+            assert!(res.status().is_success());
+        }
+        let api = format!("/api/v1/transfers/claim/{secret}");
+        let res =
+            actix_test::call_service(&app, actix_test::TestRequest::post().uri(&api).to_request())
+                .await;
+        assert!(res.status().is_success());
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("/claim/{token}"), "{log}");
+        assert!(
+            log.contains("/t/visible-code"),
+            "other paths are logged as before: {log}"
+        );
+        assert!(!log.contains(secret), "{log}");
     }
 }

@@ -3,15 +3,15 @@
 //! cancelled, with the claim link to give again while it waits. To claim: goods other sellers
 //! sent to this seller's credit code, each with its claim link.
 
-use super::app::{lang_of, page_response, see_other, session, signin_url};
-use super::claim::cst_date;
-use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::app::{lang_of, page_response, see_other, session, signin_url};
+use crate::claim::cst_date;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use suyuan_core::ids::SellerId;
 use suyuan_store::transfers::{self, Transfer};
+use suyuan_web::AppState;
+use suyuan_web::error::ApiError;
 use suyuan_widgets::{AppPage, Bi, Entry, EntryList};
 
 /// Transfers shown per list.

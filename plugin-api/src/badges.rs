@@ -1,8 +1,5 @@
 //! Trace badges (SVG and PNG, three sizes) with ETag and Cache-Control, and the embed script.
 
-use super::cache::Rendered;
-use crate::error::ApiError;
-use crate::startup::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::Utc;
@@ -11,6 +8,9 @@ use suyuan_core::codes::TraceCode;
 use suyuan_store::listings::{self, TraceState};
 use suyuan_store::tenants;
 use suyuan_store::trace;
+use suyuan_web::AppState;
+use suyuan_web::cache::Rendered;
+use suyuan_web::error::ApiError;
 use suyuan_widgets::{Badge, BadgeFormat, BadgeSize, TraceStatus};
 
 /// Badge options.
@@ -85,12 +85,6 @@ fn respond(req: &HttpRequest, r: &Rendered) -> HttpResponse {
     } else {
         res.content_type(r.content_type).body(r.body.clone())
     }
-}
-
-/// The resolver URL of a code on this service (a GS1 Digital Link path for GS1 codes).
-pub fn resolver_url(public_url: &str, code: &TraceCode) -> String {
-    code.digital_link(public_url)
-        .unwrap_or_else(|| suyuan_widgets::trace_url_for_code(public_url, &code.to_string()))
 }
 
 /// What a listing's badge shows (medium size), and the listing's title: recalled when its code is
@@ -184,7 +178,7 @@ pub async fn code_badge(
         .unwrap_or_default();
     let updated = facts.updated().unwrap_or_else(Utc::now).date_naive();
     let badge = Badge::new(
-        resolver_url(&state.public_url, &code),
+        suyuan_web::links::resolver_url(&state.public_url, &code),
         status,
         seller_name,
         updated,

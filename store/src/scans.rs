@@ -2,9 +2,9 @@
 //! the time, and a background task writes them in batches (one statement per batch), so a busy
 //! page does not cost a database write per view. Pending scans are at most a second old.
 
+use crate::Db;
 use chrono::{DateTime, Utc};
 use suyuan_core::codes::TraceCode;
-use suyuan_store::Db;
 use tokio::sync::mpsc;
 
 /// Queues scans for the writer.
@@ -16,7 +16,7 @@ pub struct ScanRecorder {
 
 impl ScanRecorder {
     /// Starts the writer task.
-    pub fn spawn(db: Db, gate: crate::intake::writer::WriteGate) -> ScanRecorder {
+    pub fn spawn(db: Db, gate: crate::writer::WriteGate) -> ScanRecorder {
         let (tx, mut rx) = mpsc::channel::<(TraceCode, DateTime<Utc>)>(65_536);
         let pending: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>> =
             std::sync::Arc::default();
@@ -34,7 +34,7 @@ impl ScanRecorder {
                     }
                 }
                 let _turn = gate.enter_background().await;
-                if let Err(e) = suyuan_store::trace::record_scans(&db, &batch).await {
+                if let Err(e) = crate::trace::record_scans(&db, &batch).await {
                     tracing::warn!(error = %e, count = batch.len(), "scan counts not written");
                 }
                 if let Ok(mut map) = flushed.lock() {

@@ -4,10 +4,6 @@
 //! resolver `?linkType=` (`gs1:traceability`, `gs1:pip`, `all` as a link set). Each view is
 //! counted as an anonymous scan. No consumer's personal data appears.
 
-use super::badges::resolver_url;
-use crate::auth::Tokens;
-use crate::error::ApiError;
-use crate::startup::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -21,6 +17,10 @@ use suyuan_core::tenancy::Principal;
 use suyuan_store::listings::{self, TraceState};
 use suyuan_store::tenants;
 use suyuan_store::trace::{self, CodeFacts};
+use suyuan_web::AppState;
+use suyuan_web::auth::Tokens;
+use suyuan_web::error::ApiError;
+use suyuan_web::links::resolver_url;
 use suyuan_widgets::{
     AuthenticityView, CertificateView, CustodyStep, Lang, LinkView, PartyView, ProductView,
     RecallView, SellerActions, StepKind, TracePageView, TraceStatus,

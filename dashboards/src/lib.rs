@@ -1,0 +1,44 @@
+//! Suyuan's pages for people (Chinese first, English with `?lang=en`): the public trace page and
+//! resolver (`/t/{code}`, GS1 Digital Link paths, `/l/{listing}`), the seller's phone pages
+//! (`/app/*`: sign-in, receive, sell, the scanner page, transfers) and the claim pages a buyer
+//! opens from a transfer's link or QR code.
+//!
+//! Pages parse their forms with the same parsers as the API (`suyuan_core::receipt`,
+//! `suyuan_core::sale`, `suyuan_core::transfer`), call the store, and render with
+//! `suyuan-widgets` (maud).
+
+pub mod app;
+pub mod claim;
+pub mod trace;
+pub mod transfers;
+
+use actix_web::web;
+
+/// Mounts the pages.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(trace::trace_css)
+        .service(trace::listing_page)
+        .service(trace::code_page)
+        .service(trace::digital_link_gtin)
+        .service(trace::digital_link_batch)
+        .service(trace::digital_link_serial)
+        .service(trace::digital_link_batch_serial)
+        .service(app::app_css)
+        .service(app::scan_js)
+        .service(app::signin_form)
+        .service(app::signin)
+        .service(app::signout)
+        .service(app::receive_page)
+        .service(app::receive)
+        .service(app::sell_page)
+        .service(app::sell)
+        .service(app::scan_page)
+        .service(app::scan_check)
+        .service(app::scan_finish)
+        .service(transfers::transfers_page)
+        .service(claim::claim_qr_svg)
+        .service(claim::claim_qr_png)
+        .service(claim::claim_page)
+        .service(claim::claim_signup)
+        .service(claim::claim_submit);
+}

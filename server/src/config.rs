@@ -1,0 +1,508 @@
+//! Configuration: built-in defaults, then an optional `suyuan.toml`, then `SUYUAN_*` variables.
+//! Everything is validated at start, and an error names the variable (or file key) at fault.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use suyuan_core::secrets::SecretKey;
+pub use suyuan_plugin_api::config::{SubmitConfig, parse_duration};
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line (production).
+    Json,
+    /// Human-readable text (development).
+    Text,
+}
+
+/// A secret string whose `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// The validated configuration of one Suyuan process.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `SUYUAN_DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// `SUYUAN_BIND`: address to listen on.
+    pub bind: SocketAddr,
+    /// `SUYUAN_PUBLIC_URL`: the URL people and QR codes reach this service at (no trailing slash).
+    pub public_url: String,
+    /// `SUYUAN_JWT_SECRET`: HMAC key for bearer tokens (at least 32 bytes).
+    pub jwt_secret: Option<Secret>,
+    /// `SUYUAN_SECRET_KEY`: base64 32-byte key sealing secrets at rest.
+    pub secret_key: Option<SecretKey>,
+    /// `SUYUAN_LOG_FORMAT`: `json` or `text`.
+    pub log_format: LogFormat,
+    /// `SUYUAN_CATALOGUE`: an extra catalogue file that extends or overrides the built-in one.
+    pub catalogue_path: Option<PathBuf>,
+    /// `SUYUAN_TOKEN_TTL`: default lifetime of tokens minted by `suyuan token`.
+    pub token_ttl: std::time::Duration,
+    /// `SUYUAN_WORKER`: whether this process runs the background workers (`on`, the default) or
+    /// only serves requests (`off`).
+    pub worker: bool,
+    /// `SUYUAN_ALLOW_PRIVATE_TARGETS`: let outgoing webhooks and platform submissions reach
+    /// loopback and private addresses (off by default; for on-premises platforms and tests).
+    pub allow_private_targets: bool,
+    /// `SUYUAN_TRANSFER_TTL`: how long a B2B transfer's claim link stays valid (default `30d`).
+    pub transfer_ttl: std::time::Duration,
+    /// `SUYUAN_TRANSFER_REMIND_AFTER`: first reminder of an unclaimed transfer (default `3d`).
+    pub transfer_remind_after: std::time::Duration,
+    /// `SUYUAN_TRANSFER_REMIND_EVERY`: later reminders (default `7d`).
+    pub transfer_remind_every: std::time::Duration,
+    /// `SUYUAN_SMTP_URL`: where reminders are sent (`smtp://host:port`, `smtps://…`, with
+    /// `?tls=required` for STARTTLS); unset, reminders are only listed in the app.
+    pub smtp_url: Option<Secret>,
+    /// `SUYUAN_MAIL_FROM`: the sender of e-mails (default `溯源 Suyuan <noreply@localhost>`).
+    pub mail_from: String,
+    /// Submissions to trace platforms: `SUYUAN_SUBMIT_*` (defaults a platform may override).
+    pub submit: SubmitConfig,
+}
+
+/// A configuration value that is missing or wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {reason}")]
+pub struct ConfigError {
+    /// The variable (or `suyuan.toml` key) at fault.
+    pub variable: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(variable: &str, reason: impl Into<String>) -> Self {
+        Self {
+            variable: variable.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The optional file, with every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    public_url: Option<String>,
+    jwt_secret: Option<String>,
+    secret_key: Option<String>,
+    log_format: Option<String>,
+    catalogue: Option<String>,
+    token_ttl: Option<String>,
+    worker: Option<String>,
+    allow_private_targets: Option<bool>,
+    transfer_ttl: Option<String>,
+    transfer_remind_after: Option<String>,
+    transfer_remind_every: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    submit_poll: Option<String>,
+    submit_max_attempts: Option<String>,
+    submit_backoff_base: Option<String>,
+    submit_backoff_max: Option<String>,
+    submit_request_timeout: Option<String>,
+    submit_follow_max: Option<String>,
+    submit_concurrency: Option<String>,
+}
+
+/// The default database: an SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://suyuan.db?mode=rwc";
+/// The default listen address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Config {
+    /// Loads configuration from `suyuan.toml` (when `file` exists) and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("SUYUAN_"))
+            .collect();
+        Self::from_sources(file, &env)
+    }
+
+    /// Loads configuration from a file (if it exists) and the given variables.
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: &HashMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let file_cfg = match file {
+            Some(path) if path.exists() => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError::new(&path.display().to_string(), format!("cannot read: {e}"))
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| {
+                    ConfigError::new(&path.display().to_string(), e.message().to_owned())
+                })?
+            }
+            _ => FileConfig::default(),
+        };
+        let pick = |var: &str, from_file: Option<String>| -> Option<(String, String)> {
+            match env.get(var) {
+                Some(v) => Some((var.to_owned(), v.clone())),
+                None => from_file.map(|v| (format!("{} (suyuan.toml)", file_key(var)), v)),
+            }
+        };
+
+        let database_url = match pick("SUYUAN_DATABASE_URL", file_cfg.database_url) {
+            Some((var, url)) => {
+                if !(url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://"))
+                {
+                    return Err(ConfigError::new(
+                        &var,
+                        "must start with sqlite:, postgres:// or postgresql://",
+                    ));
+                }
+                url
+            }
+            None => DEFAULT_DATABASE_URL.to_owned(),
+        };
+        let bind = match pick("SUYUAN_BIND", file_cfg.bind) {
+            Some((var, v)) => v.parse::<SocketAddr>().map_err(|e| {
+                ConfigError::new(
+                    &var,
+                    format!("`{v}` is not an address like 127.0.0.1:8080 ({e})"),
+                )
+            })?,
+            None => DEFAULT_BIND
+                .parse()
+                .map_err(|_| ConfigError::new("SUYUAN_BIND", "bad default"))?,
+        };
+        let public_url = match pick("SUYUAN_PUBLIC_URL", file_cfg.public_url) {
+            Some((var, v)) => {
+                let parsed = url::Url::parse(&v)
+                    .map_err(|e| ConfigError::new(&var, format!("`{v}` is not a URL ({e})")))?;
+                if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                    return Err(ConfigError::new(
+                        &var,
+                        "must be an http:// or https:// URL with a host",
+                    ));
+                }
+                v.trim_end_matches('/').to_owned()
+            }
+            None => format!("http://{bind}"),
+        };
+        let jwt_secret = match pick("SUYUAN_JWT_SECRET", file_cfg.jwt_secret) {
+            Some((var, v)) if v.len() < 32 => {
+                return Err(ConfigError::new(
+                    &var,
+                    format!("must be at least 32 bytes long; it is {}", v.len()),
+                ));
+            }
+            Some((_, v)) => Some(Secret::new(v)),
+            None => None,
+        };
+        let secret_key = match pick("SUYUAN_SECRET_KEY", file_cfg.secret_key) {
+            Some((var, v)) => Some(
+                SecretKey::from_base64(&v).map_err(|e| ConfigError::new(&var, e.to_string()))?,
+            ),
+            None => None,
+        };
+        let log_format = match pick("SUYUAN_LOG_FORMAT", file_cfg.log_format) {
+            Some((var, v)) => match v.as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                other => {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{other}` is neither json nor text"),
+                    ));
+                }
+            },
+            None => LogFormat::Text,
+        };
+        let catalogue_path = match pick("SUYUAN_CATALOGUE", file_cfg.catalogue) {
+            Some((var, v)) => {
+                let path = PathBuf::from(&v);
+                if !path.is_file() {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("no catalogue file at `{v}`"),
+                    ));
+                }
+                Some(path)
+            }
+            None => None,
+        };
+        let token_ttl = match pick("SUYUAN_TOKEN_TTL", file_cfg.token_ttl) {
+            Some((var, v)) => {
+                parse_duration(&v).map_err(|reason| ConfigError::new(&var, reason))?
+            }
+            None => std::time::Duration::from_secs(30 * 24 * 3600),
+        };
+        let worker = match pick("SUYUAN_WORKER", file_cfg.worker) {
+            Some((var, v)) => match v.as_str() {
+                "on" | "true" | "1" => true,
+                "off" | "false" | "0" => false,
+                other => {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{other}` is neither on nor off"),
+                    ));
+                }
+            },
+            None => true,
+        };
+        let allow_private_targets = match env.get("SUYUAN_ALLOW_PRIVATE_TARGETS") {
+            Some(v) => match v.as_str() {
+                "true" | "1" | "on" => true,
+                "false" | "0" | "off" => false,
+                other => {
+                    return Err(ConfigError::new(
+                        "SUYUAN_ALLOW_PRIVATE_TARGETS",
+                        format!("`{other}` is neither true nor false"),
+                    ));
+                }
+            },
+            None => file_cfg.allow_private_targets.unwrap_or(false),
+        };
+        let duration_or = |picked: Option<(String, String)>, default_secs: u64| match picked {
+            Some((var, v)) => parse_duration(&v).map_err(|reason| ConfigError::new(&var, reason)),
+            None => Ok(std::time::Duration::from_secs(default_secs)),
+        };
+        let transfer_ttl = duration_or(
+            pick("SUYUAN_TRANSFER_TTL", file_cfg.transfer_ttl),
+            30 * 24 * 3600,
+        )?;
+        let transfer_remind_after = duration_or(
+            pick(
+                "SUYUAN_TRANSFER_REMIND_AFTER",
+                file_cfg.transfer_remind_after,
+            ),
+            3 * 24 * 3600,
+        )?;
+        let transfer_remind_every = duration_or(
+            pick(
+                "SUYUAN_TRANSFER_REMIND_EVERY",
+                file_cfg.transfer_remind_every,
+            ),
+            7 * 24 * 3600,
+        )?;
+        let smtp_url = match pick("SUYUAN_SMTP_URL", file_cfg.smtp_url) {
+            Some((var, v)) => {
+                let parsed = url::Url::parse(&v).map_err(|e| {
+                    ConfigError::new(&var, format!("is not a URL like smtp://host:25 ({e})"))
+                })?;
+                if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+                    return Err(ConfigError::new(
+                        &var,
+                        "must be an smtp:// or smtps:// URL with a host",
+                    ));
+                }
+                Some(Secret::new(v))
+            }
+            None => None,
+        };
+        let mail_from = match pick("SUYUAN_MAIL_FROM", file_cfg.mail_from) {
+            Some((var, v)) => {
+                if v.parse::<lettre::message::Mailbox>().is_err() {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{v}` is not an address like Suyuan <noreply@example.cn>"),
+                    ));
+                }
+                v
+            }
+            None => "溯源 Suyuan <noreply@localhost>".to_owned(),
+        };
+        let mut submit = SubmitConfig::default();
+        let durations = [
+            ("SUYUAN_SUBMIT_POLL", file_cfg.submit_poll, &mut submit.poll),
+            (
+                "SUYUAN_SUBMIT_BACKOFF_BASE",
+                file_cfg.submit_backoff_base,
+                &mut submit.backoff_base,
+            ),
+            (
+                "SUYUAN_SUBMIT_BACKOFF_MAX",
+                file_cfg.submit_backoff_max,
+                &mut submit.backoff_max,
+            ),
+            (
+                "SUYUAN_SUBMIT_REQUEST_TIMEOUT",
+                file_cfg.submit_request_timeout,
+                &mut submit.request_timeout,
+            ),
+            (
+                "SUYUAN_SUBMIT_FOLLOW_MAX",
+                file_cfg.submit_follow_max,
+                &mut submit.follow_max,
+            ),
+        ];
+        for (name, from_file, slot) in durations {
+            if let Some((var, v)) = pick(name, from_file) {
+                *slot = parse_duration(&v).map_err(|reason| ConfigError::new(&var, reason))?;
+            }
+        }
+        if submit.backoff_max < submit.backoff_base {
+            return Err(ConfigError::new(
+                "SUYUAN_SUBMIT_BACKOFF_MAX",
+                "must not be shorter than SUYUAN_SUBMIT_BACKOFF_BASE",
+            ));
+        }
+        if let Some((var, v)) = pick("SUYUAN_SUBMIT_MAX_ATTEMPTS", file_cfg.submit_max_attempts) {
+            submit.max_attempts = match v.trim().parse::<i32>() {
+                Ok(n) if (1..=100).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{v}` is not a whole number from 1 to 100"),
+                    ));
+                }
+            };
+        }
+        if let Some((var, v)) = pick("SUYUAN_SUBMIT_CONCURRENCY", file_cfg.submit_concurrency) {
+            submit.concurrency = match v.trim().parse::<usize>() {
+                Ok(n) if (1..=256).contains(&n) => n,
+                _ => {
+                    return Err(ConfigError::new(
+                        &var,
+                        format!("`{v}` is not a whole number from 1 to 256"),
+                    ));
+                }
+            };
+        }
+        Ok(Config {
+            transfer_ttl,
+            transfer_remind_after,
+            transfer_remind_every,
+            smtp_url,
+            mail_from,
+            submit,
+            database_url,
+            bind,
+            public_url,
+            jwt_secret,
+            secret_key,
+            log_format,
+            catalogue_path,
+            token_ttl,
+            worker,
+            allow_private_targets,
+        })
+    }
+
+    /// True when the database is SQLite.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn file_key(var: &str) -> String {
+    match var {
+        "SUYUAN_CATALOGUE" => "catalogue".to_owned(),
+        other => other.trim_start_matches("SUYUAN_").to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let cfg = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(cfg.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(cfg.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(cfg.public_url, "http://127.0.0.1:8080");
+        assert!(cfg.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn a_bad_bind_address_names_the_variable() {
+        let err = Config::from_sources(None, &env(&[("SUYUAN_BIND", "localhost")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_BIND");
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused() {
+        let err = Config::from_sources(None, &env(&[("SUYUAN_JWT_SECRET", "short")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "SUYUAN_JWT_SECRET: must be at least 32 bytes long; it is 5"
+        );
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_file_errors_name_the_key() {
+        let dir = std::env::temp_dir().join(format!("suyuan-cfg-{}", ulid::Ulid::new()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("suyuan.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9000\"\nlog_format = \"yaml\"\n").unwrap();
+        let err = Config::from_sources(Some(&file), &env(&[])).unwrap_err();
+        assert_eq!(err.variable, "log_format (suyuan.toml)");
+        let cfg = Config::from_sources(
+            Some(&file),
+            &env(&[
+                ("SUYUAN_LOG_FORMAT", "json"),
+                ("SUYUAN_BIND", "127.0.0.1:9100"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cfg.bind.port(), 9100);
+        assert_eq!(cfg.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn submission_settings_have_defaults_and_bad_ones_name_the_variable() {
+        let cfg = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(cfg.submit, SubmitConfig::default());
+        let cfg = Config::from_sources(
+            None,
+            &env(&[
+                ("SUYUAN_SUBMIT_MAX_ATTEMPTS", "3"),
+                ("SUYUAN_SUBMIT_BACKOFF_BASE", "50ms"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cfg.submit.max_attempts, 3);
+        assert_eq!(cfg.submit.backoff_base.as_millis(), 50);
+        let err =
+            Config::from_sources(None, &env(&[("SUYUAN_SUBMIT_MAX_ATTEMPTS", "0")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_SUBMIT_MAX_ATTEMPTS");
+        let err =
+            Config::from_sources(None, &env(&[("SUYUAN_SUBMIT_BACKOFF_MAX", "1s")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_SUBMIT_BACKOFF_MAX");
+    }
+
+    #[test]
+    fn a_secret_never_shows_in_debug_output() {
+        let cfg = Config::from_sources(
+            None,
+            &env(&[(
+                "SUYUAN_JWT_SECRET",
+                "0123456789abcdef0123456789abcdef-very-secret",
+            )]),
+        )
+        .unwrap();
+        assert!(!format!("{cfg:?}").contains("very-secret"));
+    }
+}

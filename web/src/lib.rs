@@ -1,0 +1,18 @@
+//! Suyuan's HTTP kit, shared by the storefront API (`suyuan-plugin-api`) and the people's pages
+//! (`suyuan-dashboards`): the application state every handler reaches, authentication as
+//! extractors (one per role and per role set), problem+json errors, JSON bodies that name the
+//! field at fault, request metrics, and short-lived caches of rendered responses.
+//!
+//! It knows the store only through its functions and types (`suyuan_store::Db`,
+//! `StoreError`); it never builds a query.
+
+pub mod auth;
+pub mod cache;
+pub mod error;
+pub mod extract;
+pub mod links;
+pub mod metrics;
+pub mod request_log;
+mod state;
+
+pub use state::{AppState, TransferSettings};

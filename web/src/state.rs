@@ -1,0 +1,49 @@
+//! The state every handler reaches through `web::Data<AppState>`.
+
+use crate::metrics::Metrics;
+use std::sync::Arc;
+use suyuan_core::catalogue::Catalogue;
+use suyuan_core::secrets::SecretKey;
+use suyuan_store::Db;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database pool.
+    pub db: Db,
+    /// The catalogue of products needing traceability.
+    pub catalogue: Arc<Catalogue>,
+    /// Where people and QR codes reach this service.
+    pub public_url: String,
+    /// Seals secrets at rest.
+    pub secret_key: SecretKey,
+    /// Metrics registry.
+    pub metrics: Metrics,
+    /// Store credentials recently looked up by the receivers.
+    pub store_cache: suyuan_store::shop_cache::StoreCache,
+    /// Group-commit writer of the webhook inbox.
+    pub inbox_writer: suyuan_store::writer::InboxWriter,
+    /// Woken when new deliveries are committed (or replayed).
+    pub inbox_notify: Arc<tokio::sync::Notify>,
+    /// Whether outgoing requests may reach private and loopback addresses.
+    pub allow_private_targets: bool,
+    /// Rendered badges, reused for a short time.
+    pub badge_cache: crate::cache::BadgeCache,
+    /// Fair queue of the background writers on SQLite.
+    pub write_gate: suyuan_store::writer::WriteGate,
+    /// Anonymous scan counting, written in batches.
+    pub scans: suyuan_store::scans::ScanRecorder,
+    /// Assembled trace-page data, reused for a few seconds.
+    pub page_cache: crate::cache::PageCache,
+    /// B2B transfers: claim-link validity and sign-in lifetime.
+    pub transfers: TransferSettings,
+}
+
+/// Settings of B2B transfers and the seller pages.
+#[derive(Clone, Debug)]
+pub struct TransferSettings {
+    /// How long a claim link stays valid.
+    pub ttl: chrono::Duration,
+    /// Lifetime of the sign-in a claim page's sign-up grants.
+    pub session_ttl: std::time::Duration,
+}
