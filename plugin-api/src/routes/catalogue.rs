@@ -5,7 +5,7 @@ use suyuan_web::AppState;
 
 /// Lists the catalogue (public): every category with its granularity, certificate, required data
 /// elements, deadline and matching rules.
-#[utoipa::path(context_path = "/api/v1", tag = "catalogue", responses((status = 200, description = "the categories", body = Vec<Object>)))]
+#[utoipa::path(tag = "catalogue", responses((status = 200, description = "the categories", body = Vec<Object>)))]
 #[get("/catalogue")]
 pub async fn list_categories(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({

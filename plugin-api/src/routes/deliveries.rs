@@ -34,7 +34,7 @@ pub struct DeadLetterOut {
 }
 
 /// Lists the seller's dead-lettered deliveries, newest first.
-#[utoipa::path(context_path = "/api/v1", tag = "webhooks", security(("bearer" = [])), responses((status = 200, body = Vec<DeadLetterOut>)))]
+#[utoipa::path(tag = "webhooks", security(("bearer" = [])), responses((status = 200, body = Vec<DeadLetterOut>)))]
 #[get("/deliveries/dead")]
 pub async fn dead_letters(
     auth: SellerAuth,
@@ -61,7 +61,7 @@ pub async fn dead_letters(
 }
 
 /// Puts a dead-lettered delivery back in the queue.
-#[utoipa::path(context_path = "/api/v1", tag = "webhooks", security(("bearer" = [])), params(("id" = i64, Path)), responses((status = 202), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "webhooks", security(("bearer" = [])), params(("id" = i64, Path)), responses((status = 202), (status = 404, body = suyuan_web::error::Problem)))]
 #[post("/deliveries/{id}/replay")]
 pub async fn replay(
     auth: SellerAuth,

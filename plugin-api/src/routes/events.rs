@@ -24,7 +24,7 @@ pub fn scope_of(p: &Principal) -> Result<EventScope, ApiError> {
 }
 
 /// Exports the caller's events as an EPCIS 2.0 JSON-LD document.
-#[utoipa::path(context_path = "/api/v1", tag = "events", security(("bearer" = [])),
+#[utoipa::path(tag = "events", security(("bearer" = [])),
     responses((status = 200, description = "EPCIS 2.0 document (application/ld+json)"), (status = 403, body = suyuan_web::error::Problem)))]
 #[get("/events/epcis")]
 pub async fn export_epcis(
@@ -80,7 +80,7 @@ pub struct EventOut {
 }
 
 /// Lists the caller's events, oldest first.
-#[utoipa::path(context_path = "/api/v1", tag = "events", security(("bearer" = [])), params(ListQuery), responses((status = 200, body = Vec<EventOut>)))]
+#[utoipa::path(tag = "events", security(("bearer" = [])), params(ListQuery), responses((status = 200, body = Vec<EventOut>)))]
 #[get("/events")]
 pub async fn list_events(
     auth: AnyAuth,
@@ -134,7 +134,7 @@ pub struct CorrectionOut {
 
 /// Voids or amends one of the seller's records (差错补救). The original stays; an EPCIS error
 /// declaration and, for an amendment, the corrected event are appended.
-#[utoipa::path(context_path = "/api/v1", tag = "events", request_body = CorrectionIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "events", request_body = CorrectionIn, security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 201, body = CorrectionOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/events/{id}/corrections")]
 pub async fn correct_event(

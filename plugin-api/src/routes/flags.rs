@@ -59,7 +59,7 @@ pub struct FlagOut {
 }
 
 /// Lists suspicious codes in the caller's scope, newest first.
-#[utoipa::path(context_path = "/api/v1", tag = "flags", security(("bearer" = [])), params(FlagQuery),
+#[utoipa::path(tag = "flags", security(("bearer" = [])), params(FlagQuery),
     responses((status = 200, body = Page<FlagOut>), (status = 422, body = suyuan_web::error::Problem)))]
 #[get("/flags")]
 pub async fn list_flags(

@@ -142,7 +142,7 @@ fn import_error(e: ImportError) -> ApiError {
 /// Imports a CSV file of receipts (`kind` = `receipts`) or offline/B2B sales (`sales`) for the
 /// token's seller and answers the report. Refused rows write nothing; good rows are imported
 /// unless `all_or_nothing` is set and a row is refused; `dry_run` writes nothing.
-#[utoipa::path(context_path = "/api/v1", tag = "imports", security(("bearer" = [])),
+#[utoipa::path(tag = "imports", security(("bearer" = [])),
     params(
         ("kind" = String, Path, description = "`receipts` or `sales`"),
         ("map" = Option<Vec<String>>, Query, description = "`<column in the file>=<field>`, repeatable"),

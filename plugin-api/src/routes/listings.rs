@@ -139,7 +139,7 @@ pub fn next_cursor<T>(rows: &[T], limit: u64, id: impl Fn(&T) -> &String) -> Opt
 }
 
 /// Lists the seller's listings.
-#[utoipa::path(context_path = "/api/v1", tag = "listings", security(("bearer" = [])), params(ListingQuery), responses((status = 200, body = Page<ListingOut>)))]
+#[utoipa::path(tag = "listings", security(("bearer" = [])), params(ListingQuery), responses((status = 200, body = Page<ListingOut>)))]
 #[get("/listings")]
 pub async fn list_listings(
     auth: SellerAuth,
@@ -176,7 +176,7 @@ pub async fn list_listings(
 }
 
 /// Reads one listing.
-#[utoipa::path(context_path = "/api/v1", tag = "listings", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/listings/{id}")]
 pub async fn get_listing(
     auth: SellerAuth,
@@ -197,7 +197,7 @@ pub struct ListingPatch {
 }
 
 /// Overrides (or clears) a listing's category.
-#[utoipa::path(context_path = "/api/v1", tag = "listings", request_body = ListingPatch, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "listings", request_body = ListingPatch, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[patch("/listings/{id}")]
 pub async fn patch_listing(
     auth: SellerAuth,
@@ -242,7 +242,7 @@ pub struct CodesIn {
 }
 
 /// Attaches trace codes to a listing.
-#[utoipa::path(context_path = "/api/v1", tag = "listings", request_body = CodesIn, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "listings", request_body = CodesIn, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/listings/{id}/codes")]
 pub async fn attach_codes(
     auth: SellerAuth,

@@ -19,18 +19,24 @@ pub mod submissions;
 pub mod tenants;
 pub mod transfers;
 
-use actix_web::web;
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 /// Mounts every route of the storefront side: health and metrics, webhook receivers, `/api/v1`,
 /// badges and the embed script.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    mount(&mut ServiceConfig::new(cfg));
+}
+
+/// Mounts the routes on a configuration that collects the OpenAPI paths of the documented ones
+/// as it goes (see [`crate::openapi::api_doc`]): a route is documented by being mounted.
+pub fn mount(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(health::metrics)
         .service(crate::intake::receiver::receive)
         .service(
-            web::scope("/api/v1")
-                .service(crate::openapi::openapi_json)
+            scope::scope("/api/v1")
+                .map(|s| s.service(crate::openapi::openapi_json))
                 .service(sellers::create_seller)
                 .service(sellers::list_sellers)
                 .service(sellers::get_seller)
@@ -90,10 +96,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(submissions::event_submissions)
                 .service(submissions::replay_submission),
         )
-        .service(crate::badges::listing_badge)
-        .service(crate::badges::code_badge)
-        .service(crate::badges::embed_js)
-        .service(crate::badges::embed_listing);
+        .map(|c| {
+            c.service(crate::badges::listing_badge)
+                .service(crate::badges::code_badge)
+                .service(crate::badges::embed_js)
+                .service(crate::badges::embed_listing)
+        });
 }
 
 /// Maps a store error to an API error.

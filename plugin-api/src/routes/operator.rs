@@ -71,7 +71,7 @@ async fn operator_of(state: &AppState, auth: &OperatorAuth) -> Result<operator::
 }
 
 /// Looks up a listing on the operator's own marketplace.
-#[utoipa::path(context_path = "/api/v1", tag = "operators", security(("bearer" = [])),
+#[utoipa::path(tag = "operators", security(("bearer" = [])),
     params(("platform" = String, Path), ("external_id" = String, Path), LookupQuery),
     responses((status = 200, body = OperatorListingOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/operator/listings/{platform}/{external_id}")]
@@ -151,7 +151,7 @@ pub struct SubscriptionOut {
 /// Subscribes to trace-status changes of listings on the operator's marketplace. Deliveries are
 /// Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with type
 /// `listing.trace_status_changed`.
-#[utoipa::path(context_path = "/api/v1", tag = "operators", request_body = SubscriptionIn, security(("bearer" = [])),
+#[utoipa::path(tag = "operators", request_body = SubscriptionIn, security(("bearer" = [])),
     responses((status = 201, body = SubscriptionOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/operator/subscriptions")]
 pub async fn create_subscription(
@@ -189,7 +189,7 @@ pub async fn create_subscription(
 }
 
 /// Lists the operator's subscriptions.
-#[utoipa::path(context_path = "/api/v1", tag = "operators", security(("bearer" = [])), responses((status = 200, body = Vec<SubscriptionOut>)))]
+#[utoipa::path(tag = "operators", security(("bearer" = [])), responses((status = 200, body = Vec<SubscriptionOut>)))]
 #[get("/operator/subscriptions")]
 pub async fn list_subscriptions(
     auth: OperatorAuth,
@@ -210,7 +210,7 @@ pub async fn list_subscriptions(
 }
 
 /// Deletes one of the operator's subscriptions.
-#[utoipa::path(context_path = "/api/v1", tag = "operators", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "operators", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/operator/subscriptions/{id}")]
 pub async fn delete_subscription(
     auth: OperatorAuth,

@@ -427,7 +427,7 @@ fn check_policy(errors: &mut Errors, p: PolicyOverrides) -> PolicyOverrides {
 }
 
 /// Registers a trace platform (admin).
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", request_body = PlatformIn, security(("bearer" = [])),
+#[utoipa::path(tag = "platforms", request_body = PlatformIn, security(("bearer" = [])),
     responses((status = 201, body = PlatformOut), (status = 409, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/platforms")]
 pub async fn create_platform(
@@ -495,7 +495,7 @@ pub async fn create_platform(
 }
 
 /// Changes a platform (admin). A new base URL is checked like a new platform's.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", request_body = PlatformPatchIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "platforms", request_body = PlatformPatchIn, security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = PlatformOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[patch("/platforms/{id}")]
 pub async fn patch_platform(
@@ -553,7 +553,7 @@ pub async fn patch_platform(
 
 /// Lists the registered platforms: every field for an admin; for a seller, also whether it has
 /// given its credentials for each.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), responses((status = 200, body = Vec<PlatformOut>)))]
+#[utoipa::path(tag = "platforms", security(("bearer" = [])), responses((status = 200, body = Vec<PlatformOut>)))]
 #[get("/platforms")]
 pub async fn list_platforms(
     auth: SellerOrAdmin,
@@ -575,7 +575,7 @@ pub async fn list_platforms(
 }
 
 /// Reads one platform.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = PlatformOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/platforms/{id}")]
 pub async fn get_platform(
@@ -609,7 +609,7 @@ pub struct PlatformKindOut {
 }
 
 /// The kinds of trace platform an operator can register, with how each usually takes records.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), responses((status = 200, body = Vec<PlatformKindOut>)))]
+#[utoipa::path(tag = "platforms", security(("bearer" = [])), responses((status = 200, body = Vec<PlatformKindOut>)))]
 #[get("/platform-kinds")]
 pub async fn list_platform_kinds(_auth: AnyAuth) -> HttpResponse {
     let how = |kind: &str| -> &'static str {
@@ -697,7 +697,7 @@ fn rule_out(r: routing_rule::Model) -> RuleOut {
 }
 
 /// Adds a routing rule (admin): records recorded from now on that match it go to the platform.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", request_body = RuleIn, security(("bearer" = [])),
+#[utoipa::path(tag = "platforms", request_body = RuleIn, security(("bearer" = [])),
     responses((status = 201, body = RuleOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/routing-rules")]
 pub async fn create_rule(
@@ -790,7 +790,7 @@ pub struct RuleQuery {
 }
 
 /// Lists routing rules (admin).
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), params(RuleQuery), responses((status = 200, body = Vec<RuleOut>)))]
+#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(RuleQuery), responses((status = 200, body = Vec<RuleOut>)))]
 #[get("/routing-rules")]
 pub async fn list_rules(
     _auth: AdminAuth,
@@ -802,7 +802,7 @@ pub async fn list_rules(
 }
 
 /// Deletes a routing rule (admin). Submissions already made stay and are still sent.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/routing-rules/{id}")]
 pub async fn delete_rule(
     _auth: AdminAuth,
@@ -844,7 +844,7 @@ pub struct CredentialOut {
 
 /// Sets the seller's credential for a platform (replacing any earlier one); submissions held for
 /// want of it are queued at once.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", request_body = CredentialIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "platforms", request_body = CredentialIn, security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = CredentialOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[put("/platforms/{id}/credentials")]
 pub async fn put_credentials(
@@ -877,7 +877,7 @@ pub async fn put_credentials(
 
 /// Removes the seller's credential for a platform. Submissions to a platform that requires one
 /// are then held until a new one is given.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/platforms/{id}/credentials")]
 pub async fn delete_credentials(
     auth: SellerAuth,
@@ -898,7 +898,7 @@ pub struct ReplayedOut {
 }
 
 /// Replays every dead submission to a platform: a seller's own, or (admin) every seller's.
-#[utoipa::path(context_path = "/api/v1", tag = "submissions", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "submissions", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 202, body = ReplayedOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[post("/platforms/{id}/replay")]
 pub async fn replay_dead(
@@ -933,7 +933,7 @@ pub struct BackfilledOut {
 
 /// Sends a platform registered late (or given a new rule) the records made before: every
 /// record its rules match that it does not have yet, oldest first per seller. Safe to repeat.
-#[utoipa::path(context_path = "/api/v1", tag = "platforms", security(("bearer" = [])),
+#[utoipa::path(tag = "platforms", security(("bearer" = [])),
     params(("id" = String, Path), BackfillQuery),
     responses((status = 202, body = BackfilledOut), (status = 404, body = suyuan_web::error::Problem),
         (status = 422, body = suyuan_web::error::Problem)))]

@@ -87,7 +87,7 @@ fn ai_text(field: &str, value: Option<&str>) -> Result<Option<String>, FieldErro
 }
 
 /// Issues a recall (supervisor or admin).
-#[utoipa::path(context_path = "/api/v1", tag = "recalls", request_body = RecallIn, security(("bearer" = [])),
+#[utoipa::path(tag = "recalls", request_body = RecallIn, security(("bearer" = [])),
     responses((status = 201, body = RecallOut), (status = 403, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/recalls")]
 pub async fn create_recall(
@@ -137,7 +137,7 @@ pub async fn create_recall(
 }
 
 /// Lists recalls, newest first (public information).
-#[utoipa::path(context_path = "/api/v1", tag = "recalls", responses((status = 200, body = Vec<RecallOut>)))]
+#[utoipa::path(tag = "recalls", responses((status = 200, body = Vec<RecallOut>)))]
 #[get("/recalls")]
 pub async fn list_recalls(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let rows = recalls::list(&state.db).await?;

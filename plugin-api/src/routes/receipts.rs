@@ -32,7 +32,7 @@ pub struct ReceiptOut {
 }
 
 /// Records a receipt with its certificate check and inspection.
-#[utoipa::path(context_path = "/api/v1", tag = "receipts", request_body = ReceiptIn, security(("bearer" = [])),
+#[utoipa::path(tag = "receipts", request_body = ReceiptIn, security(("bearer" = [])),
     responses((status = 201, body = ReceiptOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/receipts")]
 pub async fn create_receipt(
@@ -64,7 +64,7 @@ pub async fn create_receipt(
 }
 
 /// The seller's stock per GTIN and batch.
-#[utoipa::path(context_path = "/api/v1", tag = "receipts", security(("bearer" = [])), responses((status = 200, description = "stock per GTIN and batch")))]
+#[utoipa::path(tag = "receipts", security(("bearer" = [])), responses((status = 200, description = "stock per GTIN and batch")))]
 #[get("/stock")]
 pub async fn get_stock(
     auth: SellerAuth,

@@ -178,7 +178,7 @@ pub struct SaleQuery {
 }
 
 /// Lists the seller's sales.
-#[utoipa::path(context_path = "/api/v1", tag = "sales", security(("bearer" = [])), params(SaleQuery), responses((status = 200, body = Page<SaleOut>)))]
+#[utoipa::path(tag = "sales", security(("bearer" = [])), params(SaleQuery), responses((status = 200, body = Page<SaleOut>)))]
 #[get("/sales")]
 pub async fn list_sales(
     auth: SellerAuth,
@@ -212,7 +212,7 @@ pub async fn list_sales(
 }
 
 /// Reads one sale.
-#[utoipa::path(context_path = "/api/v1", tag = "sales", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = SaleOut), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "sales", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = SaleOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/sales/{id}")]
 pub async fn get_sale(
     auth: SellerAuth,
@@ -237,7 +237,7 @@ pub struct UnitsIn {
 /// Records unit codes scanned at packing (e-bikes and other unit-level categories). Each code
 /// must have been received by this seller and not sold before; the sale is registered once
 /// every traced line has its codes.
-#[utoipa::path(context_path = "/api/v1", tag = "sales", request_body = UnitsIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "sales", request_body = UnitsIn, security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = SaleOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/sales/{id}/units")]
 pub async fn add_units(
@@ -336,7 +336,7 @@ impl TransferLinkOut {
 
 /// Registers an offline or B2B sale (销售登记). Refused, item by item: codes never received or
 /// already sold, and quantities beyond stock.
-#[utoipa::path(context_path = "/api/v1", tag = "sales", request_body = SaleIn, security(("bearer" = [])),
+#[utoipa::path(tag = "sales", request_body = SaleIn, security(("bearer" = [])),
     responses((status = 201, body = RegisteredOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/sales")]
 pub async fn register_sale(

@@ -54,7 +54,7 @@ impl From<Seller> for SellerOut {
 }
 
 /// Registers a seller (admin only).
-#[utoipa::path(context_path = "/api/v1", tag = "sellers", request_body = SellerIn, security(("bearer" = [])),
+#[utoipa::path(tag = "sellers", request_body = SellerIn, security(("bearer" = [])),
     responses((status = 201, body = SellerOut), (status = 409, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/sellers")]
 pub async fn create_seller(
@@ -71,7 +71,7 @@ pub async fn create_seller(
 }
 
 /// Lists sellers: all for an admin, those inside the jurisdiction for a supervisor.
-#[utoipa::path(context_path = "/api/v1", tag = "sellers", security(("bearer" = [])), responses((status = 200, body = Vec<SellerOut>)))]
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), responses((status = 200, body = Vec<SellerOut>)))]
 #[get("/sellers")]
 pub async fn list_sellers(
     auth: SupervisorOrAdmin,
@@ -86,7 +86,7 @@ pub async fn list_sellers(
 }
 
 /// Reads a seller: the seller itself, an admin, or a supervisor whose jurisdiction covers it.
-#[utoipa::path(context_path = "/api/v1", tag = "sellers", security(("bearer" = [])), params(("id" = String, Path, description = "seller id")),
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = String, Path, description = "seller id")),
     responses((status = 200, body = SellerOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/sellers/{id}")]
 pub async fn get_seller(
@@ -116,7 +116,7 @@ pub struct MeOut {
 }
 
 /// The caller's identity (and, for a seller, its record).
-#[utoipa::path(context_path = "/api/v1", tag = "sellers", security(("bearer" = [])), responses((status = 200, body = MeOut), (status = 401, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), responses((status = 200, body = MeOut), (status = 401, body = suyuan_web::error::Problem)))]
 #[get("/me")]
 pub async fn me(auth: AnyAuth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let p = &auth.0;

@@ -110,7 +110,7 @@ fn secret_field(platform: &str, secret: Option<&str>) -> Result<(String, bool), 
 }
 
 /// Connects a store.
-#[utoipa::path(context_path = "/api/v1", tag = "stores", request_body = StoreIn, security(("bearer" = [])),
+#[utoipa::path(tag = "stores", request_body = StoreIn, security(("bearer" = [])),
     responses((status = 201, body = StoreOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/stores")]
 pub async fn create_store(
@@ -172,7 +172,7 @@ pub async fn create_store(
 }
 
 /// Lists the seller's store connections.
-#[utoipa::path(context_path = "/api/v1", tag = "stores", security(("bearer" = [])), responses((status = 200, body = Vec<StoreOut>)))]
+#[utoipa::path(tag = "stores", security(("bearer" = [])), responses((status = 200, body = Vec<StoreOut>)))]
 #[get("/stores")]
 pub async fn list_stores(
     auth: SellerAuth,
@@ -187,7 +187,7 @@ pub async fn list_stores(
 }
 
 /// Reads one store connection.
-#[utoipa::path(context_path = "/api/v1", tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/stores/{id}")]
 pub async fn get_store(
     auth: SellerAuth,
@@ -199,7 +199,7 @@ pub async fn get_store(
 }
 
 /// Disables a connection: its deliveries are refused until it is enabled again.
-#[utoipa::path(context_path = "/api/v1", tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut)))]
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut)))]
 #[post("/stores/{id}/disable")]
 pub async fn disable_store(
     auth: SellerAuth,
@@ -212,7 +212,7 @@ pub async fn disable_store(
 }
 
 /// Enables a disabled connection.
-#[utoipa::path(context_path = "/api/v1", tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut)))]
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut)))]
 #[post("/stores/{id}/enable")]
 pub async fn enable_store(
     auth: SellerAuth,
@@ -225,7 +225,7 @@ pub async fn enable_store(
 }
 
 /// Deletes a connection (its listings and sales stay).
-#[utoipa::path(context_path = "/api/v1", tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204)))]
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204)))]
 #[delete("/stores/{id}")]
 pub async fn delete_store(
     auth: SellerAuth,
@@ -246,7 +246,7 @@ pub struct RotateIn {
 }
 
 /// Rotates the secret; the previous one stays valid for 24 hours.
-#[utoipa::path(context_path = "/api/v1", tag = "stores", request_body = RotateIn, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut)))]
+#[utoipa::path(tag = "stores", request_body = RotateIn, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut)))]
 #[post("/stores/{id}/secret")]
 pub async fn rotate_secret(
     auth: SellerAuth,

@@ -139,7 +139,7 @@ pub struct SubmissionQuery {
 }
 
 /// The submission ledger, oldest first: the seller's own (an admin: everyone's).
-#[utoipa::path(context_path = "/api/v1", tag = "submissions", security(("bearer" = [])), params(SubmissionQuery),
+#[utoipa::path(tag = "submissions", security(("bearer" = [])), params(SubmissionQuery),
     responses((status = 200, body = Page<SubmissionOut>), (status = 422, body = suyuan_web::error::Problem)))]
 #[get("/submissions")]
 pub async fn list_submissions(
@@ -192,7 +192,7 @@ pub async fn list_submissions(
 }
 
 /// Where one record went: its submission to each platform.
-#[utoipa::path(context_path = "/api/v1", tag = "submissions", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "submissions", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = Vec<SubmissionOut>), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/events/{id}/submissions")]
 pub async fn event_submissions(
@@ -222,7 +222,7 @@ pub async fn event_submissions(
 }
 
 /// Sends a dead or rejected submission again (same idempotency key), with a fresh retry budget.
-#[utoipa::path(context_path = "/api/v1", tag = "submissions", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(tag = "submissions", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 202, body = SubmissionOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[post("/submissions/{id}/replay")]
 pub async fn replay_submission(

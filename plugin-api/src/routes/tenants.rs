@@ -76,7 +76,7 @@ fn optional_email(errors: &mut Errors, email: Option<&str>) -> Option<String> {
 }
 
 /// Registers a marketplace operator.
-#[utoipa::path(context_path = "/api/v1", tag = "admin", request_body = OperatorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "admin", request_body = OperatorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/operators")]
 pub async fn create_operator(
     _admin: AdminAuth,
@@ -101,7 +101,7 @@ pub async fn create_operator(
 }
 
 /// Registers a supervisor with a jurisdiction.
-#[utoipa::path(context_path = "/api/v1", tag = "admin", request_body = SupervisorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "admin", request_body = SupervisorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/supervisors")]
 pub async fn create_supervisor(
     _admin: AdminAuth,
@@ -152,7 +152,7 @@ pub struct TokenOut {
 }
 
 /// Mints a bearer token (admin only).
-#[utoipa::path(context_path = "/api/v1", tag = "admin", request_body = TokenIn, security(("bearer" = [])), responses((status = 201, body = TokenOut), (status = 422, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "admin", request_body = TokenIn, security(("bearer" = [])), responses((status = 201, body = TokenOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/tokens")]
 pub async fn mint_token(
     _admin: AdminAuth,

@@ -180,7 +180,7 @@ fn check_status(q: &TransferQuery) -> Result<(), ApiError> {
 }
 
 /// Transfers the seller sent, newest first.
-#[utoipa::path(context_path = "/api/v1", tag = "transfers", security(("bearer" = [])), params(TransferQuery),
+#[utoipa::path(tag = "transfers", security(("bearer" = [])), params(TransferQuery),
     responses((status = 200, body = Vec<TransferOut>)))]
 #[get("/transfers")]
 pub async fn list_transfers(
@@ -200,7 +200,7 @@ pub async fn list_transfers(
 }
 
 /// Transfers addressed to the seller (its credit code is the buyer's), newest first.
-#[utoipa::path(context_path = "/api/v1", tag = "transfers", security(("bearer" = [])), params(TransferQuery),
+#[utoipa::path(tag = "transfers", security(("bearer" = [])), params(TransferQuery),
     responses((status = 200, body = Vec<TransferOut>)))]
 #[get("/transfers/incoming")]
 pub async fn incoming_transfers(
@@ -220,7 +220,7 @@ pub async fn incoming_transfers(
 }
 
 /// One transfer, to its sender or its buyer.
-#[utoipa::path(context_path = "/api/v1", tag = "transfers", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "transfers", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = TransferOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/transfers/{id}")]
 pub async fn get_transfer(
@@ -233,7 +233,7 @@ pub async fn get_transfer(
 }
 
 /// Cancels a pending transfer (sender only): the claim link stops working.
-#[utoipa::path(context_path = "/api/v1", tag = "transfers", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "transfers", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = TransferOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem)))]
 #[post("/transfers/{id}/cancel")]
 pub async fn cancel_transfer(
@@ -258,7 +258,7 @@ pub struct ClaimedOut {
 
 /// Claims a transfer by its token: records the pre-filled receipt (channel `claim`) in the
 /// caller's chain. Only the buyer (same credit code) may claim, once; a second claim is a 409.
-#[utoipa::path(context_path = "/api/v1", tag = "transfers", security(("bearer" = [])), request_body = ClaimIn, params(("token" = String, Path)),
+#[utoipa::path(tag = "transfers", security(("bearer" = [])), request_body = ClaimIn, params(("token" = String, Path)),
     responses((status = 201, body = ClaimedOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/transfers/claim/{token}")]
 pub async fn claim_transfer(
