@@ -12,6 +12,7 @@ pub mod division;
 pub mod epcis;
 pub mod ids;
 pub mod marketplace;
+pub mod retry;
 pub mod secrets;
 pub mod tenancy;
 pub mod validation;
