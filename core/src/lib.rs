@@ -14,6 +14,7 @@ pub mod epcis;
 pub mod ids;
 pub mod marketplace;
 pub mod receipt;
+pub mod retry;
 pub mod sale;
 pub mod secrets;
 pub mod tenancy;

@@ -1,7 +1,7 @@
 //! Database migrations for Suyuan.
 //!
 //! The same migrations run on SQLite (the embedded default) and PostgreSQL (production).
-//! Every migration has a `down`. Trace events are append-only: the last migration installs
+//! Every migration has a `down`. Trace events are append-only: their migration installs
 //! triggers on both engines that refuse `UPDATE` and `DELETE` on them.
 
 pub use sea_orm_migration::prelude::*;
@@ -14,6 +14,8 @@ mod m20261125_000005_create_recalls_and_scans;
 mod m20261125_000006_create_submissions;
 mod m20261125_000007_create_transfers;
 mod m20261125_000008_create_code_flags;
+mod m20261201_000001_add_operator_delivery_leases;
+mod m20261201_000002_create_mail_outbox;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_submissions::Migration),
             Box::new(m20261125_000007_create_transfers::Migration),
             Box::new(m20261125_000008_create_code_flags::Migration),
+            Box::new(m20261201_000001_add_operator_delivery_leases::Migration),
+            Box::new(m20261201_000002_create_mail_outbox::Migration),
         ]
     }
 }

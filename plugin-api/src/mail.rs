@@ -3,16 +3,50 @@
 //!
 //! Without `SUYUAN_SMTP_URL` a reminder is still recorded on the transfer (count and time), so
 //! the buyer sees it in the app's incoming list; with it, the reminder also goes by e-mail to the
-//! contact address given at sale time, with the claim link, in Chinese first.
+//! contact address given at sale time, with the claim link, in Chinese first. Each e-mail is a
+//! durable job of the mail queue ([`suyuan_store::queue::mail`]), queued with the reminder in one
+//! transaction: one the relay does not take is retried with backoff in later rounds, and
+//! dead-lettered after [`MAIL_RETRY`]'s budget (at once when the relay refuses it for good).
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
-use sea_orm::DatabaseConnection;
 use std::time::Duration;
+use suyuan_core::retry::{Backoff, RetryPolicy};
 use suyuan_core::secrets::SecretKey;
+use suyuan_store::entity::mail_job;
+use suyuan_store::queue::Failed;
+use suyuan_store::queue::mail::{self as outbox, Reminded};
 use suyuan_store::transfers::{self, ReminderSchedule, Transfer};
+use suyuan_store::{DatabaseConnection, StoreError};
+
+/// Retries of an e-mail the relay did not take: about 1, 2, 4 … minutes apart (with jitter, and
+/// no sooner than the next reminder round), at most an hour; six attempts in all.
+pub const MAIL_RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: 6,
+    backoff: Backoff {
+        base: Duration::from_secs(120),
+        max: Duration::from_secs(3600),
+    },
+};
+/// How long a claim holds an e-mail (many sends at the relay's longest timeout).
+const MAIL_LEASE: chrono::Duration = chrono::Duration::minutes(15);
+/// E-mails one claim takes, and claims one round makes at most.
+const MAIL_BATCH: u64 = 20;
+const MAIL_CLAIMS: usize = 10;
+
+/// Why a message did not go out.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// It never will: a malformed address, a message that cannot be built, a relay's permanent
+    /// (5xx) refusal.
+    #[error("{0}")]
+    Permanent(String),
+    /// It may another time: the relay unreachable, busy or failing for now.
+    #[error("{0}")]
+    Transient(String),
+}
 
 /// How e-mail leaves the service.
 #[derive(Clone)]
@@ -49,19 +83,28 @@ impl Mailer {
     }
 
     /// Sends a plain-text message; `Ok(false)` when e-mail is disabled.
-    pub async fn send(&self, to: &str, subject: &str, body: String) -> anyhow::Result<bool> {
+    pub async fn send(&self, to: &str, subject: &str, body: String) -> Result<bool, MailError> {
         let Mailer::Smtp { transport, from } = self else {
             return Ok(false);
         };
-        let to: Mailbox = to.parse().context("recipient address")?;
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e| MailError::Permanent(format!("recipient address: {e}")))?;
         let message = Message::builder()
             .from(from.clone())
             .to(to)
             .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body)
-            .context("building the message")?;
-        transport.send(message).await.context("SMTP delivery")?;
+            .map_err(|e| MailError::Permanent(format!("building the message: {e}")))?;
+        transport.send(message).await.map_err(|e| {
+            let reason = format!("SMTP delivery: {e}");
+            if e.is_permanent() {
+                MailError::Permanent(reason)
+            } else {
+                MailError::Transient(reason)
+            }
+        })?;
         Ok(true)
     }
 }
@@ -91,9 +134,10 @@ pub struct RoundReport {
     pub expired: u64,
     /// Reminders recorded.
     pub reminded: u64,
-    /// Of those, sent by e-mail.
+    /// Reminder e-mails sent (this round's, and earlier ones retried).
     pub emailed: u64,
-    /// E-mails that failed (the reminder stays recorded; the next round is a new reminder).
+    /// E-mail attempts that failed (each is retried later, until its budget is spent; the
+    /// reminder stays recorded either way).
     pub failed: u64,
 }
 
@@ -132,7 +176,8 @@ your receipt is pre-filled. The link is valid until {expires}.\n",
     (subject, body)
 }
 
-/// One round: expires transfers past their time, then records (and e-mails) due reminders.
+/// One round: expires transfers past their time, records due reminders (queuing their e-mails
+/// when e-mail is configured and the buyer gave an address), then sends the e-mails due.
 pub async fn remind_and_expire(
     db: &DatabaseConnection,
     mailer: &Mailer,
@@ -145,29 +190,100 @@ pub async fn remind_and_expire(
     };
     let due = transfers::due_reminders(db, now, settings.schedule, 200).await?;
     for t in due {
-        if !transfers::mark_reminded(db, &t, now).await? {
-            continue;
-        }
-        report.reminded += 1;
-        let Some(to) = t.row.contact_email.as_deref() else {
-            continue;
-        };
-        let link = match transfers::token_of(&t, &settings.secret_key) {
-            Some(token) => claim_url(&settings.public_url, &token),
-            // Sealed since the first release; a transfer without it gets the service's address.
-            None => settings.public_url.clone(),
-        };
-        let (subject, body) = reminder_text(&t, &link);
-        match mailer.send(to, &subject, body).await {
-            Ok(true) => report.emailed += 1,
-            Ok(false) => {}
-            Err(e) => {
-                report.failed += 1;
-                tracing::warn!(transfer_id = %t.row.id, error = format!("{e:#}"), "reminder e-mail failed");
-            }
+        let email = mailer.is_enabled() && t.row.contact_email.is_some();
+        match outbox::record_reminder(db, &t, now, email).await? {
+            Reminded::Already => {}
+            Reminded::InApp | Reminded::Queued => report.reminded += 1,
         }
     }
+    if mailer.is_enabled() {
+        send_due(db, mailer, settings, now, &mut report).await?;
+    }
     Ok(report)
+}
+
+/// Sends the e-mails due, on the round's clock (`now`, moved on by the time spent sending).
+async fn send_due(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    settings: &ReminderSettings,
+    now: DateTime<Utc>,
+    report: &mut RoundReport,
+) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
+    let clock = || now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+    for _ in 0..MAIL_CLAIMS {
+        let jobs = outbox::claim(db, clock(), MAIL_BATCH, MAIL_LEASE).await?;
+        if jobs.is_empty() {
+            break;
+        }
+        for job in jobs {
+            let (reason, policy) = match write_and_send(db, mailer, settings, &job, clock()).await?
+            {
+                Attempt::Sent => {
+                    if outbox::sent(db, &job, clock()).await? {
+                        report.emailed += 1;
+                    }
+                    continue;
+                }
+                Attempt::Skipped(why) => {
+                    outbox::skipped(db, &job, clock(), &why).await?;
+                    continue;
+                }
+                Attempt::Failed(MailError::Permanent(reason)) => (reason, None),
+                Attempt::Failed(MailError::Transient(reason)) => (reason, Some(&MAIL_RETRY)),
+            };
+            report.failed += 1;
+            let failed = outbox::failed(db, &job, clock(), &reason, policy).await?;
+            tracing::warn!(mail_id = job.id, attempts = job.attempts, dead = failed == Failed::Dead, error = %reason, "reminder e-mail failed");
+        }
+    }
+    Ok(())
+}
+
+/// What became of one e-mail.
+enum Attempt {
+    /// The relay took it.
+    Sent,
+    /// Nothing left to say, and why.
+    Skipped(String),
+    /// It did not go out.
+    Failed(MailError),
+}
+
+/// Writes a claimed reminder from its transfer as it is now and sends it. A reminder with
+/// nothing left to say (the transfer was claimed, cancelled or expired meanwhile) is skipped.
+async fn write_and_send(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    settings: &ReminderSettings,
+    job: &mail_job::Model,
+    now: DateTime<Utc>,
+) -> Result<Attempt, StoreError> {
+    let t = match outbox::transfer_of(db, job).await {
+        Ok(t) => t,
+        Err(e @ (StoreError::NotFound(_) | StoreError::Corrupt(_))) => {
+            return Ok(Attempt::Failed(MailError::Permanent(e.to_string())));
+        }
+        Err(e) => return Err(e),
+    };
+    let state = t.status_at(now);
+    let (true, Some(to)) = (state == "pending", t.row.contact_email.as_deref()) else {
+        return Ok(Attempt::Skipped(format!(
+            "not sent: the transfer is {state}"
+        )));
+    };
+    let link = match transfers::token_of(&t, &settings.secret_key) {
+        Some(token) => claim_url(&settings.public_url, &token),
+        // Sealed since the first release; a transfer without it gets the service's address.
+        None => settings.public_url.clone(),
+    };
+    let (subject, body) = reminder_text(&t, &link);
+    Ok(match mailer.send(to, &subject, body).await {
+        Ok(true) => Attempt::Sent,
+        Ok(false) => Attempt::Failed(MailError::Transient("e-mail is not configured".into())),
+        Err(e) => Attempt::Failed(e),
+    })
 }
 
 /// Runs [`remind_and_expire`] every `settings.interval` in the background.

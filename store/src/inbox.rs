@@ -2,18 +2,24 @@
 //! committed before they are acknowledged; workers claim due rows, and rows that cannot be
 //! processed end in a dead-letter list the seller can read and replay.
 //!
-//! Claiming uses `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several instances can work one
-//! database without processing a delivery twice; on SQLite the single writer gives the same.
+//! It is one of the queues of [`crate::queue`] (claims are leases, `FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL, so several instances work one database without processing a delivery twice);
+//! its own parts are the group-commit insert and [`Applying`], which marks deliveries done in
+//! the transaction that applies them.
 
 use super::StoreError;
-use crate::entity::webhook_inbox;
+use crate::entity::{store, webhook_inbox};
+use crate::ledger;
+use crate::queue::{Claim, Failed, Job, Queue, States};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
+use std::collections::{BTreeSet, HashMap};
 use suyuan_core::ids::SellerId;
+use suyuan_core::retry::RetryPolicy;
 
 /// Inbox row states.
 pub mod status {
@@ -25,6 +31,36 @@ pub mod status {
     pub const DONE: &str = "done";
     /// Given up on: shown to the seller with the reason, replayable.
     pub const DEAD: &str = "dead";
+}
+
+/// The inbox queue (`webhook_inbox`).
+pub const QUEUE: Queue<webhook_inbox::Entity> = Queue {
+    id: webhook_inbox::Column::Id,
+    status: webhook_inbox::Column::Status,
+    attempts: webhook_inbox::Column::Attempts,
+    next_attempt_at: webhook_inbox::Column::NextAttemptAt,
+    locked_until: webhook_inbox::Column::LockedUntil,
+    last_error: webhook_inbox::Column::LastError,
+    finished_at: Some(webhook_inbox::Column::ProcessedAt),
+    touched_at: None,
+    states: States {
+        pending: status::PENDING,
+        claimed: status::PROCESSING,
+        done: status::DONE,
+        dead: status::DEAD,
+    },
+    replayable: &[status::DEAD],
+    cleared_on_replay: &[],
+    error_chars: 2000,
+};
+
+impl Job for webhook_inbox::Model {
+    fn claim(&self) -> Claim {
+        Claim {
+            id: self.id,
+            attempts: self.attempts,
+        }
+    }
 }
 
 /// A verified delivery to store.
@@ -44,6 +80,24 @@ pub struct NewDelivery {
     pub body: Vec<u8>,
     /// When it arrived.
     pub received_at: DateTime<Utc>,
+}
+
+/// A delivery's row: a pending job, due when it arrived.
+fn new_row(d: &NewDelivery) -> Result<webhook_inbox::ActiveModel, StoreError> {
+    QUEUE.pending(
+        webhook_inbox::ActiveModel {
+            store_id: Set(d.store_id.clone()),
+            seller_id: Set(d.seller_id.clone()),
+            platform: Set(d.platform.clone()),
+            idempotency_key: Set(d.idempotency_key.clone()),
+            topic: Set(d.topic.clone()),
+            body: Set(d.body.clone()),
+            received_at: Set(d.received_at),
+            processed_at: Set(None),
+            ..Default::default()
+        },
+        d.received_at,
+    )
 }
 
 /// Inserts deliveries in one transaction and one statement (group commit). Returns, per
@@ -95,22 +149,7 @@ pub async fn insert_batch(
             && seen.insert((d.store_id.as_str(), d.idempotency_key.as_str()));
         fresh.push(new);
         if new {
-            rows.push(webhook_inbox::ActiveModel {
-                store_id: Set(d.store_id.clone()),
-                seller_id: Set(d.seller_id.clone()),
-                platform: Set(d.platform.clone()),
-                idempotency_key: Set(d.idempotency_key.clone()),
-                topic: Set(d.topic.clone()),
-                body: Set(d.body.clone()),
-                received_at: Set(d.received_at),
-                status: Set(status::PENDING.to_owned()),
-                attempts: Set(0),
-                next_attempt_at: Set(d.received_at),
-                locked_until: Set(None),
-                last_error: Set(None),
-                processed_at: Set(None),
-                ..Default::default()
-            });
+            rows.push(new_row(d)?);
         }
     }
     let txn = db.begin().await?;
@@ -141,22 +180,7 @@ async fn insert_batch_returning(
     use std::collections::HashSet;
     let mut inserted: HashSet<(String, String)> = HashSet::new();
     for chunk in batch.chunks(200) {
-        let rows = chunk.iter().map(|d| webhook_inbox::ActiveModel {
-            store_id: Set(d.store_id.clone()),
-            seller_id: Set(d.seller_id.clone()),
-            platform: Set(d.platform.clone()),
-            idempotency_key: Set(d.idempotency_key.clone()),
-            topic: Set(d.topic.clone()),
-            body: Set(d.body.clone()),
-            received_at: Set(d.received_at),
-            status: Set(status::PENDING.to_owned()),
-            attempts: Set(0),
-            next_attempt_at: Set(d.received_at),
-            locked_until: Set(None),
-            last_error: Set(None),
-            processed_at: Set(None),
-            ..Default::default()
-        });
+        let rows = chunk.iter().map(new_row).collect::<Result<Vec<_>, _>>()?;
         let mut query = webhook_inbox::Entity::insert_many(rows)
             .on_conflict(
                 OnConflict::columns([
@@ -188,113 +212,93 @@ async fn insert_batch_returning(
         .collect())
 }
 
-/// Claims up to `limit` due deliveries for `lease`: pending ones whose time has come, and
-/// processing ones whose lease ran out (a worker that died).
+/// Claims up to `limit` deliveries due at `now` for `lease`: pending ones whose time has come,
+/// and processing ones whose lease ran out (a worker that died).
 pub async fn claim_due(
     db: &DatabaseConnection,
+    now: DateTime<Utc>,
     limit: u64,
     lease: Duration,
 ) -> Result<Vec<webhook_inbox::Model>, StoreError> {
-    let now = Utc::now();
-    let backend = db.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        "UPDATE webhook_inbox SET status = 'processing', locked_until = $1, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM webhook_inbox \
-           WHERE (status = 'pending' AND next_attempt_at <= $2) OR (status = 'processing' AND locked_until < $3) \
-           ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
-         RETURNING *"
-    } else {
-        // Two range scans of the (status, next_attempt_at) index rather than a scan of the
-        // whole table, which keeps every processed delivery.
-        "UPDATE webhook_inbox SET status = 'processing', locked_until = ?, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM ( \
-             SELECT id FROM webhook_inbox WHERE status = 'pending' AND next_attempt_at <= ? \
-             UNION ALL \
-             SELECT id FROM webhook_inbox WHERE status = 'processing' AND locked_until < ? \
-           ) ORDER BY id LIMIT ?) \
-         RETURNING *"
-    };
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let stmt = Statement::from_sql_and_values(
-        backend,
-        sql,
-        [(now + lease).into(), now.into(), now.into(), limit.into()],
-    );
-    let mut rows = webhook_inbox::Entity::find()
-        .from_raw_sql(stmt)
+    QUEUE.claim(db, now, limit, lease).await
+}
+
+/// The stores these deliveries came to, by id.
+pub async fn stores_of(
+    db: &impl ConnectionTrait,
+    rows: &[&webhook_inbox::Model],
+) -> Result<HashMap<String, store::Model>, StoreError> {
+    let ids: BTreeSet<&str> = rows.iter().map(|r| r.store_id.as_str()).collect();
+    Ok(store::Entity::find()
+        .filter(store::Column::Id.is_in(ids))
         .all(db)
-        .await?;
-    rows.sort_by_key(|r| r.id);
-    Ok(rows)
+        .await?
+        .into_iter()
+        .map(|s| (s.id.clone(), s))
+        .collect())
 }
 
-/// Marks a delivery applied.
-pub async fn mark_done(db: &impl ConnectionTrait, id: i64) -> Result<(), StoreError> {
-    webhook_inbox::ActiveModel {
-        id: Set(id),
-        status: Set(status::DONE.to_owned()),
-        locked_until: Set(None),
-        last_error: Set(None),
-        processed_at: Set(Some(Utc::now())),
-        ..Default::default()
+/// One seller's claimed deliveries being applied in one transaction (the ledger's per-seller
+/// lock taken first): a delivery is marked done in the transaction that applies its changes, so
+/// none is lost or applied twice. A [`Applying::savepoint`] inside it holds one delivery, so a
+/// bad one can be undone without undoing its neighbours.
+pub struct Applying {
+    txn: DatabaseTransaction,
+}
+
+impl Applying {
+    /// Begins the seller's transaction.
+    pub async fn begin(db: &DatabaseConnection, seller: &SellerId) -> Result<Applying, StoreError> {
+        Ok(Applying {
+            txn: ledger::begin_for_seller(db, seller).await?,
+        })
     }
-    .update(db)
-    .await?;
-    Ok(())
-}
 
-/// Marks deliveries applied, in one statement.
-pub async fn mark_done_many(db: &impl ConnectionTrait, ids: Vec<i64>) -> Result<(), StoreError> {
-    if ids.is_empty() {
-        return Ok(());
+    /// The transaction, for the store functions that apply a delivery's changes.
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
     }
-    webhook_inbox::Entity::update_many()
-        .col_expr(webhook_inbox::Column::Status, status::DONE.into())
-        .col_expr(
-            webhook_inbox::Column::LockedUntil,
-            Option::<DateTime<Utc>>::None.into(),
-        )
-        .col_expr(
-            webhook_inbox::Column::LastError,
-            Option::<String>::None.into(),
-        )
-        .col_expr(webhook_inbox::Column::ProcessedAt, Some(Utc::now()).into())
-        .filter(webhook_inbox::Column::Id.is_in(ids))
-        .exec(db)
-        .await?;
-    Ok(())
+
+    /// A savepoint inside this transaction (ended by [`Applying::done`] or [`Applying::undo`]).
+    pub async fn savepoint(&self) -> Result<Applying, StoreError> {
+        Ok(Applying {
+            txn: self.txn.begin().await?,
+        })
+    }
+
+    /// Marks the claimed `rows` done and commits; returns how many were still held.
+    pub async fn done(
+        self,
+        rows: &[&webhook_inbox::Model],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let claims: Vec<Claim> = rows.iter().map(|r| r.claim()).collect();
+        let done = QUEUE.complete(&self.txn, &claims, now).await?;
+        self.txn.commit().await?;
+        Ok(done)
+    }
+
+    /// Commits what was kept.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.txn.commit().await?)
+    }
+
+    /// Undoes everything since [`Applying::begin`] (or the savepoint).
+    pub async fn undo(self) -> Result<(), StoreError> {
+        Ok(self.txn.rollback().await?)
+    }
 }
 
-/// Schedules another attempt, or dead-letters the delivery once `max_attempts` are spent.
-pub async fn mark_failed(
+/// Records a failed attempt at a claimed delivery: retried after `policy`'s backoff and dead
+/// after its budget, or dead at once without a policy (it cannot be applied).
+pub async fn fail(
     db: &impl ConnectionTrait,
     row: &webhook_inbox::Model,
+    now: DateTime<Utc>,
     reason: &str,
-    retryable: bool,
-    max_attempts: i32,
-) -> Result<(), StoreError> {
-    let dead = !retryable || row.attempts >= max_attempts;
-    let next = Utc::now() + backoff(row.attempts);
-    webhook_inbox::ActiveModel {
-        id: Set(row.id),
-        status: Set(if dead { status::DEAD } else { status::PENDING }.to_owned()),
-        locked_until: Set(None),
-        last_error: Set(Some(reason.chars().take(2000).collect())),
-        next_attempt_at: Set(next),
-        ..Default::default()
-    }
-    .update(db)
-    .await?;
-    Ok(())
-}
-
-/// Exponential backoff with jitter: about 2^attempts seconds, at most an hour.
-pub fn backoff(attempts: i32) -> Duration {
-    let base = 2i64
-        .saturating_pow(u32::try_from(attempts.clamp(0, 12)).unwrap_or(12))
-        .min(3600);
-    let jitter = rand::random_range(0..=base.max(1) * 250);
-    Duration::seconds(base) + Duration::milliseconds(jitter)
+    policy: Option<&RetryPolicy>,
+) -> Result<Failed, StoreError> {
+    QUEUE.fail(db, row.claim(), now, reason, policy).await
 }
 
 /// The seller's dead-lettered deliveries, newest first.
@@ -303,31 +307,27 @@ pub async fn dead_letters(
     seller: &SellerId,
     limit: u64,
 ) -> Result<Vec<webhook_inbox::Model>, StoreError> {
-    Ok(webhook_inbox::Entity::find()
-        .filter(webhook_inbox::Column::SellerId.eq(seller.as_str()))
-        .filter(webhook_inbox::Column::Status.eq(status::DEAD))
-        .order_by_desc(webhook_inbox::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    QUEUE
+        .dead_letters(
+            db,
+            Condition::all().add(webhook_inbox::Column::SellerId.eq(seller.as_str())),
+            limit,
+        )
+        .await
 }
 
-/// Puts a dead-lettered delivery of this seller back in the queue.
+/// Puts a dead-lettered delivery of this seller back in the queue, due at `now`, with its
+/// attempts reset.
 pub async fn replay(
     db: &impl ConnectionTrait,
     seller: &SellerId,
     id: i64,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let res = webhook_inbox::Entity::update_many()
-        .col_expr(webhook_inbox::Column::Status, status::PENDING.into())
-        .col_expr(webhook_inbox::Column::Attempts, 0.into())
-        .col_expr(webhook_inbox::Column::NextAttemptAt, Utc::now().into())
-        .filter(webhook_inbox::Column::Id.eq(id))
-        .filter(webhook_inbox::Column::SellerId.eq(seller.as_str()))
-        .filter(webhook_inbox::Column::Status.eq(status::DEAD))
-        .exec(db)
-        .await?;
-    if res.rows_affected == 0 {
+    let scope = Condition::all()
+        .add(webhook_inbox::Column::Id.eq(id))
+        .add(webhook_inbox::Column::SellerId.eq(seller.as_str()));
+    if QUEUE.replay(db, now, scope).await? == 0 {
         Err(StoreError::NotFound("dead-lettered delivery"))
     } else {
         Ok(())
@@ -336,9 +336,5 @@ pub async fn replay(
 
 /// Counts deliveries by state (for metrics and tests).
 pub async fn count_by_status(db: &impl ConnectionTrait, status: &str) -> Result<u64, StoreError> {
-    use sea_orm::PaginatorTrait;
-    Ok(webhook_inbox::Entity::find()
-        .filter(webhook_inbox::Column::Status.eq(status))
-        .count(db)
-        .await?)
+    QUEUE.count(db, status).await
 }

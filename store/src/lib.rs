@@ -1,5 +1,5 @@
 //! Persistence for Suyuan: connecting to SQLite or PostgreSQL, the entities, every query on
-//! tenant data, the hash-chained ledger, and the CSV bulk import.
+//! tenant data, the hash-chained ledger, the one durable queue, and the CSV bulk import.
 //!
 //! Handlers never build queries on tenant tables themselves. They call the helpers here, which
 //! take the caller's scope (a [`SellerId`](suyuan_core::ids::SellerId) or a
@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod listings;
 pub mod offline;
 pub mod operators;
+pub mod queue;
 pub mod recalls;
 pub mod receipts;
 pub mod sales;
@@ -36,6 +37,13 @@ pub use db::{Backend, connect};
 /// crate hold and hand to its functions, without naming the ORM.
 pub type Db = sea_orm::DatabaseConnection;
 pub use scope::{JurisdictionScoped, SellerScoped};
+
+/// A pool of connections to the database: what callers hold and pass to this crate's functions,
+/// without naming the database library themselves.
+pub use sea_orm::DatabaseConnection;
+/// A transaction of this crate's (for example [`inbox::Applying::txn`]), passed on to its
+/// functions that take any connection.
+pub use sea_orm::DatabaseTransaction;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,21 +1,37 @@
 //! Outgoing notifications to marketplace operators (Standard Webhooks, signed): when a listing's
-//! trace state changes, one delivery per subscription goes to an outbox in the same transaction;
-//! a deliverer posts them with retries and backoff.
+//! trace state changes, one delivery per subscription goes to an outbox in the same transaction
+//! ([`suyuan_store::queue::notifications`]); the deliverer here signs and posts them, with
+//! retries and backoff.
 
 use base64::Engine as _;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use hmac::{Hmac, Mac};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, Set, Statement,
-};
 use sha2::Sha256;
+use std::time::Duration;
+use suyuan_core::retry::{Backoff, RetryPolicy};
 use suyuan_core::secrets::SecretKey;
-use suyuan_store::entity::{operator, operator_delivery, operator_subscription};
-use suyuan_store::{StoreError, inbox};
+use suyuan_store::entity::operator_delivery;
+use suyuan_store::queue::{Failed, notifications};
+use suyuan_store::{DatabaseConnection, StoreError};
 
 /// Attempts before an outgoing notification is given up.
 pub const MAX_ATTEMPTS: i32 = 10;
+
+/// Retries of a notification: about 2, 4, 8 … seconds apart (with jitter), at most an hour.
+pub const RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: MAX_ATTEMPTS,
+    backoff: Backoff {
+        base: Duration::from_secs(4),
+        max: Duration::from_secs(3600),
+    },
+};
+
+/// How many deliveries one claim takes.
+const CLAIM_BATCH: u64 = 32;
+/// How long a claim holds a delivery (longer than one request may take).
+const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// The longest one notification request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Signs a Standard Webhooks message: `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`,
 /// the key being the base64 after `whsec_`.
@@ -31,129 +47,30 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Result<String
     ))
 }
 
-/// Whether any operator of `platform` has an active subscription.
-pub async fn has_subscribers(
-    db: &impl ConnectionTrait,
-    platform: &str,
-) -> Result<bool, StoreError> {
-    use sea_orm::{PaginatorTrait as _, QuerySelect as _};
-    let operators: Vec<String> = operator::Entity::find()
-        .select_only()
-        .column(operator::Column::Id)
-        .filter(operator::Column::Platform.eq(platform))
-        .into_tuple()
-        .all(db)
-        .await?;
-    if operators.is_empty() {
-        return Ok(false);
-    }
-    Ok(operator_subscription::Entity::find()
-        .filter(operator_subscription::Column::OperatorId.is_in(operators))
-        .filter(operator_subscription::Column::Status.eq("active"))
-        .count(db)
-        .await?
-        > 0)
-}
-
-/// Queues `payload` (of `event_type`) for every active subscription of the operators of
-/// `platform`, inside the caller's transaction.
-pub async fn enqueue(
-    db: &impl ConnectionTrait,
-    platform: &str,
-    event_type: &str,
-    payload: &serde_json::Value,
-) -> Result<usize, StoreError> {
-    let operators: Vec<String> = operator::Entity::find()
-        .filter(operator::Column::Platform.eq(platform))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    if operators.is_empty() {
-        return Ok(0);
-    }
-    let subs = operator_subscription::Entity::find()
-        .filter(operator_subscription::Column::OperatorId.is_in(operators))
-        .filter(operator_subscription::Column::Status.eq("active"))
-        .all(db)
-        .await?;
-    let now = Utc::now();
-    for sub in &subs {
-        let message_id = format!("msg_{}", ulid::Ulid::new());
-        let body = serde_json::json!({ "type": event_type, "timestamp": now.to_rfc3339(), "data": payload });
-        operator_delivery::ActiveModel {
-            subscription_id: Set(sub.id.clone()),
-            message_id: Set(message_id),
-            event_type: Set(event_type.to_owned()),
-            payload: Set(body.to_string()),
-            status: Set("pending".into()),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            last_error: Set(None),
-            created_at: Set(now),
-            delivered_at: Set(None),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-    }
-    Ok(subs.len())
-}
-
-async fn claim(
-    db: &DatabaseConnection,
-    limit: i64,
-) -> Result<Vec<operator_delivery::Model>, StoreError> {
-    let backend = db.get_database_backend();
-    let pg = backend == DbBackend::Postgres;
-    let (p1, p2, p3) = if pg {
-        ("$1", "$2", "$3")
-    } else {
-        ("?", "?", "?")
-    };
-    let lock = if pg { "FOR UPDATE SKIP LOCKED" } else { "" };
-    let sql = format!(
-        "UPDATE operator_deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = {p1} \
-         WHERE id IN (SELECT id FROM operator_deliveries WHERE (status = 'pending' OR status = 'sending') AND next_attempt_at <= {p2} \
-         ORDER BY id LIMIT {p3} {lock}) RETURNING *"
-    );
-    let now = Utc::now();
-    let lease: DateTime<Utc> = now + chrono::Duration::seconds(60);
-    let stmt =
-        Statement::from_sql_and_values(backend, sql, [lease.into(), now.into(), limit.into()]);
-    Ok(operator_delivery::Entity::find()
-        .from_raw_sql(stmt)
-        .all(db)
-        .await?)
-}
-
-/// Delivers due notifications once; returns how many were attempted.
+/// Delivers the notifications due now once; returns how many were attempted.
 pub async fn deliver_due(
     db: &DatabaseConnection,
     key: &SecretKey,
     client: &reqwest::Client,
     allow_private: bool,
 ) -> Result<usize, StoreError> {
-    let due = claim(db, 32).await?;
+    let due = notifications::claim(db, Utc::now(), CLAIM_BATCH, LEASE).await?;
     let n = due.len();
     for d in due {
         let result = send(db, key, client, allow_private, &d).await;
-        let mut am: operator_delivery::ActiveModel = d.clone().into();
-        match result {
-            Ok(()) => {
-                am.status = Set("delivered".into());
-                am.delivered_at = Set(Some(Utc::now()));
-                am.last_error = Set(None);
-            }
+        let now = Utc::now();
+        let kept = match result {
+            Ok(()) => notifications::delivered(db, &d, now).await?,
             Err(reason) => {
-                let dead = d.attempts >= MAX_ATTEMPTS;
-                am.status = Set(if dead { "dead" } else { "pending" }.into());
-                am.next_attempt_at = Set(Utc::now() + inbox::backoff(d.attempts));
-                am.last_error = Set(Some(reason.chars().take(1000).collect()));
+                notifications::failed(db, &d, now, &reason, &RETRY).await? != Failed::ClaimLost
             }
+        };
+        if !kept {
+            tracing::warn!(
+                delivery_id = d.id,
+                "claim lost before the outcome was written (lease ran out)"
+            );
         }
-        am.update(db).await?;
     }
     Ok(n)
 }
@@ -165,12 +82,11 @@ async fn send(
     allow_private: bool,
     d: &operator_delivery::Model,
 ) -> Result<(), String> {
-    let sub = operator_subscription::Entity::find_by_id(d.subscription_id.as_str())
-        .one(db)
+    let sub = notifications::subscription_of(db, d)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("subscription deleted")?;
-    if sub.status != "active" {
+    if !notifications::is_active(&sub) {
         return Err("subscription disabled".into());
     }
     let url = crate::netpolicy::check_target(&sub.url, allow_private).await?;
@@ -188,7 +104,7 @@ async fn send(
         .header("webhook-timestamp", timestamp.to_string())
         .header("webhook-signature", signature)
         .body(d.payload.clone())
-        .timeout(std::time::Duration::from_secs(10))
+        .timeout(REQUEST_TIMEOUT)
         .send()
         .await
         .map_err(|e| format!("request failed: {e}"))?;

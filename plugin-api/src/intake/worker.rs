@@ -2,12 +2,16 @@
 //! is marked done in the same transaction), retries failures with backoff and jitter, and
 //! dead-letters deliveries it cannot parse or that keep failing.
 
-use chrono::Duration;
+use chrono::{Duration, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use suyuan_core::ids::SellerId;
 use suyuan_core::marketplace::{self, Change, Platform};
+use suyuan_core::retry::{Backoff, RetryPolicy};
 use suyuan_store::entity::{store, webhook_inbox};
-use suyuan_store::{StoreError, inbox, ledger, listings, sales};
+use suyuan_store::inbox::Applying;
+use suyuan_store::queue::{Failed, notifications};
+use suyuan_store::{DatabaseTransaction, StoreError, inbox, listings, sales};
 use suyuan_web::AppState;
 use tokio::sync::Notify;
 
@@ -19,6 +23,15 @@ pub const LEASE: Duration = Duration::seconds(60);
 pub const SELLER_CHUNK: usize = 32;
 /// Attempts before a delivery is dead-lettered.
 pub const MAX_ATTEMPTS: i32 = 8;
+/// Retries of a delivery that failed: about 2, 4, 8 … seconds apart (with jitter), at most an
+/// hour.
+pub const RETRY: RetryPolicy = RetryPolicy {
+    max_attempts: MAX_ATTEMPTS,
+    backoff: Backoff {
+        base: std::time::Duration::from_secs(4),
+        max: std::time::Duration::from_secs(3600),
+    },
+};
 
 /// Starts the worker loop; it wakes on `notify` (a commit of new deliveries) or every 500 ms.
 pub fn spawn(state: AppState, notify: Arc<Notify>) -> tokio::task::JoinHandle<()> {
@@ -49,11 +62,10 @@ pub fn spawn(state: AppState, notify: Arc<Notify>) -> tokio::task::JoinHandle<()
 pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
     let rows = {
         let _turn = state.write_gate.enter_background().await;
-        inbox::claim_due(&state.db, CLAIM_BATCH, LEASE).await?
+        inbox::claim_due(&state.db, Utc::now(), CLAIM_BATCH, LEASE).await?
     };
     let n = rows.len();
-    let mut by_seller: std::collections::BTreeMap<String, Vec<webhook_inbox::Model>> =
-        std::collections::BTreeMap::new();
+    let mut by_seller: BTreeMap<String, Vec<webhook_inbox::Model>> = BTreeMap::new();
     for row in rows {
         by_seller
             .entry(row.seller_id.clone())
@@ -73,32 +85,23 @@ pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
 
 /// What one chunk needs from the database once, not once per delivery.
 struct ChunkContext {
-    stores: std::collections::HashMap<String, store::Model>,
+    stores: HashMap<String, store::Model>,
     /// Platforms whose operators subscribed to notifications.
-    notify_platforms: std::collections::HashSet<String>,
+    notify_platforms: HashSet<String>,
 }
 
 async fn chunk_context(
-    txn: &sea_orm::DatabaseTransaction,
-    rows: &[(webhook_inbox::Model, Vec<Change>)],
+    state: &AppState,
+    rows: &[&webhook_inbox::Model],
 ) -> Result<ChunkContext, StoreError> {
-    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
-    let ids: std::collections::BTreeSet<String> =
-        rows.iter().map(|(r, _)| r.store_id.clone()).collect();
-    let stores: std::collections::HashMap<String, store::Model> = store::Entity::find()
-        .filter(store::Column::Id.is_in(ids))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id.clone(), s))
-        .collect();
-    let mut notify_platforms = std::collections::HashSet::new();
+    let stores = inbox::stores_of(&state.db, rows).await?;
+    let mut notify_platforms = HashSet::new();
     for platform in stores
         .values()
         .map(|s| s.platform.clone())
-        .collect::<std::collections::BTreeSet<_>>()
+        .collect::<BTreeSet<_>>()
     {
-        if super::notify::has_subscribers(txn, &platform).await? {
+        if notifications::has_subscribers(&state.db, &platform).await? {
             notify_platforms.insert(platform);
         }
     }
@@ -110,7 +113,6 @@ async fn chunk_context(
 
 #[tracing::instrument(skip_all, fields(seller_id = %seller, deliveries = rows.len()))]
 async fn process_seller(state: &AppState, seller: &str, rows: Vec<webhook_inbox::Model>) {
-    use sea_orm::TransactionTrait as _;
     let mut failed: Vec<(webhook_inbox::Model, String, bool)> = Vec::new();
     let mut parsed = Vec::with_capacity(rows.len());
     for row in rows {
@@ -128,42 +130,40 @@ async fn process_seller(state: &AppState, seller: &str, rows: Vec<webhook_inbox:
             return Ok(());
         }
         let seller_id = SellerId::parse(seller).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let rows: Vec<&webhook_inbox::Model> = parsed.iter().map(|(r, _)| r).collect();
+        let ctx = chunk_context(state, &rows).await?;
         // Fast path: the whole chunk in one transaction, done-marks in one statement.
-        let txn = ledger::begin_for_seller(&state.db, &seller_id).await?;
-        let ctx = chunk_context(&txn, &parsed).await?;
+        let batch = Applying::begin(&state.db, &seller_id).await?;
         let mut fast: Result<(), StoreError> = Ok(());
         for (row, changes) in &parsed {
-            if let Err(e) = apply(state, &txn, &ctx, &seller_id, row, changes).await {
+            if let Err(e) = apply(state, batch.txn(), &ctx, &seller_id, row, changes).await {
                 fast = Err(e);
                 break;
             }
         }
         if fast.is_ok() {
-            inbox::mark_done_many(&txn, parsed.iter().map(|(r, _)| r.id).collect()).await?;
-            txn.commit().await?;
+            batch.done(&rows, Utc::now()).await?;
             applied = parsed.len() as u64;
             return Ok(());
         }
-        txn.rollback().await?;
+        batch.undo().await?;
         // Slow path: one savepoint per delivery, so one bad delivery never undoes the others.
-        let txn = ledger::begin_for_seller(&state.db, &seller_id).await?;
-        let ctx = chunk_context(&txn, &parsed).await?;
+        let batch = Applying::begin(&state.db, &seller_id).await?;
         for (row, changes) in &parsed {
-            let savepoint = txn.begin().await?;
-            match apply(state, &savepoint, &ctx, &seller_id, row, changes).await {
+            let one = batch.savepoint().await?;
+            match apply(state, one.txn(), &ctx, &seller_id, row, changes).await {
                 Ok(()) => {
-                    inbox::mark_done(&savepoint, row.id).await?;
-                    savepoint.commit().await?;
+                    one.done(&[row], Utc::now()).await?;
                     applied += 1;
                 }
                 Err(e) => {
-                    savepoint.rollback().await?;
+                    one.undo().await?;
                     tracing::warn!(delivery_id = row.id, error = %e, attempts = row.attempts, "delivery failed");
                     failed.push((row.clone(), e.to_string(), true));
                 }
             }
         }
-        txn.commit().await?;
+        batch.commit().await?;
         Ok(())
     }
     .await;
@@ -179,17 +179,26 @@ async fn process_seller(state: &AppState, seller: &str, rows: Vec<webhook_inbox:
         .with_label_values(&["applied"])
         .inc_by(applied);
     for (row, reason, retryable) in failed {
-        let label = if !retryable || row.attempts >= MAX_ATTEMPTS {
-            "dead"
-        } else {
-            "retried"
-        };
-        match inbox::mark_failed(&state.db, &row, &reason, retryable, MAX_ATTEMPTS).await {
-            Ok(()) => state
-                .metrics
-                .inbox_processed
-                .with_label_values(&[label])
-                .inc(),
+        let policy = retryable.then_some(&RETRY);
+        match inbox::fail(&state.db, &row, Utc::now(), &reason, policy).await {
+            Ok(Failed::ClaimLost) => {
+                tracing::warn!(
+                    delivery_id = row.id,
+                    "claim lost before the outcome was written (lease ran out)"
+                );
+            }
+            Ok(how) => {
+                let label = if how == Failed::Dead {
+                    "dead"
+                } else {
+                    "retried"
+                };
+                state
+                    .metrics
+                    .inbox_processed
+                    .with_label_values(&[label])
+                    .inc();
+            }
             Err(e) => {
                 tracing::error!(error = %e, delivery_id = row.id, "could not record the delivery's outcome")
             }
@@ -209,7 +218,7 @@ fn parse(row: &webhook_inbox::Model) -> Result<Vec<Change>, String> {
 
 async fn apply(
     state: &AppState,
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &DatabaseTransaction,
     ctx: &ChunkContext,
     seller: &SellerId,
     row: &webhook_inbox::Model,
@@ -241,11 +250,12 @@ async fn apply(
                             "badge_url": format!("{}/badge/listing/{}.svg", state.public_url, row.id),
                             "trace_url": format!("{}/l/{}", state.public_url, row.id),
                         });
-                        super::notify::enqueue(
+                        notifications::enqueue(
                             txn,
                             &store.platform,
                             "listing.trace_status_changed",
                             &payload,
+                            Utc::now(),
                         )
                         .await?;
                     }

@@ -68,7 +68,7 @@ pub async fn replay(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    inbox::replay(&state.db, &auth.seller_id, *id)
+    inbox::replay(&state.db, &auth.seller_id, *id, Utc::now())
         .await
         .map_err(store_error)?;
     state.inbox_notify.notify_one();

@@ -20,6 +20,7 @@ use futures_util::stream::FuturesUnordered;
 use prometheus::{IntCounterVec, Opts};
 use std::sync::Arc;
 use std::time::Duration;
+use suyuan_core::retry::{Backoff, RetryPolicy, Verdict};
 use suyuan_store::StoreError;
 use suyuan_store::entity::{platform, submission};
 use suyuan_store::submissions::{self as store, Finish, SendContext};
@@ -230,16 +231,11 @@ impl Worker {
         &self,
         done: Vec<(submission::Model, Finish, String)>,
     ) -> Result<(), StoreError> {
-        use sea_orm::TransactionTrait as _;
+        let outcomes: Vec<(&submission::Model, &Finish)> =
+            done.iter().map(|(sub, finish, _)| (sub, finish)).collect();
         let written = {
             let _turn = self.state.write_gate.enter_background().await;
-            let txn = self.state.db.begin().await?;
-            let mut written = Vec::with_capacity(done.len());
-            for (sub, finish, _) in &done {
-                written.push(store::finish(&txn, sub, finish.clone()).await?);
-            }
-            txn.commit().await?;
-            written
+            store::finish_all(&self.state.db, &outcomes, Utc::now()).await?
         };
         for ((sub, finish, platform_code), ok) in done.iter().zip(written) {
             if !ok {
@@ -419,18 +415,23 @@ impl Policy {
         }
     }
 
+    /// The retry budget and backoff of this policy (the rule every queue uses: see
+    /// [`suyuan_core::retry`]).
+    pub fn retry(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.max_attempts,
+            backoff: Backoff {
+                base: self.backoff_base,
+                max: self.backoff_max,
+            },
+        }
+    }
+
     /// The delay before attempt `attempts + 1`: `base · 2^(attempts-1)`, at most `backoff_max`,
     /// with "equal jitter" (between half of it and all of it), so retries of many submissions
     /// spread out instead of arriving together.
     pub fn backoff(&self, attempts: i32) -> Duration {
-        let exp = u32::try_from((attempts - 1).clamp(0, 30)).unwrap_or(30);
-        let full = self
-            .backoff_base
-            .saturating_mul(2u32.saturating_pow(exp))
-            .min(self.backoff_max);
-        let half = full / 2;
-        let spread = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
-        half + Duration::from_millis(rand::random_range(0..=spread))
+        self.retry().backoff.delay(attempts)
     }
 
     /// What an adapter outcome means for a submission after `attempts` attempts.
@@ -441,22 +442,23 @@ impl Policy {
                 http_status: status,
                 reason,
             },
-            Outcome::Retry { reason, .. } if attempts >= self.max_attempts => Finish::Dead {
-                reason: format!("gave up after {attempts} attempts; last: {reason}"),
-            },
             Outcome::Retry {
                 reason,
                 retry_after,
-            } => {
-                let wait = self
-                    .backoff(attempts)
-                    .max(retry_after.unwrap_or_default().min(MAX_RETRY_AFTER));
-                let wait = chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
-                Finish::Retry {
-                    reason,
-                    at: Utc::now() + wait,
+            } => match self.retry().verdict(attempts) {
+                Verdict::GiveUp => Finish::Dead {
+                    reason: format!("gave up after {attempts} attempts; last: {reason}"),
+                },
+                Verdict::Retry(backoff) => {
+                    let wait = backoff.max(retry_after.unwrap_or_default().min(MAX_RETRY_AFTER));
+                    let wait =
+                        chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+                    Finish::Retry {
+                        reason,
+                        at: Utc::now() + wait,
+                    }
                 }
-            }
+            },
         }
     }
 }

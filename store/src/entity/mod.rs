@@ -6,6 +6,7 @@ pub mod code_flag;
 pub mod code_scan;
 pub mod listing;
 pub mod listing_code;
+pub mod mail_job;
 pub mod operator;
 pub mod operator_delivery;
 pub mod operator_subscription;
