@@ -3,13 +3,13 @@
 //! field of the same name means), store the good rows, and report every refused row and warning.
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
-use sea_orm::{DatabaseConnection, EntityTrait};
 use std::sync::Arc;
 use suyuan_core::catalogue::Catalogue;
 use suyuan_core::ids::SellerId;
 use suyuan_core::receipt::{CertificateIn, InspectionIn, ItemIn, ReceiptIn, SupplierIn};
 use suyuan_core::sale::{BuyerIn, SaleIn, SaleItemIn};
 use suyuan_core::validation::FieldError;
+use suyuan_store::Db;
 use suyuan_store::StoreError;
 use suyuan_store::import::receipts::Labels;
 use suyuan_store::import::{
@@ -64,17 +64,15 @@ fn labels(table: &Table) -> Labels {
 
 /// Runs an import for `seller`: parsing on a blocking thread, then storing.
 pub async fn run(
-    db: &DatabaseConnection,
+    db: &Db,
     catalogue: Arc<Catalogue>,
     seller: &SellerId,
     req: ImportRequest,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let started = std::time::Instant::now();
-    suyuan_store::entity::seller::Entity::find_by_id(seller.as_str())
-        .one(db)
-        .await
-        .map_err(StoreError::from)?
+    suyuan_store::tenants::seller_row(db, seller.as_str())
+        .await?
         .ok_or(ImportError::NoSeller)?;
     let options = req.options;
     match req.kind {
