@@ -70,7 +70,7 @@ pub struct NewDelivery {
     pub store_id: String,
     /// The store's seller.
     pub seller_id: String,
-    /// Platform slug.
+    /// The marketplace's slug.
     pub platform: String,
     /// Deduplication key.
     pub idempotency_key: String,

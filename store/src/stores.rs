@@ -25,7 +25,7 @@ pub const ROTATION_GRACE: Duration = Duration::hours(24);
 /// A store connection to create.
 #[derive(Debug, Clone)]
 pub struct NewStore {
-    /// Platform slug.
+    /// The marketplace's slug.
     pub platform: String,
     /// Display name.
     pub name: String,

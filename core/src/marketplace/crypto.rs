@@ -1,4 +1,4 @@
-//! The signing primitives the platforms use, with constant-time comparison.
+//! The signing primitives the marketplaces use, with constant-time comparison.
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};

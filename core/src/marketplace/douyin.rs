@@ -31,7 +31,8 @@ use super::json::{Node, TimeFormat, parse_document};
 use super::region::{RegionFields, destination};
 use super::types::{Change, OrderData, OrderStatus, RefundLine};
 use super::{
-    Adapter, CODE_ZERO_SUCCESS, Credentials, Envelope, Headers, Platform, SignatureError, Verified,
+    Adapter, CODE_ZERO_SUCCESS, Credentials, Envelope, Headers, Marketplace, SignatureError,
+    Verified,
 };
 
 /// The Douyin Shop adapter. [`Credentials::app_key`] is the app's `app_key`, the secret its
@@ -113,8 +114,8 @@ fn summaries(body: &[u8]) -> Option<Vec<Summary>> {
 }
 
 impl Adapter for Douyin {
-    fn platform(&self) -> Platform {
-        Platform::Douyin
+    fn marketplace(&self) -> Marketplace {
+        Marketplace::Douyin
     }
 
     fn verify(

@@ -5,16 +5,16 @@ use std::fmt;
 /// Why a delivery's signature does not hold. Answer these with 401 and store nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
-    /// A header the platform always sends is absent (or empty).
+    /// A header the marketplace always sends is absent (or empty).
     #[error("the {header} header is missing")]
     Missing {
-        /// The header, as the platform documents it.
+        /// The header, as the marketplace documents it.
         header: &'static str,
     },
     /// A header (or, with `header` = `body`, the body) cannot be read.
     #[error("{header} is malformed: {reason}")]
     Malformed {
-        /// The header, as the platform documents it, or `body`.
+        /// The header, as the marketplace documents it, or `body`.
         header: &'static str,
         /// What is wrong with it, in English.
         reason: String,
@@ -34,7 +34,7 @@ pub enum SignatureError {
         /// The server's clock (unix seconds).
         now: i64,
     },
-    /// The connection lacks what this platform needs to check a signature.
+    /// The connection lacks what this marketplace needs to check a signature.
     #[error("the store connection has no {what} configured")]
     NotConfigured {
         /// What is missing: `signing secret`, `app key`, ….

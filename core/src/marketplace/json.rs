@@ -1,4 +1,4 @@
-//! Reading platform JSON by hand, so that every error names its JSON path, and so that ids keep
+//! Reading marketplace JSON by hand, so that every error names its JSON path, and so that ids keep
 //! every digit (serde_json keeps integers as `u64`/`i64`; they are never read as `f64`).
 
 use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::error::{ParseError, ParseErrorKind, ValueKind};
 
-/// How a platform writes date-times.
+/// How a marketplace writes date-times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TimeFormat {
     /// RFC 3339 with an offset (Shopify, Standard Webhooks).
@@ -145,7 +145,7 @@ impl<'a> Node<'a> {
     }
 
     /// The string here, trimmed; absent, null and blank are `None`. Numbers are read as their
-    /// digits (some platforms send numeric strings as numbers).
+    /// digits (some marketplaces send numeric strings as numbers).
     pub(crate) fn opt_string(&self) -> Result<Option<String>, ParseError> {
         match self.value() {
             None => Ok(None),
@@ -175,7 +175,7 @@ impl<'a> Node<'a> {
     }
 
     /// An id: a whole JSON number (every digit kept) or a non-blank string. Absent, null, blank
-    /// and `0` are `None`: no platform here uses 0 as an id, several use it for "none"
+    /// and `0` are `None`: no marketplace here uses 0 as an id, several use it for "none"
     /// (WooCommerce `variation_id`, Youzan `sku_id`).
     pub(crate) fn opt_id(&self) -> Result<Option<String>, ParseError> {
         let id = match self.value() {
@@ -241,7 +241,7 @@ impl<'a> Node<'a> {
         self.opt_u64(ValueKind::Id)
     }
 
-    /// An optional date-time in the platform's format; blank is `None`.
+    /// An optional date-time in the marketplace's format; blank is `None`.
     pub(crate) fn opt_time(&self, format: TimeFormat) -> Result<Option<DateTime<Utc>>, ParseError> {
         if format == TimeFormat::UnixSeconds {
             return match self.opt_u64(ValueKind::UnixSeconds)? {

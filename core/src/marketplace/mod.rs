@@ -8,7 +8,7 @@
 //! turns a verified delivery into listing and order changes.
 //!
 //! ```
-//! use suyuan_core::marketplace::{adapter, Change, Credentials, Headers, Platform, Verified};
+//! use suyuan_core::marketplace::{adapter, Change, Credentials, Headers, Marketplace, Verified};
 //!
 //! let body = br#"{"id":1}"#;
 //! let headers = Headers::new(vec![
@@ -16,7 +16,7 @@
 //!     ("X-Shopify-Topic".into(), "products/delete".into()),
 //!     ("X-Shopify-Webhook-Id".into(), "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043".into()),
 //! ]);
-//! let shopify = adapter(Platform::Shopify);
+//! let shopify = adapter(Marketplace::Shopify);
 //! let creds = Credentials::new(vec![b"hush".as_slice()]);
 //! let verified = shopify.verify(&headers, body, &creds, chrono::Utc::now());
 //! let Ok(Verified::Delivery(envelope)) = verified else {
@@ -37,9 +37,9 @@
 //! city, GB/T 2260 division), the buyer type, and for business buyers the company name and tax
 //! id. Douyin's encrypted receiver fields and Youzan's coordinates are ignored.
 //!
-//! # What each platform sends, and what Suyuan makes of it
+//! # What each marketplace sends, and what Suyuan makes of it
 //!
-//! | platform | signature | idempotency key | topic | answer |
+//! | marketplace | signature | idempotency key | topic | answer |
 //! |---|---|---|---|---|
 //! | Shopify | `X-Shopify-Hmac-Sha256` (or `Shopify-Hmac-Sha256`) = base64 HMAC-SHA256(body) | `X-Shopify-Webhook-Id` | `X-Shopify-Topic` | `{}` |
 //! | WooCommerce | `X-WC-Webhook-Signature` = base64 HMAC-SHA256(body); the unsigned `webhook_id=N` ping is [`Verified::Ping`] | `{X-WC-Webhook-ID}:{id}:{date_modified_gmt}` | `X-WC-Webhook-Topic` | `{}` |
@@ -49,7 +49,7 @@
 //!
 //! When a body is signed correctly but its idempotency fields cannot be read, the key falls back
 //! to `sha256:<hex of the body>` and [`Adapter::parse`] reports what is wrong, so the delivery
-//! lands in the dead-letter list rather than being refused (the platform would only retry it).
+//! lands in the dead-letter list rather than being refused (the marketplace would only retry it).
 //!
 //! Topics each adapter turns into changes (any other topic is a [`ParseError`] with code
 //! `unknown_topic`; topics listed as "nothing" parse to an empty list):
@@ -177,7 +177,7 @@ pub use youzan::Youzan;
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
-pub enum Platform {
+pub enum Marketplace {
     /// Shopify.
     Shopify,
     /// WooCommerce (WordPress).
@@ -191,35 +191,35 @@ pub enum Platform {
     Standard,
 }
 
-impl Platform {
-    /// Every platform, in a stable order.
-    pub const ALL: [Platform; 5] = [
-        Platform::Shopify,
-        Platform::WooCommerce,
-        Platform::Youzan,
-        Platform::Douyin,
-        Platform::Standard,
+impl Marketplace {
+    /// Every marketplace, in a stable order.
+    pub const ALL: [Marketplace; 5] = [
+        Marketplace::Shopify,
+        Marketplace::WooCommerce,
+        Marketplace::Youzan,
+        Marketplace::Douyin,
+        Marketplace::Standard,
     ];
 
     /// The stable name: `shopify`, `woocommerce`, `youzan`, `douyin`, `standard`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Platform::Shopify => "shopify",
-            Platform::WooCommerce => "woocommerce",
-            Platform::Youzan => "youzan",
-            Platform::Douyin => "douyin",
-            Platform::Standard => "standard",
+            Marketplace::Shopify => "shopify",
+            Marketplace::WooCommerce => "woocommerce",
+            Marketplace::Youzan => "youzan",
+            Marketplace::Douyin => "douyin",
+            Marketplace::Standard => "standard",
         }
     }
 }
 
-impl fmt::Display for Platform {
+impl fmt::Display for Marketplace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// A platform name Suyuan does not know.
+/// A marketplace name Suyuan does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "unknown marketplace platform {0:?}; expected one of shopify, woocommerce, youzan, douyin, standard"
@@ -241,13 +241,13 @@ impl UnknownPlatform {
     }
 }
 
-impl FromStr for Platform {
+impl FromStr for Marketplace {
     type Err = UnknownPlatform;
 
     /// Reads the stable name, ignoring case and surrounding whitespace.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim();
-        Platform::ALL
+        Marketplace::ALL
             .into_iter()
             .find(|p| p.as_str().eq_ignore_ascii_case(wanted))
             .ok_or_else(|| UnknownPlatform(s.to_owned()))
@@ -345,7 +345,7 @@ impl fmt::Debug for Credentials<'_> {
     }
 }
 
-/// What a delivery with a valid signature (or a platform handshake) is.
+/// What a delivery with a valid signature (or a marketplace handshake) is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verified {
     /// A signed delivery to store and process.
@@ -353,7 +353,7 @@ pub enum Verified {
     /// WooCommerce's unsigned `webhook_id=N` form body sent when a webhook is created: answer
     /// 200, store nothing.
     Ping,
-    /// A platform's verification push (Douyin tag "0", Youzan `"test": true`): answer with
+    /// A marketplace's verification push (Douyin tag "0", Youzan `"test": true`): answer with
     /// [`Adapter::success_body`], store nothing.
     Verification,
 }
@@ -366,28 +366,28 @@ pub struct Envelope {
     /// `multi:<sha256 hex of the msg_ids joined by newlines>` for several; WooCommerce
     /// `{X-WC-Webhook-ID}:{resource id}:{date_modified_gmt}` (for bodies without
     /// `date_modified_gmt`, such as deletions, `delivery-{X-WC-Webhook-Delivery-ID}` takes its
-    /// place). `sha256:<hex>` of the body when the platform's fields cannot be read.
+    /// place). `sha256:<hex>` of the body when the marketplace's fields cannot be read.
     pub idempotency_key: String,
-    /// Topic as the platform names it: Shopify `products/create`, WooCommerce
+    /// Topic as the marketplace names it: Shopify `products/create`, WooCommerce
     /// `product.created`, Youzan `trade_TradePaid`, Douyin the tag (`101`; several distinct
     /// tags of one push joined by `,`), Standard the `type`.
     pub topic: String,
-    /// The platform's message ids in this delivery: one per Douyin array element, the single
+    /// The marketplace's message ids in this delivery: one per Douyin array element, the single
     /// event id for the others (WooCommerce: `X-WC-Webhook-Delivery-ID`); empty when none was
     /// sent.
     pub message_ids: Vec<String>,
-    /// The shop the delivery is for, as the platform names it, so that a push URL shared by
+    /// The shop the delivery is for, as the marketplace names it, so that a push URL shared by
     /// several shops (one Youzan or Douyin app serving many stores) can be routed and checked:
     /// Shopify `X-Shopify-Shop-Domain`, WooCommerce `X-WC-Webhook-Source`, Youzan `kdt_id`,
     /// Douyin the `shop_id` in the messages' data (`None` when they name different shops);
-    /// `None` for Standard Webhooks and whenever the platform sent none.
+    /// `None` for Standard Webhooks and whenever the marketplace sent none.
     pub shop: Option<String>,
 }
 
 /// One marketplace's webhook protocol.
 pub trait Adapter: Send + Sync {
-    /// Which platform this is.
-    fn platform(&self) -> Platform;
+    /// Which marketplace this is.
+    fn marketplace(&self) -> Marketplace;
 
     /// Checks the signature on the raw bytes, in constant time, before any parsing (Youzan's
     /// body `sign` is the exception the protocol forces: it signs a field of the JSON), and
@@ -418,19 +418,19 @@ pub(crate) const EMPTY_JSON: (&str, &str) = ("{}", "application/json");
 pub(crate) const CODE_ZERO_SUCCESS: (&str, &str) =
     (r#"{"code":0,"msg":"success"}"#, "application/json");
 
-/// The adapter for a platform.
-pub fn adapter(platform: Platform) -> &'static dyn Adapter {
+/// The adapter for a marketplace.
+pub fn adapter(platform: Marketplace) -> &'static dyn Adapter {
     static SHOPIFY: Shopify = Shopify;
     static WOOCOMMERCE: WooCommerce = WooCommerce;
     static YOUZAN: Youzan = Youzan;
     static DOUYIN: Douyin = Douyin;
     static STANDARD: StandardWebhooks = StandardWebhooks;
     match platform {
-        Platform::Shopify => &SHOPIFY,
-        Platform::WooCommerce => &WOOCOMMERCE,
-        Platform::Youzan => &YOUZAN,
-        Platform::Douyin => &DOUYIN,
-        Platform::Standard => &STANDARD,
+        Marketplace::Shopify => &SHOPIFY,
+        Marketplace::WooCommerce => &WOOCOMMERCE,
+        Marketplace::Youzan => &YOUZAN,
+        Marketplace::Douyin => &DOUYIN,
+        Marketplace::Standard => &STANDARD,
     }
 }
 
@@ -440,18 +440,18 @@ mod tests {
 
     #[test]
     fn platforms_round_trip_through_their_names_and_serde() {
-        for p in Platform::ALL {
-            assert_eq!(p.as_str().parse::<Platform>(), Ok(p));
-            assert_eq!(adapter(p).platform(), p);
+        for p in Marketplace::ALL {
+            assert_eq!(p.as_str().parse::<Marketplace>(), Ok(p));
+            assert_eq!(adapter(p).marketplace(), p);
             let json = serde_json::to_string(&p).unwrap();
             assert_eq!(json, format!("\"{}\"", p.as_str()));
-            assert_eq!(serde_json::from_str::<Platform>(&json).unwrap(), p);
+            assert_eq!(serde_json::from_str::<Marketplace>(&json).unwrap(), p);
         }
         assert_eq!(
-            " WooCommerce ".parse::<Platform>(),
-            Ok(Platform::WooCommerce)
+            " WooCommerce ".parse::<Marketplace>(),
+            Ok(Marketplace::WooCommerce)
         );
-        let err = "taobao".parse::<Platform>().unwrap_err();
+        let err = "taobao".parse::<Marketplace>().unwrap_err();
         assert_eq!(err.code(), "unknown_platform");
         assert!(err.to_string().contains("taobao"));
         assert!(err.message_zh().contains("未知"));
@@ -479,11 +479,11 @@ mod tests {
 
     #[test]
     fn youzan_and_douyin_answer_code_zero_the_others_an_empty_object() {
-        for p in Platform::ALL {
+        for p in Marketplace::ALL {
             let (body, content_type) = adapter(p).success_body();
             assert_eq!(content_type, "application/json");
             let expected = match p {
-                Platform::Youzan | Platform::Douyin => r#"{"code":0,"msg":"success"}"#,
+                Marketplace::Youzan | Marketplace::Douyin => r#"{"code":0,"msg":"success"}"#,
                 _ => "{}",
             };
             assert_eq!(body, expected, "{p}");

@@ -1,10 +1,10 @@
-//! Turning a platform's address fields into a [`Destination`]: region only, never the street.
+//! Turning a marketplace's address fields into a [`Destination`]: region only, never the street.
 
 use crate::division::{DivisionCode, province_from_name};
 
 use super::types::Destination;
 
-/// The address fields a platform sends that Suyuan may keep.
+/// The address fields a marketplace sends that Suyuan may keep.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct RegionFields {
     /// Country code or name as sent.
@@ -15,9 +15,9 @@ pub(crate) struct RegionFields {
     pub(crate) province_code: Option<String>,
     /// City as sent.
     pub(crate) city: Option<String>,
-    /// A finer GB/T 2260 code, if the platform gives one (Youzan `areaCode`).
+    /// A finer GB/T 2260 code, if the marketplace gives one (Youzan `areaCode`).
     pub(crate) area_code: Option<String>,
-    /// The platform only serves mainland China (Youzan, Douyin): no country means China.
+    /// The marketplace only serves mainland China (Youzan, Douyin): no country means China.
     pub(crate) chinese_platform: bool,
 }
 
@@ -40,7 +40,7 @@ fn is_china(country: &str) -> bool {
 ///
 /// The country code is upper-cased (`China` and `中国` become `CN`). The division is computed
 /// for Chinese addresses only (so that `KY`, Kentucky, never becomes a Chinese province): from
-/// the province code, else the province name; a platform's finer area code replaces it when it
+/// the province code, else the province name; a marketplace's finer area code replaces it when it
 /// is a valid GB/T 2260 code in the same province.
 pub(crate) fn destination(fields: RegionFields) -> Option<Destination> {
     let RegionFields {

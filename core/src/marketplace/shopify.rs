@@ -12,7 +12,7 @@ use super::types::{
     VariantData,
 };
 use super::{
-    Adapter, Credentials, EMPTY_JSON, Envelope, Headers, Platform, SignatureError, Verified,
+    Adapter, Credentials, EMPTY_JSON, Envelope, Headers, Marketplace, SignatureError, Verified,
 };
 
 /// The Shopify adapter.
@@ -26,8 +26,8 @@ const WEBHOOK_ID_HEADERS: [&str; 2] = ["X-Shopify-Webhook-Id", "Shopify-Webhook-
 const PRODUCT_STATUSES: &[&str] = &["active", "draft", "archived"];
 
 impl Adapter for Shopify {
-    fn platform(&self) -> Platform {
-        Platform::Shopify
+    fn marketplace(&self) -> Marketplace {
+        Marketplace::Shopify
     }
 
     fn verify(
@@ -701,7 +701,10 @@ mod tests {
 
     #[test]
     fn the_adapter_registry_hands_out_shopify() {
-        assert_eq!(adapter(Platform::Shopify).platform(), Platform::Shopify);
+        assert_eq!(
+            adapter(Marketplace::Shopify).marketplace(),
+            Marketplace::Shopify
+        );
     }
 
     proptest! {

@@ -11,7 +11,7 @@ use super::json::{Node, TimeFormat, parse_document};
 use super::region::{RegionFields, destination};
 use super::types::{Change, ListingData, OrderData, OrderStatus};
 use super::{
-    Adapter, Credentials, EMPTY_JSON, Envelope, Headers, Platform, SignatureError, Verified,
+    Adapter, Credentials, EMPTY_JSON, Envelope, Headers, Marketplace, SignatureError, Verified,
 };
 
 /// The Standard Webhooks adapter, for any marketplace that follows Suyuan's integration
@@ -34,8 +34,8 @@ fn signing_key(secret: &[u8]) -> Option<Vec<u8>> {
 }
 
 impl Adapter for StandardWebhooks {
-    fn platform(&self) -> Platform {
-        Platform::Standard
+    fn marketplace(&self) -> Marketplace {
+        Marketplace::Standard
     }
 
     fn verify(

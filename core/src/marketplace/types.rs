@@ -18,9 +18,9 @@ pub enum Change {
     ListingUpsert(ListingData),
     /// A listing was deleted; only its id is known.
     ListingDeleted {
-        /// The platform's product id.
+        /// The marketplace's product id.
         external_id: String,
-        /// When, if the platform said.
+        /// When, if the marketplace said.
         #[serde(default)]
         updated_at: Option<DateTime<Utc>>,
     },
@@ -31,7 +31,7 @@ pub enum Change {
 /// A product listing as the marketplace shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingData {
-    /// The platform's product id, as a string (Shopify ids exceed 2^53).
+    /// The marketplace's product id, as a string (Shopify ids exceed 2^53).
     pub external_id: String,
     /// The product title.
     pub title: String,
@@ -58,7 +58,7 @@ pub struct ListingData {
     /// The variants, each with its own SKU and barcode.
     #[serde(default)]
     pub variants: Vec<VariantData>,
-    /// When the platform last changed the listing; apply a change only if it is newer than
+    /// When the marketplace last changed the listing; apply a change only if it is newer than
     /// the stored one.
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
@@ -104,7 +104,7 @@ pub enum ListingStatus {
 /// One variant (size, colour, …) of a listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariantData {
-    /// The platform's variant id (for a WooCommerce simple product: the product id).
+    /// The marketplace's variant id (for a WooCommerce simple product: the product id).
     pub external_id: String,
     /// The variant title (`Small`, `Default Title`).
     #[serde(default)]
@@ -127,17 +127,17 @@ impl VariantData {
 /// An order (a sale) as the marketplace reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderData {
-    /// The platform's order id, as a string (Youzan `tid`, Douyin `p_id`).
+    /// The marketplace's order id, as a string (Youzan `tid`, Douyin `p_id`).
     pub external_id: String,
     /// The order's human name or number (`#1001`).
     #[serde(default)]
     pub number: Option<String>,
     /// Where the order stands.
     pub status: OrderStatus,
-    /// What was ordered. Empty when the platform sent none (see `status_only`).
+    /// What was ordered. Empty when the marketplace sent none (see `status_only`).
     #[serde(default)]
     pub lines: Vec<OrderLine>,
-    /// What was refunded, line by line, when the platform says.
+    /// What was refunded, line by line, when the marketplace says.
     #[serde(default)]
     pub refunded_lines: Vec<RefundLine>,
     /// A consumer, or a business (distributor, agent, company buyer).
@@ -158,7 +158,7 @@ pub struct OrderData {
     /// When the order was placed.
     #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
-    /// When the platform last changed the order; apply a change only if it is newer than the
+    /// When the marketplace last changed the order; apply a change only if it is newer than the
     /// stored one.
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
@@ -171,7 +171,7 @@ pub struct OrderData {
     /// When it was cancelled.
     #[serde(default)]
     pub cancelled_at: Option<DateTime<Utc>>,
-    /// `true` when the platform sent only the order's identity, status and times (plus
+    /// `true` when the marketplace sent only the order's identity, status and times (plus
     /// tracking or refunded lines): Youzan's short pushes, Douyin, Shopify `refunds/create`.
     /// Then empty `lines`, a `Consumer` buyer and no `destination` mean "not sent", not
     /// "none": merge onto the stored order rather than replace it.
@@ -228,7 +228,7 @@ pub enum OrderStatus {
 /// One line of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {
-    /// The platform's line id (Youzan `oid`).
+    /// The marketplace's line id (Youzan `oid`).
     #[serde(default)]
     pub external_id: Option<String>,
     /// The listing (product) id.
@@ -240,7 +240,7 @@ pub struct OrderLine {
     /// The merchant's SKU; `""` and null are `None`.
     #[serde(default)]
     pub sku: Option<String>,
-    /// The barcode, when the platform puts it on the line.
+    /// The barcode, when the marketplace puts it on the line.
     #[serde(default)]
     pub barcode: Option<String>,
     /// The product title as ordered.
@@ -262,7 +262,7 @@ pub struct RefundLine {
     /// The variant id, when known.
     #[serde(default)]
     pub variant_external_id: Option<String>,
-    /// How many were refunded; `None` when the platform does not say (Youzan and Douyin refund
+    /// How many were refunded; `None` when the marketplace does not say (Youzan and Douyin refund
     /// whole sub-orders by id).
     #[serde(default)]
     pub quantity: Option<u32>,
@@ -304,14 +304,14 @@ pub struct Destination {
     /// ISO 3166-1 alpha-2, upper case (`CN`).
     #[serde(default)]
     pub country_code: Option<String>,
-    /// The province (or state) as the platform gave it: `上海市`, `Guangdong`, `GD`, `CN20`.
+    /// The province (or state) as the marketplace gave it: `上海市`, `Guangdong`, `GD`, `CN20`.
     #[serde(default)]
     pub province: Option<String>,
     /// The city as given.
     #[serde(default)]
     pub city: Option<String>,
     /// The GB/T 2260 division, for Chinese addresses: the province's code, or a finer one when
-    /// the platform gives it (Youzan's `areaCode`).
+    /// the marketplace gives it (Youzan's `areaCode`).
     #[serde(default)]
     pub division: Option<DivisionCode>,
 }

@@ -12,7 +12,7 @@ use super::types::{
     BuyerKind, Change, ListingData, ListingStatus, OrderData, OrderLine, OrderStatus, VariantData,
 };
 use super::{
-    Adapter, Credentials, EMPTY_JSON, Envelope, Headers, Platform, SignatureError, Verified,
+    Adapter, Credentials, EMPTY_JSON, Envelope, Headers, Marketplace, SignatureError, Verified,
 };
 
 /// The WooCommerce adapter.
@@ -57,8 +57,8 @@ fn is_ping(body: &[u8]) -> bool {
 }
 
 impl Adapter for WooCommerce {
-    fn platform(&self) -> Platform {
-        Platform::WooCommerce
+    fn marketplace(&self) -> Marketplace {
+        Marketplace::WooCommerce
     }
 
     fn verify(

@@ -14,7 +14,8 @@ use super::json::{Node, TimeFormat, parse_document};
 use super::region::{RegionFields, destination};
 use super::types::{BuyerKind, Change, OrderData, OrderLine, OrderStatus, RefundLine};
 use super::{
-    Adapter, CODE_ZERO_SUCCESS, Credentials, Envelope, Headers, Platform, SignatureError, Verified,
+    Adapter, CODE_ZERO_SUCCESS, Credentials, Envelope, Headers, Marketplace, SignatureError,
+    Verified,
 };
 
 /// The Youzan adapter. [`Credentials::app_key`] is the app's `client_id`.
@@ -71,8 +72,8 @@ fn mismatch_or_wrong_app(body: &[u8], app_key: &str) -> SignatureError {
 }
 
 impl Adapter for Youzan {
-    fn platform(&self) -> Platform {
-        Platform::Youzan
+    fn marketplace(&self) -> Marketplace {
+        Marketplace::Youzan
     }
 
     fn verify(

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use futures_util::StreamExt as _;
 use std::sync::Arc;
-use suyuan_core::marketplace::{self, Credentials, Headers, Platform, Verified};
+use suyuan_core::marketplace::{self, Credentials, Headers, Marketplace, Verified};
 use suyuan_store::inbox::NewDelivery;
 use suyuan_store::stores::{self, StoreCredentials};
 use suyuan_web::AppState;
@@ -56,7 +56,7 @@ pub async fn receive(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (platform, store_id) = path.into_inner();
-    let platform: Platform = platform
+    let platform: Marketplace = platform
         .parse()
         .map_err(|_| ApiError::NotFound("platform"))?;
     let creds = credentials(&state, &store_id)

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use suyuan_core::ids::SellerId;
-use suyuan_core::marketplace::{self, Change, Platform};
+use suyuan_core::marketplace::{self, Change, Marketplace};
 use suyuan_core::retry::{Backoff, RetryPolicy};
 use suyuan_store::entity::{store, webhook_inbox};
 use suyuan_store::inbox::Applying;
@@ -207,7 +207,7 @@ async fn process_seller(state: &AppState, seller: &str, rows: Vec<webhook_inbox:
 }
 
 fn parse(row: &webhook_inbox::Model) -> Result<Vec<Change>, String> {
-    let platform: Platform = row
+    let platform: Marketplace = row
         .platform
         .parse()
         .map_err(|_| format!("unknown platform `{}`", row.platform))?;

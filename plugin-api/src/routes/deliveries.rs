@@ -17,7 +17,7 @@ pub struct DeadLetterOut {
     pub id: i64,
     /// Store connection.
     pub store_id: String,
-    /// Platform.
+    /// The marketplace (`shopify`, `woocommerce`, `youzan`, `douyin`, `standard`).
     pub platform: String,
     /// Topic.
     pub topic: String,

@@ -58,6 +58,74 @@ pub struct FlagOut {
     pub last_seen_at: DateTime<Utc>,
 }
 
+impl FlagQuery {
+    /// The filter this query asks for, naming every bad parameter.
+    fn parse(&self) -> Result<FlagFilter, ApiError> {
+        let mut problems = Vec::new();
+        let reason = self.reason.as_deref().and_then(|r| {
+            let parsed = FlagReason::parse(r);
+            if parsed.is_none() {
+                problems.push(FieldProblem::new(
+                    "reason",
+                    "unknown_reason",
+                    format!("没有这种可疑原因：{r}"),
+                    format!("`{r}` is not a flag reason"),
+                ));
+            }
+            parsed
+        });
+        let before_id = self.after.as_deref().and_then(|a| {
+            let n = a.strip_prefix("flg_").and_then(|n| n.parse::<i64>().ok());
+            if n.is_none() {
+                problems.push(FieldProblem::new(
+                    "after",
+                    "bad_cursor",
+                    "翻页游标无效",
+                    "is not a cursor from a previous page",
+                ));
+            }
+            n
+        });
+        if !problems.is_empty() {
+            return Err(ApiError::Invalid(problems));
+        }
+        Ok(FlagFilter {
+            reason,
+            code: self.code.clone(),
+            before_id,
+            limit: self.limit.unwrap_or(100).clamp(1, 1000),
+        })
+    }
+}
+
+impl FlagOut {
+    /// A stored flag as the caller sees it: the other seller only for supervisors and admins.
+    fn new(r: suyuan_store::entity::code_flag::Model, show_other: bool) -> FlagOut {
+        let reason = FlagReason::parse(&r.reason);
+        FlagOut {
+            id: format!("flg_{}", r.id),
+            seller_id: r.seller_id,
+            code: r.code,
+            gtin: r.gtin,
+            message: reason
+                .map(|x| x.message_zh())
+                .unwrap_or_default()
+                .to_owned(),
+            message_en: reason
+                .map(|x| x.message_en())
+                .unwrap_or_default()
+                .to_owned(),
+            reason: r.reason,
+            source: r.source,
+            event_id: r.event_id,
+            other_seller_id: r.other_seller_id.filter(|_| show_other),
+            occurrences: r.occurrences,
+            first_seen_at: r.first_seen_at,
+            last_seen_at: r.last_seen_at,
+        }
+    }
+}
+
 /// Lists suspicious codes in the caller's scope, newest first.
 #[utoipa::path(tag = "flags", security(("bearer" = [])), params(FlagQuery),
     responses((status = 200, body = Page<FlagOut>), (status = 422, body = suyuan_web::error::Problem)))]
@@ -75,75 +143,12 @@ pub async fn list_flags(
         Principal::Admin(_) => (FlagScope::All, true),
         Principal::Operator(_) => return Err(ApiError::Forbidden),
     };
-    let mut problems = Vec::new();
-    let reason = match q.reason.as_deref() {
-        None => None,
-        Some(r) => {
-            let parsed = FlagReason::parse(r);
-            if parsed.is_none() {
-                problems.push(FieldProblem::new(
-                    "reason",
-                    "unknown_reason",
-                    format!("没有这种可疑原因：{r}"),
-                    format!("`{r}` is not a flag reason"),
-                ));
-            }
-            parsed
-        }
-    };
-    let before_id = match q.after.as_deref() {
-        None => None,
-        Some(a) => match a.strip_prefix("flg_").and_then(|n| n.parse::<i64>().ok()) {
-            Some(n) => Some(n),
-            None => {
-                problems.push(FieldProblem::new(
-                    "after",
-                    "bad_cursor",
-                    "翻页游标无效",
-                    "is not a cursor from a previous page",
-                ));
-                None
-            }
-        },
-    };
-    if !problems.is_empty() {
-        return Err(ApiError::Invalid(problems));
-    }
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let filter = FlagFilter {
-        reason,
-        code: q.code.clone(),
-        before_id,
-        limit,
-    };
+    let filter = q.parse()?;
     let rows = flags::list(&state.db, &scope, &filter).await?;
     let items: Vec<FlagOut> = rows
         .into_iter()
-        .map(|r| {
-            let reason = FlagReason::parse(&r.reason);
-            FlagOut {
-                id: format!("flg_{}", r.id),
-                seller_id: r.seller_id,
-                code: r.code,
-                gtin: r.gtin,
-                message: reason
-                    .map(|x| x.message_zh())
-                    .unwrap_or_default()
-                    .to_owned(),
-                message_en: reason
-                    .map(|x| x.message_en())
-                    .unwrap_or_default()
-                    .to_owned(),
-                reason: r.reason,
-                source: r.source,
-                event_id: r.event_id,
-                other_seller_id: r.other_seller_id.filter(|_| show_other),
-                occurrences: r.occurrences,
-                first_seen_at: r.first_seen_at,
-                last_seen_at: r.last_seen_at,
-            }
-        })
+        .map(|r| FlagOut::new(r, show_other))
         .collect();
-    let next = super::listings::next_cursor(&items, limit, |f| &f.id);
+    let next = super::listings::next_cursor(&items, filter.limit, |f| &f.id);
     Ok(HttpResponse::Ok().json(Page { items, next }))
 }

@@ -20,7 +20,7 @@ pub struct ListingOut {
     pub id: String,
     /// Store connection it came from.
     pub store_id: Option<String>,
-    /// Platform.
+    /// The marketplace (`shopify`, `woocommerce`, `youzan`, `douyin`, `standard`).
     pub platform: String,
     /// The marketplace's id for it.
     pub external_id: String,

@@ -30,7 +30,7 @@ pub struct Snippets {
 pub struct OperatorListingOut {
     /// Our listing id.
     pub listing_id: String,
-    /// Platform.
+    /// The marketplace (`shopify`, `woocommerce`, `youzan`, `douyin`, `standard`).
     pub platform: String,
     /// The marketplace's listing id.
     pub external_id: String,

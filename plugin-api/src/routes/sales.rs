@@ -60,7 +60,7 @@ pub struct SaleOut {
     pub id: String,
     /// Store connection.
     pub store_id: Option<String>,
-    /// Platform.
+    /// The marketplace (`shopify`, `woocommerce`, `youzan`, `douyin`, `standard`).
     pub platform: String,
     /// The marketplace's order id (a string: marketplace ids exceed 2^53).
     pub external_order_id: String,

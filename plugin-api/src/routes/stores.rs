@@ -40,7 +40,7 @@ pub struct StoreIn {
 pub struct StoreOut {
     /// Id (`sto_…`).
     pub id: String,
-    /// Platform.
+    /// The marketplace (`shopify`, `woocommerce`, `youzan`, `douyin`, `standard`).
     pub platform: String,
     /// Name.
     pub name: String,
