@@ -1,10 +1,8 @@
 //! The EPCIS 2.0 JSON(-LD) form of a [`TraceEvent`], both ways.
 
+use super::builder::{RawDeclaration, TraceEventBuilder, suyuan_local_name};
 use super::error::{EpcisError, cut};
-use super::event::{
-    RawDeclaration, TraceEvent, TraceEventBuilder, offset_string, offset_text, suyuan_local_name,
-    utc_text,
-};
+use super::event::{TraceEvent, offset_string, offset_text, utc_text};
 use super::quantity::QuantityElement;
 use super::vocab::{
     Action, BizStep, BizTransactionType, Disposition, ErrorReason, EventKind, SUYUAN_PREFIX,

@@ -29,7 +29,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod builder;
 mod canonical;
+mod correction;
 mod document;
 mod error;
 mod event;
@@ -41,12 +43,13 @@ pub mod vocab;
 #[cfg(test)]
 mod tests;
 
+pub use builder::TraceEventBuilder;
 pub use canonical::{GENESIS_HASH, canonical_json, chain_hash};
+pub use correction::Correction;
 pub use document::{EPCIS_CONTEXT, EpcisDocument, SCHEMA_VERSION};
 pub use error::EpcisError;
 pub use event::{
-    BizTransaction, Correction, ErrorDeclaration, MAX_CLOCK_SKEW, SourceDest, TraceEvent,
-    TraceEventBuilder, new_event_id,
+    BizTransaction, ErrorDeclaration, MAX_CLOCK_SKEW, SourceDest, TraceEvent, new_event_id,
 };
 pub use quantity::{QuantityElement, Uom};
 pub use vocab::{

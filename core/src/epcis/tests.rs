@@ -1351,7 +1351,7 @@ prop_compose! {
                 let mut builder = event.to_builder().event_id(event.event_id());
                 let declared_at = event.record_time() + TimeDelta::seconds(after);
                 builder.record_time = declared_at;
-                builder.error_declaration = Some(super::event::RawDeclaration {
+                builder.error_declaration = Some(super::builder::RawDeclaration {
                     declaration_time: declared_at,
                     reason,
                     corrective_event_ids: corrective_ids,

@@ -1,0 +1,650 @@
+//! Classification: recognising a marketplace listing as one of the catalogue's categories.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::rules::{find_term, gtin13_form, normalize};
+use super::{Catalogue, CategoryId};
+
+/// How many runner-up categories a [`Classification`] lists.
+const MAX_ALTERNATIVES: usize = 5;
+
+/// What is known about a marketplace listing, for classification.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingFacts {
+    /// The listing's title.
+    pub title: String,
+    /// The product type (Shopify `product_type`), if any.
+    #[serde(default)]
+    pub product_type: Option<String>,
+    /// Marketplace categories or category paths (WooCommerce categories, Youzan/Douyin categories).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The vendor or brand, if any.
+    #[serde(default)]
+    pub vendor: Option<String>,
+    /// Barcodes (GTIN-8/12/13/14) of the listing's variants.
+    #[serde(default)]
+    pub barcodes: Vec<String>,
+}
+
+/// Which part of a listing a rule matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingField {
+    /// The title.
+    Title,
+    /// The product type.
+    ProductType,
+    /// A marketplace category.
+    Category,
+    /// A tag.
+    Tag,
+    /// The vendor.
+    Vendor,
+    /// A barcode.
+    Barcode,
+}
+
+impl ListingField {
+    fn name_en(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::ProductType => "product type",
+            Self::Category => "category",
+            Self::Tag => "tag",
+            Self::Vendor => "vendor",
+            Self::Barcode => "barcode",
+        }
+    }
+
+    fn name_zh(self) -> &'static str {
+        match self {
+            Self::Title => "标题",
+            Self::ProductType => "商品类型",
+            Self::Category => "类目",
+            Self::Tag => "标签",
+            Self::Vendor => "品牌",
+            Self::Barcode => "条码",
+        }
+    }
+}
+
+/// A rule that matched a listing: the evidence behind a classification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MatchedRule {
+    /// A keyword appeared in a text field.
+    Keyword {
+        /// The keyword, as written in the catalogue.
+        term: String,
+        /// Where it appeared.
+        field: ListingField,
+    },
+    /// A marketplace category or product-type name equalled the listing's.
+    MarketplaceCategory {
+        /// The name, as written in the catalogue.
+        name: String,
+        /// Where it appeared.
+        field: ListingField,
+    },
+    /// A barcode began with a known GS1 prefix.
+    GtinPrefix {
+        /// The prefix.
+        prefix: String,
+        /// The barcode, as given.
+        barcode: String,
+    },
+}
+
+impl MatchedRule {
+    /// The rule in Chinese, e.g. `标题中的关键词“电动自行车”`.
+    pub fn describe_zh(&self) -> String {
+        match self {
+            Self::Keyword { term, field } => format!("{}中的关键词“{term}”", field.name_zh()),
+            Self::MarketplaceCategory { name, field } => format!("{}“{name}”", field.name_zh()),
+            Self::GtinPrefix { prefix, barcode } => format!("条码 {barcode} 的厂商前缀 {prefix}"),
+        }
+    }
+
+    fn key(&self) -> (u8, &str) {
+        match self {
+            Self::Keyword { term, .. } => (0, term),
+            Self::MarketplaceCategory { name, .. } => (1, name),
+            Self::GtinPrefix { prefix, .. } => (2, prefix),
+        }
+    }
+}
+
+impl fmt::Display for MatchedRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Keyword { term, field } => write!(f, "keyword \"{term}\" in {}", field.name_en()),
+            Self::MarketplaceCategory { name, field } => {
+                write!(f, "marketplace {} \"{name}\"", field.name_en())
+            }
+            Self::GtinPrefix { prefix, barcode } => {
+                write!(f, "GTIN prefix \"{prefix}\" of barcode {barcode}")
+            }
+        }
+    }
+}
+
+/// The catalogue category a listing was recognised as, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Classification {
+    /// The chosen category: the best-scoring one, or a more specific category under it that also
+    /// reaches the threshold.
+    pub category: CategoryId,
+    /// The strongest rule that matched for it.
+    pub rule: MatchedRule,
+    /// The category's score, in 0..=1.
+    pub confidence: f32,
+    /// Every rule that matched for it, strongest first.
+    pub evidence: Vec<MatchedRule>,
+    /// Other categories that matched, best first (at most 5), for a seller's manual override.
+    pub alternatives: Vec<(CategoryId, f32)>,
+}
+
+/// A positive keyword found in one text.
+struct Hit {
+    category: usize,
+    text: usize,
+    start: usize,
+    end: usize,
+    weight: f32,
+    term: String,
+    field: ListingField,
+}
+
+struct Candidate {
+    category: usize,
+    score: f32,
+    evidence: Vec<(MatchedRule, f32)>,
+}
+
+impl Catalogue {
+    /// Recognises a listing as one of the catalogue's categories, or `None` when no category reaches
+    /// the match threshold (the listing needs no tracing, as far as the catalogue knows).
+    ///
+    /// Each category scores `1 - Π(1 - w)` over the weights of its distinct matched rules; a negative
+    /// keyword in the title, product type or categories vetoes it. The best score wins (ties go to a
+    /// first-stage category, then to the deeper one); if a category under the winner also reaches the
+    /// threshold, the most specific one is chosen (`ebike` over `ccc_vehicle`).
+    pub fn classify(&self, listing: &ListingFacts) -> Option<Classification> {
+        let mut candidates = self.score(listing);
+        candidates.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| {
+                    self.categories[a.category]
+                        .stage
+                        .cmp(&self.categories[b.category].stage)
+                })
+                .then_with(|| self.depth(b.category).cmp(&self.depth(a.category)))
+                .then_with(|| a.category.cmp(&b.category))
+        });
+        let threshold = self.match_threshold;
+        let mut chosen = candidates
+            .first()
+            .filter(|c| c.score >= threshold)?
+            .category;
+        // Prefer the most specific category: descend while a category under the choice also qualifies.
+        while let Some(next) = candidates.iter().find(|c| {
+            c.score >= threshold
+                && c.category != chosen
+                && self.is_within(&self.categories[c.category].id, &self.categories[chosen].id)
+        }) {
+            chosen = next.category;
+        }
+        let winner = candidates.iter().find(|c| c.category == chosen)?;
+        let mut evidence = winner.evidence.clone();
+        evidence.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let evidence: Vec<MatchedRule> = evidence.into_iter().map(|(rule, _)| rule).collect();
+        let rule = evidence.first()?.clone();
+        let alternatives = candidates
+            .iter()
+            .filter(|c| c.category != chosen)
+            .take(MAX_ALTERNATIVES)
+            .map(|c| (self.categories[c.category].id.clone(), c.score))
+            .collect();
+        Some(Classification {
+            category: self.categories[chosen].id.clone(),
+            rule,
+            confidence: winner.score,
+            evidence,
+            alternatives,
+        })
+    }
+
+    fn depth(&self, index: usize) -> usize {
+        self.ancestors(&self.categories[index].id).len()
+    }
+
+    /// Scores every category that a rule matched and no negative keyword vetoed.
+    fn score(&self, listing: &ListingFacts) -> Vec<Candidate> {
+        let mut texts: Vec<(ListingField, String)> =
+            vec![(ListingField::Title, normalize(&listing.title))];
+        if let Some(product_type) = &listing.product_type {
+            texts.push((ListingField::ProductType, normalize(product_type)));
+        }
+        texts.extend(
+            listing
+                .categories
+                .iter()
+                .map(|c| (ListingField::Category, normalize(c))),
+        );
+        texts.extend(
+            listing
+                .tags
+                .iter()
+                .map(|t| (ListingField::Tag, normalize(t))),
+        );
+        if let Some(vendor) = &listing.vendor {
+            texts.push((ListingField::Vendor, normalize(vendor)));
+        }
+
+        let mut hits: Vec<Hit> = Vec::new();
+        for (ci, category) in self.categories.iter().enumerate() {
+            let rules = &category.matching;
+            let keywords = rules
+                .keywords_zh
+                .iter()
+                .map(|k| (k, false))
+                .chain(rules.keywords_en.iter().map(|k| (k, true)));
+            for (keyword, whole_word) in keywords {
+                let term = normalize(&keyword.term);
+                for (ti, (field, text)) in texts.iter().enumerate() {
+                    for (start, end) in find_term(text, &term, whole_word) {
+                        hits.push(Hit {
+                            category: ci,
+                            text: ti,
+                            start,
+                            end,
+                            weight: keyword.weight,
+                            term: keyword.term.clone(),
+                            field: *field,
+                        });
+                    }
+                }
+            }
+        }
+
+        let mut evidence: Vec<Vec<(MatchedRule, f32)>> = vec![Vec::new(); self.categories.len()];
+        let mut add = |category: usize, rule: MatchedRule, weight: f32| {
+            let list = &mut evidence[category];
+            match list
+                .iter_mut()
+                .find(|(existing, _)| existing.key() == rule.key())
+            {
+                Some(entry) if weight > entry.1 => *entry = (rule, weight),
+                Some(_) => {}
+                None => list.push((rule, weight)),
+            }
+        };
+        for hit in &hits {
+            let inside_longer = hits.iter().any(|other| {
+                other.text == hit.text
+                    && other.start <= hit.start
+                    && hit.end <= other.end
+                    && other.end - other.start > hit.end - hit.start
+            });
+            if !inside_longer {
+                add(
+                    hit.category,
+                    MatchedRule::Keyword {
+                        term: hit.term.clone(),
+                        field: hit.field,
+                    },
+                    hit.weight,
+                );
+            }
+        }
+
+        let mut names: Vec<(ListingField, String)> = Vec::new();
+        let fields = listing
+            .product_type
+            .iter()
+            .map(|p| (ListingField::ProductType, p))
+            .chain(
+                listing
+                    .categories
+                    .iter()
+                    .map(|c| (ListingField::Category, c)),
+            );
+        for (field, value) in fields {
+            let whole = normalize(value);
+            for segment in whole.split(['>', '/', '›', '|', '»']) {
+                let segment = segment.trim();
+                if !segment.is_empty() && segment != whole {
+                    names.push((field, segment.to_owned()));
+                }
+            }
+            names.push((field, whole.trim().to_owned()));
+        }
+        let barcodes: Vec<(&String, String)> = listing
+            .barcodes
+            .iter()
+            .filter_map(|b| gtin13_form(b).map(|g| (b, g)))
+            .collect();
+        for (ci, category) in self.categories.iter().enumerate() {
+            for marketplace in &category.matching.marketplace_categories {
+                let wanted = normalize(&marketplace.name);
+                if let Some((field, _)) = names.iter().find(|(_, name)| *name == wanted.trim()) {
+                    add(
+                        ci,
+                        MatchedRule::MarketplaceCategory {
+                            name: marketplace.name.clone(),
+                            field: *field,
+                        },
+                        marketplace.weight,
+                    );
+                }
+            }
+            for gtin in &category.matching.gtin_prefixes {
+                if let Some((barcode, _)) = barcodes
+                    .iter()
+                    .find(|(_, g)| g.starts_with(gtin.prefix.as_str()))
+                {
+                    add(
+                        ci,
+                        MatchedRule::GtinPrefix {
+                            prefix: gtin.prefix.clone(),
+                            barcode: (*barcode).clone(),
+                        },
+                        gtin.weight,
+                    );
+                }
+            }
+        }
+
+        let veto_texts: Vec<&str> = texts
+            .iter()
+            .filter(|(field, _)| {
+                matches!(
+                    field,
+                    ListingField::Title | ListingField::ProductType | ListingField::Category
+                )
+            })
+            .map(|(_, text)| text.as_str())
+            .collect();
+        let mut candidates = Vec::new();
+        for (ci, matched) in evidence.into_iter().enumerate() {
+            if matched.is_empty() {
+                continue;
+            }
+            let rules = &self.categories[ci].matching;
+            let negatives = rules
+                .negative_keywords_zh
+                .iter()
+                .map(|t| (t, false))
+                .chain(rules.negative_keywords_en.iter().map(|t| (t, true)));
+            let vetoed = negatives.into_iter().any(|(term, whole_word)| {
+                let term = normalize(term);
+                veto_texts
+                    .iter()
+                    .any(|text| !find_term(text, &term, whole_word).is_empty())
+            });
+            if vetoed {
+                continue;
+            }
+            let miss: f64 = matched.iter().map(|(_, w)| 1.0 - f64::from(*w)).product();
+            let score = (1.0 - miss).clamp(0.0, 1.0) as f32;
+            candidates.push(Candidate {
+                category: ci,
+                score,
+                evidence: matched,
+            });
+        }
+        candidates
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::catalogue::CatalogueExtension;
+    use crate::catalogue::test_support::{builtin, classified_as, id, small, title};
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_chinese_ebike_title_is_an_ebike() {
+        let result = builtin()
+            .classify(&title("雅迪电动自行车 48V 新国标"))
+            .unwrap();
+        assert_eq!(result.category, id("ebike"));
+        assert_eq!(
+            result.rule,
+            MatchedRule::Keyword {
+                term: "电动自行车".to_owned(),
+                field: ListingField::Title
+            }
+        );
+        assert!(result.confidence > 0.9 && result.confidence <= 1.0);
+    }
+
+    #[test]
+    fn an_english_ebike_title_is_an_ebike() {
+        assert_eq!(
+            classified_as(&title("Yadea electric bicycle")).as_deref(),
+            Some("ebike")
+        );
+    }
+
+    #[test]
+    fn a_building_wire_reel_is_a_wire_and_cable() {
+        assert_eq!(
+            classified_as(&title("BV 2.5平方 国标铜芯电线 100米")).as_deref(),
+            Some("wire_cable")
+        );
+    }
+
+    #[test]
+    fn cable_ties_are_not_wires_and_cables() {
+        let result = builtin().classify(&title("尼龙扎带 cable ties"));
+        assert_ne!(
+            result.map(|c| c.category.to_string()).as_deref(),
+            Some("wire_cable")
+        );
+    }
+
+    #[test]
+    fn a_phone_charging_cable_is_not_a_wire_and_cable() {
+        let result = classified_as(&title("苹果手机充电线 1米"));
+        assert_ne!(result.as_deref(), Some("wire_cable"));
+    }
+
+    #[test]
+    fn a_household_gas_stove_is_a_gas_appliance_not_its_ccc_group() {
+        let result = builtin()
+            .classify(&title("家用燃气灶 天然气 双灶"))
+            .unwrap();
+        assert_eq!(result.category, id("gas_appliance"));
+    }
+
+    #[test]
+    fn an_lpg_regulator_is_an_lpg_regulator() {
+        assert_eq!(
+            classified_as(&title("液化气减压阀")).as_deref(),
+            Some("lpg_regulator")
+        );
+    }
+
+    #[test]
+    fn a_water_pressure_reducing_valve_is_not_an_lpg_regulator() {
+        assert_eq!(classified_as(&title("自来水管减压阀 DN20")), None);
+    }
+
+    #[test]
+    fn an_ebike_helmet_is_a_safety_helmet_not_an_ebike() {
+        let result = builtin().classify(&title("电动车头盔 3C认证")).unwrap();
+        assert_eq!(result.category, id("safety_helmet"));
+        assert!(
+            result
+                .alternatives
+                .iter()
+                .all(|(c, _)| c.as_str() != "ebike")
+        );
+    }
+
+    #[test]
+    fn an_english_ebike_helmet_is_a_safety_helmet() {
+        assert_eq!(
+            classified_as(&title("Electric bike helmet, adult")).as_deref(),
+            Some("safety_helmet")
+        );
+    }
+
+    #[test]
+    fn a_phone_screen_protector_is_not_an_electronic_product() {
+        assert_eq!(classified_as(&title("手机防爆膜 iPhone 15")), None);
+    }
+
+    #[test]
+    fn an_ebike_sold_with_a_free_helmet_is_still_an_ebike() {
+        let result = builtin()
+            .classify(&title("爱玛电动自行车 新国标 送头盔"))
+            .unwrap();
+        assert_eq!(result.category, id("ebike"));
+        assert!(
+            result
+                .alternatives
+                .iter()
+                .any(|(c, _)| c.as_str() == "safety_helmet")
+        );
+    }
+
+    #[test]
+    fn an_ebike_accessory_is_not_an_ebike() {
+        assert_eq!(classified_as(&title("电动自行车挡风被 冬季加厚")), None);
+    }
+
+    #[test]
+    fn a_t_shirt_is_not_classified() {
+        assert_eq!(classified_as(&title("T恤")), None);
+    }
+
+    #[test]
+    fn cold_rolled_ribbed_bars_beat_the_production_licence_umbrella() {
+        let result = builtin()
+            .classify(&title("冷轧带肋钢筋 CRB550 Φ8"))
+            .unwrap();
+        assert_eq!(result.category, id("steel_rebar_crb"));
+        let hot_rolled = builtin().classify(&title("螺纹钢 HRB400 钢筋")).unwrap();
+        assert_eq!(hot_rolled.category, id("production_licence"));
+    }
+
+    #[test]
+    fn a_marketplace_category_alone_classifies_a_listing() {
+        let listing = ListingFacts {
+            title: "Urban Glide 500".to_owned(),
+            product_type: Some("Electric Bikes".to_owned()),
+            ..ListingFacts::default()
+        };
+        let result = builtin().classify(&listing).unwrap();
+        assert_eq!(result.category, id("ebike"));
+        // The product type is both a marketplace category and, as words, a keyword: both count.
+        assert!(result.evidence.contains(&MatchedRule::MarketplaceCategory {
+            name: "Electric Bikes".to_owned(),
+            field: ListingField::ProductType
+        }));
+        assert!(result.confidence > 0.9);
+    }
+
+    #[test]
+    fn a_segment_of_a_category_path_matches() {
+        let listing = ListingFacts {
+            title: "XR-9 旗舰款".to_owned(),
+            categories: vec!["运动户外 > 骑行运动 > 电动自行车".to_owned()],
+            ..ListingFacts::default()
+        };
+        assert_eq!(classified_as(&listing).as_deref(), Some("ebike"));
+    }
+
+    #[test]
+    fn english_keywords_match_whole_words_only() {
+        // "tv" must not match inside "ptv", "cable" not inside "cablevision".
+        assert_eq!(classified_as(&title("PTV cablevision voucher")), None);
+        assert_eq!(
+            classified_as(&title("Smart TV 55 inch")).as_deref(),
+            Some("ccc_electronics")
+        );
+    }
+
+    #[test]
+    fn full_width_and_upper_case_text_is_folded() {
+        assert_eq!(
+            classified_as(&title("ＹＡＤＥＡ　ELECTRIC　BICYCLE")).as_deref(),
+            Some("ebike")
+        );
+    }
+
+    #[test]
+    fn a_gtin_prefix_matches_gtin13_and_gtin14_barcodes() {
+        let text = small(r#"gtin_prefixes = [{ prefix = "9521234", weight = 0.8 }]"#);
+        let catalogue = Catalogue::from_toml_str(&text).unwrap();
+        for barcode in ["9521234000019", "19521234000016"] {
+            let listing = ListingFacts {
+                title: "No words here".to_owned(),
+                barcodes: vec![barcode.to_owned()],
+                ..ListingFacts::default()
+            };
+            let result = catalogue.classify(&listing).unwrap();
+            assert_eq!(result.category, id("widget"));
+            assert_eq!(
+                result.rule,
+                MatchedRule::GtinPrefix {
+                    prefix: "9521234".to_owned(),
+                    barcode: barcode.to_owned()
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn a_matched_rule_describes_itself_in_both_languages() {
+        let rule = MatchedRule::Keyword {
+            term: "电动自行车".to_owned(),
+            field: ListingField::Title,
+        };
+        assert_eq!(rule.to_string(), "keyword \"电动自行车\" in title");
+        assert_eq!(rule.describe_zh(), "标题中的关键词“电动自行车”");
+    }
+
+    #[test]
+    fn a_raised_threshold_leaves_weak_matches_unclassified() {
+        let mut catalogue = builtin();
+        catalogue
+            .extend(CatalogueExtension::from_toml_str("match_threshold = 0.99").unwrap())
+            .unwrap();
+        assert!(catalogue.classify(&title("电动车 新国标")).is_none());
+        assert!(builtin().classify(&title("电动车 新国标")).is_some());
+    }
+
+    proptest! {
+        #[test]
+        fn classification_never_panics_and_confidence_stays_in_range(
+            t in "\\PC{0,40}",
+            tag in "[a-z电动车线缆头盔 ]{0,12}",
+            barcode in "[0-9]{0,14}",
+        ) {
+            let catalogue = builtin();
+            let listing = ListingFacts {
+                title: t,
+                tags: vec![tag],
+                barcodes: vec![barcode],
+                ..ListingFacts::default()
+            };
+            if let Some(result) = catalogue.classify(&listing) {
+                prop_assert!(result.confidence >= catalogue.match_threshold() && result.confidence <= 1.0);
+                prop_assert!(result.alternatives.iter().all(|(_, s)| (0.0..=1.0).contains(s)));
+                prop_assert!(catalogue.get(&result.category).is_some());
+            }
+        }
+    }
+}
