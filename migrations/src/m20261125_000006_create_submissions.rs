@@ -1,6 +1,6 @@
 //! Submissions to trace platforms: the platform registry, routing rules, sellers' sealed
 //! credentials, the router's per-seller cursors, and the outbox (one row per event and platform,
-//! which is also the submission ledger).
+//! which is also the submission list).
 
 use crate::m20261125_000001_create_tenants::Sellers;
 use crate::{id_pk, ts, ts_null};

@@ -1,4 +1,4 @@
-//! The submission ledger: per record and platform, whether it was submitted, accepted or failed
+//! The submission list: per record and platform, whether it was submitted, accepted or failed
 //! and why; and replay of failed submissions.
 
 use super::listings::Page;
@@ -138,7 +138,7 @@ pub struct SubmissionQuery {
     pub limit: Option<u64>,
 }
 
-/// The submission ledger, oldest first: the seller's own (an admin: everyone's).
+/// The submission list, oldest first: the seller's own (an admin: everyone's).
 #[utoipa::path(tag = "submissions", security(("bearer" = [])), params(SubmissionQuery),
     responses((status = 200, body = Page<SubmissionOut>), (status = 422, body = suyuan_web::error::Problem)))]
 #[get("/submissions")]

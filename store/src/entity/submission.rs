@@ -1,4 +1,4 @@
-//! One trace event to one platform: the outbox row, and the submission ledger's line.
+//! One trace event to one platform: the outbox row, and the submission list's line.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! Submissions to trace platforms: the platform registry, routing rules and sellers' sealed
 //! credentials (`platforms.rs`), the router that turns trace events into outbox rows (here), the
 //! outbox itself, one of the [`crate::queue`]s (claimed by workers in order, retried,
-//! dead-lettered, replayed), and the submission ledger read from it (`outbox.rs`).
+//! dead-lettered, replayed), and the submission list read from it (`outbox.rs`).
 //!
 //! # Routing
 //!

@@ -1,5 +1,5 @@
 //! The outbox of submissions: the ordered claim, what became of each attempt, replay, and the
-//! submission ledger read from it. Everything but the claim's choice of rows is the one
+//! submission list read from it. Everything but the claim's choice of rows is the one
 //! [`Queue`]'s.
 
 use super::{get_platform, sealed_credentials, status};
@@ -314,9 +314,9 @@ pub async fn send_context(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The submission ledger
+// The submission list
 
-/// Filters of the submission ledger.
+/// Filters of the submission list.
 #[derive(Clone, Debug, Default)]
 pub struct LedgerFilter {
     /// Only this seller's (required for sellers; `None` for an admin reading all).

@@ -1,6 +1,6 @@
 //! One registration, every platform: trace events routed to registered platforms through the
 //! outbox, delivered to the stand-in platform over real HTTP, retried, dead-lettered, replayed,
-//! corrected, and shown in the submission ledger, on SQLite and PostgreSQL.
+//! corrected, and shown in the submission list, on SQLite and PostgreSQL.
 
 use super::marketplace::{client, seller};
 use chrono::{FixedOffset, TimeZone, Utc};
@@ -132,7 +132,7 @@ async fn get_json(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value)
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-/// The seller's whole submission ledger (every page).
+/// The seller's whole submission list (every page).
 async fn ledger_of(app: &TestApp, token: &str) -> Vec<Value> {
     let mut items = Vec::new();
     let mut after = String::new();
