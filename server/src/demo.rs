@@ -23,7 +23,7 @@ use suyuan_core::epcis::{
 use suyuan_core::ids::{AdminId, ListingId, SellerId, StoreId};
 use suyuan_core::secrets::SecretKey;
 use suyuan_core::tenancy::{Role, SellerType};
-use suyuan_store::entity::{listing, operator, seller, store, supervisor};
+use suyuan_store::entity::{listing, operator, seller, shop, supervisor};
 use suyuan_store::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
 use suyuan_store::tenants::{self, NewSeller};
 
@@ -196,7 +196,7 @@ async fn seed(
     let store_id = StoreId::generate();
     let mut raw_secret = [0u8; 24];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw_secret);
-    store::ActiveModel {
+    shop::ActiveModel {
         id: Set(store_id.to_string()),
         seller_id: Set(gz.id.to_string()),
         platform: Set("shopify".into()),

@@ -63,7 +63,7 @@ impl Application {
             public_url: config.public_url.clone(),
             secret_key: resolved.secret_key,
             metrics: Metrics::new()?,
-            store_cache: suyuan_store::shop_cache::StoreCache::default(),
+            shop_cache: suyuan_store::shop_cache::ShopCache::default(),
             inbox_notify: inbox_notify.clone(),
             allow_private_targets: config.allow_private_targets,
             badge_cache: suyuan_web::cache::BadgeCache::default(),

@@ -8,7 +8,7 @@
 //! the transaction that applies them.
 
 use super::StoreError;
-use crate::entity::{store, webhook_inbox};
+use crate::entity::{shop, webhook_inbox};
 use crate::ledger;
 use crate::queue::{Claim, Failed, Job, Queue, States};
 use chrono::{DateTime, Duration, Utc};
@@ -227,10 +227,10 @@ pub async fn claim_due(
 pub async fn stores_of(
     db: &impl ConnectionTrait,
     rows: &[&webhook_inbox::Model],
-) -> Result<HashMap<String, store::Model>, StoreError> {
+) -> Result<HashMap<String, shop::Model>, StoreError> {
     let ids: BTreeSet<&str> = rows.iter().map(|r| r.store_id.as_str()).collect();
-    Ok(store::Entity::find()
-        .filter(store::Column::Id.is_in(ids))
+    Ok(shop::Entity::find()
+        .filter(shop::Column::Id.is_in(ids))
         .all(db)
         .await?
         .into_iter()

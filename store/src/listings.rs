@@ -3,7 +3,7 @@
 //! "needs code".
 
 use super::{SellerScoped, StoreError};
-use crate::entity::{listing, listing_code, store};
+use crate::entity::{listing, listing_code, shop};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -72,7 +72,7 @@ fn is_stale(stored: Option<DateTime<Utc>>, incoming: Option<DateTime<Utc>>) -> b
 pub async fn upsert_from_delivery(
     db: &impl ConnectionTrait,
     catalogue: &Catalogue,
-    store: &store::Model,
+    store: &shop::Model,
     data: &ListingData,
 ) -> Result<Upserted, StoreError> {
     let seller =
@@ -178,7 +178,7 @@ pub async fn upsert_from_delivery(
 /// Marks a listing deleted (the row stays for history), unless a newer update is stored.
 pub async fn mark_deleted(
     db: &impl ConnectionTrait,
-    store: &store::Model,
+    store: &shop::Model,
     external_id: &str,
     updated_at: Option<DateTime<Utc>>,
 ) -> Result<Upserted, StoreError> {
@@ -407,8 +407,8 @@ pub async fn find_on_marketplace(
         .filter(listing::Column::Status.ne("deleted"))
         .order_by_desc(listing::Column::UpdatedAt);
     if let Some(shop) = shop {
-        let ids: Vec<String> = crate::entity::store::Entity::find()
-            .filter(crate::entity::store::Column::ShopDomain.eq(shop))
+        let ids: Vec<String> = crate::entity::shop::Entity::find()
+            .filter(crate::entity::shop::Column::ShopDomain.eq(shop))
             .all(db)
             .await?
             .into_iter()

@@ -6,7 +6,7 @@
 use super::ledger::{self, CodeEntry, RecordKind, RecordMeta, codes_of};
 use super::listings;
 use super::{SellerScoped, StoreError, stock};
-use crate::entity::{sale, sale_line, seller, store, trace_event};
+use crate::entity::{sale, sale_line, seller, shop, trace_event};
 use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -57,7 +57,7 @@ pub enum SaleUpdate {
 pub async fn upsert_from_order(
     txn: &DatabaseTransaction,
     catalogue: &Catalogue,
-    store: &store::Model,
+    store: &shop::Model,
     order: &OrderData,
 ) -> Result<SaleUpdate, StoreError> {
     let seller_id =

@@ -1,7 +1,7 @@
 //! Tenant scoping built into the queries: `Entity::secure_find(&seller_id)`.
 
 use crate::entity::{
-    listing, listing_code, sale, sale_line, seller, store, trace_event, trace_event_code,
+    listing, listing_code, sale, sale_line, seller, shop, trace_event, trace_event_code,
     webhook_inbox,
 };
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
@@ -45,9 +45,9 @@ impl SellerScoped for webhook_inbox::Entity {
         webhook_inbox::Column::SellerId
     }
 }
-impl SellerScoped for store::Entity {
+impl SellerScoped for shop::Entity {
     fn seller_column() -> Self::Column {
-        store::Column::SellerId
+        shop::Column::SellerId
     }
 }
 impl SellerScoped for trace_event::Entity {

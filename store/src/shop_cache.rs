@@ -3,26 +3,26 @@
 //! by another instance (disable, rotate) takes effect within that time; changes made here evict
 //! the entry at once.
 
-use crate::stores::StoreCredentials;
+use crate::shops::ShopCredentials;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// A cached store: when it was read, and its credentials (none for an unknown store).
-type CachedStore = (Instant, Option<Arc<StoreCredentials>>);
+type CachedStore = (Instant, Option<Arc<ShopCredentials>>);
 
 /// How long an entry is trusted.
 pub const TTL: Duration = Duration::from_secs(5);
 
 /// Cached credentials by store id (`None`: known not to be an active store).
 #[derive(Default, Clone)]
-pub struct StoreCache {
+pub struct ShopCache {
     inner: Arc<RwLock<HashMap<String, CachedStore>>>,
 }
 
-impl StoreCache {
+impl ShopCache {
     /// A fresh entry, if any.
-    pub fn get(&self, id: &str) -> Option<Option<Arc<StoreCredentials>>> {
+    pub fn get(&self, id: &str) -> Option<Option<Arc<ShopCredentials>>> {
         let map = self.inner.read().ok()?;
         map.get(id)
             .filter(|(at, _)| at.elapsed() < TTL)
@@ -30,7 +30,7 @@ impl StoreCache {
     }
 
     /// Remembers a lookup.
-    pub fn put(&self, id: &str, value: Option<Arc<StoreCredentials>>) {
+    pub fn put(&self, id: &str, value: Option<Arc<ShopCredentials>>) {
         if let Ok(mut map) = self.inner.write() {
             if map.len() > 10_000 {
                 map.retain(|_, (at, _)| at.elapsed() < TTL);

@@ -319,7 +319,7 @@ both_engines!(
         use suyuan_core::division::DivisionCode;
         use suyuan_core::secrets::SecretKey;
         use suyuan_store::inbox::{self, Applying, NewDelivery};
-        use suyuan_store::{stores, tenants};
+        use suyuan_store::{shops, tenants};
         let seller = |name: &'static str, code: &'static str| {
             let db = t.db.clone();
             async move {
@@ -340,11 +340,11 @@ both_engines!(
         };
         let owner = seller("甲", "91440104MA59ABCD1").await;
         let other = seller("乙", "91330106MA2GXYK23").await;
-        let shop = stores::create(
+        let shop = shops::create(
             &t.db,
             &SecretKey::generate(),
             &owner,
-            stores::NewStore {
+            shops::NewShop {
                 platform: "shopify".into(),
                 name: "s".into(),
                 shop: "q.myshopify.com".into(),

@@ -20,7 +20,7 @@ pub struct AppState {
     /// Metrics registry.
     pub metrics: Metrics,
     /// Store credentials recently looked up by the receivers.
-    pub store_cache: suyuan_store::shop_cache::StoreCache,
+    pub shop_cache: suyuan_store::shop_cache::ShopCache,
     /// Group-commit writer of the webhook inbox.
     pub inbox_writer: suyuan_store::writer::InboxWriter,
     /// Woken when new deliveries are committed (or replayed).

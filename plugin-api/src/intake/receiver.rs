@@ -6,7 +6,7 @@ use futures_util::StreamExt as _;
 use std::sync::Arc;
 use suyuan_core::marketplace::{self, Credentials, Headers, Marketplace, Verified};
 use suyuan_store::inbox::NewDelivery;
-use suyuan_store::stores::{self, StoreCredentials};
+use suyuan_store::shops::{self, ShopCredentials};
 use suyuan_web::AppState;
 use suyuan_web::error::ApiError;
 
@@ -32,15 +32,15 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>
 async fn credentials(
     state: &AppState,
     store_id: &str,
-) -> Result<Option<Arc<StoreCredentials>>, ApiError> {
-    if let Some(hit) = state.store_cache.get(store_id) {
+) -> Result<Option<Arc<ShopCredentials>>, ApiError> {
+    if let Some(hit) = state.shop_cache.get(store_id) {
         return Ok(hit);
     }
-    let found = stores::credentials(&state.db, &state.secret_key, store_id, Utc::now())
+    let found = shops::credentials(&state.db, &state.secret_key, store_id, Utc::now())
         .await
         .map_err(crate::routes::store_error)?
         .map(Arc::new);
-    state.store_cache.put(store_id, found.clone());
+    state.shop_cache.put(store_id, found.clone());
     Ok(found)
 }
 

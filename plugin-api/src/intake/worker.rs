@@ -8,7 +8,7 @@ use std::sync::Arc;
 use suyuan_core::ids::SellerId;
 use suyuan_core::marketplace::{self, Change, Marketplace};
 use suyuan_core::retry::{Backoff, RetryPolicy};
-use suyuan_store::entity::{store, webhook_inbox};
+use suyuan_store::entity::{shop, webhook_inbox};
 use suyuan_store::inbox::Applying;
 use suyuan_store::queue::{Failed, notifications};
 use suyuan_store::{DatabaseTransaction, StoreError, inbox, listings, sales};
@@ -85,7 +85,7 @@ pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
 
 /// What one chunk needs from the database once, not once per delivery.
 struct ChunkContext {
-    stores: HashMap<String, store::Model>,
+    stores: HashMap<String, shop::Model>,
     /// Platforms whose operators subscribed to notifications.
     notify_platforms: HashSet<String>,
 }

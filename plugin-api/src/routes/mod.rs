@@ -14,7 +14,7 @@ pub mod recalls;
 pub mod receipts;
 pub mod sales;
 pub mod sellers;
-pub mod stores;
+pub mod shops;
 pub mod submissions;
 pub mod tenants;
 pub mod transfers;
@@ -48,13 +48,13 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .service(events::list_events)
                 .service(events::correct_event)
                 .service(catalogue::list_categories)
-                .service(stores::create_store)
-                .service(stores::list_stores)
-                .service(stores::get_store)
-                .service(stores::disable_store)
-                .service(stores::enable_store)
-                .service(stores::delete_store)
-                .service(stores::rotate_secret)
+                .service(shops::create_store)
+                .service(shops::list_stores)
+                .service(shops::get_store)
+                .service(shops::disable_store)
+                .service(shops::enable_store)
+                .service(shops::delete_store)
+                .service(shops::rotate_secret)
                 .service(listings::list_listings)
                 .service(listings::get_listing)
                 .service(listings::patch_listing)

@@ -170,7 +170,7 @@ pub async fn create_subscription(
                 reason,
             )
         })?;
-    let secret = super::stores::generate_whsec();
+    let secret = super::shops::generate_whsec();
     let row = operators::create_subscription(
         &state.db,
         auth.operator_id.as_str(),

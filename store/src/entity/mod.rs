@@ -17,7 +17,7 @@ pub mod routing_rule;
 pub mod sale;
 pub mod sale_line;
 pub mod seller;
-pub mod store;
+pub mod shop;
 pub mod submission;
 pub mod submission_cursor;
 pub mod supervisor;

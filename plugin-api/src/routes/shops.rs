@@ -6,8 +6,8 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use suyuan_core::validation::{self, Errors, FieldError};
-use suyuan_store::entity::store;
-use suyuan_store::stores::{self, NewStore};
+use suyuan_store::entity::shop;
+use suyuan_store::shops::{self, NewShop};
 use suyuan_web::AppState;
 use suyuan_web::auth::SellerAuth;
 use suyuan_web::error::ApiError;
@@ -60,7 +60,7 @@ pub struct StoreOut {
     pub created_at: DateTime<Utc>,
 }
 
-fn out(state: &AppState, s: store::Model, secret: Option<String>) -> StoreOut {
+fn out(state: &AppState, s: shop::Model, secret: Option<String>) -> StoreOut {
     StoreOut {
         webhook_url: format!("{}/webhooks/{}/{}", state.public_url, s.platform, s.id),
         id: s.id,
@@ -154,11 +154,11 @@ pub async fn create_store(
             "validated store input incomplete"
         )));
     };
-    let row = stores::create(
+    let row = shops::create(
         &state.db,
         &state.secret_key,
         &auth.seller_id,
-        NewStore {
+        NewShop {
             platform,
             name,
             shop,
@@ -178,7 +178,7 @@ pub async fn list_stores(
     auth: SellerAuth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = stores::list(&state.db, &auth.seller_id).await?;
+    let rows = shops::list(&state.db, &auth.seller_id).await?;
     Ok(HttpResponse::Ok().json(
         rows.into_iter()
             .map(|s| out(&state, s, None))
@@ -194,7 +194,7 @@ pub async fn get_store(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = stores::get(&state.db, &auth.seller_id, &id).await?;
+    let row = shops::get(&state.db, &auth.seller_id, &id).await?;
     Ok(HttpResponse::Ok().json(out(&state, row, None)))
 }
 
@@ -206,8 +206,8 @@ pub async fn disable_store(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = stores::set_status(&state.db, &auth.seller_id, &id, stores::status::DISABLED).await?;
-    state.store_cache.forget(&row.id);
+    let row = shops::set_status(&state.db, &auth.seller_id, &id, shops::status::DISABLED).await?;
+    state.shop_cache.forget(&row.id);
     Ok(HttpResponse::Ok().json(out(&state, row, None)))
 }
 
@@ -219,8 +219,8 @@ pub async fn enable_store(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = stores::set_status(&state.db, &auth.seller_id, &id, stores::status::ACTIVE).await?;
-    state.store_cache.forget(&row.id);
+    let row = shops::set_status(&state.db, &auth.seller_id, &id, shops::status::ACTIVE).await?;
+    state.shop_cache.forget(&row.id);
     Ok(HttpResponse::Ok().json(out(&state, row, None)))
 }
 
@@ -232,8 +232,8 @@ pub async fn delete_store(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    stores::delete(&state.db, &auth.seller_id, &id).await?;
-    state.store_cache.forget(&id);
+    shops::delete(&state.db, &auth.seller_id, &id).await?;
+    state.shop_cache.forget(&id);
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -254,10 +254,10 @@ pub async fn rotate_secret(
     id: web::Path<String>,
     body: JsonBody<RotateIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = stores::get(&state.db, &auth.seller_id, &id).await?;
+    let current = shops::get(&state.db, &auth.seller_id, &id).await?;
     let (secret, generated) = secret_field(&current.platform, body.0.secret.as_deref())
         .map_err(|e| field_errors(vec![e]))?;
-    let row = stores::rotate(&state.db, &state.secret_key, &auth.seller_id, &id, &secret).await?;
-    state.store_cache.forget(&row.id);
+    let row = shops::rotate(&state.db, &state.secret_key, &auth.seller_id, &id, &secret).await?;
+    state.shop_cache.forget(&row.id);
     Ok(HttpResponse::Ok().json(out(&state, row, generated.then_some(secret))))
 }

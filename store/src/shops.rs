@@ -1,7 +1,7 @@
 //! Marketplace store connections: secrets sealed at rest, rotation with a grace period.
 
 use super::{SellerScoped, StoreError};
-use crate::entity::store;
+use crate::entity::shop;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -24,7 +24,7 @@ pub const ROTATION_GRACE: Duration = Duration::hours(24);
 
 /// A store connection to create.
 #[derive(Debug, Clone)]
-pub struct NewStore {
+pub struct NewShop {
     /// The marketplace's slug.
     pub platform: String,
     /// Display name.
@@ -39,16 +39,16 @@ pub struct NewStore {
 
 /// The secrets a receiver may verify a delivery with.
 #[derive(Clone)]
-pub struct StoreCredentials {
+pub struct ShopCredentials {
     /// The store row (without secrets in the clear).
-    pub store: store::Model,
+    pub store: shop::Model,
     /// Current secret, then the previous one while its grace period lasts.
     pub secrets: Vec<Vec<u8>>,
 }
 
-impl std::fmt::Debug for StoreCredentials {
+impl std::fmt::Debug for ShopCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StoreCredentials")
+        f.debug_struct("ShopCredentials")
             .field("store", &self.store.id)
             .field("secrets", &"<redacted>")
             .finish()
@@ -60,10 +60,10 @@ pub async fn create(
     db: &impl ConnectionTrait,
     key: &SecretKey,
     seller: &SellerId,
-    new: NewStore,
-) -> Result<store::Model, StoreError> {
+    new: NewShop,
+) -> Result<shop::Model, StoreError> {
     let now = Utc::now();
-    Ok(store::ActiveModel {
+    Ok(shop::ActiveModel {
         id: Set(StoreId::generate().to_string()),
         seller_id: Set(seller.to_string()),
         platform: Set(new.platform),
@@ -85,10 +85,10 @@ pub async fn create(
 pub async fn list(
     db: &impl ConnectionTrait,
     seller: &SellerId,
-) -> Result<Vec<store::Model>, StoreError> {
-    Ok(store::Entity::secure_find(seller)
-        .filter(store::Column::Status.ne(status::DELETED))
-        .order_by_desc(store::Column::CreatedAt)
+) -> Result<Vec<shop::Model>, StoreError> {
+    Ok(shop::Entity::secure_find(seller)
+        .filter(shop::Column::Status.ne(status::DELETED))
+        .order_by_desc(shop::Column::CreatedAt)
         .all(db)
         .await?)
 }
@@ -98,10 +98,10 @@ pub async fn get(
     db: &impl ConnectionTrait,
     seller: &SellerId,
     id: &str,
-) -> Result<store::Model, StoreError> {
-    store::Entity::secure_find(seller)
-        .filter(store::Column::Id.eq(id))
-        .filter(store::Column::Status.ne(status::DELETED))
+) -> Result<shop::Model, StoreError> {
+    shop::Entity::secure_find(seller)
+        .filter(shop::Column::Id.eq(id))
+        .filter(shop::Column::Status.ne(status::DELETED))
         .one(db)
         .await?
         .ok_or(StoreError::NotFound("store"))
@@ -113,9 +113,9 @@ pub async fn set_status(
     seller: &SellerId,
     id: &str,
     new_status: &str,
-) -> Result<store::Model, StoreError> {
+) -> Result<shop::Model, StoreError> {
     let row = get(db, seller, id).await?;
-    let mut am: store::ActiveModel = row.into();
+    let mut am: shop::ActiveModel = row.into();
     am.status = Set(new_status.to_owned());
     am.updated_at = Set(Utc::now());
     Ok(am.update(db).await?)
@@ -129,7 +129,7 @@ pub async fn delete(
     id: &str,
 ) -> Result<(), StoreError> {
     let row = get(db, seller, id).await?;
-    let mut am: store::ActiveModel = row.into();
+    let mut am: shop::ActiveModel = row.into();
     am.status = Set(status::DELETED.to_owned());
     am.secret_ciphertext = Set(String::new());
     am.previous_secret_ciphertext = Set(None);
@@ -146,11 +146,11 @@ pub async fn rotate(
     seller: &SellerId,
     id: &str,
     secret: &str,
-) -> Result<store::Model, StoreError> {
+) -> Result<shop::Model, StoreError> {
     let row = get(db, seller, id).await?;
     let now = Utc::now();
     let previous = row.secret_ciphertext.clone();
-    let mut am: store::ActiveModel = row.into();
+    let mut am: shop::ActiveModel = row.into();
     am.previous_secret_ciphertext = Set(Some(previous));
     am.previous_secret_expires_at = Set(Some(now + ROTATION_GRACE));
     am.secret_ciphertext = Set(key.seal(secret.as_bytes()));
@@ -165,8 +165,8 @@ pub async fn credentials(
     key: &SecretKey,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<Option<StoreCredentials>, StoreError> {
-    let Some(row) = store::Entity::find_by_id(id).one(db).await? else {
+) -> Result<Option<ShopCredentials>, StoreError> {
+    let Some(row) = shop::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
     if row.status != status::ACTIVE {
@@ -186,7 +186,7 @@ pub async fn credentials(
                 .map_err(|e| StoreError::Corrupt(format!("store {id} previous secret: {e}")))?,
         );
     }
-    Ok(Some(StoreCredentials {
+    Ok(Some(ShopCredentials {
         store: row,
         secrets,
     }))
