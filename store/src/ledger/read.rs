@@ -1,0 +1,181 @@
+//! Reading the ledger: the events in a caller's scope, in chain order, and verifying every
+//! chain (an edit made around the database's triggers breaks it at that event).
+
+use super::{Columns, StoredEvent, decode_hash};
+use crate::StoreError;
+use crate::entity::{seller, trace_event};
+use crate::scope::{JurisdictionScoped, SellerScoped};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use suyuan_core::division::Jurisdiction;
+use suyuan_core::epcis::{GENESIS_HASH, TraceEvent, canonical_json, chain_hash};
+use suyuan_core::ids::{EventId, SellerId};
+
+/// Which events a caller may read.
+#[derive(Clone, Debug)]
+pub enum EventScope {
+    /// One seller's own events.
+    Seller(SellerId),
+    /// Events of sellers registered inside a jurisdiction.
+    Jurisdiction(Jurisdiction),
+    /// Every event (admin, CLI).
+    All,
+}
+
+/// Reads the events in scope, seller by seller, each in chain order (the order they were recorded).
+pub async fn events_in_scope(
+    db: &impl ConnectionTrait,
+    scope: &EventScope,
+    limit: Option<u64>,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let query = match scope {
+        EventScope::Seller(s) => trace_event::Entity::secure_find(s),
+        EventScope::Jurisdiction(j) => trace_event::Entity::find_in_jurisdiction(j),
+        EventScope::All => trace_event::Entity::find(),
+    }
+    .order_by_asc(trace_event::Column::SellerId)
+    .order_by_asc(trace_event::Column::Seq);
+    let query = match limit {
+        Some(n) => query.limit(n),
+        None => query,
+    };
+    query
+        .all(db)
+        .await?
+        .into_iter()
+        .map(stored_from_row)
+        .collect()
+}
+
+fn stored_from_row(row: trace_event::Model) -> Result<StoredEvent, StoreError> {
+    let json: serde_json::Value = serde_json::from_str(&row.document)
+        .map_err(|e| StoreError::Corrupt(format!("event {} document: {e}", row.id)))?;
+    let event = TraceEvent::from_json(&json)
+        .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", row.id)))?;
+    Ok(StoredEvent {
+        id: EventId::parse(&row.id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        seller_id: SellerId::parse(&row.seller_id)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        seq: row.seq,
+        hash: row.hash.clone(),
+        event,
+        row,
+    })
+}
+
+/// One event that breaks its seller's chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainBreak {
+    /// Whose chain.
+    pub seller_id: String,
+    /// The first event that does not match.
+    pub event_id: String,
+    /// Its position in the chain.
+    pub seq: i64,
+    /// What does not match.
+    pub reason: String,
+}
+
+/// The result of walking every chain.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct VerifyReport {
+    /// Chains walked.
+    pub sellers: u64,
+    /// Events checked.
+    pub events: u64,
+    /// The first broken event of each broken chain.
+    pub breaks: Vec<ChainBreak>,
+}
+
+const VERIFY_PAGE: u64 = 2000;
+
+/// Walks every seller's chain and names the first event of each that does not match: a document
+/// whose hash differs, a broken link, a gap in the sequence, or columns that disagree with the
+/// document.
+pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, StoreError> {
+    let mut report = VerifyReport::default();
+    let sellers: Vec<String> = seller::Entity::find()
+        .select_only()
+        .column(seller::Column::Id)
+        .order_by_asc(seller::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for seller_id in sellers {
+        report.sellers += 1;
+        let mut prev = GENESIS_HASH;
+        let mut expected_seq = 1i64;
+        let mut broken: Option<ChainBreak> = None;
+        'chain: loop {
+            let page = trace_event::Entity::find()
+                .filter(trace_event::Column::SellerId.eq(seller_id.as_str()))
+                .filter(trace_event::Column::Seq.gte(expected_seq))
+                .order_by_asc(trace_event::Column::Seq)
+                .limit(VERIFY_PAGE)
+                .all(db)
+                .await?;
+            let n = page.len() as u64;
+            for row in page {
+                report.events += 1;
+                if let Some(reason) = check_row(&row, &prev, expected_seq) {
+                    broken = Some(ChainBreak {
+                        seller_id: seller_id.clone(),
+                        event_id: row.id.clone(),
+                        seq: row.seq,
+                        reason,
+                    });
+                    break 'chain;
+                }
+                prev = decode_hash(&row.hash).unwrap_or(GENESIS_HASH);
+                expected_seq += 1;
+            }
+            if n < VERIFY_PAGE {
+                break;
+            }
+        }
+        if let Some(b) = broken {
+            report.breaks.push(b);
+        }
+    }
+    Ok(report)
+}
+
+fn check_row(row: &trace_event::Model, prev: &[u8; 32], expected_seq: i64) -> Option<String> {
+    if row.seq != expected_seq {
+        return Some(format!(
+            "sequence gap: expected #{expected_seq}, found #{}",
+            row.seq
+        ));
+    }
+    if row.prev_hash != hex::encode(prev) {
+        return Some("prev_hash does not match the previous event's hash".to_owned());
+    }
+    let recomputed = hex::encode(chain_hash(prev, row.document.as_bytes()));
+    if recomputed != row.hash {
+        return Some("document does not match its hash (the event was altered)".to_owned());
+    }
+    let json: serde_json::Value = match serde_json::from_str(&row.document) {
+        Ok(v) => v,
+        Err(e) => return Some(format!("document is not JSON: {e}")),
+    };
+    if canonical_json(&json) != row.document.as_bytes() {
+        return Some("document is not in canonical form".to_owned());
+    }
+    match Columns::of(&json) {
+        Ok(cols) if cols == Columns::of_row(row) => None,
+        Ok(_) => {
+            Some("stored columns disagree with the event document (the row was altered)".to_owned())
+        }
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// How many events a seller has recorded.
+pub async fn count_for_seller(
+    db: &impl ConnectionTrait,
+    seller: &SellerId,
+) -> Result<u64, StoreError> {
+    Ok(trace_event::Entity::secure_find(seller).count(db).await?)
+}
