@@ -114,7 +114,7 @@ pub async fn enqueue(
         .iter()
         .map(|sub| operator_delivery::ActiveModel {
             subscription_id: Set(sub.id.clone()),
-            message_id: Set(format!("msg_{}", ulid::Ulid::new())),
+            message_id: Set(suyuan_core::ids::MessageId::generate().into()),
             event_type: Set(event_type.to_owned()),
             payload: Set(body.clone()),
             created_at: Set(now),

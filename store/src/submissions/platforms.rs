@@ -121,10 +121,6 @@ pub struct PlatformPatch {
     pub follow_max_ms: Option<Option<i64>>,
 }
 
-fn new_id(prefix: &str) -> String {
-    format!("{prefix}_{}", ulid::Ulid::new())
-}
-
 /// Registers a platform.
 pub async fn create_platform(
     db: &impl ConnectionTrait,
@@ -133,7 +129,7 @@ pub async fn create_platform(
     let now = Utc::now();
     let code = new.code.clone();
     platform::ActiveModel {
-        id: Set(new_id("plt")),
+        id: Set(suyuan_core::ids::PlatformId::generate().into()),
         code: Set(new.code),
         name_zh: Set(new.name_zh),
         name_en: Set(new.name_en),
@@ -263,7 +259,7 @@ pub async fn create_rule(
         None => None,
     };
     Ok(routing_rule::ActiveModel {
-        id: Set(new_id("rte")),
+        id: Set(suyuan_core::ids::RoutingRuleId::generate().into()),
         platform_id: Set(new.platform_id),
         category_id: Set(new.category_id),
         jurisdiction: Set(new.jurisdiction),
