@@ -121,6 +121,51 @@ pub struct CorrectionIn {
     pub changes: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
+impl CorrectionIn {
+    /// The reason and the changes (without nulls), naming the first bad field: a change may
+    /// name any extension field but `seller`, and a new `region` must be a division code.
+    fn parse(
+        self,
+    ) -> Result<
+        (
+            String,
+            std::collections::BTreeMap<String, serde_json::Value>,
+        ),
+        ApiError,
+    > {
+        let reason = suyuan_core::validation::bounded_text("reason", &self.reason, 1000)
+            .map_err(|e| super::field_errors(vec![e]))?;
+        let mut changes = self.changes.unwrap_or_default();
+        if let Some(key) = changes.keys().find(|key| {
+            key.is_empty()
+                || key.len() > 64
+                || !key.chars().all(|c| c.is_ascii_alphanumeric())
+                || key.as_str() == "seller"
+        }) {
+            return Err(ApiError::field(
+                format!("changes.{key}"),
+                "invalid_field",
+                "不能更改此字段",
+                "this field cannot be changed",
+            ));
+        }
+        if let Some(r) = changes.get("region")
+            && !r
+                .as_str()
+                .is_some_and(|r| suyuan_core::division::DivisionCode::parse(r).is_ok())
+        {
+            return Err(ApiError::field(
+                "changes.region",
+                "invalid_division",
+                "地区须为 6 位行政区划代码",
+                "must be a 6-digit division code",
+            ));
+        }
+        changes.retain(|_, v| !v.is_null());
+        Ok((reason, changes))
+    }
+}
+
 /// What a correction stored.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CorrectionOut {
@@ -143,37 +188,7 @@ pub async fn correct_event(
     id: web::Path<String>,
     body: suyuan_web::extract::JsonBody<CorrectionIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = suyuan_core::validation::bounded_text("reason", &body.0.reason, 1000)
-        .map_err(|e| super::field_errors(vec![e]))?;
-    let mut changes = body.0.changes.unwrap_or_default();
-    for key in changes.keys() {
-        if key.is_empty()
-            || key.len() > 64
-            || !key.chars().all(|c| c.is_ascii_alphanumeric())
-            || key == "seller"
-        {
-            return Err(ApiError::field(
-                format!("changes.{key}"),
-                "invalid_field",
-                "不能更改此字段",
-                "this field cannot be changed",
-            ));
-        }
-    }
-    if let Some(r) = changes.get("region") {
-        let ok = r
-            .as_str()
-            .is_some_and(|r| suyuan_core::division::DivisionCode::parse(r).is_ok());
-        if !ok {
-            return Err(ApiError::field(
-                "changes.region",
-                "invalid_division",
-                "地区须为 6 位行政区划代码",
-                "must be a 6-digit division code",
-            ));
-        }
-    }
-    changes.retain(|_, v| !v.is_null());
+    let (reason, changes) = body.0.parse()?;
     let done = suyuan_store::corrections::correct(
         &state.db,
         &auth.seller_id,
