@@ -49,10 +49,16 @@ pub enum MintError {
     /// A supervisor token needs a jurisdiction, other roles must not have one.
     #[error("jurisdiction: {0}")]
     Jurisdiction(String),
+    /// The lifetime is longer than [`MAX_TOKEN_TTL`].
+    #[error("ttl: {0}")]
+    Ttl(String),
     /// Signing failed.
     #[error("signing failed: {0}")]
     Signing(#[from] jsonwebtoken::errors::Error),
 }
+
+/// The longest lifetime a token may be given: ten years (3,660 days).
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(3660 * 24 * 3600);
 
 /// Signs and verifies tokens with the installation's secret.
 #[derive(Clone)]
@@ -85,6 +91,12 @@ impl Tokens {
         jurisdiction: Option<&str>,
         ttl: Duration,
     ) -> Result<String, MintError> {
+        if ttl > MAX_TOKEN_TTL {
+            return Err(MintError::Ttl(format!(
+                "at most {} days",
+                MAX_TOKEN_TTL.as_secs() / 86_400
+            )));
+        }
         let principal = principal_from(role, subject, jurisdiction).map_err(|e| match e {
             PrincipalError::Subject(s) => MintError::Subject(s),
             PrincipalError::Jurisdiction(s) => MintError::Jurisdiction(s),
@@ -345,6 +357,21 @@ mod tests {
             Tokens::new(SECRET).verify(&token),
             Err(ApiError::Unauthenticated(_))
         ));
+    }
+
+    #[test]
+    fn a_token_longer_than_ten_years_is_refused_and_ten_years_is_not() {
+        let tokens = Tokens::new(SECRET);
+        let id = SellerId::generate();
+        let far = Duration::from_secs(100_000_000 * 365 * 86_400);
+        assert!(matches!(
+            tokens.mint(Role::Seller, id.as_str(), None, far),
+            Err(MintError::Ttl(_))
+        ));
+        let token = tokens
+            .mint(Role::Seller, id.as_str(), None, MAX_TOKEN_TTL)
+            .unwrap();
+        assert_eq!(tokens.verify(&token).unwrap(), Principal::Seller(id));
     }
 
     #[test]

@@ -184,9 +184,14 @@ pub async fn mint_token(
             suyuan_web::auth::MintError::Jurisdiction(m) => {
                 ApiError::field("jurisdiction", "invalid_jurisdiction", "辖区设置有误", m)
             }
+            suyuan_web::auth::MintError::Ttl(m) => {
+                ApiError::field("ttl", "too_long", "有效期过长，最长 3660 天", m)
+            }
             suyuan_web::auth::MintError::Signing(e) => ApiError::Unexpected(e.into()),
         })?;
-    let expires_at =
-        Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30));
+    let expires_at = chrono::Duration::from_std(ttl)
+        .ok()
+        .and_then(|d| Utc::now().checked_add_signed(d))
+        .ok_or_else(|| ApiError::field("ttl", "too_long", "有效期过长", "is too long"))?;
     Ok(HttpResponse::Created().json(TokenOut { token, expires_at }))
 }

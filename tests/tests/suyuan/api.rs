@@ -338,3 +338,29 @@ both_engines_app!(
         assert_eq!(res.headers()["content-type"], "application/problem+json");
     }
 );
+
+both_engines_app!(
+    a_token_asked_for_a_hundred_million_years_is_refused_by_name_and_the_server_lives_on,
+    |app: TestApp| async move {
+        let admin = app.admin_token();
+        let seller = suyuan_core::ids::SellerId::generate();
+        let res = client()
+            .post(format!("{}/api/v1/tokens", app.address))
+            .bearer_auth(&admin)
+            .json(&json!({"role": "seller", "subject": seller.as_str(), "ttl": "100000000y"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "ttl", "{problem:#}");
+        // The service still answers, and ten years is allowed.
+        mint(
+            &app,
+            &admin,
+            json!({"role": "seller", "subject": seller.as_str(), "ttl": "3660d"}),
+        )
+        .await;
+    }
+);
