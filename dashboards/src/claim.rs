@@ -6,8 +6,8 @@
 //! contact. `/claim/{token}/qr.svg` and `qr.png` are QR codes of the page.
 
 use crate::app::{
-    FormData, attach_errors, csrf, csrf_ok, inspection_fields, lang_of, lang_query, page_response,
-    see_other, session, session_cookie, signin_url,
+    FormData, attach_errors, inspection_fields, lang_of, lang_query, page_response, see_other,
+    seller_id, signin_url,
 };
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -21,7 +21,9 @@ use suyuan_store::tenants;
 use suyuan_store::transfers::{self, Transfer, TransferError};
 use suyuan_web::AppState;
 use suyuan_web::auth::Tokens;
+use suyuan_web::csrf::{self, CsrfToken};
 use suyuan_web::error::ApiError;
+use suyuan_web::session::{self, session_cookie};
 use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind};
 
 /// A date as China writes it (China time), `2026-11-26`.
@@ -331,8 +333,11 @@ async fn render(
     Submitted { values, errors }: Submitted<'_>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(req);
-    let (csrf_token, cookie) = csrf(state, req);
-    let me = session(state, req).await?;
+    let CsrfToken {
+        token: csrf_token,
+        cookie,
+    } = csrf::token(state, req);
+    let me = session::seller(state, req).await?;
     let mut page = base_page(t, token, lang);
     page.signed_in_as = me.as_ref().map(|m| m.name.clone());
     let mut status = status;
@@ -415,7 +420,7 @@ pub async fn claim_signup(
     let Some(t) = transfers::find_by_token(&state.db, &token).await? else {
         return Ok(not_found_page(&state, lang));
     };
-    if !csrf_ok(&state, &req, form.get("csrf").map(String::as_str)) {
+    if !csrf::verify(&state, &req, form.get("csrf").map(String::as_str)) {
         return Ok(page_response(
             StatusCode::FORBIDDEN,
             &state,
@@ -557,7 +562,7 @@ pub async fn claim_submit(
     let Some(t) = transfers::find_by_token(&state.db, &token).await? else {
         return Ok(not_found_page(&state, lang));
     };
-    if !csrf_ok(&state, &req, form.get("csrf").map(String::as_str)) {
+    if !csrf::verify(&state, &req, form.get("csrf").map(String::as_str)) {
         return render(
             &state,
             &req,
@@ -577,7 +582,7 @@ pub async fn claim_submit(
         )
         .await;
     }
-    let Some(me) = session(&state, &req).await? else {
+    let Some(me) = session::seller(&state, &req).await? else {
         return Ok(see_other(&signin_url(&format!("/claim/{token}")), vec![]));
     };
     let get = |k: &str| form.get(k).cloned();
@@ -613,8 +618,7 @@ pub async fn claim_submit(
             .await;
         }
     };
-    let claimant = suyuan_core::ids::SellerId::parse(&me.id)
-        .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("seller id: {e}")))?;
+    let claimant = seller_id(&me)?;
     match transfers::claim(&state.db, &state.catalogue, &claimant, &token, input).await {
         Ok(done) => {
             state

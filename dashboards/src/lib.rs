@@ -5,7 +5,8 @@
 //!
 //! Pages parse their forms with the same parsers as the API (`suyuan_core::receipt`,
 //! `suyuan_core::sale`, `suyuan_core::transfer`), call the store, and render with
-//! `suyuan-widgets` (maud).
+//! `suyuan-widgets` (maud). Seller sessions and CSRF checks are extractors of the HTTP kit
+//! (`suyuan_web::session`, `suyuan_web::csrf`).
 
 pub mod app;
 pub mod claim;
@@ -23,18 +24,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(trace::digital_link_batch)
         .service(trace::digital_link_serial)
         .service(trace::digital_link_batch_serial)
-        .service(app::app_css)
-        .service(app::scan_js)
-        .service(app::signin_form)
-        .service(app::signin)
-        .service(app::signout)
-        .service(app::receive_page)
-        .service(app::receive)
-        .service(app::sell_page)
-        .service(app::sell)
-        .service(app::scan_page)
-        .service(app::scan_check)
-        .service(app::scan_finish)
+        .service(app::assets::app_css)
+        .service(app::assets::scan_js)
+        .service(app::signin::signin_form)
+        .service(app::signin::signin)
+        .service(app::signin::signout)
+        .service(app::receive::receive_page)
+        .service(app::receive::receive)
+        .service(app::sell::sell_page)
+        .service(app::sell::sell)
+        .service(app::scan::scan_page)
+        .service(app::scan::scan_check)
+        .service(app::scan::scan_finish)
         .service(transfers::transfers_page)
         .service(claim::claim_qr_svg)
         .service(claim::claim_qr_png)

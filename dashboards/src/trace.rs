@@ -13,12 +13,10 @@ use suyuan_core::catalogue::CategoryId;
 use suyuan_core::codes::{DigitalLink, TraceCode};
 use suyuan_core::credit_code::CreditCode;
 use suyuan_core::division::DivisionCode;
-use suyuan_core::tenancy::Principal;
 use suyuan_store::listings::{self, TraceState};
 use suyuan_store::tenants;
 use suyuan_store::trace::{self, CodeFacts};
 use suyuan_web::AppState;
-use suyuan_web::auth::Tokens;
 use suyuan_web::error::ApiError;
 use suyuan_web::links::resolver_url;
 use suyuan_widgets::{
@@ -60,22 +58,6 @@ fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
         .insert_header(("Referrer-Policy", "no-referrer"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body)
-}
-
-/// The signed-in seller, from a bearer token or the `suyuan_token` cookie.
-fn signed_in_seller(req: &HttpRequest) -> Option<suyuan_core::ids::SellerId> {
-    let tokens = req.app_data::<web::Data<Tokens>>()?;
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
-    let token = bearer.or_else(|| req.cookie("suyuan_token").map(|c| c.value().to_owned()))?;
-    match tokens.verify(&token).ok()? {
-        Principal::Seller(id) => Some(id),
-        _ => None,
-    }
 }
 
 fn cst_date(t: DateTime<Utc>) -> NaiveDate {
@@ -269,7 +251,7 @@ async fn seller_actions_for(
     code: &TraceCode,
 ) -> Result<Option<SellerActions>, ApiError> {
     let public = &state.public_url;
-    Ok(match signed_in_seller(req) {
+    Ok(match suyuan_web::session::seller_id(req) {
         Some(id) => tenants::seller_name(&state.db, id.as_str())
             .await?
             .map(|seller_name| SellerActions {

@@ -3,15 +3,15 @@
 //! cancelled, with the claim link to give again while it waits. To claim: goods other sellers
 //! sent to this seller's credit code, each with its claim link.
 
-use crate::app::{lang_of, page_response, see_other, session, signin_url};
+use crate::app::{lang_of, page_response, seller_id};
 use crate::claim::cst_date;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use suyuan_core::ids::SellerId;
 use suyuan_store::transfers::{self, Transfer};
 use suyuan_web::AppState;
 use suyuan_web::error::ApiError;
+use suyuan_web::session::{BackToPath, SellerSession};
 use suyuan_widgets::{AppPage, Bi, Entry, EntryList};
 
 /// Transfers shown per list.
@@ -98,13 +98,10 @@ fn entry(
 pub async fn transfers_page(
     req: HttpRequest,
     state: web::Data<AppState>,
+    SellerSession { seller: me, .. }: SellerSession<BackToPath>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req);
-    let Some(me) = session(&state, &req).await? else {
-        return Ok(see_other(&signin_url("/app/transfers"), vec![]));
-    };
-    let id = SellerId::parse(&me.id)
-        .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("seller id: {e}")))?;
+    let id = seller_id(&me)?;
     let sent = transfers::list_sent(&state.db, &id, None, SHOWN).await?;
     let incoming = transfers::list_incoming(&state.db, &id, None, SHOWN).await?;
     let now = Utc::now();

@@ -39,6 +39,13 @@ pub struct AppState {
     pub transfers: TransferSettings,
 }
 
+impl AppState {
+    /// Whether people reach this service over https: its cookies are then `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
 /// Settings of B2B transfers and the seller pages.
 #[derive(Clone, Debug)]
 pub struct TransferSettings {

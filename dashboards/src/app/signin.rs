@@ -1,0 +1,108 @@
+//! `/app/signin` and `/app/signout`: a seller signs in on a device by pasting the API token
+//! Suyuan issued to its business; the token becomes the session cookie.
+
+use super::forms::field;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use suyuan_web::AppState;
+use suyuan_web::csrf::{self, CsrfForm, CsrfToken};
+use suyuan_web::page::{lang_of, lang_query, page_response, see_other};
+use suyuan_web::session::{removal_cookie, seller_of_token, session_cookie};
+use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind};
+
+/// A `next` target that stays on this service.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/app/scan".to_owned(),
+    }
+}
+
+fn signin_page(csrf: String, next: &str, lang: Lang, error: Option<Notice>) -> AppPage {
+    AppPage {
+        title: Bi::new("销售者登录", "Seller sign-in"),
+        notices: error.into_iter().collect(),
+        intro: vec![Bi::new(
+            "粘贴溯源为贵司签发的 API 令牌（管理员用 `suyuan token` 生成）。登录后可在手机上接收入库、登记销售和认领货品。",
+            "Paste the API token Suyuan issued to your business (an administrator makes one with `suyuan token`). Signed in, you can receive, sell and claim goods from your phone.",
+        )],
+        forms: vec![FormView {
+            id: "signin".into(),
+            action: format!("/app/signin{}", lang_query(lang)),
+            heading: None,
+            csrf,
+            fields: vec![
+                FormField::new("next", Bi::default(), FieldKind::Hidden).value(Some(next)),
+                FormField::new(
+                    "token",
+                    Bi::new("API 令牌", "API token"),
+                    FieldKind::TextArea,
+                )
+                .required(),
+            ],
+            submit: Bi::new("登录", "Sign in"),
+        }],
+        ..Default::default()
+    }
+}
+
+/// Query of the sign-in page.
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    /// Where to go after signing in.
+    pub next: Option<String>,
+}
+
+/// `GET /app/signin?next=…`: paste an API token to sign in on this device.
+#[get("/app/signin")]
+pub async fn signin_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<NextQuery>,
+    CsrfToken { token, cookie }: CsrfToken,
+) -> HttpResponse {
+    let lang = lang_of(&req);
+    let next = safe_next(q.next.as_deref());
+    let page = signin_page(token, &next, lang, None);
+    page_response(
+        StatusCode::OK,
+        &state,
+        &page,
+        lang,
+        cookie.into_iter().collect(),
+    )
+}
+
+/// `POST /app/signin`: checks the token and sets the session cookie.
+#[post("/app/signin")]
+pub async fn signin(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm,
+) -> HttpResponse {
+    let lang = lang_of(&req);
+    let next = safe_next(field(&form, "next"));
+    let token = field(&form, "token").unwrap_or_default().to_owned();
+    if seller_of_token(&req, &token).is_none() {
+        let refused = Notice {
+            kind: NoticeKind::Error,
+            text: Bi::new(
+                "令牌无效、已过期或不是销售者令牌",
+                "The token is invalid, expired, or not a seller's token",
+            ),
+        };
+        let page = signin_page(csrf::token(&state, &req).token, &next, lang, Some(refused));
+        return page_response(StatusCode::UNAUTHORIZED, &state, &page, lang, vec![]);
+    }
+    see_other(&next, vec![session_cookie(&state, token)])
+}
+
+/// `POST /app/signout`: clears the session cookie.
+#[post("/app/signout")]
+pub async fn signout(req: HttpRequest, state: web::Data<AppState>, _: CsrfForm) -> HttpResponse {
+    see_other(
+        &format!("/app/signin{}", lang_query(lang_of(&req))),
+        vec![removal_cookie(&state)],
+    )
+}

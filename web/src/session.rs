@@ -1,0 +1,242 @@
+//! Seller sessions of the people's pages: the `suyuan_token` cookie holds a seller's API token
+//! (HttpOnly, SameSite=Lax, Secure when the public URL is https); a bearer token works too.
+//!
+//! A page for signed-in sellers takes a [`SellerSession`], a form post a [`SellerForm`] (its
+//! CSRF token checked first). What a request without a session gets is the extractor's type
+//! parameter, a [`SignedOut`]: a redirect to the sign-in page that comes back to this page
+//! ([`BackHere`], the default) or to this path ([`BackToPath`]), or a 401 for scripts
+//! ([`Refuse`]).
+
+use crate::AppState;
+use crate::auth::Tokens;
+use crate::csrf::CsrfForm;
+use crate::error::ApiError;
+use crate::page::{current_path, data_of, see_other};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use suyuan_core::ids::SellerId;
+use suyuan_core::tenancy::Principal;
+use suyuan_store::entity::seller;
+use suyuan_store::tenants;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "suyuan_token";
+/// The sign-in page.
+pub const SIGNIN_PATH: &str = "/app/signin";
+
+/// The session cookie for a seller's token.
+pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, token)
+        .path("/")
+        .http_only(true)
+        .secure(state.secure_cookies())
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::seconds(
+            i64::try_from(state.transfers.session_ttl.as_secs()).unwrap_or(30 * 24 * 3600),
+        ))
+        .finish()
+}
+
+/// The cookie that ends a session (signing out).
+pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
+    let mut gone = session_cookie(state, String::new());
+    gone.make_removal();
+    gone
+}
+
+/// The sign-in page URL that comes back to `next`.
+pub fn signin_url(next: &str) -> String {
+    format!(
+        "{SIGNIN_PATH}?next={}",
+        url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+    )
+}
+
+/// The seller a token names, when it is a valid seller's token.
+pub fn seller_of_token(req: &HttpRequest, token: &str) -> Option<SellerId> {
+    let tokens = req.app_data::<web::Data<Tokens>>()?;
+    match tokens.verify(token).ok()? {
+        Principal::Seller(id) => Some(id),
+        _ => None,
+    }
+}
+
+/// The signed-in seller's id, from a bearer token or the session cookie (the token is checked,
+/// the seller is not looked up).
+pub fn seller_id(req: &HttpRequest) -> Option<SellerId> {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let token = bearer.or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))?;
+    seller_of_token(req, &token)
+}
+
+/// The signed-in seller (cookie or bearer), if the token is valid and the seller exists.
+pub async fn seller(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Option<seller::Model>, ApiError> {
+    let Some(id) = seller_id(req) else {
+        return Ok(None);
+    };
+    Ok(tenants::seller_row(&state.db, id.as_str()).await?)
+}
+
+/// What a request without a seller session is answered with.
+pub trait SignedOut {
+    /// The answer to a request without a session.
+    fn answer(req: &HttpRequest) -> actix_web::Error;
+}
+
+/// The answer "sign in first": a 303 to the sign-in page that comes back to `next`.
+pub fn sign_in_first(next: &str) -> actix_web::Error {
+    InternalError::from_response("not signed in", see_other(&signin_url(next), vec![])).into()
+}
+
+/// Sign in, then come back to this page (path and query).
+#[derive(Debug, Clone, Copy)]
+pub struct BackHere;
+
+impl SignedOut for BackHere {
+    fn answer(req: &HttpRequest) -> actix_web::Error {
+        sign_in_first(&current_path(req))
+    }
+}
+
+/// Sign in, then come back to this path (without the query).
+#[derive(Debug, Clone, Copy)]
+pub struct BackToPath;
+
+impl SignedOut for BackToPath {
+    fn answer(req: &HttpRequest) -> actix_web::Error {
+        sign_in_first(req.path())
+    }
+}
+
+/// Refused with 401 problem+json (for scripts, which cannot follow a sign-in page).
+#[derive(Debug, Clone, Copy)]
+pub struct Refuse;
+
+impl SignedOut for Refuse {
+    fn answer(_: &HttpRequest) -> actix_web::Error {
+        ApiError::Unauthenticated("not signed in".into()).into()
+    }
+}
+
+/// The signed-in seller of a page; without one the request is answered as `S` says.
+pub struct SellerSession<S = BackHere> {
+    /// The seller.
+    pub seller: seller::Model,
+    signed_out: PhantomData<fn() -> S>,
+}
+
+impl<S: SignedOut> SellerSession<S> {
+    /// Reads the session of a request (as the extractor does).
+    pub async fn of(req: &HttpRequest) -> Result<Self, actix_web::Error> {
+        let state = data_of(req)?;
+        match seller(&state, req).await? {
+            Some(seller) => Ok(SellerSession {
+                seller,
+                signed_out: PhantomData,
+            }),
+            None => Err(S::answer(req)),
+        }
+    }
+}
+
+impl<S: SignedOut + 'static> FromRequest for SellerSession<S> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Self::of(&req).await })
+    }
+}
+
+/// A form posted by a signed-in seller, checked in this order: its CSRF token (as [`CsrfForm`]),
+/// then the session (without one, answered as `S` says).
+pub struct SellerForm<S = BackHere> {
+    /// The seller.
+    pub seller: seller::Model,
+    /// The form, field by field.
+    pub form: HashMap<String, String>,
+    signed_out: PhantomData<fn() -> S>,
+}
+
+impl<S: SignedOut + 'static> FromRequest for SellerForm<S> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = CsrfForm::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let CsrfForm(form) = form.await?;
+            let SellerSession { seller, .. } = SellerSession::<S>::of(&req).await?;
+            Ok(SellerForm {
+                seller,
+                form,
+                signed_out: PhantomData,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn the_sign_in_url_carries_the_page_to_come_back_to_encoded() {
+        assert_eq!(
+            signin_url("/app/receive?code=01/2&lang=en"),
+            "/app/signin?next=%2Fapp%2Freceive%3Fcode%3D01%2F2%26lang%3Den"
+        );
+    }
+
+    #[test]
+    fn a_page_comes_back_with_its_query_and_a_path_without() {
+        let req = TestRequest::get()
+            .uri("/app/transfers?lang=en")
+            .to_http_request();
+        let location = |e: actix_web::Error| {
+            e.error_response()
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            location(BackHere::answer(&req)).as_deref(),
+            Some("/app/signin?next=%2Fapp%2Ftransfers%3Flang%3Den")
+        );
+        assert_eq!(
+            location(BackToPath::answer(&req)).as_deref(),
+            Some("/app/signin?next=%2Fapp%2Ftransfers")
+        );
+        assert_eq!(
+            Refuse::answer(&req).error_response().status(),
+            actix_web::http::StatusCode::UNAUTHORIZED
+        );
+    }
+
+    #[test]
+    fn without_a_token_there_is_no_seller() {
+        let req = TestRequest::get()
+            .app_data(web::Data::new(Tokens::new(
+                b"a-secret-for-tests-only-0123456789",
+            )))
+            .insert_header((header::AUTHORIZATION, "Bearer not-a-token"))
+            .to_http_request();
+        assert!(seller_id(&req).is_none());
+    }
+}
