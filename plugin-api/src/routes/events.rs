@@ -150,9 +150,9 @@ impl CorrectionIn {
             ));
         }
         if let Some(r) = changes.get("region")
-            && !r
+            && r
                 .as_str()
-                .is_some_and(|r| suyuan_core::division::DivisionCode::parse(r).is_ok())
+                .is_none_or(|r| suyuan_core::division::DivisionCode::parse(r).is_err())
         {
             return Err(ApiError::field(
                 "changes.region",
