@@ -408,6 +408,38 @@ pub async fn claim_page(
     .await
 }
 
+/// The sign-up form as the API's [`SellerIn`], parsed; the credit code must be the buyer's.
+fn signup_input(
+    form: &FormData,
+    t: &Transfer,
+) -> Result<suyuan_core::tenancy::NewSeller, Vec<FieldError>> {
+    let v = |k: &str| form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let email = Some(v("email")).filter(|e| !e.is_empty());
+    let new = SellerIn {
+        name: v("name"),
+        credit_code: v("credit_code"),
+        division_code: v("division_code"),
+        seller_type: v("seller_type"),
+        email,
+    }
+    .parse()?;
+    if new.credit_code.as_str() != t.row.buyer_credit_code {
+        return Err(vec![FieldError::new(
+            "credit_code",
+            "not_the_buyer",
+            format!(
+                "信用代码须为收货方“{}”的 {}",
+                t.row.buyer_name, t.row.buyer_credit_code
+            ),
+            format!(
+                "must be the buyer's ({}, {})",
+                t.row.buyer_name, t.row.buyer_credit_code
+            ),
+        )]);
+    }
+    Ok(new)
+}
+
 /// `POST /claim/{token}/signup`: creates the buyer's seller account and signs it in.
 #[post("/claim/{token}/signup")]
 pub async fn claim_signup(
@@ -453,43 +485,7 @@ pub async fn claim_signup(
         )
         .await;
     }
-    let v = |k: &str| form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
-    let email = Some(v("email")).filter(|e| !e.is_empty());
-    let parsed = SellerIn {
-        name: v("name"),
-        credit_code: v("credit_code"),
-        division_code: v("division_code"),
-        seller_type: v("seller_type"),
-        email,
-    }
-    .parse();
-    let new = match parsed {
-        Ok(new) if new.credit_code.as_str() != t.row.buyer_credit_code => {
-            let errors = [FieldError::new(
-                "credit_code",
-                "not_the_buyer",
-                format!(
-                    "信用代码须为收货方“{}”的 {}",
-                    t.row.buyer_name, t.row.buyer_credit_code
-                ),
-                format!(
-                    "must be the buyer's ({}, {})",
-                    t.row.buyer_name, t.row.buyer_credit_code
-                ),
-            )];
-            return render(
-                &state,
-                &req,
-                (&t, &token),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                vec![],
-                Submitted {
-                    values: &form,
-                    errors: &errors,
-                },
-            )
-            .await;
-        }
+    let new = match signup_input(&form, &t) {
         Ok(new) => new,
         Err(errors) => {
             return render(
@@ -549,6 +545,58 @@ pub async fn claim_signup(
     ))
 }
 
+/// What the claimant added, as the API's [`ClaimIn`].
+fn claim_in(form: &FormData) -> ClaimIn {
+    let get = |k: &str| form.get(k).cloned();
+    ClaimIn {
+        received_at: get("received_at"),
+        certificate_number: get("certificate_number"),
+        certificate_result: get("certificate_result"),
+        inspection_result: get("inspection_result"),
+        inspection_notes: get("inspection_notes"),
+        inspector: get("inspector"),
+    }
+}
+
+/// The page after a claim: what was recorded, any suspicious codes, and where to go next.
+fn claimed_page(done: &transfers::Claimed, token: &str, lang: Lang, signed_in_as: &str) -> AppPage {
+    let first = done.transfer.items.first().map(|i| i.code.clone());
+    let mut page = base_page(&done.transfer, token, lang);
+    page.title = Bi::new("已确认收货", "Receipt confirmed");
+    page.intro.clear();
+    page.qr = None;
+    page.signed_in_as = Some(signed_in_as.to_owned());
+    let (n, id) = (done.transfer.items.len(), &done.receipt.stored.id);
+    page.notices.push(Notice {
+        kind: NoticeKind::Success,
+        text: Bi::new(
+            format!("已认领：{n} 项货品已登记为进货记录（{id}）"),
+            format!("Claimed: {n} items recorded as your receipt ({id})"),
+        ),
+    });
+    for w in &done.receipt.warnings {
+        page.notices.push(Notice {
+            kind: NoticeKind::Error,
+            text: Bi::new(
+                format!("{}：{}", w.code, w.message_zh),
+                format!("{}: {}", w.code, w.message_en),
+            ),
+        });
+    }
+    if let Some(code) = first {
+        let seg = suyuan_widgets::path_segment(&code);
+        page.links.push((
+            format!("/app/sell?code={seg}"),
+            Bi::new("登记销售", "Register a sale"),
+        ));
+        page.links.push((
+            format!("/t/{seg}"),
+            Bi::new("查看追溯信息", "See the trace page"),
+        ));
+    }
+    page
+}
+
 /// `POST /claim/{token}`: the buyer confirms; the pre-filled receipt is recorded (channel
 /// `claim`) and the transfer marked claimed, exactly once.
 #[post("/claim/{token}")]
@@ -585,17 +633,7 @@ pub async fn claim_submit(
     let Some(me) = session::seller(&state, &req).await? else {
         return Ok(see_other(&signin_url(&format!("/claim/{token}")), vec![]));
     };
-    let get = |k: &str| form.get(k).cloned();
-    let input = ClaimIn {
-        received_at: get("received_at"),
-        certificate_number: get("certificate_number"),
-        certificate_result: get("certificate_result"),
-        inspection_result: get("inspection_result"),
-        inspection_notes: get("inspection_notes"),
-        inspector: get("inspector"),
-    }
-    .parse(chrono::Utc::now());
-    let input = match input {
+    let input = match claim_in(&form).parse(chrono::Utc::now()) {
         Ok(i) => i,
         Err(errors) => {
             return render(
@@ -626,47 +664,7 @@ pub async fn claim_submit(
                 .events_recorded
                 .with_label_values(&["receipt"])
                 .inc();
-            let first = done.transfer.items.first().map(|i| i.code.clone());
-            let mut page = base_page(&done.transfer, &token, lang);
-            page.title = Bi::new("已确认收货", "Receipt confirmed");
-            page.intro.clear();
-            page.qr = None;
-            page.signed_in_as = Some(me.name.clone());
-            page.notices.push(Notice {
-                kind: NoticeKind::Success,
-                text: Bi::new(
-                    format!(
-                        "已认领：{} 项货品已登记为进货记录（{}）",
-                        done.transfer.items.len(),
-                        done.receipt.stored.id
-                    ),
-                    format!(
-                        "Claimed: {} items recorded as your receipt ({})",
-                        done.transfer.items.len(),
-                        done.receipt.stored.id
-                    ),
-                ),
-            });
-            for w in &done.receipt.warnings {
-                page.notices.push(Notice {
-                    kind: NoticeKind::Error,
-                    text: Bi::new(
-                        format!("{}：{}", w.code, w.message_zh),
-                        format!("{}: {}", w.code, w.message_en),
-                    ),
-                });
-            }
-            if let Some(code) = first {
-                let seg = suyuan_widgets::path_segment(&code);
-                page.links.push((
-                    format!("/app/sell?code={seg}"),
-                    Bi::new("登记销售", "Register a sale"),
-                ));
-                page.links.push((
-                    format!("/t/{seg}"),
-                    Bi::new("查看追溯信息", "See the trace page"),
-                ));
-            }
+            let page = claimed_page(&done, &token, lang, &me.name);
             Ok(page_response(
                 StatusCode::CREATED,
                 &state,

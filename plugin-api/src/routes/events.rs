@@ -150,8 +150,7 @@ impl CorrectionIn {
             ));
         }
         if let Some(r) = changes.get("region")
-            && r
-                .as_str()
+            && r.as_str()
                 .is_none_or(|r| suyuan_core::division::DivisionCode::parse(r).is_err())
         {
             return Err(ApiError::field(
