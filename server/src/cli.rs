@@ -345,7 +345,7 @@ fn print_issue(kind: &str, i: &suyuan_store::import::RowIssue) {
 }
 
 async fn import_command(
-    db: &sea_orm::DatabaseConnection,
+    db: &suyuan_store::Db,
     catalogue: std::sync::Arc<suyuan_core::catalogue::Catalogue>,
     seller: &SellerId,
     request: suyuan_plugin_api::import::ImportRequest,

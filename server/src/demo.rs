@@ -9,7 +9,6 @@
 
 use anyhow::Context as _;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use suyuan_core::catalogue::{Catalogue, CategoryId, ListingFacts};
 use suyuan_core::codes::{Gs1Code, Gtin, TraceCode};
@@ -20,10 +19,11 @@ use suyuan_core::epcis::{
     Action, BizStep, BizTransactionType, Disposition, ErrorReason, SourceDestType, TraceEvent,
     TraceEventBuilder,
 };
-use suyuan_core::ids::{AdminId, ListingId, SellerId, StoreId};
+use suyuan_core::ids::{AdminId, ListingId, SellerId};
 use suyuan_core::secrets::SecretKey;
 use suyuan_core::tenancy::{Role, SellerType};
-use suyuan_store::entity::{listing, operator, seller, shop, supervisor};
+use suyuan_store::Db;
+use suyuan_store::entity::listing;
 use suyuan_store::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
 use suyuan_store::tenants::{self, NewSeller};
 
@@ -83,33 +83,23 @@ fn batch(gtin: &Gtin, lot: &str) -> anyhow::Result<TraceCode> {
 
 /// Creates the demo on an empty database, or finds it when it is already there.
 pub async fn ensure_demo(
-    db: &DatabaseConnection,
+    db: &Db,
     catalogue: &Catalogue,
     key: &SecretKey,
 ) -> anyhow::Result<DemoParties> {
     let gz_credit = credit(GZ_CREDIT_BODY)?;
-    if let Some(existing) = seller::Entity::find()
-        .filter(seller::Column::CreditCode.eq(gz_credit.to_string()))
-        .one(db)
-        .await?
-    {
+    if let Some(existing) = tenants::seller_by_credit_code(db, &gz_credit).await? {
         let find_seller = |body: &'static str| async move {
             let code = credit(body)?;
-            let row = seller::Entity::find()
-                .filter(seller::Column::CreditCode.eq(code.to_string()))
-                .one(db)
+            let row = tenants::seller_by_credit_code(db, &code)
                 .await?
                 .context("demo seller missing")?;
             anyhow::Ok(SellerId::parse(&row.id)?)
         };
-        let op = operator::Entity::find()
-            .filter(operator::Column::Name.eq(OPERATOR_NAME))
-            .one(db)
+        let op = tenants::operator_by_name(db, OPERATOR_NAME)
             .await?
             .context("demo operator missing")?;
-        let sup = supervisor::Entity::find()
-            .filter(supervisor::Column::Name.eq(SUPERVISOR_NAME))
-            .one(db)
+        let sup = tenants::supervisor_by_name(db, SUPERVISOR_NAME)
             .await?
             .context("demo supervisor missing")?;
         return Ok(DemoParties {
@@ -129,11 +119,7 @@ fn division(code: &str) -> anyhow::Result<DivisionCode> {
     DivisionCode::parse(code).map_err(|e| anyhow::anyhow!("demo division {code}: {e}"))
 }
 
-async fn seed(
-    db: &DatabaseConnection,
-    catalogue: &Catalogue,
-    key: &SecretKey,
-) -> anyhow::Result<DemoParties> {
+async fn seed(db: &Db, catalogue: &Catalogue, key: &SecretKey) -> anyhow::Result<DemoParties> {
     let gz = tenants::create_seller(
         db,
         NewSeller {
@@ -193,25 +179,22 @@ async fn seed(
 
     // The Guangzhou store's Shopify connection and listings.
     let now = Utc::now();
-    let store_id = StoreId::generate();
     let mut raw_secret = [0u8; 24];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut raw_secret);
-    shop::ActiveModel {
-        id: Set(store_id.to_string()),
-        seller_id: Set(gz.id.to_string()),
-        platform: Set("shopify".into()),
-        name: Set("骑乐官方店".into()),
-        shop_domain: Set("qile-demo.myshopify.com".into()),
-        secret_ciphertext: Set(key.seal(hex::encode(raw_secret).as_bytes())),
-        previous_secret_ciphertext: Set(None),
-        previous_secret_expires_at: Set(None),
-        status: Set("active".into()),
-        app_key: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
+    let shop = suyuan_store::shops::create(
+        db,
+        key,
+        &gz.id,
+        suyuan_store::shops::NewShop {
+            platform: "shopify".into(),
+            name: "骑乐官方店".into(),
+            shop: "qile-demo.myshopify.com".into(),
+            secret: hex::encode(raw_secret),
+            app_key: None,
+        },
+    )
     .await?;
+    let store_id = shop.id;
     let listings = [
         (
             "8840001000101",
@@ -251,27 +234,29 @@ async fn seed(
         };
         let class = catalogue.classify(&facts);
         let trace_code = barcode.map(|g| format!("https://id.gs1.org/01/{}", g.to_gtin14()));
-        listing::ActiveModel {
-            id: Set(ListingId::generate().to_string()),
-            seller_id: Set(gz.id.to_string()),
-            store_id: Set(Some(store_id.to_string())),
-            platform: Set("shopify".into()),
-            external_id: Set(external_id.into()),
-            title: Set(title.into()),
-            url: Set(Some(format!("https://qile-demo.myshopify.com/products/{external_id}"))),
-            status: Set("active".into()),
-            variants: Set(json!([{ "sku": format!("QL-{external_id}"), "barcode": barcode.map(|g| g.as_str().to_owned()) }]).to_string()),
-            category_id: Set(class.as_ref().map(|c| c.category.to_string())),
-            classification_rule: Set(class.as_ref().map(|c| c.rule.describe_zh())),
-            classification_confidence: Set(class.as_ref().map(|c| f64::from(c.confidence))),
-            category_overridden: Set(false),
-            needs_code: Set(class.is_some() && trace_code.is_none()),
-            trace_code: Set(trace_code),
-            external_updated_at: Set(Some(now)),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
+        suyuan_store::listings::insert_row(
+            db,
+            listing::Model {
+            id: ListingId::generate().to_string(),
+            seller_id: gz.id.to_string(),
+            store_id: Some(store_id.clone()),
+            platform: "shopify".into(),
+            external_id: external_id.into(),
+            title: title.into(),
+            url: Some(format!("https://qile-demo.myshopify.com/products/{external_id}")),
+            status: "active".into(),
+            variants: json!([{ "sku": format!("QL-{external_id}"), "barcode": barcode.map(|g| g.as_str().to_owned()) }]).to_string(),
+            category_id: class.as_ref().map(|c| c.category.to_string()),
+            classification_rule: class.as_ref().map(|c| c.rule.describe_zh()),
+            classification_confidence: class.as_ref().map(|c| f64::from(c.confidence)),
+            category_overridden: false,
+            needs_code: class.is_some() && trace_code.is_none(),
+            trace_code,
+            external_updated_at: Some(now),
+            created_at: now,
+            updated_at: now,
+            },
+        )
         .await?;
     }
 
@@ -713,7 +698,7 @@ fn qty(code: &TraceCode, quantity: f64, unit: &str) -> CodeEntry {
 
 #[allow(clippy::too_many_arguments)]
 async fn record(
-    db: &DatabaseConnection,
+    db: &Db,
     seller: &SellerId,
     event: &TraceEvent,
     kind: RecordKind,

@@ -5,12 +5,12 @@ use actix_web::dev::{Server, Service as _};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{App, HttpMessage as _, HttpServer, web};
 use anyhow::Context as _;
-use sea_orm::DatabaseConnection;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Instant;
 use suyuan_core::catalogue::Catalogue;
 use suyuan_core::secrets::SecretKey;
+use suyuan_store::Db;
 use suyuan_web::auth::Tokens;
 use suyuan_web::error::ApiError;
 use suyuan_web::metrics::Metrics;
@@ -26,7 +26,7 @@ pub struct Application {
 /// Everything the app needs that is not in [`Config`] once resolved.
 pub struct Resolved {
     /// Database pool, migrated.
-    pub db: DatabaseConnection,
+    pub db: Db,
     /// JWT secret.
     pub jwt_secret: Vec<u8>,
     /// Secrets-at-rest key.
@@ -44,9 +44,7 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
-        let write_gate = suyuan_store::writer::WriteGate::for_backend(
-            sea_orm::ConnectionTrait::get_database_backend(&resolved.db),
-        );
+        let write_gate = suyuan_store::writer::WriteGate::for_db(&resolved.db);
         let state = AppState {
             inbox_writer: suyuan_store::writer::InboxWriter::spawn(
                 resolved.db.clone(),
@@ -181,7 +179,7 @@ impl Application {
 }
 
 /// Opens and migrates the database, and loads the catalogue (built-in plus the configured file).
-pub async fn open_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     use sea_orm_migration::MigratorTrait as _;
     let db = suyuan_store::connect(&config.database_url)
         .await

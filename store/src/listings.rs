@@ -418,3 +418,13 @@ pub async fn find_on_marketplace(
     }
     Ok(query.one(db).await?)
 }
+
+/// Writes a listing row as given (the demo's listings; deliveries go through
+/// [`upsert_from_delivery`]).
+pub async fn insert_row(
+    db: &impl ConnectionTrait,
+    row: listing::Model,
+) -> Result<listing::Model, StoreError> {
+    let am: listing::ActiveModel = row.into();
+    Ok(am.reset_all().insert(db).await?)
+}

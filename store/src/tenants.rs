@@ -183,3 +183,39 @@ pub async fn list_sellers_for(
         .map(Seller::try_from)
         .collect()
 }
+
+/// A seller by its unified social credit code (the demo finds its sellers again this way).
+pub async fn seller_by_credit_code(
+    db: &impl ConnectionTrait,
+    code: &CreditCode,
+) -> Result<Option<seller::Model>, StoreError> {
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
+    Ok(seller::Entity::find()
+        .filter(seller::Column::CreditCode.eq(code.to_string()))
+        .one(db)
+        .await?)
+}
+
+/// An operator by its registered name.
+pub async fn operator_by_name(
+    db: &impl ConnectionTrait,
+    name: &str,
+) -> Result<Option<operator::Model>, StoreError> {
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
+    Ok(operator::Entity::find()
+        .filter(operator::Column::Name.eq(name))
+        .one(db)
+        .await?)
+}
+
+/// A supervisor by its registered name.
+pub async fn supervisor_by_name(
+    db: &impl ConnectionTrait,
+    name: &str,
+) -> Result<Option<supervisor::Model>, StoreError> {
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
+    Ok(supervisor::Entity::find()
+        .filter(supervisor::Column::Name.eq(name))
+        .one(db)
+        .await?)
+}

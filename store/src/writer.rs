@@ -44,6 +44,11 @@ const URGENT_QUIET: u64 = 20;
 pub const MAX_DEFER: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl WriteGate {
+    /// A gate for the database behind `db`.
+    pub fn for_db(db: &crate::Db) -> WriteGate {
+        Self::for_backend(sea_orm::ConnectionTrait::get_database_backend(db))
+    }
+
     /// A gate for this backend.
     pub fn for_backend(backend: sea_orm::DbBackend) -> WriteGate {
         if backend == sea_orm::DbBackend::Sqlite {
