@@ -122,7 +122,13 @@ pub fn spawn(
     allow_private: bool,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let client = reqwest::Client::new();
+        let client = match crate::netpolicy::client(allow_private, None) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "operator notifications cannot build their HTTP client");
+                return;
+            }
+        };
         loop {
             match deliver_due(&db, &key, &client, allow_private).await {
                 Ok(0) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,

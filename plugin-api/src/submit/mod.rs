@@ -81,10 +81,7 @@ pub fn spawn(state: AppState, settings: SubmitConfig) -> tokio::task::JoinHandle
                 None
             }
         };
-        let client = match reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-        {
+        let client = match crate::netpolicy::client(state.allow_private_targets, None) {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "submission worker cannot build its HTTP client");
