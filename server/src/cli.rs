@@ -197,7 +197,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             jurisdiction,
             ttl,
         } => {
-            let secrets = resolve_secrets(&config, false)?;
+            let secrets = resolve_secrets(&config, SecretsFor::Command)?;
             let ttl = match ttl {
                 Some(t) => {
                     crate::config::parse_duration(&t).map_err(|e| anyhow::anyhow!("--ttl: {e}"))?
@@ -546,11 +546,45 @@ struct SecretsFile {
     secret_key: String,
 }
 
-/// Resolves secrets: configuration first, then the demo secrets file; with `demo`, missing ones
-/// are generated and written to that file (mode 0600).
-pub fn resolve_secrets(config: &Config, demo: bool) -> anyhow::Result<Secrets> {
+/// Which process asks for secrets, and so whether the demo secrets file may supply them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretsFor {
+    /// `serve --demo`: the demo file supplies what is not configured, generated if missing.
+    DemoServer,
+    /// Plain `serve`: only configured secrets. A demo file left beside the database is ignored,
+    /// so a production server never runs on keys generated for a demo.
+    Server,
+    /// A one-off command (`token`): the demo file may supply what is not configured, so tokens
+    /// for a demo installation can be minted.
+    Command,
+}
+
+/// Resolves secrets: configuration first, then (not for plain `serve`) the demo secrets file;
+/// for `serve --demo`, missing ones are generated and written to that file (mode 0600).
+pub fn resolve_secrets(config: &Config, purpose: SecretsFor) -> anyhow::Result<Secrets> {
+    let demo = purpose == SecretsFor::DemoServer;
     let path = demo_secrets_path(config);
-    let file: Option<SecretsFile> = if path.exists() {
+    if purpose == SecretsFor::Server && (config.jwt_secret.is_none() || config.secret_key.is_none())
+    {
+        let ignored = if path.exists() {
+            format!(
+                " ({} holds demo secrets; plain `serve` does not use them)",
+                path.display()
+            )
+        } else {
+            String::new()
+        };
+        bail!(
+            "{} is not set: set SUYUAN_JWT_SECRET to a random string of at least 32 bytes and \
+             SUYUAN_SECRET_KEY to 32 random bytes in base64, or run `suyuan serve --demo`{ignored}",
+            if config.jwt_secret.is_none() {
+                "SUYUAN_JWT_SECRET"
+            } else {
+                "SUYUAN_SECRET_KEY"
+            }
+        );
+    }
+    let file: Option<SecretsFile> = if purpose != SecretsFor::Server && path.exists() {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         Some(
@@ -617,7 +651,14 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
-    let secrets = resolve_secrets(&config, demo)?;
+    let secrets = resolve_secrets(
+        &config,
+        if demo {
+            SecretsFor::DemoServer
+        } else {
+            SecretsFor::Server
+        },
+    )?;
     if let Some(path) = &secrets.generated_at {
         println!(
             "No SUYUAN_JWT_SECRET/SUYUAN_SECRET_KEY configured: generated demo secrets in {}",

@@ -228,6 +228,43 @@ fn demo_serve_generates_secrets_beside_the_database_and_says_so() {
     );
 }
 
+#[test]
+fn plain_serve_refuses_the_demo_secrets_left_beside_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("demo.db").display());
+    std::fs::write(
+        dir.path().join("suyuan.secrets.toml"),
+        format!(
+            "jwt_secret = \"demo-secret-demo-secret-demo-secret-0123\"\nsecret_key = \"{}\"\n",
+            SecretKey::generate().to_base64()
+        ),
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, stdout, stderr) = run(suyuan(&url)
+        .env_remove("SUYUAN_JWT_SECRET")
+        .env_remove("SUYUAN_SECRET_KEY")
+        .env("SUYUAN_BIND", format!("127.0.0.1:{port}"))
+        .arg("serve"));
+    assert_ne!(code, 0, "a server started on demo secrets: {stdout}");
+    assert!(stderr.contains("SUYUAN_JWT_SECRET"), "{stderr}");
+    assert!(
+        stderr.contains("plain `serve` does not use them"),
+        "{stderr}"
+    );
+    // A one-off command may still mint a token for the demo installation.
+    let (code, stdout, stderr) = run(suyuan(&url)
+        .env_remove("SUYUAN_JWT_SECRET")
+        .env_remove("SUYUAN_SECRET_KEY")
+        .args(["token", "--role", "admin", "--subject", "new"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.trim().split('.').count() == 3, "{stdout}");
+}
+
 async fn bench_seller(t: &TestDb) -> suyuan_core::ids::SellerId {
     use suyuan_store::tenants::{NewSeller, create_seller};
     create_seller(
