@@ -285,7 +285,6 @@ async fn serve_code(
     code: TraceCode,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(req, q);
-    state.scans.record(&code);
     let key = code.to_string();
     let (mut view, stored_scans) = match state.page_cache.get(&key) {
         Some(hit) => hit,
@@ -309,6 +308,8 @@ async fn serve_code(
             (view, facts.scans)
         }
     };
+    // Only a registered code's views are counted: views of unknown codes store nothing.
+    state.scans.record(&code);
     view.authenticity.times_scanned =
         u32::try_from(stored_scans + state.scans.pending(&code)).unwrap_or(u32::MAX);
     view.seller_actions = seller_actions_for(state, req, &code).await?;

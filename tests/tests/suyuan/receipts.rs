@@ -506,3 +506,34 @@ both_engines_app!(
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
 );
+
+both_engines_app!(
+    views_of_a_code_before_it_is_registered_are_not_counted_as_scans,
+    |app: TestApp| async move {
+        let (_, token) = seller(&app, "91440104MA59ABCD1").await;
+        let path = format!("{}/01/09520001000010/21/EARLY1", app.address);
+        // Someone loops over a code nobody has registered yet.
+        for _ in 0..5 {
+            let res = client().get(&path).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        }
+        let res = receive(&app, &token, ebike_receipt(&["EARLY1"])).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
+        // The first view after it is registered is its first scan.
+        let json: Value = client()
+            .get(&path)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(json["authenticity"]["times_scanned"], 1, "{json:#}");
+    }
+);
