@@ -308,8 +308,11 @@ async fn serve_code(
             (view, facts.scans)
         }
     };
-    // Only a registered code's views are counted: views of unknown codes store nothing.
-    state.scans.record(&code);
+    // Only a registered code's views are counted (views of unknown codes store nothing), and
+    // one client's views of it once an hour.
+    if let Some(client) = req.peer_addr().map(|a| a.ip()) {
+        state.scans.record(&code, client, chrono::Utc::now());
+    }
     view.authenticity.times_scanned =
         u32::try_from(stored_scans + state.scans.pending(&code)).unwrap_or(u32::MAX);
     view.seller_actions = seller_actions_for(state, req, &code).await?;
