@@ -488,13 +488,7 @@ pub async fn listing_page(
             suyuan_widgets::render_not_found_page(&id, lang, &state.public_url),
         ));
     };
-    let code = match &row.trace_code {
-        Some(t) => TraceCode::parse(t).ok(),
-        None => listings::attached_codes(&state.db, &row.id)
-            .await?
-            .first()
-            .and_then(|c| TraceCode::parse(c).ok()),
-    };
+    let code = listings::trace_code_of(&state.db, &row).await?;
     if let Some(code) = code {
         let facts = trace::facts(&state.db, &code).await?;
         if facts.is_registered() {

@@ -97,13 +97,7 @@ async fn listing_badge_input(state: &AppState, id: &str) -> Result<(Badge, Strin
     if state_now == TraceState::NotRequired || row.status == "deleted" {
         return Err(ApiError::NotFound("traced listing"));
     }
-    let code = match &row.trace_code {
-        Some(t) => TraceCode::parse(t).ok(),
-        None => listings::attached_codes(&state.db, &row.id)
-            .await?
-            .first()
-            .and_then(|c| TraceCode::parse(c).ok()),
-    };
+    let code = listings::trace_code_of(&state.db, &row).await?;
     let recalled = match &code {
         Some(c) => trace::active_recall(&state.db, c).await?.is_some(),
         None => false,

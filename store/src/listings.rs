@@ -428,3 +428,18 @@ pub async fn insert_row(
     let am: listing::ActiveModel = row.into();
     Ok(am.reset_all().insert(db).await?)
 }
+
+/// The code a listing's badge and trace page show: its trace identity, else the first code the
+/// seller attached to it.
+pub async fn trace_code_of(
+    db: &impl ConnectionTrait,
+    row: &listing::Model,
+) -> Result<Option<TraceCode>, StoreError> {
+    if let Some(t) = &row.trace_code {
+        return Ok(TraceCode::parse(t).ok());
+    }
+    Ok(attached_codes(db, &row.id)
+        .await?
+        .first()
+        .and_then(|c| TraceCode::parse(c).ok()))
+}
