@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod claim;
+pub mod home;
 pub mod trace;
 pub mod transfers;
 
@@ -17,7 +18,8 @@ use actix_web::web;
 
 /// Mounts the pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(trace::trace_css)
+    cfg.service(home::home)
+        .service(trace::trace_css)
         .service(trace::listing_page)
         .service(trace::code_page)
         .service(trace::digital_link_gtin)

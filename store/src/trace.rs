@@ -268,3 +268,27 @@ pub async fn record_scan(db: &impl ConnectionTrait, code: &TraceCode) -> Result<
     .await?;
     Ok(())
 }
+
+/// Codes whose trace pages exist (registered by some seller), most recently recorded first, at
+/// most `limit` and each once: examples for the home page.
+pub async fn recent_codes(
+    db: &impl ConnectionTrait,
+    limit: usize,
+) -> Result<Vec<TraceCode>, StoreError> {
+    use sea_orm::{EntityTrait as _, QueryOrder as _, QuerySelect as _};
+    let rows: Vec<String> = trace_event_code::Entity::find()
+        .select_only()
+        .column(trace_event_code::Column::Code)
+        .order_by_desc(trace_event_code::Column::Id)
+        .limit(200)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut seen = HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|c| seen.insert(c.clone()))
+        .filter_map(|c| TraceCode::parse(&c).ok())
+        .take(limit)
+        .collect())
+}

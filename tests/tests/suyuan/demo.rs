@@ -148,3 +148,50 @@ both_engines_app!(
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
 );
+
+both_engines_app!(
+    the_home_page_says_what_suyuan_is_and_offers_demo_codes_that_open,
+    |app: TestApp| async move {
+        let http = reqwest::Client::new();
+        // An empty installation: the page still answers, with where to start and no examples.
+        let res = http.get(format!("{}/", app.address)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let empty = res.text().await.unwrap();
+        assert!(
+            empty.contains("溯源") && empty.contains("/app/signin"),
+            "{empty}"
+        );
+        assert!(!empty.contains("试试这些追溯码"), "{empty}");
+
+        suyuan_server::demo::ensure_demo(&app.db.db, &suyuan_tests::catalogue(), &app.secret_key)
+            .await
+            .unwrap();
+        let page = http
+            .get(format!("{}/?lang=en", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Try these codes"), "{page}");
+        // Every example opens its trace page.
+        let doc = page.as_str();
+        let hrefs: Vec<&str> = doc
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|h| h.starts_with("/01/") || h.starts_with("/t/"))
+            .collect();
+        assert!(!hrefs.is_empty(), "{page}");
+        for href in hrefs {
+            let href = href.replace("&amp;", "&");
+            let res = http
+                .get(format!("{}{href}", app.address))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{href}");
+        }
+    }
+);

@@ -1,0 +1,76 @@
+//! `/`: what Suyuan is, where each kind of user starts, and codes to try.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use suyuan_web::AppState;
+use suyuan_web::error::ApiError;
+use suyuan_web::page::{lang_of, page_response};
+use suyuan_widgets::{AppPage, Bi, EntryList};
+
+/// How many recently registered codes the home page offers to try.
+const EXAMPLES: usize = 4;
+
+/// The home page.
+#[get("/")]
+pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let lang = lang_of(&req);
+    let examples = suyuan_store::trace::recent_codes(&state.db, EXAMPLES).await?;
+    let page = AppPage {
+        title: Bi::new(
+            "溯源：重点工业产品质量安全追溯",
+            "Suyuan: traceability of key industrial products",
+        ),
+        intro: vec![
+            Bi::new(
+                "销售者：进货查验、销售登记、指引下一级，一次登记送达所有追溯平台。",
+                "Sellers: check goods in, register sales, guide the next tier; one registration reaches every trace platform.",
+            ),
+            Bi::new(
+                "电商平台：为商品页嵌入带二维码的追溯徽章。监管部门：查看辖区内销售者的记录。",
+                "Marketplaces: embed trace badges with QR codes on listings. Regulators: read the records of sellers in their jurisdiction.",
+            ),
+            Bi::new(
+                "消费者：扫描产品上的二维码，或打开下面的追溯码，查看来源与流向。",
+                "Consumers: scan the QR code on a product, or open a code below, to see where it came from.",
+            ),
+        ],
+        lists: if examples.is_empty() {
+            vec![]
+        } else {
+            vec![EntryList {
+                id: "examples".into(),
+                heading: Bi::new("试试这些追溯码", "Try these codes"),
+                entries: examples
+                    .iter()
+                    .map(|c| suyuan_widgets::Entry {
+                        title: c.to_string(),
+                        link: Some((
+                            suyuan_web::links::resolver_url("", c),
+                            Bi::new("查看追溯信息", "See its trace"),
+                        )),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }]
+        },
+        links: vec![
+            (
+                "/app/signin".into(),
+                Bi::new("销售者登录", "Seller sign-in"),
+            ),
+            ("/app/scan".into(), Bi::new("扫码收货", "Scan goods in")),
+            (
+                "/api/v1/openapi.json".into(),
+                Bi::new("接口说明（OpenAPI）", "API description (OpenAPI)"),
+            ),
+            (
+                "/api/v1/catalogue".into(),
+                Bi::new("重点工业产品目录", "Catalogue of key products"),
+            ),
+            ("/api/v1/recalls".into(), Bi::new("召回公告", "Recalls")),
+        ],
+        ..Default::default()
+    };
+    Ok(page_response(StatusCode::OK, &state, &page, lang, vec![]))
+}
