@@ -37,8 +37,7 @@ async fn credentials(
         return Ok(hit);
     }
     let found = shops::credentials(&state.db, &state.secret_key, store_id, Utc::now())
-        .await
-        .map_err(crate::routes::store_error)?
+        .await?
         .map(Arc::new);
     state.shop_cache.put(store_id, found.clone());
     Ok(found)

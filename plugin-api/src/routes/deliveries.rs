@@ -1,6 +1,5 @@
 //! The seller's dead-lettered webhook deliveries: what could not be processed and why, and replay.
 
-use super::store_error;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -40,9 +39,7 @@ pub async fn dead_letters(
     auth: SellerAuth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = inbox::dead_letters(&state.db, &auth.seller_id, 500)
-        .await
-        .map_err(store_error)?;
+    let rows = inbox::dead_letters(&state.db, &auth.seller_id, 500).await?;
     let out: Vec<DeadLetterOut> = rows
         .into_iter()
         .map(|r| DeadLetterOut {
@@ -68,9 +65,7 @@ pub async fn replay(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    inbox::replay(&state.db, &auth.seller_id, *id, Utc::now())
-        .await
-        .map_err(store_error)?;
+    inbox::replay(&state.db, &auth.seller_id, *id, Utc::now()).await?;
     state.inbox_notify.notify_one();
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "id": *id, "status": "pending" })))
 }

@@ -104,11 +104,6 @@ pub fn mount(cfg: &mut ServiceConfig) {
         });
 }
 
-/// Maps a store error to an API error.
-pub fn store_error(e: suyuan_store::StoreError) -> suyuan_web::error::ApiError {
-    e.into()
-}
-
 /// Maps field errors from the domain to a 422 problem.
 pub fn field_errors(
     errors: Vec<suyuan_core::validation::FieldError>,

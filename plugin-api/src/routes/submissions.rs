@@ -2,7 +2,6 @@
 //! and why; and replay of failed submissions.
 
 use super::listings::Page;
-use super::store_error;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -106,8 +105,7 @@ async fn outs(
     rows: Vec<submission::Model>,
 ) -> Result<Vec<SubmissionOut>, ApiError> {
     let platforms: HashMap<String, platform::Model> = store::list_platforms(&state.db)
-        .await
-        .map_err(store_error)?
+        .await?
         .into_iter()
         .map(|p| (p.id.clone(), p))
         .collect();
@@ -182,8 +180,7 @@ pub async fn list_submissions(
             limit,
         },
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     let next = (rows.len() as u64 == limit)
         .then(|| rows.last().map(|r| r.id.to_string()))
         .flatten();
@@ -201,10 +198,7 @@ pub async fn event_submissions(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let seller = scope(&auth.0)?;
-    if !store::event_visible(&state.db, seller.as_ref(), &id)
-        .await
-        .map_err(store_error)?
-    {
+    if !store::event_visible(&state.db, seller.as_ref(), &id).await? {
         return Err(ApiError::NotFound("record"));
     }
     let rows = store::list(
@@ -216,8 +210,7 @@ pub async fn event_submissions(
             ..Default::default()
         },
     )
-    .await
-    .map_err(store_error)?;
+    .await?;
     Ok(HttpResponse::Ok().json(outs(&state, rows).await?))
 }
 
@@ -231,9 +224,7 @@ pub async fn replay_submission(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let seller = scope(&auth.0)?;
-    let row = store::replay_one(&state.db, seller.as_ref(), *id)
-        .await
-        .map_err(store_error)?;
+    let row = store::replay_one(&state.db, seller.as_ref(), *id).await?;
     let mut items = outs(&state, vec![row]).await?;
     match items.pop() {
         Some(item) => Ok(HttpResponse::Accepted().json(item)),
