@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod china_time;
 pub mod codes;
 pub mod credit_code;
+pub mod custody;
 pub mod division;
 pub mod epcis;
 pub mod ids;

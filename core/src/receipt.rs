@@ -86,6 +86,9 @@ pub struct NewReceipt {
     pub channel: Channel,
     /// What arrived.
     pub items: Vec<ReceivedItem>,
+    /// Why `received_at` lies further in the past than the installation's limit (kept in the
+    /// record and shown with it).
+    pub backdate_reason: Option<String>,
 }
 
 /// The supplier.
@@ -162,6 +165,38 @@ pub struct ReceiptIn {
     pub channel: Option<String>,
     /// What arrived.
     pub items: Vec<ItemIn>,
+    /// Required when `received_at` is further in the past than the installation allows
+    /// (`SUYUAN_MAX_BACKDATE`, 30 days by default): why the receipt is recorded so late.
+    #[serde(default)]
+    pub backdate_reason: Option<String>,
+}
+
+/// The default of how far in the past an event time may lie without a reason.
+pub const DEFAULT_MAX_BACKDATE: chrono::Duration = chrono::Duration::days(30);
+
+/// Checks an event time against the back-dating limit: a time more than `max` before `now`
+/// needs a reason (`reason_field`, at most 500 characters); the reason, when given, is kept.
+pub fn check_backdate(
+    time: DateTime<FixedOffset>,
+    reason: Option<&str>,
+    reason_field: &str,
+    now: DateTime<Utc>,
+    max: chrono::Duration,
+) -> Result<Option<String>, FieldError> {
+    let reason = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(validation::bounded_text(reason_field, r, 500)?),
+        None => None,
+    };
+    if time.with_timezone(&Utc) < now - max && reason.is_none() {
+        let days = max.num_days();
+        return Err(FieldError::new(
+            reason_field,
+            "backdate_reason_required",
+            format!("时间早于 {days} 天前，请说明补录原因"),
+            format!("the time given is more than {days} days ago: say why it is recorded so late"),
+        ));
+    }
+    Ok(reason)
 }
 
 /// Parses a time field as of `now`: RFC 3339, or a date taken as noon China time (today's date
@@ -204,11 +239,13 @@ fn opt_text(errors: &mut Errors, field: &str, v: Option<&str>, max: usize) -> Op
 }
 
 impl ReceiptIn {
-    /// Parses every field as of `now`, naming each bad one.
+    /// Parses every field as of `now`, naming each bad one; a `received_at` more than
+    /// `max_backdate` before `now` needs a `backdate_reason`.
     pub fn parse(
         self,
         catalogue: &crate::catalogue::Catalogue,
         now: DateTime<Utc>,
+        max_backdate: chrono::Duration,
     ) -> Result<NewReceipt, Vec<FieldError>> {
         let mut e = Errors::default();
         let category = e.check(
@@ -255,6 +292,15 @@ impl ReceiptIn {
                 }))
             });
         let received_at = e.check(parse_time("received_at", self.received_at.as_deref(), now));
+        let backdate_reason = received_at.and_then(|t| {
+            e.check(check_backdate(
+                t,
+                self.backdate_reason.as_deref(),
+                "backdate_reason",
+                now,
+                max_backdate,
+            ))
+        });
         let channel = match self.channel.as_deref().unwrap_or("api") {
             "api" => Some(Channel::Api),
             "wms" => Some(Channel::Wms),
@@ -404,6 +450,51 @@ impl ReceiptIn {
             inspector,
             channel,
             items,
+            backdate_reason: backdate_reason.flatten(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone as _};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2031, 3, 1, 4, 0, 0).unwrap()
+    }
+
+    fn at(days_ago: i64) -> DateTime<FixedOffset> {
+        china_time::in_china(now() - Duration::days(days_ago))
+    }
+
+    #[test]
+    fn a_time_within_the_limit_needs_no_reason() {
+        let r = check_backdate(at(29), None, "backdate_reason", now(), DEFAULT_MAX_BACKDATE);
+        assert_eq!(r, Ok(None));
+    }
+
+    #[test]
+    fn a_time_beyond_the_limit_without_a_reason_names_the_reason_field() {
+        let err = check_backdate(at(31), None, "backdate_reason", now(), DEFAULT_MAX_BACKDATE)
+            .unwrap_err();
+        assert_eq!(err.field, "backdate_reason");
+        assert_eq!(err.code, "backdate_reason_required");
+        assert!(err.message_en.contains("30 days"), "{}", err.message_en);
+        let blank = check_backdate(at(31), Some("  "), "r", now(), DEFAULT_MAX_BACKDATE);
+        assert!(blank.is_err(), "a blank reason is no reason");
+    }
+
+    #[test]
+    fn a_reason_is_kept_and_the_limit_is_the_callers() {
+        let r = check_backdate(
+            at(9000),
+            Some(" 旧账补录 "),
+            "backdate_reason",
+            now(),
+            DEFAULT_MAX_BACKDATE,
+        );
+        assert_eq!(r, Ok(Some("旧账补录".to_owned())));
+        assert!(check_backdate(at(3), None, "r", now(), Duration::days(2)).is_err());
     }
 }

@@ -20,8 +20,8 @@ use suyuan_web::AppState;
 use suyuan_web::error::ApiError;
 use suyuan_web::links::resolver_url;
 use suyuan_widgets::{
-    AuthenticityView, CertificateView, CustodyStep, Lang, LinkView, PartyView, ProductView,
-    RecallView, SellerActions, StepKind, TracePageView, TraceStatus,
+    AuthenticityView, CertificateView, ClaimView, CustodyStep, Lang, LinkView, PartyView,
+    ProductView, RecallView, SellerActions, StepKind, TracePageView, TraceStatus,
 };
 
 /// Page options.
@@ -78,14 +78,31 @@ fn region_names(code: Option<&str>) -> (Option<String>, Option<String>) {
     }
 }
 
+/// The extension a back-dated record keeps its reason in.
+const BACKDATE_REASON: &str = suyuan_core::epcis::vocab::ext::BACKDATE_REASON;
+
+fn step_kind(e: &trace::CodeEvent) -> Option<StepKind> {
+    Some(match e.row.record_kind.as_str() {
+        "receipt" => StepKind::Received,
+        "shipment" => StepKind::Shipped,
+        "sale" if e.row.buyer_type.as_deref().is_some_and(|b| b != "consumer") => {
+            StepKind::SoldToBusiness
+        }
+        "sale" => StepKind::SoldToConsumer,
+        "return" => StepKind::Returned,
+        "recall" => StepKind::Recalled,
+        _ => return None,
+    })
+}
+
 async fn view_of(state: &AppState, facts: &CodeFacts) -> Result<TracePageView, ApiError> {
     let code = &facts.code;
     let public = &state.public_url;
-    let receipt = facts
-        .events
-        .iter()
-        .find(|e| e.row.record_kind == "receipt" && !e.corrected);
-    let category_id = facts.events.iter().find_map(|e| e.row.category_id.clone());
+    // The product's facts come from the chain of custody only: a record that does not fit it
+    // is a claim, shown apart.
+    let chain = || facts.events.iter().filter(|e| e.misfit.is_none());
+    let receipt = chain().find(|e| e.row.record_kind == "receipt" && !e.corrected);
+    let category_id = chain().find_map(|e| e.row.category_id.clone());
     let category = category_id
         .as_deref()
         .and_then(|c| CategoryId::parse(c).ok())
@@ -126,9 +143,7 @@ async fn view_of(state: &AppState, facts: &CodeFacts) -> Result<TracePageView, A
             region_en,
         })
     });
-    let certificates = facts
-        .events
-        .iter()
+    let certificates = chain()
         .filter(|e| e.row.record_kind == "receipt" && !e.corrected)
         .filter_map(|e| {
             let number = ext(&e.json, "certificate")?.to_owned();
@@ -148,21 +163,9 @@ async fn view_of(state: &AppState, facts: &CodeFacts) -> Result<TracePageView, A
             }
             acc
         });
-    let custody = facts
-        .events
-        .iter()
+    let custody = chain()
         .filter_map(|e| {
-            let step = match e.row.record_kind.as_str() {
-                "receipt" => StepKind::Received,
-                "shipment" => StepKind::Shipped,
-                "sale" if e.row.buyer_type.as_deref().is_some_and(|b| b != "consumer") => {
-                    StepKind::SoldToBusiness
-                }
-                "sale" => StepKind::SoldToConsumer,
-                "return" => StepKind::Returned,
-                "recall" => StepKind::Recalled,
-                _ => return None,
-            };
+            let step = step_kind(e)?;
             let region = match step {
                 StepKind::SoldToConsumer | StepKind::Shipped | StepKind::SoldToBusiness => {
                     e.row.region.clone()
@@ -185,6 +188,24 @@ async fn view_of(state: &AppState, facts: &CodeFacts) -> Result<TracePageView, A
                 region_en,
                 counterpart,
                 corrected: e.corrected,
+                backdate_reason: ext(&e.json, BACKDATE_REASON).map(str::to_owned),
+            })
+        })
+        .collect();
+    let claims = facts
+        .events
+        .iter()
+        .filter_map(|e| {
+            let m = e.misfit?;
+            Some(ClaimView {
+                date: cst_date(e.row.event_time),
+                step: step_kind(e)?,
+                party: Some(e.seller.name.clone()),
+                product_name: ext(&e.json, "productName").map(str::to_owned),
+                reason: m.as_str().to_owned(),
+                reason_zh: m.message_zh().to_owned(),
+                reason_en: m.message_en().to_owned(),
+                backdate_reason: ext(&e.json, BACKDATE_REASON).map(str::to_owned),
             })
         })
         .collect();
@@ -230,6 +251,7 @@ async fn view_of(state: &AppState, facts: &CodeFacts) -> Result<TracePageView, A
         producer,
         certificates,
         custody,
+        claims,
         recall,
         authenticity: AuthenticityView {
             unit_level: code.is_unit_level(),
@@ -524,6 +546,7 @@ pub async fn listing_page(
                     region_en: None,
                     counterpart: None,
                     corrected: false,
+                    backdate_reason: None,
                 }]
             })
             .unwrap_or_default(),

@@ -46,6 +46,8 @@ pub struct ImportRequest {
     pub options: ImportOptions,
     /// Terms of the transfers that B2B sale rows create (claim-link validity, sealing key).
     pub transfer_terms: suyuan_store::transfers::TransferTerms,
+    /// How far in the past a receipt's date may lie without a `backdate_reason`.
+    pub max_backdate: chrono::Duration,
 }
 
 /// Separators allowed between several codes in one cell.
@@ -78,10 +80,13 @@ pub async fn run(
     match req.kind {
         ImportKind::Receipts => {
             let cat = catalogue.clone();
+            let max_backdate = req.max_backdate;
             let (table, checked) = blocking(move || {
                 let map = import::parse_mapping(req.kind, &req.mapping)?;
                 let table = Table::read(&req.bytes, req.kind, &map)?;
-                let mut checked = import::check(&table, |row| receipt_row(row, &cat));
+                let mut checked = import::check(&table, |row| {
+                    receipt_row(row, &cat, chrono::Utc::now(), max_backdate)
+                });
                 import::receipts::refuse_duplicates(&mut checked, &table.column_label("code"));
                 Ok::<_, ImportError>((table, checked))
             })
@@ -278,8 +283,14 @@ fn required(row: &Row<'_>, field: &str, issues: &mut Vec<RowIssue>) -> Option<St
 }
 
 /// One row of a receipts file, parsed by the API's own [`ReceiptIn::parse`]. When the row has
-/// codes, its `gtin` and `batch` cells are not used (the codes carry them).
-pub fn receipt_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewReceipt, Vec<RowIssue>> {
+/// codes, its `gtin` and `batch` cells are not used (the codes carry them). A date more than
+/// `max_backdate` before `now` needs a `backdate_reason` cell.
+pub fn receipt_row(
+    row: &Row<'_>,
+    catalogue: &Catalogue,
+    now: chrono::DateTime<chrono::Utc>,
+    max_backdate: chrono::Duration,
+) -> Result<NewReceipt, Vec<RowIssue>> {
     let mut issues = Vec::new();
     let category = required(row, "category", &mut issues).map(|c| category_id(catalogue, &c));
     let received_at = required(row, "received_at", &mut issues).map(|t| normalise_time(&t));
@@ -368,8 +379,9 @@ pub fn receipt_row(row: &Row<'_>, catalogue: &Catalogue) -> Result<NewReceipt, V
         inspection,
         channel: Some(text("channel").unwrap_or_else(|| "csv".into())),
         items,
+        backdate_reason: text("backdate_reason"),
     };
-    match input.parse(catalogue, chrono::Utc::now()) {
+    match input.parse(catalogue, now, max_backdate) {
         Ok(r) if issues.is_empty() => Ok(r),
         Ok(_) => Err(issues),
         Err(errors) => {
@@ -474,16 +486,21 @@ pub fn sample_receipts_csv(rows: usize, serial_prefix: &str) -> String {
     out.push_str(
         "类别,供货商名称,统一社会信用代码,单据号,进货日期,产品名称,型号,生产者,证书编号,证书查验结果,查验结果,查验人,追溯码,商品条码,批次,数量,单位\n",
     );
+    // Dates of the last four weeks, so that no row needs a back-dating reason.
+    let now = chrono::Utc::now();
+    let days: Vec<String> = (1..=28)
+        .map(|d| suyuan_core::china_time::china_date(now - chrono::Duration::days(d)).to_string())
+        .collect();
     for n in 0..rows {
-        let day = 1 + n % 28;
+        let day = &days[n % 28];
         if n % 4 == 3 {
             out.push_str(&format!(
-                "plywood,临沂木业有限公司,91440300708461136T,FH-{n},2026-10-{day:02},胶合板,E0-18mm,临沂木业有限公司,,,accepted,王质检,,09520002000019,B{n},{},H87\n",
+                "plywood,临沂木业有限公司,91440300708461136T,FH-{n},{day},胶合板,E0-18mm,临沂木业有限公司,,,accepted,王质检,,09520002000019,B{n},{},H87\n",
                 1 + n % 50
             ));
         } else {
             out.push_str(&format!(
-                "ebike,雅迪科技集团有限公司,91440300708461136T,FH-{n},2026-10-{day:02},电动自行车,TDT-2301Z,雅迪科技集团有限公司,2023011119000001,valid,accepted,王质检,(01)09520001000010(21){serial_prefix}{n},,,,\n"
+                "ebike,雅迪科技集团有限公司,91440300708461136T,FH-{n},{day},电动自行车,TDT-2301Z,雅迪科技集团有限公司,2023011119000001,valid,accepted,王质检,(01)09520001000010(21){serial_prefix}{n},,,,\n"
             ));
         }
     }

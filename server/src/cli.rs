@@ -275,6 +275,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                         .context("SUYUAN_TRANSFER_TTL: too long")?,
                     sealing_key: config.secret_key.clone(),
                 },
+                max_backdate: chrono::Duration::from_std(config.max_backdate)
+                    .context("SUYUAN_MAX_BACKDATE: too long")?,
             };
             import_command(&db, catalogue, &seller, request, report.as_deref(), show).await
         }

@@ -66,6 +66,9 @@ pub struct Config {
     pub allow_private_targets: bool,
     /// `SUYUAN_TRANSFER_TTL`: how long a B2B transfer's claim link stays valid (default `30d`).
     pub transfer_ttl: std::time::Duration,
+    /// `SUYUAN_MAX_BACKDATE`: how far in the past a receipt's date may lie without a
+    /// `backdate_reason` (default `30d`).
+    pub max_backdate: std::time::Duration,
     /// `SUYUAN_TRANSFER_REMIND_AFTER`: first reminder of an unclaimed transfer (default `3d`).
     pub transfer_remind_after: std::time::Duration,
     /// `SUYUAN_TRANSFER_REMIND_EVERY`: later reminders (default `7d`).
@@ -113,6 +116,7 @@ struct FileConfig {
     worker: Option<String>,
     allow_private_targets: Option<bool>,
     transfer_ttl: Option<String>,
+    max_backdate: Option<String>,
     transfer_remind_after: Option<String>,
     transfer_remind_every: Option<String>,
     smtp_url: Option<String>,
@@ -285,6 +289,16 @@ impl Config {
             pick("SUYUAN_TRANSFER_TTL", file_cfg.transfer_ttl),
             30 * 24 * 3600,
         )?;
+        let max_backdate = duration_or(
+            pick("SUYUAN_MAX_BACKDATE", file_cfg.max_backdate),
+            30 * 24 * 3600,
+        )?;
+        if max_backdate > std::time::Duration::from_secs(100 * 365 * 24 * 3600) {
+            return Err(ConfigError::new(
+                "SUYUAN_MAX_BACKDATE",
+                "must be at most 100 years",
+            ));
+        }
         let transfer_remind_after = duration_or(
             pick(
                 "SUYUAN_TRANSFER_REMIND_AFTER",
@@ -385,6 +399,7 @@ impl Config {
         }
         Ok(Config {
             transfer_ttl,
+            max_backdate,
             transfer_remind_after,
             transfer_remind_every,
             smtp_url,
@@ -434,6 +449,16 @@ mod tests {
         assert_eq!(cfg.bind.to_string(), DEFAULT_BIND);
         assert_eq!(cfg.public_url, "http://127.0.0.1:8080");
         assert!(cfg.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn the_backdating_limit_is_thirty_days_unless_configured() {
+        let cfg = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(cfg.max_backdate.as_secs(), 30 * 24 * 3600);
+        let cfg = Config::from_sources(None, &env(&[("SUYUAN_MAX_BACKDATE", "7d")])).unwrap();
+        assert_eq!(cfg.max_backdate.as_secs(), 7 * 24 * 3600);
+        let err = Config::from_sources(None, &env(&[("SUYUAN_MAX_BACKDATE", "soon")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_MAX_BACKDATE");
     }
 
     #[test]

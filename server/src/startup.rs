@@ -71,6 +71,8 @@ impl Application {
                     .context("SUYUAN_TRANSFER_TTL: too long")?,
                 session_ttl: config.token_ttl,
             },
+            max_backdate: chrono::Duration::from_std(config.max_backdate)
+                .context("SUYUAN_MAX_BACKDATE: too long")?,
         };
         if config.worker {
             suyuan_plugin_api::intake::worker::spawn(state.clone(), inbox_notify);

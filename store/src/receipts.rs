@@ -232,6 +232,7 @@ pub fn prepare(
         (ext::CERTIFICATE_CHECK, &r.certificate_result),
         (ext::INSPECTOR, &r.inspector),
         ("inspectionNotes", &r.inspection_notes),
+        (ext::BACKDATE_REASON, &r.backdate_reason),
     ] {
         if let Some(v) = value {
             b = b.extension(key, v.clone());

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use suyuan_core::codes::TraceCode;
+use suyuan_core::custody::{self, CustodyKind, CustodyRecord, Misfit, Standing};
 
 /// The most events a page shows.
 pub const MAX_EVENTS: u64 = 200;
@@ -26,6 +27,9 @@ pub struct CodeEvent {
     pub seller: seller::Model,
     /// Whether a later error declaration corrected it.
     pub corrected: bool,
+    /// For a unit code: why this record does not fit the unit's chain of custody (see
+    /// [`suyuan_core::custody`]); `None` for the chain's own records.
+    pub misfit: Option<Misfit>,
 }
 
 /// Everything public about a code.
@@ -50,11 +54,13 @@ pub struct CodeFacts {
 }
 
 impl CodeFacts {
-    /// Signs of a cloned unit code: sold to consumers more than once, or received by more
-    /// sellers than shipments explain.
+    /// Signs of a cloned unit code: sold to consumers more than once, received by more
+    /// sellers than shipments explain, or records that do not fit its chain of custody.
     pub fn suspicious(&self) -> bool {
         self.code.is_unit_level()
-            && (self.consumer_sales > 1 || self.receiving_sellers > self.shipments + 1)
+            && (self.consumer_sales > 1
+                || self.receiving_sellers > self.shipments + 1
+                || self.events.iter().any(|e| e.misfit.is_some()))
     }
 
     /// Whether anything is known of the code.
@@ -231,10 +237,71 @@ pub async fn facts(db: &impl ConnectionTrait, code: &TraceCode) -> Result<CodeFa
             json,
             seller,
             corrected,
+            misfit: None,
         });
     }
     facts.receiving_sellers = u32::try_from(receivers.len()).unwrap_or(u32::MAX);
+    if code.is_unit_level() {
+        mark_misfits(&mut facts.events, &unit_rows);
+    }
     Ok(facts)
+}
+
+/// The buyer a shipment names: the credit code of its owning-party destination.
+fn shipped_to(json: &serde_json::Value) -> Option<String> {
+    json["destinationList"].as_array()?.iter().find_map(|d| {
+        d["destination"]
+            .as_str()?
+            .strip_prefix("urn:suyuan:party:")
+            .map(str::to_owned)
+    })
+}
+
+/// The custody rule's view of one stored record.
+pub fn custody_record(
+    row: &trace_event::Model,
+    json: &serde_json::Value,
+    seller_credit_code: &str,
+    corrected: bool,
+) -> CustodyRecord {
+    CustodyRecord {
+        id: row.id.clone(),
+        seller_id: row.seller_id.clone(),
+        seller_credit_code: seller_credit_code.to_owned(),
+        kind: match row.record_kind.as_str() {
+            "receipt" => CustodyKind::Receipt,
+            "shipment" => CustodyKind::Shipment {
+                to: shipped_to(json),
+            },
+            _ => CustodyKind::Other,
+        },
+        event_time: row.event_time,
+        corrected,
+    }
+}
+
+/// Runs the custody rule over the records naming the unit itself, in the order they were
+/// recorded, and marks the ones that do not fit.
+fn mark_misfits(events: &mut [CodeEvent], unit_rows: &HashSet<&str>) {
+    let mut order: Vec<usize> = (0..events.len())
+        .filter(|&i| unit_rows.contains(events[i].row.id.as_str()))
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&events[a].row, &events[b].row);
+        (a.record_time, &a.id).cmp(&(b.record_time, &b.id))
+    });
+    let records: Vec<CustodyRecord> = order
+        .iter()
+        .map(|&i| {
+            let e = &events[i];
+            custody_record(&e.row, &e.json, &e.seller.credit_code, e.corrected)
+        })
+        .collect();
+    for (standing, i) in custody::classify(&records).into_iter().zip(order) {
+        if let Standing::Misfit(m) = standing {
+            events[i].misfit = Some(m);
+        }
+    }
 }
 
 /// Stores many anonymous scans in one statement.

@@ -511,6 +511,8 @@ pub fn receipt_for(t: &Transfer, input: ClaimInput) -> Result<NewReceipt, StoreE
         inspector: input.inspector,
         channel: Channel::Claim,
         items,
+        // A claim is dated by the sender's shipment, not back-dated by the buyer.
+        backdate_reason: None,
     })
 }
 

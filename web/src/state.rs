@@ -37,6 +37,8 @@ pub struct AppState {
     pub page_cache: crate::cache::PageCache,
     /// B2B transfers: claim-link validity and sign-in lifetime.
     pub transfers: TransferSettings,
+    /// How far in the past an event time may lie without a reason (`SUYUAN_MAX_BACKDATE`).
+    pub max_backdate: chrono::Duration,
 }
 
 impl AppState {

@@ -47,7 +47,7 @@ pub use embed::{
 pub use error::WidgetError;
 pub use etag::etag_for;
 pub use page::{
-    AuthenticityView, CertificateView, CustodyStep, Lang, LinkView, PAGE_CSP, PartyView,
+    AuthenticityView, CertificateView, ClaimView, CustodyStep, Lang, LinkView, PAGE_CSP, PartyView,
     ProductView, RecallView, SellerActions, StepKind, TracePageView, render_bad_code_page,
     render_not_found_page, render_trace_page, trace_css,
 };

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use scraper::{ElementRef, Html, Selector};
 use suyuan_widgets::{
-    AuthenticityView, CertificateView, CustodyStep, Lang, LinkView, PAGE_CSP, PartyView,
+    AuthenticityView, CertificateView, ClaimView, CustodyStep, Lang, LinkView, PAGE_CSP, PartyView,
     ProductView, RecallView, SellerActions, StepKind, TracePageView, TraceStatus,
     render_bad_code_page, render_not_found_page, render_trace_page, trace_css,
 };
@@ -27,6 +27,7 @@ fn step(date: NaiveDate, step: StepKind, party: &str) -> CustodyStep {
         region_en: Some("Hangzhou, Zhejiang".into()),
         counterpart: None,
         corrected: false,
+        backdate_reason: None,
     }
 }
 
@@ -58,6 +59,7 @@ fn batch_view() -> TracePageView {
             number: "2021010105123456".into(),
             check: Some("valid".into()),
         }],
+        claims: vec![],
         custody: vec![
             step(d(2026, 7, 1), StepKind::Produced, "示例线缆有限公司"),
             CustodyStep {
@@ -121,6 +123,7 @@ fn recalled_clone_view() -> TracePageView {
             number: "2023011119000001".into(),
             check: Some("valid".into()),
         }],
+        claims: vec![],
         custody: vec![
             step(d(2025, 3, 1), StepKind::Produced, "示例车业有限公司"),
             step(d(2025, 3, 10), StepKind::Received, "杭州示例电动车行"),
@@ -762,4 +765,38 @@ fn the_language_is_negotiated_from_the_query_then_the_header() {
     }
     assert_eq!(Lang::Zh.code(), "zh-CN");
     assert_eq!(Lang::En.code(), "en");
+}
+
+#[test]
+fn claims_that_do_not_fit_the_chain_are_shown_apart_with_their_reason_escaped() {
+    let mut view = batch_view();
+    view.claims = vec![ClaimView {
+        date: d(2000, 1, 1),
+        step: StepKind::Received,
+        party: Some("冒名商行".into()),
+        product_name: Some("<b>FAKE</b>".into()),
+        reason: "not_shipped_to_claimant".into(),
+        reason_zh: "此码的持有者从未向该企业发货或销售".into(),
+        reason_en: "the unit's holder never shipped or sold it to this business".into(),
+        backdate_reason: Some("补录".into()),
+    }];
+    let zh = render_trace_page(&view, Lang::Zh, PUBLIC);
+    let doc = Html::parse_document(&zh);
+    let claims = doc
+        .select(&Selector::parse("section.claims").unwrap())
+        .next()
+        .expect("a claims section");
+    let text: String = claims.text().collect();
+    assert!(text.contains("可疑声明"), "{text}");
+    assert!(
+        text.contains("冒名商行") && text.contains("<b>FAKE</b>"),
+        "{text}"
+    );
+    assert!(text.contains("从未向该企业发货或销售") && text.contains("补录原因：补录"));
+    assert!(!zh.contains("<b>FAKE</b>"), "caller text is escaped");
+    let en = render_trace_page(&view, Lang::En, PUBLIC);
+    assert!(en.contains("Suspicious claims") && en.contains("never shipped or sold it"));
+    // Without claims there is no such section.
+    let plain = render_trace_page(&batch_view(), Lang::Zh, PUBLIC);
+    assert!(!plain.contains("可疑声明"));
 }

@@ -49,6 +49,7 @@ fn chinese_only_view() -> TracePageView {
             region_en: None,
             counterpart: None,
             corrected: false,
+            backdate_reason: None,
         }],
         recall: Some(RecallView {
             reason_zh: "电池组可能过热起火".into(),

@@ -378,6 +378,8 @@ pub mod ext {
     pub const ORDER_ID: &str = "orderId";
     /// The URL of the online listing the product was sold from.
     pub const LISTING_URL: &str = "listingUrl";
+    /// Why a record was made long after its event time (back-dated beyond the limit).
+    pub const BACKDATE_REASON: &str = "backdateReason";
 }
 
 /// Common UN/CEFACT Recommendation 20 unit codes for [`super::QuantityElement`].

@@ -130,6 +130,15 @@ pub fn inspection_fields(
         .value(owned(values, "received_at").or_else(|| Some(today_cst())))
         .required(),
         FormField::new(
+            "backdate_reason",
+            Bi::new(
+                "补录原因（收货日期较早时必填）",
+                "Why recorded late (needed for an older date)",
+            ),
+            FieldKind::Text,
+        )
+        .value(owned(values, "backdate_reason")),
+        FormField::new(
             "certificate_number",
             Bi::new("证书编号（CCC/许可证）", "Certificate number (CCC/licence)"),
             FieldKind::Text,
@@ -204,6 +213,7 @@ pub(crate) fn receipt_in(
         }),
         channel: Some(channel.to_owned()),
         items,
+        backdate_reason: owned(form, "backdate_reason"),
     }
 }
 

@@ -50,7 +50,11 @@ pub(crate) async fn record_receipt(
     channel: &str,
     items: Vec<ItemIn>,
 ) -> Result<Result<receipts::RecordedReceipt, Vec<FieldError>>, ApiError> {
-    let input = match receipt_in(form, channel, items).parse(&state.catalogue, chrono::Utc::now()) {
+    let input = match receipt_in(form, channel, items).parse(
+        &state.catalogue,
+        chrono::Utc::now(),
+        state.max_backdate,
+    ) {
         Ok(i) => i,
         Err(errors) => return Ok(Err(errors)),
     };

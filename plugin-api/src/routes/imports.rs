@@ -203,6 +203,7 @@ pub async fn import_file(
                 valid_for: state.transfers.ttl,
                 sealing_key: Some(state.secret_key.clone()),
             },
+            max_backdate: state.max_backdate,
         },
         &mut (),
     )

@@ -42,7 +42,7 @@ pub async fn create_receipt(
 ) -> Result<HttpResponse, ApiError> {
     let receipt = body
         .0
-        .parse(&state.catalogue, Utc::now())
+        .parse(&state.catalogue, Utc::now(), state.max_backdate)
         .map_err(field_errors)?;
     let recorded = receipts::record(&state.db, &state.catalogue, &auth.seller_id, receipt).await?;
     state

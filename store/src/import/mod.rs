@@ -99,6 +99,7 @@ pub const RECEIPT_FIELDS: &[FieldSpec] = &[
         &["inspection.inspector", "查验人", "验收人", "检验员"],
     ),
     f("channel", &["渠道"]),
+    f("backdate_reason", &["补录原因"]),
     f("code", &["追溯码", "单品码", "产品追溯码", "码"]),
     f("gtin", &["商品条码", "条码", "条形码"]),
     f("batch", &["批次", "批号", "批次号", "生产批号"]),

@@ -3,6 +3,7 @@
 //! (its own) and for supervisors (their jurisdiction, with the other seller named).
 
 use super::api::{create_seller, mint};
+use super::custody::nov;
 use super::marketplace::client;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -45,7 +46,7 @@ async fn flags(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
 
 fn receipt(serials: &[&str]) -> Value {
     json!({
-        "category": "ebike", "received_at": "2026-11-20",
+        "category": "ebike", "received_at": nov(20),
         "supplier": {"name": "雅迪科技集团有限公司", "credit_code": "91440300708461136T"},
         "items": serials.iter().map(|s| json!({"code": format!("(01)09520001000010(21){s}")})).collect::<Vec<_>>()
     })

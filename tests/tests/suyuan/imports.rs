@@ -1,5 +1,6 @@
 //! CSV import of receipts and sales over `POST /api/v1/imports/{receipts,sales}`.
 
+use super::custody::{dated, nov};
 use super::marketplace::{client, seller};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -13,6 +14,11 @@ async fn upload(
     query: &str,
     csv: Vec<u8>,
 ) -> reqwest::Response {
+    // The fixtures' dates, moved to the last four weeks (see `dated`).
+    let csv = match String::from_utf8(csv) {
+        Ok(text) => dated(&text).into_bytes(),
+        Err(e) => e.into_bytes(),
+    };
     client()
         .post(format!("{}/api/v1/imports/{kind}{query}", app.address))
         .bearer_auth(token)
@@ -118,12 +124,12 @@ both_engines_app!(
         // The same two receipts entered one by one.
         for body in [
             json!({"category": "ebike", "supplier": {"name": "雅迪科技集团有限公司", "credit_code": "91440300708461136T"},
-                "voucher_number": "FH-1", "received_at": "2026-11-20", "product_name": "电动自行车", "model": "TDT-2301Z",
+                "voucher_number": "FH-1", "received_at": nov(20), "product_name": "电动自行车", "model": "TDT-2301Z",
                 "producer": "雅迪科技集团有限公司", "certificate": {"number": "2023011119000001", "result": "valid"},
                 "inspection": {"result": "accepted", "inspector": "王质检"}, "channel": "csv",
                 "items": [{"code": "(01)09520001000010(21)U1"}, {"code": "(01)09520001000010(21)U2"}]}),
             json!({"category": "plywood", "supplier": {"name": "临沂木业有限公司", "credit_code": "91440300708461136T"},
-                "voucher_number": "FH-2", "received_at": "2026-11-21", "product_name": "胶合板", "model": "E0-18mm",
+                "voucher_number": "FH-2", "received_at": nov(21), "product_name": "胶合板", "model": "E0-18mm",
                 "producer": "临沂木业有限公司", "inspection": {"result": "accepted", "inspector": "王质检"}, "channel": "csv",
                 "items": [{"gtin": "09520002000019", "batch": "B7", "quantity": 5, "unit": "H87"}]}),
         ] {
@@ -256,8 +262,10 @@ both_engines_app!(
     a_gbk_file_with_chinese_headers_and_a_mapping_imports_from_a_form,
     |app: TestApp| async move {
         let (_, token) = seller(&app, "91440104MA59ABCD1").await;
-        let text = "类别,供方,统一社会信用代码,进货日期,追溯码,颜色\r\n电动自行车,雅迪科技集团有限公司,91440300708461136T,2026/11/20,(01)09520001000010(21)G1|(01)09520001000010(21)G2,红\r\n";
-        let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+        let text = dated(
+            "类别,供方,统一社会信用代码,进货日期,追溯码,颜色\r\n电动自行车,雅迪科技集团有限公司,91440300708461136T,2026/11/20,(01)09520001000010(21)G1|(01)09520001000010(21)G2,红\r\n",
+        );
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
         assert!(!unmappable);
         let boundary = "suyuan-test-boundary";
         let body = multipart(
@@ -291,7 +299,7 @@ both_engines_app!(
             event["eventTime"]
                 .as_str()
                 .unwrap()
-                .starts_with("2026-11-20T12:00:00"),
+                .starts_with(&format!("{}T12:00:00", nov(20))),
             "{event}"
         );
     }
@@ -505,7 +513,7 @@ both_engines_app!(
                 let res = client()
                     .post(format!("{}/api/v1/receipts", app.address))
                     .bearer_auth(&token)
-                    .json(&json!({"category": "ebike", "received_at": "2026-11-20",
+                    .json(&json!({"category": "ebike", "received_at": nov(20),
                         "items": [{"code": format!("(01)09520001000010(21)API{n}")}]}))
                     .send()
                     .await

@@ -1,5 +1,6 @@
 //! Incoming inspection, stock, and sales completed from stock: FIFO batches and unit codes.
 
+use super::custody::nov;
 use super::marketplace::{client, connect, deliver_shopify, eventually, fixture, seller};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -20,7 +21,7 @@ fn ebike_receipt(serials: &[&str]) -> Value {
         "category": "ebike",
         "supplier": {"name": "雅迪科技集团有限公司", "credit_code": "91440300708461136T"},
         "voucher_number": "FH-0001",
-        "received_at": "2026-11-20",
+        "received_at": nov(20),
         "product_name": "电动自行车", "model": "TDT-2301Z", "producer": "雅迪科技集团有限公司",
         "certificate": {"number": "2023011119000001", "result": "valid"},
         "inspection": {"result": "accepted", "inspector": "王质检"},
@@ -255,7 +256,7 @@ both_engines_app!(
     a_helmet_sale_takes_batches_first_in_first_out_and_registers_itself,
     |app: TestApp| async move {
         let (_, token) = seller(&app, "91440104MA59ABCD1").await;
-        for (batch, day, qty) in [("H-OLD", "2026-11-01", 3.0), ("H-NEW", "2026-11-10", 10.0)] {
+        for (batch, day, qty) in [("H-OLD", nov(1), 3.0), ("H-NEW", nov(10), 10.0)] {
             let res = receive(&app, &token, json!({"category": "safety_helmet", "received_at": day, "supplier": {"name": "永康安骑"},
             "certificate": {"number": "2023011118000123", "result": "valid"}, "inspection": {"result": "accepted", "inspector": "王"},
             "items": [{"gtin": "09520002000019", "batch": batch, "quantity": qty}]}))
@@ -318,7 +319,7 @@ both_engines_app!(
     |app: TestApp| async move {
         let (_, token) = seller(&app, "91440104MA59ABCD1").await;
         receive(&app, &token, ebike_receipt(&["U1", "U2"])).await;
-        receive(&app, &token, json!({"category": "safety_helmet", "received_at": "2026-11-10", "items": [{"gtin": "09520002000019", "batch": "H1", "quantity": 5.0}]})).await;
+        receive(&app, &token, json!({"category": "safety_helmet", "received_at": nov(10), "items": [{"gtin": "09520002000019", "batch": "H1", "quantity": 5.0}]})).await;
         let sell = |body: Value| {
             let url = format!("{}/api/v1/sales", app.address);
             let token = token.clone();
@@ -413,7 +414,7 @@ both_engines_app!(
     a_record_is_amended_or_voided_and_the_original_stays,
     |app: TestApp| async move {
         let (_, token) = seller(&app, "91440104MA59ABCD1").await;
-        receive(&app, &token, json!({"category": "safety_helmet", "received_at": "2026-11-10", "items": [{"gtin": "09520002000019", "batch": "H1", "quantity": 5.0}]})).await;
+        receive(&app, &token, json!({"category": "safety_helmet", "received_at": nov(10), "items": [{"gtin": "09520002000019", "batch": "H1", "quantity": 5.0}]})).await;
         let sale: Value = client()
         .post(format!("{}/api/v1/sales", app.address))
         .bearer_auth(&token)

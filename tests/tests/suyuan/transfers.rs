@@ -3,6 +3,7 @@
 //! up if new), then sells on; refusals, cancelling, expiry and e-mail reminders to a real SMTP
 //! server on loopback.
 
+use super::custody::nov;
 use super::marketplace::client;
 use chrono::{Duration as Days, Utc};
 use reqwest::StatusCode;
@@ -66,7 +67,7 @@ pub async fn a_receives(app: &TestApp, token: &str, serials: &[&str]) {
             "category": "ebike",
             "supplier": {"name": PRODUCER, "credit_code": "91440300708461136T"},
             "voucher_number": "FH-0001",
-            "received_at": "2026-11-20",
+            "received_at": nov(20),
             "product_name": "电动自行车", "model": "TDT-2301Z", "producer": PRODUCER,
             "certificate": {"number": "2023011119000001", "result": "valid"},
             "inspection": {"result": "accepted", "inspector": "王质检"},
@@ -95,7 +96,7 @@ pub async fn a_ships_to_b(
         .bearer_auth(token)
         .json(&json!({
             "category": "ebike",
-            "sold_at": "2026-11-22",
+            "sold_at": nov(22),
             "buyer": {"type": "distributor", "name": B_NAME, "credit_code": b_credit(), "region": "330106", "contact_email": email},
             "shipping_method": "freight",
             "tracking_number": "SF1234567890",
@@ -527,9 +528,7 @@ both_engines_app!(
         );
         jar.keep(&res);
         let page = res.text().await.unwrap();
-        assert!(
-            page.contains(A_NAME) && page.contains("2026-11-22") && page.contains(&ebike("U2"))
-        );
+        assert!(page.contains(A_NAME) && page.contains(&nov(22)) && page.contains(&ebike("U2")));
         assert!(page.contains("id=\"signup\""));
         assert!(
             page.contains(&format!("value=\"{}\"", b_credit())),
@@ -613,9 +612,10 @@ both_engines_app!(
             page.contains("value=\"2023011119000001\""),
             "certificate pre-filled"
         );
+        let received = nov(24);
         let claim = [
             ("csrf", csrf.as_str()),
-            ("received_at", "2026-11-24"),
+            ("received_at", received.as_str()),
             ("certificate_number", "2023011119000001"),
             ("certificate_result", "valid"),
             ("inspection_result", "accepted"),
@@ -714,7 +714,7 @@ both_engines_app!(
             .json(&json!({
                 "category": "gas_appliance",
                 "supplier": {"name": "广东万家乐燃气具有限公司", "credit_code": "91440300708461136T"},
-                "voucher_number": "FH-0100", "received_at": "2026-11-20",
+                "voucher_number": "FH-0100", "received_at": nov(20),
                 "product_name": "家用燃气灶（天然气）", "model": "JZT-6B", "producer": "广东万家乐燃气具有限公司",
                 "certificate": {"number": "2024011402000001", "result": "valid"},
                 "inspection": {"result": "accepted", "inspector": "王质检"},
@@ -729,7 +729,7 @@ both_engines_app!(
             .post(format!("{}/api/v1/sales", app.address))
             .bearer_auth(&a)
             .json(&json!({
-                "category": "gas_appliance", "sold_at": "2026-11-22",
+                "category": "gas_appliance", "sold_at": nov(22),
                 "buyer": {"type": "distributor", "name": B_NAME, "credit_code": b_credit()},
                 "shipping_method": "courier", "tracking_number": "YT998877", "voucher_number": "XS-0100",
                 "items": [{"gtin": "09520004000017", "batch": "GS2511", "quantity": 40}]
@@ -743,7 +743,7 @@ both_engines_app!(
             &app,
             &b,
             &token_of(&sale),
-            json!({"received_at": "2026-11-24", "certificate_result": "valid", "inspection_result": "accepted", "inspector": "李收货"}),
+            json!({"received_at": nov(24), "certificate_result": "valid", "inspection_result": "accepted", "inspector": "李收货"}),
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{claimed:#}");

@@ -23,8 +23,8 @@ pub use lang::Lang;
 pub(crate) use lang::tr;
 pub(crate) use parts::{DOCTYPE, top_bar};
 pub use view::{
-    AuthenticityView, CertificateView, CustodyStep, LinkView, PartyView, ProductView, RecallView,
-    SellerActions, StepKind, TracePageView,
+    AuthenticityView, CertificateView, ClaimView, CustodyStep, LinkView, PartyView, ProductView,
+    RecallView, SellerActions, StepKind, TracePageView,
 };
 
 use crate::badge::TraceStatus;
@@ -81,6 +81,9 @@ pub fn render_trace_page(view: &TracePageView, lang: Lang, public_url: &str) -> 
         (trace::producer(lang, view.producer.as_ref()))
         (trace::certificates(lang, &view.certificates))
         (trace::custody(lang, &view.custody))
+        @if !view.claims.is_empty() {
+            (trace::claims(lang, &view.claims))
+        }
         (trace::authenticity(lang, &view.authenticity))
         @if let Some(actions) = &view.seller_actions {
             (trace::seller(lang, actions))

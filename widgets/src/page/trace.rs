@@ -9,8 +9,8 @@ use super::parts::{
     site_12315, tel_12315, zh_text,
 };
 use super::view::{
-    AuthenticityView, CertificateView, CustodyStep, LinkView, PartyView, RecallView, SellerActions,
-    StepKind, TracePageView,
+    AuthenticityView, CertificateView, ClaimView, CustodyStep, LinkView, PartyView, RecallView,
+    SellerActions, StepKind, TracePageView,
 };
 use crate::badge::TraceStatus;
 
@@ -234,8 +234,64 @@ fn custody_step(lang: Lang, st: &CustodyStep) -> Markup {
                     (cp)
                 }
             }
+            @if let Some(reason) = non_empty(st.backdate_reason.as_deref()) {
+                p.backdate {
+                    (tr(lang, "补录原因：", "Recorded late because: "))
+                    (reason)
+                }
+            }
         }
     }
+}
+
+/// Records that do not fit the unit's chain of custody, each with why.
+pub(super) fn claims(lang: Lang, claims: &[ClaimView]) -> Markup {
+    let body = html! {
+        p.warning {
+            (tr(
+                lang,
+                "以下记录与此码的流转链不符，仅作为可疑声明列出，不作为商品信息：",
+                "These records do not fit this code's chain of custody. They are listed as suspicious claims, not as the product's facts:",
+            ))
+        }
+        ul.claims {
+            @for c in claims {
+                li.claim {
+                    p.step-head {
+                        (date(c.date))
+                        " "
+                        span.step-label { (c.step.label(lang)) }
+                    }
+                    @if let Some(party) = non_empty(c.party.as_deref()) {
+                        p.party { (party) }
+                    }
+                    @if let Some(name) = non_empty(c.product_name.as_deref()) {
+                        p.claimed-name {
+                            (tr(lang, "声称的商品名称：", "Product name claimed: "))
+                            (name)
+                        }
+                    }
+                    p.claim-reason {
+                        strong { (tr(lang, "原因：", "Why: ")) }
+                        (lang.pick(&c.reason_zh, &c.reason_en))
+                    }
+                    @if let Some(reason) = non_empty(c.backdate_reason.as_deref()) {
+                        p.backdate {
+                            (tr(lang, "补录原因：", "Recorded late because: "))
+                            (reason)
+                        }
+                    }
+                }
+            }
+        }
+    };
+    card(
+        lang,
+        "h-claims",
+        "claims",
+        ("可疑声明", "Suspicious claims"),
+        body,
+    )
 }
 
 /// The authenticity hint: counts of a unit code and, when suspicious, the clone warning; a
@@ -297,8 +353,8 @@ fn clone_warning(lang: Lang) -> Markup {
             p {
                 (tr(
                     lang,
-                    "一物一码的正品只应售出一次、由一家销售者入库。此码售出不止一次或被多家销售者入库，仿冒者复制的码会出现这种情况。",
-                    "A genuine unit code is sold once and received by one seller. This one was sold more than once or received by more than one seller, which is what a cloned code shows.",
+                    "一物一码的正品只应售出一次，并沿发货记录在销售者之间依次流转。此码售出不止一次、被多家销售者入库，或有与流转链不符的记录，仿冒者复制的码会出现这种情况。",
+                    "A genuine unit code is sold once and passes from seller to seller along recorded shipments. This one was sold more than once, received by more than one seller, or has records that do not fit its chain of custody, which is what a cloned code shows.",
                 ))
             }
             p {

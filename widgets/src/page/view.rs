@@ -33,6 +33,10 @@ pub struct TracePageView {
     pub certificates: Vec<CertificateView>,
     /// The chain of custody at the level of businesses, oldest first.
     pub custody: Vec<CustodyStep>,
+    /// Records of the unit that do not fit its chain of custody (a receipt from nobody who
+    /// shipped it, or dated before the previous holder's shipment): shown apart as suspicious
+    /// claims, never as the product's facts.
+    pub claims: Vec<ClaimView>,
     /// The recall notice, when the product is recalled: shown as a banner at the top.
     pub recall: Option<RecallView>,
     /// Sale and scan counts for the authenticity hint.
@@ -112,6 +116,32 @@ pub struct CustodyStep {
     pub counterpart: Option<String>,
     /// The record was later corrected (the page marks it 已更正 Corrected).
     pub corrected: bool,
+    /// Why the step was recorded long after its date (a back-dated record's reason).
+    #[serde(default)]
+    pub backdate_reason: Option<String>,
+}
+
+/// A record that does not fit the unit's chain of custody, as the page shows it apart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimView {
+    /// The date the record claims.
+    pub date: NaiveDate,
+    /// What it claims happened.
+    pub step: StepKind,
+    /// The business that recorded it.
+    pub party: Option<String>,
+    /// The product name it gives, when it differs from the product's.
+    pub product_name: Option<String>,
+    /// Stable reason (`not_shipped_to_claimant`, `dated_before_previous_holder`,
+    /// `not_holder`).
+    pub reason: String,
+    /// The reason in Chinese.
+    pub reason_zh: String,
+    /// The reason in English.
+    pub reason_en: String,
+    /// The back-dating reason the record gives, if any.
+    #[serde(default)]
+    pub backdate_reason: Option<String>,
 }
 
 /// Kind of a chain-of-custody step.
@@ -223,8 +253,9 @@ pub struct AuthenticityView {
     pub times_scanned: u32,
     /// Receipts into sellers' stock recorded for the code.
     pub times_received_by_sellers: u32,
-    /// The caller's verdict: a unit code sold more than once, or received by more than one
-    /// seller. Only unit-level codes show the warning.
+    /// The caller's verdict: a unit code sold more than once, received by more than one
+    /// seller, or with records that do not fit its chain of custody. Only unit-level codes show
+    /// the warning.
     pub suspicious: bool,
 }
 
