@@ -11,6 +11,7 @@ pub mod codes;
 pub mod credit_code;
 pub mod custody;
 pub mod division;
+pub mod domain_proof;
 pub mod epcis;
 pub mod ids;
 pub mod marketplace;

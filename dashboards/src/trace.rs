@@ -517,6 +517,7 @@ pub async fn listing_page(
             return serve_code(&state, &req, &q, code).await;
         }
     }
+    let proven_url = listings::proven_url(&state.db, &row).await?;
     // Not (yet) traced: show what is known of the listing.
     let seller_name = tenants::seller_name(&state.db, &row.seller_id).await?;
     let category = row
@@ -550,8 +551,8 @@ pub async fn listing_page(
                 }]
             })
             .unwrap_or_default(),
-        links: row
-            .url
+        // A listing's URL is linked only when it is on its shop's proven domain.
+        links: proven_url
             .iter()
             .map(|u| LinkView {
                 rel: "gs1:pip".into(),

@@ -194,6 +194,9 @@ async fn seed(db: &Db, catalogue: &Catalogue, key: &SecretKey) -> anyhow::Result
         },
     )
     .await?;
+    // The demo's own shop: its domain counts as proven, so its listings are product pages.
+    suyuan_store::shops::mark_domain_proven(db, &shop.id, "qile-demo.myshopify.com", "demo", now)
+        .await?;
     let store_id = shop.id;
     let listings = [
         (

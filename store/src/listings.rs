@@ -378,45 +378,93 @@ pub async fn public_by_id(
     Ok(listing::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Listings of proven shops among `rows`, in the order of their shops' proofs (longest-proven
+/// first), then oldest listing first: a seller whose domain is not proven lends nothing, and a
+/// newcomer cannot take a GTIN's product page from a shop proven before it.
+fn by_proven_shop(
+    rows: Vec<listing::Model>,
+    shops: &[shop::Model],
+) -> Vec<(listing::Model, shop::Model)> {
+    let mut out: Vec<(usize, listing::Model, shop::Model)> = rows
+        .into_iter()
+        .filter_map(|l| {
+            let (rank, s) = shops
+                .iter()
+                .enumerate()
+                .find(|(_, s)| l.store_id.as_deref() == Some(s.id.as_str()))?;
+            Some((rank, l, s.clone()))
+        })
+        .collect();
+    out.sort_by(|a, b| (a.0, a.1.created_at, &a.1.id).cmp(&(b.0, b.1.created_at, &b.1.id)));
+    out.into_iter().map(|(_, l, s)| (l, s)).collect()
+}
+
 /// The shop page (URL) of an active listing whose trace identity is `identity` (a GTIN's EPC
-/// URI): the product information page a GS1 resolver links to.
+/// URI): the product information page a GS1 resolver links to. Only a listing whose URL is on
+/// its shop's proven domain is used; among several, the longest-proven shop's, then the oldest
+/// listing. `None` when there is no such listing: the resolver then answers the trace page.
 pub async fn active_page_for_identity(
     db: &impl ConnectionTrait,
     identity: &str,
 ) -> Result<Option<String>, StoreError> {
-    Ok(listing::Entity::find()
+    let rows = listing::Entity::find()
         .filter(listing::Column::TraceCode.eq(identity))
         .filter(listing::Column::Status.eq("active"))
-        .one(db)
-        .await?
-        .and_then(|l| l.url))
+        .filter(listing::Column::Url.is_not_null())
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let shops = super::shops::proven(db, None, None).await?;
+    Ok(by_proven_shop(rows, &shops).into_iter().find_map(|(l, s)| {
+        let (url, domain) = (l.url?, s.proven_domain?);
+        suyuan_core::domain_proof::url_on_domain(&url, &domain).then_some(url)
+    }))
 }
 
-/// The newest live listing with `external_id` on marketplace `platform`, optionally narrowed to
-/// the shops connected with domain or id `shop` (one platform's ids repeat across WooCommerce
-/// shops). For the platform's operator.
+/// A listing's URL when it is on its shop's proven domain: the only listing URL a public page
+/// links to.
+pub async fn proven_url(
+    db: &impl ConnectionTrait,
+    row: &listing::Model,
+) -> Result<Option<String>, StoreError> {
+    let (Some(url), Some(store_id)) = (&row.url, &row.store_id) else {
+        return Ok(None);
+    };
+    let shop = shop::Entity::find_by_id(store_id.as_str()).one(db).await?;
+    Ok(shop
+        .and_then(|s| s.proven_domain)
+        .filter(|d| suyuan_core::domain_proof::url_on_domain(url, d))
+        .map(|_| url.clone()))
+}
+
+/// The live listing with `external_id` on marketplace `platform` of a shop whose domain is
+/// proven, optionally only the shop proven for domain `shop` (one platform's ids repeat across
+/// WooCommerce shops). Among several, the longest-proven shop's. For the platform's operator:
+/// a shop whose domain is not proven is never answered, and a domain a seller merely typed
+/// matches nothing.
 pub async fn find_on_marketplace(
     db: &impl ConnectionTrait,
     platform: &str,
     external_id: &str,
     shop: Option<&str>,
 ) -> Result<Option<listing::Model>, StoreError> {
-    let mut query = listing::Entity::find()
+    let shops = super::shops::proven(db, Some(platform), shop).await?;
+    if shops.is_empty() {
+        return Ok(None);
+    }
+    let rows = listing::Entity::find()
         .filter(listing::Column::Platform.eq(platform))
         .filter(listing::Column::ExternalId.eq(external_id))
         .filter(listing::Column::Status.ne("deleted"))
-        .order_by_desc(listing::Column::UpdatedAt);
-    if let Some(shop) = shop {
-        let ids: Vec<String> = crate::entity::shop::Entity::find()
-            .filter(crate::entity::shop::Column::ShopDomain.eq(shop))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        query = query.filter(listing::Column::StoreId.is_in(ids));
-    }
-    Ok(query.one(db).await?)
+        .filter(listing::Column::StoreId.is_in(shops.iter().map(|s| s.id.clone())))
+        .all(db)
+        .await?;
+    Ok(by_proven_shop(rows, &shops)
+        .into_iter()
+        .next()
+        .map(|(l, _)| l))
 }
 
 /// Writes a listing row as given (the demo's listings; deliveries go through

@@ -76,6 +76,11 @@ pub async fn create(
         app_key: Set(new.app_key),
         created_at: Set(now),
         updated_at: Set(now),
+        proven_domain: Set(None),
+        domain_proven_by: Set(None),
+        domain_proven_at: Set(None),
+        pending_domain: Set(None),
+        domain_token: Set(None),
     }
     .insert(db)
     .await?)
@@ -190,4 +195,66 @@ pub async fn credentials(
         store: row,
         secrets,
     }))
+}
+
+/// Starts proving that the seller controls `domain`: keeps the token the seller is to publish
+/// (a proven domain stays proven until another one is).
+pub async fn start_domain_proof(
+    db: &impl ConnectionTrait,
+    seller: &SellerId,
+    id: &str,
+    domain: &str,
+    token: &str,
+) -> Result<shop::Model, StoreError> {
+    let row = get(db, seller, id).await?;
+    let mut am: shop::ActiveModel = row.into();
+    am.pending_domain = Set(Some(domain.to_owned()));
+    am.domain_token = Set(Some(token.to_owned()));
+    am.updated_at = Set(Utc::now());
+    Ok(am.update(db).await?)
+}
+
+/// Records that the shop's seller proved `domain` (`how`: `well_known_file`, `demo`) at `now`;
+/// the pending challenge is done.
+pub async fn mark_domain_proven(
+    db: &impl ConnectionTrait,
+    id: &str,
+    domain: &str,
+    how: &str,
+    now: DateTime<Utc>,
+) -> Result<shop::Model, StoreError> {
+    let row = shop::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("store"))?;
+    let mut am: shop::ActiveModel = row.into();
+    am.proven_domain = Set(Some(domain.to_owned()));
+    am.domain_proven_by = Set(Some(how.to_owned()));
+    am.domain_proven_at = Set(Some(now));
+    am.pending_domain = Set(None);
+    am.domain_token = Set(None);
+    am.updated_at = Set(now);
+    Ok(am.update(db).await?)
+}
+
+/// Shops (not deleted) whose domain is proven, optionally only those of one marketplace and
+/// one proven domain, the longest-proven first.
+pub async fn proven(
+    db: &impl ConnectionTrait,
+    platform: Option<&str>,
+    domain: Option<&str>,
+) -> Result<Vec<shop::Model>, StoreError> {
+    let mut q = shop::Entity::find()
+        .filter(shop::Column::ProvenDomain.is_not_null())
+        .filter(shop::Column::Status.ne(status::DELETED));
+    if let Some(p) = platform {
+        q = q.filter(shop::Column::Platform.eq(p));
+    }
+    if let Some(d) = domain {
+        q = q.filter(shop::Column::ProvenDomain.eq(d.trim().to_ascii_lowercase()));
+    }
+    Ok(q.order_by_asc(shop::Column::DomainProvenAt)
+        .order_by_asc(shop::Column::Id)
+        .all(db)
+        .await?)
 }

@@ -7,6 +7,7 @@ mod suyuan {
     pub mod app_pages;
     pub mod custody;
     pub mod demo;
+    pub mod domains;
     pub mod fixtures;
     pub mod flags;
     pub mod imports;

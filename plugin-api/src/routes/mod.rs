@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod deliveries;
+pub mod domains;
 pub mod events;
 pub mod flags;
 pub mod health;
@@ -55,6 +56,8 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .service(shops::enable_store)
                 .service(shops::delete_store)
                 .service(shops::rotate_secret)
+                .service(domains::start_domain_proof)
+                .service(domains::check_domain_proof)
                 .service(listings::list_listings)
                 .service(listings::get_listing)
                 .service(listings::patch_listing)

@@ -58,10 +58,22 @@ pub struct StoreOut {
     pub previous_secret_valid_until: Option<DateTime<Utc>>,
     /// Connected at.
     pub created_at: DateTime<Utc>,
+    /// The domain the seller proved it controls (`null` until proven): only a proven shop's
+    /// listings, with URLs on this domain, are linked from trace pages and returned to
+    /// operators.
+    pub proven_domain: Option<String>,
+    /// How it was proven (`well_known_file`).
+    pub domain_proven_by: Option<String>,
+    /// When it was proven.
+    pub domain_proven_at: Option<DateTime<Utc>>,
 }
 
-fn out(state: &AppState, s: shop::Model, secret: Option<String>) -> StoreOut {
+/// A store row as the API shows it.
+pub(crate) fn out(state: &AppState, s: shop::Model, secret: Option<String>) -> StoreOut {
     StoreOut {
+        proven_domain: s.proven_domain,
+        domain_proven_by: s.domain_proven_by,
+        domain_proven_at: s.domain_proven_at,
         webhook_url: format!("{}/webhooks/{}/{}", state.public_url, s.platform, s.id),
         id: s.id,
         platform: s.platform,

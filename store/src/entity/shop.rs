@@ -18,6 +18,16 @@ pub struct Model {
     pub app_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The domain the seller proved it controls (NULL until proven).
+    pub proven_domain: Option<String>,
+    /// How it was proven: `well_known_file`, or `demo` for the demo's shop.
+    pub domain_proven_by: Option<String>,
+    /// When it was proven.
+    pub domain_proven_at: Option<DateTimeUtc>,
+    /// The domain a pending challenge is for.
+    pub pending_domain: Option<String>,
+    /// The token the seller is to publish at `/.well-known/suyuan-verification.txt`.
+    pub domain_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

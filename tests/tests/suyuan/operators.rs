@@ -98,6 +98,8 @@ both_engines_app!(
             json!({"platform": "shopify", "name": "s", "shop": "q.myshopify.com", "secret": "k"}),
         )
         .await;
+        // Only a shop whose domain is proven is answered to operators.
+        crate::suyuan::domains::prove(&app, &token, &store).await;
         deliver_shopify(
             &app,
             &store,
