@@ -27,6 +27,9 @@ pub enum FlagReason {
     SoldNeverReceived,
     /// This seller tried to sell a code it already sold.
     AlreadySold,
+    /// This seller recorded a receipt of a unit that does not fit the unit's chain of custody
+    /// (its holder never shipped it to this seller, or it is dated before that shipment).
+    OutsideCustodyChain,
 }
 
 impl FlagReason {
@@ -37,6 +40,7 @@ impl FlagReason {
             FlagReason::ReceivedByAnotherSeller => "received_by_another_seller",
             FlagReason::SoldNeverReceived => "sold_never_received",
             FlagReason::AlreadySold => "already_sold",
+            FlagReason::OutsideCustodyChain => "outside_custody_chain",
         }
     }
 
@@ -47,6 +51,7 @@ impl FlagReason {
             FlagReason::ReceivedByAnotherSeller,
             FlagReason::SoldNeverReceived,
             FlagReason::AlreadySold,
+            FlagReason::OutsideCustodyChain,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -65,6 +70,9 @@ impl FlagReason {
                 "此码从未在本店入库却被销售：请先补录进货查验，或核实是否为仿冒码"
             }
             FlagReason::AlreadySold => "此码已售出，又一次销售：可能重复登记或为仿冒码",
+            FlagReason::OutsideCustodyChain => {
+                "此入库记录与此码的流转链不符：持有者从未向本店发货，或记录时间早于其发货；请向供货商核实"
+            }
         }
     }
 
@@ -82,6 +90,9 @@ impl FlagReason {
             }
             FlagReason::AlreadySold => {
                 "sold again after it was sold: a duplicate entry or a cloned code"
+            }
+            FlagReason::OutsideCustodyChain => {
+                "this receipt does not fit the unit's chain of custody: its holder never shipped it here, or it is dated before that shipment; ask the supplier"
             }
         }
     }

@@ -112,6 +112,51 @@ pub fn code_warning(
     }
 }
 
+/// Whether a receipt of a unit by `seller` would not fit the unit's chain of custody (see
+/// [`suyuan_core::custody`]): the warning and the flag it leaves.
+async fn custody_warning(
+    conn: &impl sea_orm::ConnectionTrait,
+    index: usize,
+    item: &ReceivedItem,
+    seller: &seller::Model,
+    r: &NewReceipt,
+) -> Result<Option<(CodeWarning, super::flags::NewFlag)>, StoreError> {
+    use suyuan_core::custody::{self, CustodyKind, CustodyRecord, Standing};
+    let mut records = super::trace::custody_records(conn, &item.code).await?;
+    if records.is_empty() {
+        return Ok(None);
+    }
+    let holder_before = records.last().map(|rec| rec.seller_id.clone());
+    records.push(CustodyRecord {
+        id: String::new(),
+        seller_id: seller.id.clone(),
+        seller_credit_code: seller.credit_code.clone(),
+        kind: CustodyKind::Receipt,
+        event_time: r.received_at.with_timezone(&Utc),
+        corrected: false,
+    });
+    let Some(Standing::Misfit(m)) = custody::classify(&records).last().copied() else {
+        return Ok(None);
+    };
+    let reason = super::flags::FlagReason::OutsideCustodyChain;
+    let warning = CodeWarning {
+        index,
+        code: item.code.to_string(),
+        reason: reason.as_str(),
+        message_zh: m.message_zh().to_owned(),
+        message_en: m.message_en().to_owned(),
+    };
+    let flag = super::flags::NewFlag {
+        code: item.code.to_string(),
+        gtin: item.code.gtin().map(|g| g.to_gtin14()),
+        reason,
+        source: "receipt",
+        event_id: None,
+        other_seller_id: holder_before.filter(|h| *h != seller.id),
+    };
+    Ok(Some((warning, flag)))
+}
+
 /// The flag a receipt warning leaves (see [`super::flags`]).
 pub fn flag_of(
     w: &CodeWarning,
@@ -311,6 +356,9 @@ pub async fn record(
         let h = stock::unit_history(&txn, seller_id, &item.code.to_string()).await?;
         if let Some(w) = code_warning(index, &item.code, &h, seller_id) {
             seen.push(flag_of(&w, &item.code, &h, seller_id, "receipt"));
+            warnings.push(w);
+        } else if let Some((w, f)) = custody_warning(&txn, index, item, &seller, &r).await? {
+            seen.push(f);
             warnings.push(w);
         }
     }

@@ -359,3 +359,60 @@ pub async fn recent_codes(
         .take(limit)
         .collect())
 }
+
+/// The custody rule's records of a unit code: the stored records naming the unit itself, in the
+/// order they were recorded, each marked when a later declaration corrected it. Runs on the
+/// caller's connection or transaction (a receipt checks itself against them before it is
+/// appended).
+pub async fn custody_records(
+    db: &impl ConnectionTrait,
+    code: &TraceCode,
+) -> Result<Vec<CustodyRecord>, StoreError> {
+    let ids: Vec<String> = trace_event_code::Entity::find()
+        .select_only()
+        .column(trace_event_code::Column::EventId)
+        .filter(trace_event_code::Column::Code.eq(code.to_string()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let rows = trace_event::Entity::find()
+        .filter(trace_event::Column::Id.is_in(ids.iter().cloned()))
+        .filter(trace_event::Column::RecordKind.ne("correction"))
+        .order_by_asc(trace_event::Column::RecordTime)
+        .order_by_asc(trace_event::Column::Id)
+        .all(db)
+        .await?;
+    let declared: HashSet<String> = trace_event::Entity::find()
+        .select_only()
+        .column(trace_event::Column::CorrectsId)
+        .filter(trace_event::Column::RecordKind.eq("correction"))
+        .filter(trace_event::Column::CorrectsId.is_in(rows.iter().map(|r| r.id.clone())))
+        .into_tuple::<Option<String>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    let credit: HashMap<String, String> = seller::Entity::find()
+        .filter(seller::Column::Id.is_in(rows.iter().map(|r| r.seller_id.clone())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.credit_code))
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let json: serde_json::Value = serde_json::from_str(&row.document)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok(custody_record(
+                row,
+                &json,
+                credit.get(&row.seller_id).map_or("", String::as_str),
+                declared.contains(&row.id),
+            ))
+        })
+        .collect()
+}

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use suyuan_core::catalogue::CategoryId;
 use suyuan_core::codes::TraceCode;
 use suyuan_store::entity::listing;
@@ -28,6 +29,14 @@ pub struct ListingOut {
     pub title: String,
     /// Public URL on the marketplace.
     pub url: Option<String>,
+    /// Whether the URL is used for the GS1 resolver's product page redirect and the trace
+    /// page's product link: `on_proven_domain` (used), `shop_domain_not_proven` (kept, not used
+    /// until the shop's domain is proven: `POST /api/v1/stores/{id}/domain`), or
+    /// `not_on_proven_domain` (kept, never used: it is on another domain).
+    pub url_status: Option<String>,
+    /// Why, in Chinese and English, when the URL is not used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_note: Option<[String; 2]>,
     /// `active`, `draft`, `archived` or `deleted`.
     pub status: String,
     /// Variants (sku, barcode, title).
@@ -68,8 +77,45 @@ pub enum TraceStateOut {
     NotRequired,
 }
 
-/// Maps a stored listing.
-pub fn out(row: listing::Model, attached_codes: Vec<String>) -> ListingOut {
+/// The proven domain of each of the seller's stores that has one, by store id.
+async fn proven_domains(
+    state: &AppState,
+    seller: &suyuan_core::ids::SellerId,
+) -> Result<HashMap<String, String>, ApiError> {
+    Ok(suyuan_store::shops::list(&state.db, seller)
+        .await?
+        .into_iter()
+        .filter_map(|s| Some((s.id, s.proven_domain?)))
+        .collect())
+}
+
+fn url_note(status: &str) -> Option<[String; 2]> {
+    match status {
+        "shop_domain_not_proven" => Some([
+            "店铺域名尚未验证：此链接已保存，但在验证前不会用于商品页跳转".to_owned(),
+            "the shop's domain is not proven yet: the URL is kept but not used for product-page redirects until it is".to_owned(),
+        ]),
+        "not_on_proven_domain" => Some([
+            "此链接不在店铺已验证的域名上，不会用于商品页跳转".to_owned(),
+            "the URL is not on the shop's proven domain, so it is never used for product-page redirects".to_owned(),
+        ]),
+        _ => None,
+    }
+}
+
+/// Maps a stored listing; `proven` holds the proven domains of the seller's stores.
+pub fn out(
+    row: listing::Model,
+    attached_codes: Vec<String>,
+    proven: &HashMap<String, String>,
+) -> ListingOut {
+    let url_status = suyuan_core::domain_proof::url_status(
+        row.url.as_deref(),
+        row.store_id
+            .as_ref()
+            .and_then(|id| proven.get(id))
+            .map(String::as_str),
+    );
     let state = match listings::trace_state(&row) {
         TraceState::Traced => TraceStateOut::Traced,
         TraceState::NeedsCode => TraceStateOut::NeedsCode,
@@ -89,6 +135,8 @@ pub fn out(row: listing::Model, attached_codes: Vec<String>) -> ListingOut {
         external_id: row.external_id,
         title: row.title,
         url: row.url,
+        url_status: url_status.map(str::to_owned),
+        url_note: url_status.and_then(url_note),
         status: row.status,
         category: row.category_id,
         classification_rule: row.classification_rule,
@@ -162,6 +210,7 @@ pub async fn list_listings(
     )
     .await?;
     let next = next_cursor(&rows, limit, |r| &r.id);
+    let proven = proven_domains(&state, &auth.seller_id).await?;
     let mut codes =
         listings::attached_codes_many(&state.db, rows.iter().map(|r| r.id.clone()).collect())
             .await?;
@@ -169,7 +218,7 @@ pub async fn list_listings(
         .into_iter()
         .map(|row| {
             let attached = codes.remove(&row.id).unwrap_or_default();
-            out(row, attached)
+            out(row, attached, &proven)
         })
         .collect();
     Ok(HttpResponse::Ok().json(Page { items, next }))
@@ -185,7 +234,8 @@ pub async fn get_listing(
 ) -> Result<HttpResponse, ApiError> {
     let row = listings::get(&state.db, &auth.seller_id, &id).await?;
     let codes = listings::attached_codes(&state.db, &row.id).await?;
-    Ok(HttpResponse::Ok().json(out(row, codes)))
+    let proven = proven_domains(&state, &auth.seller_id).await?;
+    Ok(HttpResponse::Ok().json(out(row, codes, &proven)))
 }
 
 /// A category override.
@@ -230,7 +280,8 @@ pub async fn patch_listing(
     let row =
         listings::override_category(&state.db, &auth.seller_id, &id, category.as_ref()).await?;
     let codes = listings::attached_codes(&state.db, &row.id).await?;
-    Ok(HttpResponse::Ok().json(out(row, codes)))
+    let proven = proven_domains(&state, &auth.seller_id).await?;
+    Ok(HttpResponse::Ok().json(out(row, codes, &proven)))
 }
 
 /// Codes to attach.
@@ -276,5 +327,6 @@ pub async fn attach_codes(
     }
     let row = listings::attach_codes(&state.db, &auth.seller_id, &id, &codes).await?;
     let attached = listings::attached_codes(&state.db, &row.id).await?;
-    Ok(HttpResponse::Ok().json(out(row, attached)))
+    let proven = proven_domains(&state, &auth.seller_id).await?;
+    Ok(HttpResponse::Ok().json(out(row, attached, &proven)))
 }

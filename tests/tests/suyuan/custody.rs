@@ -210,9 +210,39 @@ both_engines_app!(
         // B records its receipt directly (not through the claim link), with its own wording.
         let res = receive(&app, &b, receipt(UNIT, "电动自行车", &days_ago(3))).await;
         assert_eq!(res.status(), StatusCode::CREATED);
-        // C was shipped nothing.
+        // C was shipped nothing: its receipt is kept, with a warning, and the code is flagged.
         let res = receive(&app, &c, receipt(UNIT, "FAKE", &days_ago(1))).await;
         assert_eq!(res.status(), StatusCode::CREATED);
+        let out: Value = res.json().await.unwrap();
+        assert_eq!(
+            out["warnings"][0]["reason"], "outside_custody_chain",
+            "{out:#}"
+        );
+        let flags: Value = client()
+            .get(format!("{}/api/v1/flags", app.address))
+            .bearer_auth(&c)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            flags["items"][0]["reason"], "outside_custody_chain",
+            "{flags:#}"
+        );
+        assert_eq!(flags["items"][0]["code"], UNIT);
+        // B's own receipt, shipped to it, left no flag.
+        let flags: Value = client()
+            .get(format!("{}/api/v1/flags", app.address))
+            .bearer_auth(&b)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(flags["items"], json!([]), "{flags:#}");
 
         let page = page_json(&app, UNIT).await;
         assert_eq!(page["product"]["name"], "雅迪电动自行车 DT3");

@@ -348,3 +348,40 @@ both_engines_app!(
         );
     }
 );
+
+both_engines_app!(
+    the_sellers_listing_api_says_why_a_url_is_not_used_for_redirects,
+    |app: TestApp| async move {
+        let (store, token) =
+            shop_with_listing(&app, "91440104MA59ABCD1", "unproven.example", 7200).await;
+        let listing = |token: String| {
+            let url = format!("{}/api/v1/listings", app.address);
+            async move {
+                let page: Value = client()
+                    .get(url)
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                page["items"][0].clone()
+            }
+        };
+        let before = listing(token.clone()).await;
+        assert_eq!(before["url"], "https://unproven.example/products/dt3");
+        assert_eq!(before["url_status"], "shop_domain_not_proven");
+        assert!(before["url_note"][0].as_str().unwrap().contains("尚未验证"));
+        // Proven on another domain than the one the URLs point to: still not used.
+        prove(&app, &token, &store).await;
+        let after = listing(token.clone()).await;
+        assert_eq!(after["url_status"], "not_on_proven_domain");
+        assert!(
+            after["url_note"][1]
+                .as_str()
+                .unwrap()
+                .contains("never used")
+        );
+    }
+);
