@@ -256,3 +256,40 @@ both_engines_app!(
         assert_eq!(claims[0]["party"], "无关商行");
     }
 );
+
+async fn import(app: &TestApp, token: &str, csv: String) -> Value {
+    let res = client()
+        .post(format!("{}/api/v1/imports/receipts", app.address))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+both_engines_app!(
+    a_csv_row_dated_beyond_the_limit_needs_a_backdate_reason_column,
+    |app: TestApp| async move {
+        let (_, a) = seller(&app, "骑乐电动车行", "91440104MA59ABCD1").await;
+        let old = import(
+            &app,
+            &a,
+            format!("category,received_at,code\nebike,2000-01-01,{UNIT}\n"),
+        )
+        .await;
+        assert_eq!(old["imported"], 0, "{old:#}");
+        assert_eq!(old["rejected_rows"][0]["code"], "backdate_reason_required");
+        let kept = import(
+            &app,
+            &a,
+            format!("类别,进货日期,补录原因,追溯码\nebike,2000-01-01,旧账补录,{UNIT}\n"),
+        )
+        .await;
+        assert_eq!(kept["imported"], 1, "{kept:#}");
+        let page = page_json(&app, UNIT).await;
+        assert_eq!(page["custody"][0]["backdate_reason"], "旧账补录");
+    }
+);
