@@ -100,9 +100,17 @@ async fn view_of(state: &AppState, facts: &CodeFacts) -> Result<TracePageView, A
     let public = &state.public_url;
     // The product's facts come from the chain of custody only: a record that does not fit it
     // is a claim, shown apart.
+    // Among them the first recorded speaks for the product (a batch has no single holder: a
+    // receipt dated earlier but recorded later does not rename it either).
     let chain = || facts.events.iter().filter(|e| e.misfit.is_none());
-    let receipt = chain().find(|e| e.row.record_kind == "receipt" && !e.corrected);
-    let category_id = chain().find_map(|e| e.row.category_id.clone());
+    let first_recorded = |e: &&trace::CodeEvent| (e.row.record_time, e.row.id.clone());
+    let receipt = chain()
+        .filter(|e| e.row.record_kind == "receipt" && !e.corrected)
+        .min_by_key(first_recorded);
+    let category_id = chain()
+        .filter(|e| e.row.category_id.is_some())
+        .min_by_key(first_recorded)
+        .and_then(|e| e.row.category_id.clone());
     let category = category_id
         .as_deref()
         .and_then(|c| CategoryId::parse(c).ok())

@@ -293,3 +293,29 @@ both_engines_app!(
         assert_eq!(page["custody"][0]["backdate_reason"], "旧账补录");
     }
 );
+
+both_engines_app!(
+    a_batch_page_takes_its_name_from_the_first_recorded_receipt_not_the_earliest_dated,
+    |app: TestApp| async move {
+        let (_, a) = seller(&app, "骑乐电动车行", "91440104MA59ABCD1").await;
+        let (_, b) = seller(&app, "冒名商行", "91440104MA59ABCD2").await;
+        let batch = |name: &str, day: String| {
+            json!({"category": "safety_helmet", "received_at": day, "product_name": name,
+                "items": [{"gtin": "09520002000019", "batch": "CUST-B1", "quantity": 5.0}]})
+        };
+        assert_eq!(
+            receive(&app, &a, batch("安骑头盔", days_ago(2)))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            receive(&app, &b, batch("FAKE", days_ago(25)))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        let page = page_json(&app, "(01)09520002000019(10)CUST-B1").await;
+        assert_eq!(page["product"]["name"], "安骑头盔", "{page:#}");
+    }
+);
