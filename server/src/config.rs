@@ -77,6 +77,12 @@ pub struct Config {
     pub mail_from: String,
     /// Submissions to trace platforms: `SUYUAN_SUBMIT_*` (defaults a platform may override).
     pub submit: SubmitConfig,
+    /// `SUYUAN_WEBHOOK_REPLAY_WINDOW`: how far a signed send time (Standard Webhooks
+    /// `webhook-timestamp`) may be from this server's clock (default `5m`).
+    pub webhook_replay_window: std::time::Duration,
+    /// `SUYUAN_DEAD_LETTER_KEEP`: how long a dead-lettered delivery keeps its raw body for
+    /// replay before it is redacted too (default `30d`).
+    pub dead_letter_keep: std::time::Duration,
 }
 
 /// A configuration value that is missing or wrong.
@@ -113,6 +119,8 @@ struct FileConfig {
     worker: Option<String>,
     allow_private_targets: Option<bool>,
     transfer_ttl: Option<String>,
+    webhook_replay_window: Option<String>,
+    dead_letter_keep: Option<String>,
     transfer_remind_after: Option<String>,
     transfer_remind_every: Option<String>,
     smtp_url: Option<String>,
@@ -285,6 +293,17 @@ impl Config {
             pick("SUYUAN_TRANSFER_TTL", file_cfg.transfer_ttl),
             30 * 24 * 3600,
         )?;
+        let webhook_replay_window = duration_or(
+            pick(
+                "SUYUAN_WEBHOOK_REPLAY_WINDOW",
+                file_cfg.webhook_replay_window,
+            ),
+            5 * 60,
+        )?;
+        let dead_letter_keep = duration_or(
+            pick("SUYUAN_DEAD_LETTER_KEEP", file_cfg.dead_letter_keep),
+            30 * 24 * 3600,
+        )?;
         let transfer_remind_after = duration_or(
             pick(
                 "SUYUAN_TRANSFER_REMIND_AFTER",
@@ -384,6 +403,8 @@ impl Config {
             };
         }
         Ok(Config {
+            webhook_replay_window,
+            dead_letter_keep,
             transfer_ttl,
             transfer_remind_after,
             transfer_remind_every,

@@ -360,6 +360,7 @@ both_engines!(
             platform: "shopify".into(),
             idempotency_key: format!("d-{}", i % 40),
             topic: "products/create".into(),
+            content_digest: None,
             body: b"{}".to_vec(),
             received_at: t0(),
         };

@@ -166,6 +166,7 @@ impl Adapter for Douyin {
         let fallback = || format!("sha256:{}", crypto::sha256_hex(body));
         let Some(elements) = summaries(body).filter(|e| !e.is_empty()) else {
             return Ok(Verified::Delivery(Envelope {
+                content_digest: super::content_digest("", body),
                 idempotency_key: fallback(),
                 topic: String::new(),
                 message_ids: Vec::new(),
@@ -199,9 +200,12 @@ impl Adapter for Douyin {
             }
             _ => fallback(),
         };
+        // The whole body (tags and msg_ids included) is signed.
+        let topic = tags.join(",");
         Ok(Verified::Delivery(Envelope {
+            content_digest: super::content_digest(&topic, body),
             idempotency_key,
-            topic: tags.join(","),
+            topic,
             message_ids: elements.into_iter().filter_map(|e| e.msg_id).collect(),
             shop,
         }))

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::fit::Unfit;
+
 /// Why a delivery's signature does not hold. Answer these with 401 and store nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -22,10 +24,11 @@ pub enum SignatureError {
     /// No secret of the connection produces the signature sent.
     #[error("the signature does not match the body with any of the connection's secrets")]
     Mismatch,
-    /// A Standard Webhooks timestamp more than 5 minutes from the server's clock.
+    /// A signed timestamp (Standard Webhooks) further from the server's clock than the
+    /// replay window allows.
     #[error(
         "the delivery's timestamp {timestamp} is {} seconds from the server's clock ({now}); \
-         at most 300 are accepted, to refuse replays",
+         at most {tolerance} are accepted, to refuse replays",
         .timestamp.abs_diff(*.now)
     )]
     Expired {
@@ -33,6 +36,20 @@ pub enum SignatureError {
         timestamp: i64,
         /// The server's clock (unix seconds).
         now: i64,
+        /// The replay window, in seconds either way.
+        tolerance: u64,
+    },
+    /// A field outside the signature does not fit the signed body: a Shopify or WooCommerce
+    /// topic header, or Youzan's `type` or `id` beside a `msg` signed only by the body `sign`.
+    /// Nothing is stored.
+    #[error("{field} {value:?} does not fit the signed body: {}", .reason.en())]
+    DoesNotFit {
+        /// The unsigned field, as the marketplace names it.
+        field: &'static str,
+        /// Its value (a topic or an order id, never personal data).
+        value: String,
+        /// Why it does not fit.
+        reason: Unfit,
     },
     /// The connection lacks what this marketplace needs to check a signature.
     #[error("the store connection has no {what} configured")]
@@ -133,10 +150,19 @@ impl SignatureError {
             SignatureError::Mismatch => {
                 "签名与请求体不符：该店铺连接的所有密钥都无法生成此签名".to_owned()
             }
-            SignatureError::Expired { timestamp, now } => format!(
-                "推送时间戳 {timestamp} 与服务器时间（{now}）相差 {} 秒，超过允许的 300 秒，为防重放已拒绝",
+            SignatureError::Expired {
+                timestamp,
+                now,
+                tolerance,
+            } => format!(
+                "推送时间戳 {timestamp} 与服务器时间（{now}）相差 {} 秒，超过允许的 {tolerance} 秒，为防重放已拒绝",
                 timestamp.abs_diff(*now)
             ),
+            SignatureError::DoesNotFit {
+                field,
+                value,
+                reason,
+            } => format!("{field} {value:?} 与已签名的推送体不符：{}", reason.zh()),
             SignatureError::NotConfigured { what } => {
                 let what_zh = match *what {
                     "signing secret" => "签名密钥",
@@ -161,6 +187,15 @@ impl SignatureError {
             SignatureError::Expired { .. } => "signature_expired",
             SignatureError::NotConfigured { .. } => "signature_not_configured",
             SignatureError::WrongApp { .. } => "signature_wrong_app",
+            SignatureError::DoesNotFit {
+                reason: Unfit::TypeNotSigned,
+                ..
+            } => "topic_not_signed",
+            SignatureError::DoesNotFit {
+                reason: Unfit::IdContradictsMsg | Unfit::NoSignedOrder,
+                ..
+            } => "id_does_not_fit_body",
+            SignatureError::DoesNotFit { .. } => "topic_does_not_fit_body",
         }
     }
 }
@@ -391,6 +426,7 @@ mod tests {
         let err = SignatureError::Expired {
             timestamp: 1000,
             now: 1360,
+            tolerance: 300,
         };
         assert!(err.to_string().contains("360 seconds"), "{err}");
         assert!(err.message_zh().contains("360"));

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::crypto;
 use super::error::{Malformed, ParseError, ValueKind};
+use super::fit;
 use super::json::{Node, TimeFormat, parse_document};
 use super::region::{RegionFields, destination};
 use super::types::{
@@ -67,7 +68,14 @@ impl Adapter for Shopify {
             .ok_or(SignatureError::Missing {
                 header: WEBHOOK_ID_HEADERS[0],
             })?;
+        // The topic header is not signed: it must fit the signed body.
+        fit::shopify(topic, body).map_err(|reason| SignatureError::DoesNotFit {
+            field: TOPIC_HEADERS[0],
+            value: topic.to_owned(),
+            reason,
+        })?;
         Ok(Verified::Delivery(Envelope {
+            content_digest: super::content_digest(topic, body),
             idempotency_key: webhook_id.to_owned(),
             topic: topic.to_owned(),
             message_ids: vec![webhook_id.to_owned()],

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::crypto;
 use super::error::{Malformed, ParseError, ValueKind};
+use super::fit;
 use super::json::{Node, TimeFormat, parse_document};
 use super::region::{RegionFields, destination};
 use super::types::{
@@ -115,8 +116,15 @@ impl Adapter for WooCommerce {
                 }
             },
         };
+        // The topic headers are not signed: the topic must fit the signed body.
+        fit::woocommerce(&topic, body).map_err(|reason| SignatureError::DoesNotFit {
+            field: TOPIC_HEADER,
+            value: topic.clone(),
+            reason,
+        })?;
         let delivery_id = headers.first_of(&[DELIVERY_ID_HEADER]);
         Ok(Verified::Delivery(Envelope {
+            content_digest: super::content_digest(&topic, body),
             idempotency_key: idempotency_key(webhook_id, delivery_id, body),
             topic,
             message_ids: delivery_id.map(str::to_owned).into_iter().collect(),
