@@ -24,6 +24,9 @@ enum WebhookInbox {
 }
 
 const DIGEST_INDEX: &str = "uq_webhook_inbox_content_digest";
+/// The rows still holding a raw body, for the redaction sweep (a partial index: both engines
+/// spell it the same way).
+const UNREDACTED_INDEX: &str = "idx_webhook_inbox_unredacted";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -59,10 +62,21 @@ impl MigrationTrait for Migration {
                     .unique()
                     .to_owned(),
             )
-            .await
+            .await?;
+        manager
+            .get_connection()
+            .execute_unprepared(&format!(
+                "CREATE INDEX {UNREDACTED_INDEX} ON webhook_inbox (id) WHERE redacted_at IS NULL"
+            ))
+            .await?;
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(&format!("DROP INDEX {UNREDACTED_INDEX}"))
+            .await?;
         manager
             .drop_index(
                 Index::drop()

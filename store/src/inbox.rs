@@ -345,16 +345,18 @@ pub async fn dead_letters(
 }
 
 /// Puts a dead-lettered delivery of this seller back in the queue, due at `now`, with its
-/// attempts reset.
+/// attempts reset; not once its body has been redacted.
 pub async fn replay(
     db: &impl ConnectionTrait,
     seller: &SellerId,
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    // A redacted dead letter has lost what it would be replayed from.
     let scope = Condition::all()
         .add(webhook_inbox::Column::Id.eq(id))
-        .add(webhook_inbox::Column::SellerId.eq(seller.as_str()));
+        .add(webhook_inbox::Column::SellerId.eq(seller.as_str()))
+        .add(webhook_inbox::Column::RedactedAt.is_null());
     if QUEUE.replay(db, now, scope).await? == 0 {
         Err(StoreError::NotFound("dead-lettered delivery"))
     } else {
@@ -365,4 +367,62 @@ pub async fn replay(
 /// Counts deliveries by state (for metrics and tests).
 pub async fn count_by_status(db: &impl ConnectionTrait, status: &str) -> Result<u64, StoreError> {
     QUEUE.count(db, status).await
+}
+
+/// Replaces the bodies of settled deliveries by their redacted form (personal data masked,
+/// [`suyuan_core::marketplace::redact`]) and keeps the SHA-256 of the original beside it, so
+/// a dispute can still be checked against the marketplace's copy. Settled means applied
+/// (`done`), or dead-lettered with its last attempt more than `dead_keep` before `now` (until
+/// then a dead letter keeps its body, to be replayed). At most `limit` rows, oldest first, in
+/// one transaction; each row is redacted only if it is still in the state it was read in, so
+/// a dead letter replayed meanwhile keeps its body. Returns how many were redacted.
+pub async fn redact_settled(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    dead_keep: Duration,
+    limit: u64,
+) -> Result<u64, StoreError> {
+    use sea_orm::QueryOrder as _;
+    use sea_orm::sea_query::Expr;
+    use sha2::Digest as _;
+    use suyuan_core::marketplace::{Marketplace, redact};
+    let settled = Condition::any()
+        .add(webhook_inbox::Column::Status.eq(status::DONE))
+        .add(
+            Condition::all()
+                .add(webhook_inbox::Column::Status.eq(status::DEAD))
+                .add(webhook_inbox::Column::NextAttemptAt.lte(now - dead_keep)),
+        );
+    let rows = webhook_inbox::Entity::find()
+        .filter(webhook_inbox::Column::RedactedAt.is_null())
+        .filter(settled)
+        .order_by_asc(webhook_inbox::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let txn = db.begin().await?;
+    let mut redacted = 0;
+    for row in rows {
+        let platform = row
+            .platform
+            .parse::<Marketplace>()
+            .unwrap_or(Marketplace::Standard);
+        let kept = redact::redact(platform, &row.body);
+        let hash = hex::encode(sha2::Sha256::digest(&row.body));
+        redacted += webhook_inbox::Entity::update_many()
+            .col_expr(webhook_inbox::Column::Body, Expr::value(kept))
+            .col_expr(webhook_inbox::Column::BodySha256, Expr::value(hash))
+            .col_expr(webhook_inbox::Column::RedactedAt, Expr::value(now))
+            .filter(webhook_inbox::Column::Id.eq(row.id))
+            .filter(webhook_inbox::Column::Status.eq(row.status.as_str()))
+            .filter(webhook_inbox::Column::RedactedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected;
+    }
+    txn.commit().await?;
+    Ok(redacted)
 }

@@ -269,8 +269,8 @@ fn from_order_status(node: &Node<'_>) -> Result<Option<OrderStatus>, ParseError>
         Some(3) => Some(OrderStatus::Fulfilled),
         Some(4) => Some(OrderStatus::Cancelled),
         Some(5) => Some(OrderStatus::Completed),
-        Some(other) => {
-            return Err(node.bad_value(&other.to_string(), ValueKind::OneOf(ORDER_STATUSES)));
+        Some(_) => {
+            return Err(node.bad_value(ValueKind::OneOf(ORDER_STATUSES)));
         }
     })
 }

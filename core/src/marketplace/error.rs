@@ -282,10 +282,9 @@ pub enum ParseErrorKind {
         /// What it should hold.
         expected: ValueKind,
     },
-    /// A field holds a value outside what is allowed.
+    /// A field holds a value outside what is allowed (the value is not kept: it may be
+    /// personal data in the wrong field).
     BadValue {
-        /// The value found (cut to 80 characters).
-        value: String,
         /// What it should be.
         expected: ValueKind,
     },
@@ -350,8 +349,11 @@ impl ParseError {
             ParseErrorKind::Syntax { detail } => format!("not valid JSON: {detail}"),
             ParseErrorKind::Missing => "a required field is missing or null".to_owned(),
             ParseErrorKind::WrongType { expected } => format!("expected {}", expected.en()),
-            ParseErrorKind::BadValue { value, expected } => {
-                format!("got {value:?}, expected {}", expected.en())
+            ParseErrorKind::BadValue { expected } => {
+                format!(
+                    "a value outside what is allowed, expected {}",
+                    expected.en()
+                )
             }
             ParseErrorKind::Encoding { detail } => format!("cannot be decoded: {detail}"),
             ParseErrorKind::Invalid { detail } => {
@@ -367,8 +369,8 @@ impl ParseError {
             ParseErrorKind::Syntax { detail } => format!("不是有效的 JSON（{detail}）"),
             ParseErrorKind::Missing => "缺少必填字段或其值为 null".to_owned(),
             ParseErrorKind::WrongType { expected } => format!("应为{}", expected.zh()),
-            ParseErrorKind::BadValue { value, expected } => {
-                format!("值 {value:?} 不符合要求，应为{}", expected.zh())
+            ParseErrorKind::BadValue { expected } => {
+                format!("值不符合要求，应为{}", expected.zh())
             }
             ParseErrorKind::Encoding { detail } => format!("无法解码（{detail}）"),
             ParseErrorKind::Invalid { detail } => {
@@ -407,9 +409,53 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// A serde message without the value it quotes (`invalid type: string "13800000000",
+/// expected …` becomes `invalid type: string (value not shown), expected …`): the value may be
+/// personal data in the wrong field, and the message is stored and logged. Field names and
+/// what was expected are kept.
+pub(crate) fn without_values(message: &str) -> String {
+    let tail = |rest: &str| {
+        rest.rfind(", expected")
+            .map_or("", |i| &rest[i..])
+            .to_owned()
+    };
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let kind = rest.split([' ', ',']).next().unwrap_or_default();
+            return format!("{prefix}{kind} (value not shown){}", tail(rest));
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return format!("unknown variant (value not shown){}", tail(rest));
+    }
+    message.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_messages_lose_their_values_but_keep_fields_and_expectations() {
+        let cases = [
+            (
+                "invalid type: string \"13800000000\", expected u32 at line 1 column 20",
+                "invalid type: string (value not shown), expected u32 at line 1 column 20",
+            ),
+            (
+                "unknown variant `13800000000, expected x`, expected `consumer` or `business`",
+                "unknown variant (value not shown), expected `consumer` or `business`",
+            ),
+            (
+                "invalid value: integer `-1`, expected u32",
+                "invalid value: integer (value not shown), expected u32",
+            ),
+            ("missing field `external_id`", "missing field `external_id`"),
+        ];
+        for (given, shown) in cases {
+            assert_eq!(without_values(given), shown);
+        }
+    }
 
     #[test]
     fn every_malformed_reason_has_a_chinese_message() {
@@ -439,14 +485,13 @@ mod tests {
             "orders/paid",
             Some("$.line_items[0].quantity".into()),
             ParseErrorKind::BadValue {
-                value: "-1".into(),
                 expected: ValueKind::Quantity,
             },
         );
         assert_eq!(
             err.to_string(),
-            "cannot read the orders/paid delivery: at $.line_items[0].quantity: got \"-1\", \
-             expected a whole number from 0 to 4294967295"
+            "cannot read the orders/paid delivery: at $.line_items[0].quantity: a value outside \
+             what is allowed, expected a whole number from 0 to 4294967295"
         );
         assert!(err.message_zh().contains("$.line_items[0].quantity"));
         assert!(err.message_zh().contains("orders/paid"));

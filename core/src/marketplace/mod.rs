@@ -173,6 +173,7 @@ mod douyin;
 mod error;
 mod fit;
 mod json;
+pub mod redact;
 mod region;
 mod shopify;
 mod standard;

@@ -132,7 +132,7 @@ fn product(root: &Node<'_>) -> Result<ListingData, ParseError> {
         Some("active") => ListingStatus::Active,
         Some("draft") => ListingStatus::Draft,
         Some("archived") => ListingStatus::Archived,
-        Some(other) => return Err(status_node.bad_value(other, ValueKind::OneOf(PRODUCT_STATUSES))),
+        Some(_) => return Err(status_node.bad_value(ValueKind::OneOf(PRODUCT_STATUSES))),
         // Older API versions have no status: published means on sale.
         None if root.get("published_at").is_present() => ListingStatus::Active,
         None => ListingStatus::Draft,

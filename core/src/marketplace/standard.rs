@@ -140,7 +140,7 @@ impl Adapter for StandardWebhooks {
         data.require_object()?;
         let invalid = |e: serde_json::Error| {
             data.error(ParseErrorKind::Invalid {
-                detail: e.to_string(),
+                detail: super::error::without_values(&e.to_string()),
             })
         };
         let change = match kind {
@@ -334,6 +334,23 @@ mod tests {
                 .verify(&h, body.as_bytes(), &creds(), at(ts - 300))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_schema_error_names_the_field_but_never_the_value() {
+        let body =
+            br#"{"type":"order.paid","data":{"external_id":"O-1","buyer":{"kind":"13800000000"}}}"#;
+        let err = StandardWebhooks.parse("order.paid", body).unwrap_err();
+        assert_eq!(err.code(), "schema_violation");
+        let shown = format!("{err} / {}", err.message_zh());
+        assert!(!shown.contains("13800000000"), "{shown}");
+        assert!(
+            shown.contains("consumer"),
+            "what was expected is kept: {shown}"
+        );
+        let body = br#"{"type":"order.paid","data":{"external_id":"O-1","lines":[{"quantity":"13800000000"}]}}"#;
+        let err = StandardWebhooks.parse("order.paid", body).unwrap_err();
+        assert!(!err.to_string().contains("13800000000"), "{err}");
     }
 
     #[test]

@@ -211,7 +211,7 @@ fn product(root: &Node<'_>) -> Result<ListingData, ParseError> {
         Some("draft" | "pending" | "future" | "auto-draft") => ListingStatus::Draft,
         Some("private") => ListingStatus::Archived,
         Some("trash") => ListingStatus::Deleted,
-        Some(other) => return Err(status_node.bad_value(other, ValueKind::OneOf(PRODUCT_STATUSES))),
+        Some(_) => return Err(status_node.bad_value(ValueKind::OneOf(PRODUCT_STATUSES))),
     };
     let variation_ids = root.get("variations").items()?;
     let variants = if variation_ids.is_empty() {
@@ -303,7 +303,7 @@ fn order(root: &Node<'_>) -> Result<OrderData, ParseError> {
         "completed" => OrderStatus::Completed,
         "cancelled" | "failed" => OrderStatus::Cancelled,
         "refunded" => OrderStatus::Refunded,
-        other => return Err(status_node.bad_value(other, ValueKind::OneOf(ORDER_STATUSES))),
+        _ => return Err(status_node.bad_value(ValueKind::OneOf(ORDER_STATUSES))),
     };
     let lines = root
         .get("line_items")
