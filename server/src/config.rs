@@ -80,6 +80,9 @@ pub struct Config {
     /// `SUYUAN_WEBHOOK_REPLAY_WINDOW`: how far a signed send time (Standard Webhooks
     /// `webhook-timestamp`) may be from this server's clock (default `5m`).
     pub webhook_replay_window: std::time::Duration,
+    /// `SUYUAN_RETENTION`: how long records are kept before `suyuan purge` may delete them
+    /// (default 1096 days: 3 years, E-Commerce Law art. 31).
+    pub retention: std::time::Duration,
     /// `SUYUAN_DEAD_LETTER_KEEP`: how long a dead-lettered delivery keeps its raw body for
     /// replay before it is redacted too (default `30d`).
     pub dead_letter_keep: std::time::Duration,
@@ -121,6 +124,7 @@ struct FileConfig {
     transfer_ttl: Option<String>,
     webhook_replay_window: Option<String>,
     dead_letter_keep: Option<String>,
+    retention: Option<String>,
     transfer_remind_after: Option<String>,
     transfer_remind_every: Option<String>,
     smtp_url: Option<String>,
@@ -300,6 +304,10 @@ impl Config {
             ),
             5 * 60,
         )?;
+        let retention = duration_or(
+            pick("SUYUAN_RETENTION", file_cfg.retention),
+            1096 * 24 * 3600,
+        )?;
         let dead_letter_keep = duration_or(
             pick("SUYUAN_DEAD_LETTER_KEEP", file_cfg.dead_letter_keep),
             30 * 24 * 3600,
@@ -405,6 +413,7 @@ impl Config {
         Ok(Config {
             webhook_replay_window,
             dead_letter_keep,
+            retention,
             transfer_ttl,
             transfer_remind_after,
             transfer_remind_every,

@@ -14,6 +14,7 @@ mod suyuan {
     pub mod operators;
     pub mod personal_data;
     pub mod receipts;
+    pub mod retention;
     pub mod scenario;
     pub mod submissions;
     pub mod transfers;
