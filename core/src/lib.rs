@@ -6,6 +6,7 @@
 //! says what is wrong and where, in English (`Display`) and Chinese (`message_zh`).
 
 pub mod catalogue;
+pub mod checkpoint;
 pub mod china_time;
 pub mod codes;
 pub mod credit_code;

@@ -38,6 +38,16 @@ const VERSION: &str = "v1:";
 const NONCE_LEN: usize = 24;
 
 impl SecretKey {
+    /// A key of its own for one purpose, derived from this one (HMAC-SHA256 of the purpose
+    /// under this key), so that no two uses share key material.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// Parses a base64-encoded 32-byte key.
     pub fn from_base64(encoded: &str) -> Result<Self, SecretError> {
         let bytes = B64

@@ -8,6 +8,7 @@ use sea_orm_migration::MigratorTrait as _;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use suyuan_core::checkpoint::CheckpointKey;
 use suyuan_core::ids::SellerId;
 use suyuan_core::secrets::SecretKey;
 use suyuan_core::tenancy::Role;
@@ -58,8 +59,18 @@ pub enum Command {
         #[arg(long)]
         ttl: Option<String>,
     },
-    /// Walk every seller's hash chain and name the first event that does not match.
+    /// Walk every seller's hash chain (from its signed checkpoint, when its prefix was purged)
+    /// and name the first event that does not match.
     Verify,
+    /// Delete trace events and settled webhook deliveries recorded before a date, keeping every
+    /// chain verifiable: each purged prefix leaves a checkpoint signed with a key derived from
+    /// SUYUAN_SECRET_KEY.
+    Purge {
+        /// The cut-off (`2023-12-01` or RFC 3339); default now minus SUYUAN_RETENTION (3
+        /// years). A date inside the retention period is refused.
+        #[arg(long)]
+        before: Option<String>,
+    },
     /// Import receipts or sales from a CSV file (UTF-8, UTF-8 with BOM or GBK).
     ///
     /// Exit status: 0 when every row was imported, 3 when some rows were refused (the others
@@ -218,13 +229,22 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Purge { before } => purge(&config, before.as_deref(), chrono::Utc::now()).await,
         Command::Verify => {
             let db = open_database(&config).await?;
-            let report = ledger::verify(&db).await?;
+            let key = resolve_secrets(&config, SecretsFor::Command)
+                .ok()
+                .map(|s| CheckpointKey::derive(&s.key));
+            if key.is_none() {
+                eprintln!(
+                    "note: SUYUAN_SECRET_KEY is not set: checkpoint signatures are not checked"
+                );
+            }
+            let report = ledger::verify_with(&db, key.as_ref()).await?;
             if report.breaks.is_empty() {
                 println!(
-                    "ok: {} events in {} seller chains verified",
-                    report.events, report.sellers
+                    "ok: {} events in {} seller chains verified ({} from a signed checkpoint)",
+                    report.events, report.sellers, report.checkpoints
                 );
                 Ok(ExitCode::SUCCESS)
             } else {
@@ -484,6 +504,52 @@ fn write_report(path: &Path, report: &suyuan_store::import::ImportReport) -> any
     }
     std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// `suyuan purge`: the cut-off is `--before`, or `now` minus the retention; one inside the
+/// retention period is refused.
+async fn purge(
+    config: &Config,
+    before: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<ExitCode> {
+    let retention = chrono::Duration::from_std(config.retention)
+        .map_err(|_| anyhow::anyhow!("SUYUAN_RETENTION: too long"))?;
+    let latest = now - retention;
+    let before = match before {
+        None => latest,
+        Some(text) => {
+            let at = chrono::DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .or_else(|_| {
+                    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+                })
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "--before: `{text}` is not a date like 2023-12-01 or an RFC 3339 time"
+                    )
+                })?;
+            if at > latest {
+                anyhow::bail!(
+                    "--before: {text} is inside the retention period (SUYUAN_RETENTION); records \
+                     recorded after {} must be kept",
+                    latest.to_rfc3339()
+                );
+            }
+            at
+        }
+    };
+    let secrets = resolve_secrets(config, SecretsFor::Command)?;
+    let key = CheckpointKey::derive(&secrets.key);
+    let db = open_database(config).await?;
+    let report = ledger::purge_before(&db, &key, before, now).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(if report.refused.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 async fn migrate(config: Config, action: MigrateAction, steps: u32) -> anyhow::Result<ExitCode> {

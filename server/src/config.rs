@@ -80,6 +80,15 @@ pub struct Config {
     pub mail_from: String,
     /// Submissions to trace platforms: `SUYUAN_SUBMIT_*` (defaults a platform may override).
     pub submit: SubmitConfig,
+    /// `SUYUAN_WEBHOOK_REPLAY_WINDOW`: how far a signed send time (Standard Webhooks
+    /// `webhook-timestamp`) may be from this server's clock (default `5m`).
+    pub webhook_replay_window: std::time::Duration,
+    /// `SUYUAN_RETENTION`: how long records are kept before `suyuan purge` may delete them
+    /// (default 1096 days: 3 years, E-Commerce Law art. 31).
+    pub retention: std::time::Duration,
+    /// `SUYUAN_DEAD_LETTER_KEEP`: how long a dead-lettered delivery keeps its raw body for
+    /// replay before it is redacted too (default `30d`).
+    pub dead_letter_keep: std::time::Duration,
 }
 
 /// A configuration value that is missing or wrong.
@@ -117,6 +126,9 @@ struct FileConfig {
     allow_private_targets: Option<bool>,
     transfer_ttl: Option<String>,
     max_backdate: Option<String>,
+    webhook_replay_window: Option<String>,
+    dead_letter_keep: Option<String>,
+    retention: Option<String>,
     transfer_remind_after: Option<String>,
     transfer_remind_every: Option<String>,
     smtp_url: Option<String>,
@@ -299,6 +311,21 @@ impl Config {
                 "must be at most 100 years",
             ));
         }
+        let webhook_replay_window = duration_or(
+            pick(
+                "SUYUAN_WEBHOOK_REPLAY_WINDOW",
+                file_cfg.webhook_replay_window,
+            ),
+            5 * 60,
+        )?;
+        let retention = duration_or(
+            pick("SUYUAN_RETENTION", file_cfg.retention),
+            1096 * 24 * 3600,
+        )?;
+        let dead_letter_keep = duration_or(
+            pick("SUYUAN_DEAD_LETTER_KEEP", file_cfg.dead_letter_keep),
+            30 * 24 * 3600,
+        )?;
         let transfer_remind_after = duration_or(
             pick(
                 "SUYUAN_TRANSFER_REMIND_AFTER",
@@ -398,6 +425,9 @@ impl Config {
             };
         }
         Ok(Config {
+            webhook_replay_window,
+            dead_letter_keep,
+            retention,
             transfer_ttl,
             max_backdate,
             transfer_remind_after,

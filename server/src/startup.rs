@@ -14,7 +14,7 @@ use suyuan_store::Db;
 use suyuan_web::auth::Tokens;
 use suyuan_web::error::ApiError;
 use suyuan_web::metrics::Metrics;
-use suyuan_web::{AppState, TransferSettings};
+use suyuan_web::{AppState, TransferSettings, WebhookSettings};
 use tracing_actix_web::{RequestId, TracingLogger};
 
 /// A built, not yet running, application.
@@ -73,6 +73,11 @@ impl Application {
             },
             max_backdate: chrono::Duration::from_std(config.max_backdate)
                 .context("SUYUAN_MAX_BACKDATE: too long")?,
+            webhooks: WebhookSettings {
+                replay_window: config.webhook_replay_window,
+                dead_letter_keep: chrono::Duration::from_std(config.dead_letter_keep)
+                    .context("SUYUAN_DEAD_LETTER_KEEP: too long")?,
+            },
         };
         if config.worker {
             suyuan_plugin_api::intake::worker::spawn(state.clone(), inbox_notify);
@@ -194,7 +199,9 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     suyuan_migrations::Migrator::up(&db, None)
         .await
         .context("migrating the database")?;
-    Ok(db)
+    suyuan_store::db::reopen_after_migration(db, &config.database_url)
+        .await
+        .context("reopening the database after migrating it")
 }
 
 /// Loads the catalogue: built-in, extended by `SUYUAN_CATALOGUE` when set.

@@ -391,3 +391,53 @@ async fn import_prints_a_summary_and_a_report_and_the_chain_verifies_on_postgres
         import_prints_a_summary_and_a_report_and_the_chain_verifies(t).await;
     }
 }
+
+async fn purge_keeps_chains_verifiable_and_refuses_a_date_inside_the_retention(t: TestDb) {
+    let catalogue = std::sync::Arc::new(suyuan_core::catalogue::Catalogue::builtin().unwrap());
+    suyuan_server::demo::ensure_demo(&t.db, &catalogue, &SecretKey::generate())
+        .await
+        .unwrap();
+    let key = SecretKey::generate().to_base64();
+    let with_key = |key: &str| {
+        let mut cmd = suyuan(&t.url);
+        cmd.env("SUYUAN_SECRET_KEY", key);
+        cmd
+    };
+    // Three years by default: a cut-off next year would purge what must be kept.
+    let (code, stdout, stderr) = run(with_key(&key).args(["purge", "--before", "2099-01-01"]));
+    assert_ne!(code, 0, "{stdout}");
+    assert!(stderr.contains("SUYUAN_RETENTION"), "{stderr}");
+    assert!(stderr.contains("--before"), "{stderr}");
+
+    // With a retention of one second, everything recorded so far is old enough.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let (code, stdout, stderr) = run(with_key(&key).env("SUYUAN_RETENTION", "1s").arg("purge"));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["events"], 13, "{report:#}");
+    assert_eq!(report["checkpoints"], 3, "{report:#}");
+
+    let (code, stdout, stderr) = run(with_key(&key).arg("verify"));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("0 events in 3 seller chains verified (3 from a signed checkpoint)"),
+        "{stdout}"
+    );
+    // Another installation's key does not vouch for these checkpoints.
+    let (code, stdout, _) = run(with_key(&SecretKey::generate().to_base64()).arg("verify"));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("signature"), "{stdout}");
+}
+
+#[tokio::test]
+async fn purge_keeps_chains_verifiable_and_refuses_a_date_inside_the_retention_on_sqlite() {
+    let t = TestDb::new(Engine::Sqlite).await.unwrap();
+    purge_keeps_chains_verifiable_and_refuses_a_date_inside_the_retention(t).await;
+}
+
+#[tokio::test]
+async fn purge_keeps_chains_verifiable_and_refuses_a_date_inside_the_retention_on_postgres() {
+    if let Some(t) = TestDb::new(Engine::Postgres).await {
+        purge_keeps_chains_verifiable_and_refuses_a_date_inside_the_retention(t).await;
+    }
+}

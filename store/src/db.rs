@@ -56,6 +56,23 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(opts).await
 }
 
+/// The pool to use after migrating `db` (opened from `url`): on SQLite a fresh pool, because a
+/// connection that read the schema before another connection altered a table can prepare a
+/// statement (`RETURNING *`) against the old columns, and the driver then reads its rows with
+/// the old column count. On PostgreSQL the same pool.
+pub async fn reopen_after_migration(
+    db: DatabaseConnection,
+    url: &str,
+) -> Result<DatabaseConnection, DbErr> {
+    match Backend::of_url(url) {
+        Backend::Sqlite => {
+            db.close().await?;
+            connect(url).await
+        }
+        Backend::Postgres => Ok(db),
+    }
+}
+
 /// A connection of its own for a long bulk write (a CSV import) on SQLite.
 ///
 /// SQLite normally checkpoints at commit, on the committing connection: with a large write,

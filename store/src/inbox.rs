@@ -76,6 +76,9 @@ pub struct NewDelivery {
     pub idempotency_key: String,
     /// Topic as the platform names it.
     pub topic: String,
+    /// SHA-256 of the topic and the signed content: a second deduplication key, unique per
+    /// store, that no unsigned header can change (`None` only for callers that have none).
+    pub content_digest: Option<String>,
     /// The raw body, byte for byte.
     pub body: Vec<u8>,
     /// When it arrived.
@@ -91,6 +94,7 @@ fn new_row(d: &NewDelivery) -> Result<webhook_inbox::ActiveModel, StoreError> {
             platform: Set(d.platform.clone()),
             idempotency_key: Set(d.idempotency_key.clone()),
             topic: Set(d.topic.clone()),
+            content_digest: Set(d.content_digest.clone()),
             body: Set(d.body.clone()),
             received_at: Set(d.received_at),
             processed_at: Set(None),
@@ -120,11 +124,35 @@ pub async fn insert_batch(
     let mut existing: HashSet<(String, String)> = HashSet::new();
     let mut by_store: std::collections::BTreeMap<&str, Vec<String>> =
         std::collections::BTreeMap::new();
+    let mut digests_by_store: std::collections::BTreeMap<&str, Vec<String>> =
+        std::collections::BTreeMap::new();
     for d in batch {
         by_store
             .entry(d.store_id.as_str())
             .or_default()
             .push(d.idempotency_key.clone());
+        if let Some(digest) = &d.content_digest {
+            digests_by_store
+                .entry(d.store_id.as_str())
+                .or_default()
+                .push(digest.clone());
+        }
+    }
+    let mut existing_digests: HashSet<(String, String)> = HashSet::new();
+    for (store_id, digests) in digests_by_store {
+        for chunk in digests.chunks(400) {
+            // (store_id, content_digest) is a unique index too.
+            let found: Vec<(String, Option<String>)> = webhook_inbox::Entity::find()
+                .select_only()
+                .column(webhook_inbox::Column::StoreId)
+                .column(webhook_inbox::Column::ContentDigest)
+                .filter(webhook_inbox::Column::StoreId.eq(store_id))
+                .filter(webhook_inbox::Column::ContentDigest.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            existing_digests.extend(found.into_iter().filter_map(|(s, d)| Some((s, d?))));
+        }
     }
     for (store_id, keys) in by_store {
         for chunk in keys.chunks(400) {
@@ -143,10 +171,22 @@ pub async fn insert_batch(
     }
     let mut fresh = Vec::with_capacity(batch.len());
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut seen_digests: HashSet<(&str, &str)> = HashSet::new();
     let mut rows = Vec::new();
     for d in batch {
-        let new = !existing.contains(&(d.store_id.clone(), d.idempotency_key.clone()))
+        let digest_new = match &d.content_digest {
+            Some(digest) => {
+                !existing_digests.contains(&(d.store_id.clone(), digest.clone()))
+                    && !seen_digests.contains(&(d.store_id.as_str(), digest.as_str()))
+            }
+            None => true,
+        };
+        let new = digest_new
+            && !existing.contains(&(d.store_id.clone(), d.idempotency_key.clone()))
             && seen.insert((d.store_id.as_str(), d.idempotency_key.as_str()));
+        if new && let Some(digest) = &d.content_digest {
+            seen_digests.insert((d.store_id.as_str(), digest.as_str()));
+        }
         fresh.push(new);
         if new {
             rows.push(new_row(d)?);
@@ -155,14 +195,8 @@ pub async fn insert_batch(
     let txn = db.begin().await?;
     for chunk in rows.chunks(200) {
         webhook_inbox::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    webhook_inbox::Column::StoreId,
-                    webhook_inbox::Column::IdempotencyKey,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
+            // Either unique index (store and key, store and content digest) makes a repeat.
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
             .exec_without_returning(&txn)
             .await?;
     }
@@ -182,14 +216,8 @@ async fn insert_batch_returning(
     for chunk in batch.chunks(200) {
         let rows = chunk.iter().map(new_row).collect::<Result<Vec<_>, _>>()?;
         let mut query = webhook_inbox::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([
-                    webhook_inbox::Column::StoreId,
-                    webhook_inbox::Column::IdempotencyKey,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
+            // Either unique index (store and key, store and content digest) makes a repeat.
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
             .into_query();
         query.returning(sea_orm::sea_query::Query::returning().columns([
             webhook_inbox::Column::StoreId,
@@ -317,16 +345,18 @@ pub async fn dead_letters(
 }
 
 /// Puts a dead-lettered delivery of this seller back in the queue, due at `now`, with its
-/// attempts reset.
+/// attempts reset; not once its body has been redacted.
 pub async fn replay(
     db: &impl ConnectionTrait,
     seller: &SellerId,
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    // A redacted dead letter has lost what it would be replayed from.
     let scope = Condition::all()
         .add(webhook_inbox::Column::Id.eq(id))
-        .add(webhook_inbox::Column::SellerId.eq(seller.as_str()));
+        .add(webhook_inbox::Column::SellerId.eq(seller.as_str()))
+        .add(webhook_inbox::Column::RedactedAt.is_null());
     if QUEUE.replay(db, now, scope).await? == 0 {
         Err(StoreError::NotFound("dead-lettered delivery"))
     } else {
@@ -337,4 +367,62 @@ pub async fn replay(
 /// Counts deliveries by state (for metrics and tests).
 pub async fn count_by_status(db: &impl ConnectionTrait, status: &str) -> Result<u64, StoreError> {
     QUEUE.count(db, status).await
+}
+
+/// Replaces the bodies of settled deliveries by their redacted form (personal data masked,
+/// [`suyuan_core::marketplace::redact`]) and keeps the SHA-256 of the original beside it, so
+/// a dispute can still be checked against the marketplace's copy. Settled means applied
+/// (`done`), or dead-lettered with its last attempt more than `dead_keep` before `now` (until
+/// then a dead letter keeps its body, to be replayed). At most `limit` rows, oldest first, in
+/// one transaction; each row is redacted only if it is still in the state it was read in, so
+/// a dead letter replayed meanwhile keeps its body. Returns how many were redacted.
+pub async fn redact_settled(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    dead_keep: Duration,
+    limit: u64,
+) -> Result<u64, StoreError> {
+    use sea_orm::QueryOrder as _;
+    use sea_orm::sea_query::Expr;
+    use sha2::Digest as _;
+    use suyuan_core::marketplace::{Marketplace, redact};
+    let settled = Condition::any()
+        .add(webhook_inbox::Column::Status.eq(status::DONE))
+        .add(
+            Condition::all()
+                .add(webhook_inbox::Column::Status.eq(status::DEAD))
+                .add(webhook_inbox::Column::NextAttemptAt.lte(now - dead_keep)),
+        );
+    let rows = webhook_inbox::Entity::find()
+        .filter(webhook_inbox::Column::RedactedAt.is_null())
+        .filter(settled)
+        .order_by_asc(webhook_inbox::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let txn = db.begin().await?;
+    let mut redacted = 0;
+    for row in rows {
+        let platform = row
+            .platform
+            .parse::<Marketplace>()
+            .unwrap_or(Marketplace::Standard);
+        let kept = redact::redact(platform, &row.body);
+        let hash = hex::encode(sha2::Sha256::digest(&row.body));
+        redacted += webhook_inbox::Entity::update_many()
+            .col_expr(webhook_inbox::Column::Body, Expr::value(kept))
+            .col_expr(webhook_inbox::Column::BodySha256, Expr::value(hash))
+            .col_expr(webhook_inbox::Column::RedactedAt, Expr::value(now))
+            .filter(webhook_inbox::Column::Id.eq(row.id))
+            .filter(webhook_inbox::Column::Status.eq(row.status.as_str()))
+            .filter(webhook_inbox::Column::RedactedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected;
+    }
+    txn.commit().await?;
+    Ok(redacted)
 }

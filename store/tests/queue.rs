@@ -360,6 +360,7 @@ both_engines!(
             platform: "shopify".into(),
             idempotency_key: format!("d-{}", i % 40),
             topic: "products/create".into(),
+            content_digest: None,
             body: b"{}".to_vec(),
             received_at: t0(),
         };
@@ -441,7 +442,7 @@ both_engines!(
 );
 
 both_engines!(the_queue_migrations_roll_back_and_forward, |t| async move {
-    use sea_orm_migration::{MigrationName as _, MigratorTrait as _};
+    use sea_orm_migration::MigratorTrait as _;
     // The operator deliveries' leases, the mail outbox and every migration after them, undone and
     // done again (counted from the list, so migrations added later are undone too).
     let names: Vec<String> = suyuan_migrations::Migrator::migrations()

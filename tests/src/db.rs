@@ -96,6 +96,9 @@ impl TestDb {
                 suyuan_migrations::Migrator::up(&db, None)
                     .await
                     .expect("migrate sqlite");
+                let db = suyuan_store::db::reopen_after_migration(db, &url)
+                    .await
+                    .expect("reopen sqlite");
                 Some(TestDb {
                     engine,
                     url,

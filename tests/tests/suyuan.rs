@@ -14,9 +14,12 @@ mod suyuan {
     pub mod ledger;
     pub mod marketplace;
     pub mod operators;
+    pub mod personal_data;
     pub mod receipts;
+    pub mod retention;
     pub mod scenario;
     pub mod submissions;
     pub mod transfers;
+    pub mod webhook_trust;
     pub mod widgets;
 }

@@ -19,4 +19,4 @@ pub mod request_log;
 pub mod session;
 mod state;
 
-pub use state::{AppState, TransferSettings};
+pub use state::{AppState, TransferSettings, WebhookSettings};

@@ -39,6 +39,27 @@ pub struct AppState {
     pub transfers: TransferSettings,
     /// How far in the past an event time may lie without a reason (`SUYUAN_MAX_BACKDATE`).
     pub max_backdate: chrono::Duration,
+    /// Webhook intake: the replay window and how long dead letters keep their raw body.
+    pub webhooks: WebhookSettings,
+}
+
+/// Settings of the webhook intake.
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// How far a signed send time may be from the server's clock (Standard Webhooks).
+    pub replay_window: std::time::Duration,
+    /// How long a dead-lettered delivery keeps its raw body for replay before it is redacted.
+    pub dead_letter_keep: chrono::Duration,
+}
+
+impl Default for WebhookSettings {
+    /// Five minutes; thirty days.
+    fn default() -> Self {
+        WebhookSettings {
+            replay_window: std::time::Duration::from_secs(5 * 60),
+            dead_letter_keep: chrono::Duration::days(30),
+        }
+    }
 }
 
 impl AppState {

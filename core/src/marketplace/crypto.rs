@@ -45,6 +45,16 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Lowercase hex SHA-256 of several parts, concatenated.
+pub(crate) fn sha256_hex_parts(parts: &[&[u8]]) -> String {
+    use sha2::Digest as _;
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())
+}
+
 /// Standard base64 (with padding; surrounding whitespace ignored).
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD

@@ -166,6 +166,7 @@ impl Adapter for Douyin {
         let fallback = || format!("sha256:{}", crypto::sha256_hex(body));
         let Some(elements) = summaries(body).filter(|e| !e.is_empty()) else {
             return Ok(Verified::Delivery(Envelope {
+                content_digest: super::content_digest("", body),
                 idempotency_key: fallback(),
                 topic: String::new(),
                 message_ids: Vec::new(),
@@ -199,9 +200,12 @@ impl Adapter for Douyin {
             }
             _ => fallback(),
         };
+        // The whole body (tags and msg_ids included) is signed.
+        let topic = tags.join(",");
         Ok(Verified::Delivery(Envelope {
+            content_digest: super::content_digest(&topic, body),
             idempotency_key,
-            topic: tags.join(","),
+            topic,
             message_ids: elements.into_iter().filter_map(|e| e.msg_id).collect(),
             shop,
         }))
@@ -265,8 +269,8 @@ fn from_order_status(node: &Node<'_>) -> Result<Option<OrderStatus>, ParseError>
         Some(3) => Some(OrderStatus::Fulfilled),
         Some(4) => Some(OrderStatus::Cancelled),
         Some(5) => Some(OrderStatus::Completed),
-        Some(other) => {
-            return Err(node.bad_value(&other.to_string(), ValueKind::OneOf(ORDER_STATUSES)));
+        Some(_) => {
+            return Err(node.bad_value(ValueKind::OneOf(ORDER_STATUSES)));
         }
     })
 }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::fit::Unfit;
+
 /// Why a delivery's signature does not hold. Answer these with 401 and store nothing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -22,10 +24,11 @@ pub enum SignatureError {
     /// No secret of the connection produces the signature sent.
     #[error("the signature does not match the body with any of the connection's secrets")]
     Mismatch,
-    /// A Standard Webhooks timestamp more than 5 minutes from the server's clock.
+    /// A signed timestamp (Standard Webhooks) further from the server's clock than the
+    /// replay window allows.
     #[error(
         "the delivery's timestamp {timestamp} is {} seconds from the server's clock ({now}); \
-         at most 300 are accepted, to refuse replays",
+         at most {tolerance} are accepted, to refuse replays",
         .timestamp.abs_diff(*.now)
     )]
     Expired {
@@ -33,6 +36,20 @@ pub enum SignatureError {
         timestamp: i64,
         /// The server's clock (unix seconds).
         now: i64,
+        /// The replay window, in seconds either way.
+        tolerance: u64,
+    },
+    /// A field outside the signature does not fit the signed body: a Shopify or WooCommerce
+    /// topic header, or Youzan's `type` or `id` beside a `msg` signed only by the body `sign`.
+    /// Nothing is stored.
+    #[error("{field} {value:?} does not fit the signed body: {}", .reason.en())]
+    DoesNotFit {
+        /// The unsigned field, as the marketplace names it.
+        field: &'static str,
+        /// Its value (a topic or an order id, never personal data).
+        value: String,
+        /// Why it does not fit.
+        reason: Unfit,
     },
     /// The connection lacks what this marketplace needs to check a signature.
     #[error("the store connection has no {what} configured")]
@@ -133,10 +150,19 @@ impl SignatureError {
             SignatureError::Mismatch => {
                 "签名与请求体不符：该店铺连接的所有密钥都无法生成此签名".to_owned()
             }
-            SignatureError::Expired { timestamp, now } => format!(
-                "推送时间戳 {timestamp} 与服务器时间（{now}）相差 {} 秒，超过允许的 300 秒，为防重放已拒绝",
+            SignatureError::Expired {
+                timestamp,
+                now,
+                tolerance,
+            } => format!(
+                "推送时间戳 {timestamp} 与服务器时间（{now}）相差 {} 秒，超过允许的 {tolerance} 秒，为防重放已拒绝",
                 timestamp.abs_diff(*now)
             ),
+            SignatureError::DoesNotFit {
+                field,
+                value,
+                reason,
+            } => format!("{field} {value:?} 与已签名的推送体不符：{}", reason.zh()),
             SignatureError::NotConfigured { what } => {
                 let what_zh = match *what {
                     "signing secret" => "签名密钥",
@@ -161,6 +187,15 @@ impl SignatureError {
             SignatureError::Expired { .. } => "signature_expired",
             SignatureError::NotConfigured { .. } => "signature_not_configured",
             SignatureError::WrongApp { .. } => "signature_wrong_app",
+            SignatureError::DoesNotFit {
+                reason: Unfit::TypeNotSigned,
+                ..
+            } => "topic_not_signed",
+            SignatureError::DoesNotFit {
+                reason: Unfit::IdContradictsMsg | Unfit::NoSignedOrder,
+                ..
+            } => "id_does_not_fit_body",
+            SignatureError::DoesNotFit { .. } => "topic_does_not_fit_body",
         }
     }
 }
@@ -247,10 +282,9 @@ pub enum ParseErrorKind {
         /// What it should hold.
         expected: ValueKind,
     },
-    /// A field holds a value outside what is allowed.
+    /// A field holds a value outside what is allowed (the value is not kept: it may be
+    /// personal data in the wrong field).
     BadValue {
-        /// The value found (cut to 80 characters).
-        value: String,
         /// What it should be.
         expected: ValueKind,
     },
@@ -315,8 +349,11 @@ impl ParseError {
             ParseErrorKind::Syntax { detail } => format!("not valid JSON: {detail}"),
             ParseErrorKind::Missing => "a required field is missing or null".to_owned(),
             ParseErrorKind::WrongType { expected } => format!("expected {}", expected.en()),
-            ParseErrorKind::BadValue { value, expected } => {
-                format!("got {value:?}, expected {}", expected.en())
+            ParseErrorKind::BadValue { expected } => {
+                format!(
+                    "a value outside what is allowed, expected {}",
+                    expected.en()
+                )
             }
             ParseErrorKind::Encoding { detail } => format!("cannot be decoded: {detail}"),
             ParseErrorKind::Invalid { detail } => {
@@ -332,8 +369,8 @@ impl ParseError {
             ParseErrorKind::Syntax { detail } => format!("不是有效的 JSON（{detail}）"),
             ParseErrorKind::Missing => "缺少必填字段或其值为 null".to_owned(),
             ParseErrorKind::WrongType { expected } => format!("应为{}", expected.zh()),
-            ParseErrorKind::BadValue { value, expected } => {
-                format!("值 {value:?} 不符合要求，应为{}", expected.zh())
+            ParseErrorKind::BadValue { expected } => {
+                format!("值不符合要求，应为{}", expected.zh())
             }
             ParseErrorKind::Encoding { detail } => format!("无法解码（{detail}）"),
             ParseErrorKind::Invalid { detail } => {
@@ -372,9 +409,53 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// A serde message without the value it quotes (`invalid type: string "13800000000",
+/// expected …` becomes `invalid type: string (value not shown), expected …`): the value may be
+/// personal data in the wrong field, and the message is stored and logged. Field names and
+/// what was expected are kept.
+pub(crate) fn without_values(message: &str) -> String {
+    let tail = |rest: &str| {
+        rest.rfind(", expected")
+            .map_or("", |i| &rest[i..])
+            .to_owned()
+    };
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let kind = rest.split([' ', ',']).next().unwrap_or_default();
+            return format!("{prefix}{kind} (value not shown){}", tail(rest));
+        }
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return format!("unknown variant (value not shown){}", tail(rest));
+    }
+    message.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_messages_lose_their_values_but_keep_fields_and_expectations() {
+        let cases = [
+            (
+                "invalid type: string \"13800000000\", expected u32 at line 1 column 20",
+                "invalid type: string (value not shown), expected u32 at line 1 column 20",
+            ),
+            (
+                "unknown variant `13800000000, expected x`, expected `consumer` or `business`",
+                "unknown variant (value not shown), expected `consumer` or `business`",
+            ),
+            (
+                "invalid value: integer `-1`, expected u32",
+                "invalid value: integer (value not shown), expected u32",
+            ),
+            ("missing field `external_id`", "missing field `external_id`"),
+        ];
+        for (given, shown) in cases {
+            assert_eq!(without_values(given), shown);
+        }
+    }
 
     #[test]
     fn every_malformed_reason_has_a_chinese_message() {
@@ -391,6 +472,7 @@ mod tests {
         let err = SignatureError::Expired {
             timestamp: 1000,
             now: 1360,
+            tolerance: 300,
         };
         assert!(err.to_string().contains("360 seconds"), "{err}");
         assert!(err.message_zh().contains("360"));
@@ -403,14 +485,13 @@ mod tests {
             "orders/paid",
             Some("$.line_items[0].quantity".into()),
             ParseErrorKind::BadValue {
-                value: "-1".into(),
                 expected: ValueKind::Quantity,
             },
         );
         assert_eq!(
             err.to_string(),
-            "cannot read the orders/paid delivery: at $.line_items[0].quantity: got \"-1\", \
-             expected a whole number from 0 to 4294967295"
+            "cannot read the orders/paid delivery: at $.line_items[0].quantity: a value outside \
+             what is allowed, expected a whole number from 0 to 4294967295"
         );
         assert!(err.message_zh().contains("$.line_items[0].quantity"));
         assert!(err.message_zh().contains("orders/paid"));

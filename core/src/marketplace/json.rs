@@ -104,12 +104,10 @@ impl<'a> Node<'a> {
         self.error(ParseErrorKind::WrongType { expected })
     }
 
-    /// A value outside what is allowed.
-    pub(crate) fn bad_value(&self, value: &str, expected: ValueKind) -> ParseError {
-        self.error(ParseErrorKind::BadValue {
-            value: value.chars().take(80).collect(),
-            expected,
-        })
+    /// A value outside what is allowed. The value itself is never kept: it may be personal
+    /// data in the wrong field, and the error is stored and logged.
+    pub(crate) fn bad_value(&self, expected: ValueKind) -> ParseError {
+        self.error(ParseErrorKind::BadValue { expected })
     }
 
     /// The value, or a [`ParseErrorKind::Missing`] error.
@@ -186,7 +184,7 @@ impl<'a> Node<'a> {
                 } else if let Some(i) = n.as_i64() {
                     i.to_string()
                 } else {
-                    return Err(self.bad_value(&n.to_string(), ValueKind::Id));
+                    return Err(self.bad_value(ValueKind::Id));
                 }
             }
             Some(Value::String(s)) => s.trim().to_owned(),
@@ -206,16 +204,13 @@ impl<'a> Node<'a> {
     fn opt_u64(&self, kind: ValueKind) -> Result<Option<u64>, ParseError> {
         match self.value() {
             None => Ok(None),
-            Some(Value::Number(n)) => n
-                .as_u64()
-                .map(Some)
-                .ok_or_else(|| self.bad_value(&n.to_string(), kind)),
+            Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| self.bad_value(kind)),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
             Some(Value::String(s)) => s
                 .trim()
                 .parse::<u64>()
                 .map(Some)
-                .map_err(|_| self.bad_value(s, kind)),
+                .map_err(|_| self.bad_value(kind)),
             Some(_) => Err(self.wrong_type(kind)),
         }
     }
@@ -232,7 +227,7 @@ impl<'a> Node<'a> {
             None => Ok(None),
             Some(q) => u32::try_from(q)
                 .map(Some)
-                .map_err(|_| self.bad_value(&q.to_string(), ValueKind::Quantity)),
+                .map_err(|_| self.bad_value(ValueKind::Quantity)),
         }
     }
 
@@ -250,7 +245,7 @@ impl<'a> Node<'a> {
                     .ok()
                     .and_then(|s| DateTime::from_timestamp(s, 0))
                     .map(Some)
-                    .ok_or_else(|| self.bad_value(&secs.to_string(), ValueKind::UnixSeconds)),
+                    .ok_or_else(|| self.bad_value(ValueKind::UnixSeconds)),
             };
         }
         let Some(text) = self.opt_string()? else {
@@ -280,9 +275,7 @@ impl<'a> Node<'a> {
             TimeFormat::China => ValueKind::ChinaDateTime,
             TimeFormat::UnixSeconds => ValueKind::UnixSeconds,
         };
-        parsed
-            .map(Some)
-            .ok_or_else(|| self.bad_value(&text, expected))
+        parsed.map(Some).ok_or_else(|| self.bad_value(expected))
     }
 }
 

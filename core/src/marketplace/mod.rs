@@ -47,6 +47,27 @@
 //! | Douyin | `event-sign` = md5 hex (32) or HMAC-SHA256 hex (64) of app_key + body + app_secret | `msg_id` (see [`Envelope`]) | the `tag`s | `{"code":0,"msg":"success"}` |
 //! | Standard Webhooks | `webhook-signature` `v1,<base64>` over `{id}.{timestamp}.{body}`, ±5 minutes | `webhook-id` | `type` | `{}` |
 //!
+//! # Fields outside the signature
+//!
+//! Only what a signature covers may steer what a delivery does:
+//!
+//! - Shopify's and WooCommerce's topic headers are not signed, so a topic must fit the signed
+//!   body (see `fit.rs`): a deletion carries only the id, a product topic a product, an order
+//!   topic an order, and `orders/paid`, `orders/fulfilled`, `orders/partially_fulfilled` and
+//!   `orders/cancelled` an order in that state. Otherwise [`SignatureError::DoesNotFit`] names
+//!   the header and nothing is stored.
+//! - A Youzan push without `Event-Sign` is signed only in `msg`: its order is the `msg`'s `tid`
+//!   (an `id` beside it naming another order is refused), its `type` must fit the order status
+//!   in `msg` (a short `msg` without a status cannot confirm its type and is refused), and its
+//!   deduplication key is the digest of `type` and `msg`, never the unsigned `msg_id`.
+//! - Every envelope carries [`Envelope::content_digest`], the SHA-256 of the topic and the
+//!   signed content: the inbox stores a signed body under one topic once, whatever delivery
+//!   id it comes under.
+//! - Standard Webhooks sign their id and timestamp: a timestamp further from the server's
+//!   clock than [`Credentials::replay_window`] (5 minutes unless configured) is refused.
+//!   Shopify, WooCommerce, Youzan and Douyin sign no send time, so there the digest and the
+//!   `updated_at` ordering are what stop replays.
+//!
 //! When a body is signed correctly but its idempotency fields cannot be read, the key falls back
 //! to `sha256:<hex of the body>` and [`Adapter::parse`] reports what is wrong, so the delivery
 //! lands in the dead-letter list rather than being refused (the marketplace would only retry it).
@@ -82,8 +103,8 @@
 //!
 //! A marketplace without its own adapter can send Suyuan [Standard Webhooks]
 //! (<https://www.standardwebhooks.com>): a `POST` with headers `webhook-id` (unique per event,
-//! the idempotency key), `webhook-timestamp` (unix seconds; refused when more than 5 minutes
-//! from Suyuan's clock) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` over
+//! the idempotency key), `webhook-timestamp` (unix seconds; refused when more than 5 minutes,
+//! or the configured `SUYUAN_WEBHOOK_REPLAY_WINDOW`, from Suyuan's clock) and `webhook-signature` (`v1,<base64 HMAC-SHA256>` over
 //! `{webhook-id}.{webhook-timestamp}.{body}` with the base64-decoded `whsec_` secret; several
 //! space-separated signatures are allowed, one match is enough), and a JSON body:
 //!
@@ -150,7 +171,9 @@ use chrono::{DateTime, Utc};
 mod crypto;
 mod douyin;
 mod error;
+mod fit;
 mod json;
+pub mod redact;
 mod region;
 mod shopify;
 mod standard;
@@ -163,6 +186,7 @@ mod test_support;
 
 pub use douyin::Douyin;
 pub use error::{ParseError, ParseErrorKind, SignatureError, ValueKind};
+pub use fit::Unfit;
 pub use shopify::Shopify;
 pub use standard::StandardWebhooks;
 pub use types::{
@@ -303,7 +327,14 @@ pub struct Credentials<'a> {
     /// The app identity that is part of the signed content: Youzan `client_id`, Douyin
     /// `app_key`. Required for those two, ignored by the others.
     pub app_key: Option<&'a str>,
+    /// How far a signed send time may be from the server's clock, either way, before the
+    /// delivery is refused as a replay (Standard Webhooks `webhook-timestamp`; the other
+    /// marketplaces sign no send time). [`DEFAULT_REPLAY_WINDOW`] unless configured.
+    pub replay_window: std::time::Duration,
 }
+
+/// The replay window Standard Webhooks recommends: 5 minutes.
+pub const DEFAULT_REPLAY_WINDOW: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 impl<'a> Credentials<'a> {
     /// Credentials with these secrets and no app key.
@@ -311,7 +342,14 @@ impl<'a> Credentials<'a> {
         Credentials {
             secrets,
             app_key: None,
+            replay_window: DEFAULT_REPLAY_WINDOW,
         }
+    }
+
+    /// The same credentials with another replay window.
+    pub fn with_replay_window(mut self, window: std::time::Duration) -> Credentials<'a> {
+        self.replay_window = window;
+        self
     }
 
     /// The same credentials with an app key (Youzan client_id, Douyin app_key).
@@ -341,6 +379,7 @@ impl fmt::Debug for Credentials<'_> {
                 &format_args!("[{} redacted]", self.secrets.len()),
             )
             .field("app_key", &self.app_key)
+            .field("replay_window", &self.replay_window)
             .finish()
     }
 }
@@ -382,6 +421,17 @@ pub struct Envelope {
     /// Douyin the `shop_id` in the messages' data (`None` when they name different shops);
     /// `None` for Standard Webhooks and whenever the marketplace sent none.
     pub shop: Option<String>,
+    /// SHA-256 (hex) of the topic and the signed content: the body (Standard Webhooks: the
+    /// body, whose id and timestamp are signed too), or for a Youzan push signed only by its
+    /// body `sign`, the `msg`. A second deduplication key that no unsigned field can change: the
+    /// same signed body under the same topic is stored once, whatever delivery id it comes
+    /// with.
+    pub content_digest: String,
+}
+
+/// The [`Envelope::content_digest`] of a topic and the signed bytes.
+pub(crate) fn content_digest(topic: &str, signed: &[u8]) -> String {
+    crypto::sha256_hex_parts(&[topic.as_bytes(), b"\n", signed])
 }
 
 /// One marketplace's webhook protocol.
@@ -392,7 +442,7 @@ pub trait Adapter: Send + Sync {
     /// Checks the signature on the raw bytes, in constant time, before any parsing (Youzan's
     /// body `sign` is the exception the protocol forces: it signs a field of the JSON), and
     /// says what the delivery is. `now` is the server clock (Standard Webhooks refuses
-    /// timestamps more than 5 minutes from it).
+    /// timestamps further from it than [`Credentials::replay_window`]).
     fn verify(
         &self,
         headers: &Headers,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::crypto;
 use super::error::{Malformed, ParseError, ValueKind};
+use super::fit;
 use super::json::{Node, TimeFormat, parse_document};
 use super::region::{RegionFields, destination};
 use super::types::{
@@ -67,7 +68,14 @@ impl Adapter for Shopify {
             .ok_or(SignatureError::Missing {
                 header: WEBHOOK_ID_HEADERS[0],
             })?;
+        // The topic header is not signed: it must fit the signed body.
+        fit::shopify(topic, body).map_err(|reason| SignatureError::DoesNotFit {
+            field: TOPIC_HEADERS[0],
+            value: topic.to_owned(),
+            reason,
+        })?;
         Ok(Verified::Delivery(Envelope {
+            content_digest: super::content_digest(topic, body),
             idempotency_key: webhook_id.to_owned(),
             topic: topic.to_owned(),
             message_ids: vec![webhook_id.to_owned()],
@@ -124,7 +132,7 @@ fn product(root: &Node<'_>) -> Result<ListingData, ParseError> {
         Some("active") => ListingStatus::Active,
         Some("draft") => ListingStatus::Draft,
         Some("archived") => ListingStatus::Archived,
-        Some(other) => return Err(status_node.bad_value(other, ValueKind::OneOf(PRODUCT_STATUSES))),
+        Some(_) => return Err(status_node.bad_value(ValueKind::OneOf(PRODUCT_STATUSES))),
         // Older API versions have no status: published means on sale.
         None if root.get("published_at").is_present() => ListingStatus::Active,
         None => ListingStatus::Draft,

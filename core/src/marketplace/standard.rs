@@ -23,9 +23,6 @@ const ID_HEADER: &str = "webhook-id";
 const TIMESTAMP_HEADER: &str = "webhook-timestamp";
 const SIGNATURE_HEADER: &str = "webhook-signature";
 
-/// How far a timestamp may be from the server's clock, either way.
-pub(crate) const TOLERANCE_SECONDS: u64 = 5 * 60;
-
 /// The signing key of a `whsec_…` secret (the prefix is optional).
 fn signing_key(secret: &[u8]) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(secret).ok()?.trim();
@@ -73,10 +70,12 @@ impl Adapter for StandardWebhooks {
             });
         }
         let now_seconds = now.timestamp();
-        if timestamp.abs_diff(now_seconds) > TOLERANCE_SECONDS {
+        let tolerance = creds.replay_window.as_secs();
+        if timestamp.abs_diff(now_seconds) > tolerance {
             return Err(SignatureError::Expired {
                 timestamp,
                 now: now_seconds,
+                tolerance,
             });
         }
         let v1: Vec<&str> = signatures
@@ -109,6 +108,7 @@ impl Adapter for StandardWebhooks {
             .and_then(|doc| doc.get("type").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_default();
         Ok(Verified::Delivery(Envelope {
+            content_digest: super::content_digest(&topic, body),
             idempotency_key: id.to_owned(),
             topic,
             message_ids: vec![id.to_owned()],
@@ -140,7 +140,7 @@ impl Adapter for StandardWebhooks {
         data.require_object()?;
         let invalid = |e: serde_json::Error| {
             data.error(ParseErrorKind::Invalid {
-                detail: e.to_string(),
+                detail: super::error::without_values(&e.to_string()),
             })
         };
         let change = match kind {
@@ -316,7 +316,8 @@ mod tests {
             StandardWebhooks.verify(&h, body.as_bytes(), &creds(), at(ts + 6 * 60)),
             Err(SignatureError::Expired {
                 timestamp: ts,
-                now: ts + 360
+                now: ts + 360,
+                tolerance: 300,
             })
         );
         assert!(matches!(
@@ -331,6 +332,56 @@ mod tests {
         assert!(
             StandardWebhooks
                 .verify(&h, body.as_bytes(), &creds(), at(ts - 300))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_schema_error_names_the_field_but_never_the_value() {
+        let body =
+            br#"{"type":"order.paid","data":{"external_id":"O-1","buyer":{"kind":"13800000000"}}}"#;
+        let err = StandardWebhooks.parse("order.paid", body).unwrap_err();
+        assert_eq!(err.code(), "schema_violation");
+        let shown = format!("{err} / {}", err.message_zh());
+        assert!(!shown.contains("13800000000"), "{shown}");
+        assert!(
+            shown.contains("consumer"),
+            "what was expected is kept: {shown}"
+        );
+        let body = br#"{"type":"order.paid","data":{"external_id":"O-1","lines":[{"quantity":"13800000000"}]}}"#;
+        let err = StandardWebhooks.parse("order.paid", body).unwrap_err();
+        assert!(!err.to_string().contains("13800000000"), "{err}");
+    }
+
+    #[test]
+    fn the_replay_window_is_the_connections_to_choose() {
+        let v = vector("standard_webhooks_official");
+        let ts = v["timestamp"].as_i64().unwrap();
+        let h = headers(&vs(&v, "msg_id"), ts, &vs(&v, "expected_signature"));
+        let body = vs(&v, "payload");
+        let narrow = creds().with_replay_window(std::time::Duration::from_secs(60));
+        let err = StandardWebhooks
+            .verify(&h, body.as_bytes(), &narrow, at(ts + 61))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            SignatureError::Expired {
+                timestamp: ts,
+                now: ts + 61,
+                tolerance: 60
+            }
+        );
+        assert!(err.to_string().contains("at most 60"), "{err}");
+        assert!(err.message_zh().contains("60 秒"), "{}", err.message_zh());
+        assert!(
+            StandardWebhooks
+                .verify(&h, body.as_bytes(), &narrow, at(ts - 60))
+                .is_ok()
+        );
+        let wide = creds().with_replay_window(std::time::Duration::from_secs(900));
+        assert!(
+            StandardWebhooks
+                .verify(&h, body.as_bytes(), &wide, at(ts + 899))
                 .is_ok()
         );
     }

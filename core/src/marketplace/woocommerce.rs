@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::crypto;
 use super::error::{Malformed, ParseError, ValueKind};
+use super::fit;
 use super::json::{Node, TimeFormat, parse_document};
 use super::region::{RegionFields, destination};
 use super::types::{
@@ -115,8 +116,15 @@ impl Adapter for WooCommerce {
                 }
             },
         };
+        // The topic headers are not signed: the topic must fit the signed body.
+        fit::woocommerce(&topic, body).map_err(|reason| SignatureError::DoesNotFit {
+            field: TOPIC_HEADER,
+            value: topic.clone(),
+            reason,
+        })?;
         let delivery_id = headers.first_of(&[DELIVERY_ID_HEADER]);
         Ok(Verified::Delivery(Envelope {
+            content_digest: super::content_digest(&topic, body),
             idempotency_key: idempotency_key(webhook_id, delivery_id, body),
             topic,
             message_ids: delivery_id.map(str::to_owned).into_iter().collect(),
@@ -203,7 +211,7 @@ fn product(root: &Node<'_>) -> Result<ListingData, ParseError> {
         Some("draft" | "pending" | "future" | "auto-draft") => ListingStatus::Draft,
         Some("private") => ListingStatus::Archived,
         Some("trash") => ListingStatus::Deleted,
-        Some(other) => return Err(status_node.bad_value(other, ValueKind::OneOf(PRODUCT_STATUSES))),
+        Some(_) => return Err(status_node.bad_value(ValueKind::OneOf(PRODUCT_STATUSES))),
     };
     let variation_ids = root.get("variations").items()?;
     let variants = if variation_ids.is_empty() {
@@ -295,7 +303,7 @@ fn order(root: &Node<'_>) -> Result<OrderData, ParseError> {
         "completed" => OrderStatus::Completed,
         "cancelled" | "failed" => OrderStatus::Cancelled,
         "refunded" => OrderStatus::Refunded,
-        other => return Err(status_node.bad_value(other, ValueKind::OneOf(ORDER_STATUSES))),
+        _ => return Err(status_node.bad_value(ValueKind::OneOf(ORDER_STATUSES))),
     };
     let lines = root
         .get("line_items")

@@ -25,7 +25,7 @@ pub struct Youzan;
 const EVENT_SIGN_HEADER: &str = "Event-Sign";
 
 /// What a message type means for the order.
-enum Kind {
+pub(super) enum Kind {
     /// A trade message: the order now has this status.
     Trade(OrderStatus),
     /// A completed refund of some sub-orders.
@@ -36,7 +36,7 @@ enum Kind {
     Nothing,
 }
 
-fn classify(topic: &str) -> Option<Kind> {
+pub(super) fn classify(topic: &str) -> Option<Kind> {
     use OrderStatus::*;
     Some(match topic {
         "trade_TradeCreate" => Kind::Trade(Created),
@@ -89,7 +89,8 @@ impl Adapter for Youzan {
             .ok_or(SignatureError::NotConfigured { what: "app key" })?;
         let secrets = creds.require_secrets()?;
 
-        if let Some(sign) = headers.first_of(&[EVENT_SIGN_HEADER]) {
+        // `Some(msg)` when only the body `sign` holds: then only `msg` is signed.
+        let body_signed_msg = if let Some(sign) = headers.first_of(&[EVENT_SIGN_HEADER]) {
             let tag = crypto::hex_decode(sign)
                 .ok_or_else(|| SignatureError::malformed(EVENT_SIGN_HEADER, Malformed::NotHex))?;
             if tag.len() != 16 {
@@ -104,6 +105,7 @@ impl Adapter for Youzan {
             if !signed {
                 return Err(mismatch_or_wrong_app(body, app_key));
             }
+            None
         } else {
             // The body sign signs the `msg` field, so the JSON must be read first.
             let doc: Option<Value> = serde_json::from_slice(body).ok();
@@ -130,7 +132,8 @@ impl Adapter for Youzan {
             if !signed {
                 return Err(mismatch_or_wrong_app(body, app_key));
             }
-        }
+            Some(msg)
+        };
 
         let doc: Value = serde_json::from_slice(body)
             .ok()
@@ -148,20 +151,35 @@ impl Adapter for Youzan {
         if doc.get("test").and_then(Value::as_bool) == Some(true) {
             return Ok(Verified::Verification);
         }
+        let topic = doc
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(msg) = body_signed_msg {
+            // Only `msg` is signed: `type`, `id` and `msg_id` beside it steer nothing they
+            // are not confirmed by.
+            steering::check(&topic, doc.get("id"), &msg)?;
+            let digest = super::content_digest(&topic, msg.as_bytes());
+            return Ok(Verified::Delivery(Envelope {
+                idempotency_key: format!("msg:{digest}"),
+                content_digest: digest,
+                topic,
+                message_ids: Vec::new(),
+                shop: None,
+            }));
+        }
         let msg_id = doc
             .get("msg_id")
             .and_then(Value::as_str)
             .filter(|id| !id.is_empty());
         Ok(Verified::Delivery(Envelope {
+            content_digest: super::content_digest(&topic, body),
             idempotency_key: msg_id.map_or_else(
                 || format!("sha256:{}", crypto::sha256_hex(body)),
                 str::to_owned,
             ),
-            topic: doc
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            topic,
             message_ids: msg_id.map(str::to_owned).into_iter().collect(),
             shop: match doc.get("kdt_id") {
                 Some(Value::Number(n)) => Some(n.to_string()),
@@ -449,6 +467,8 @@ fn refund(root: &Node<'_>, msg: &Node<'_>) -> Result<OrderData, ParseError> {
     order.status_only = true;
     Ok(order)
 }
+
+mod steering;
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use futures_util::StreamExt as _;
 use std::sync::Arc;
-use suyuan_core::marketplace::{self, Credentials, Headers, Marketplace, Verified};
+use suyuan_core::marketplace::{self, Credentials, Headers, Marketplace, SignatureError, Verified};
 use suyuan_store::inbox::NewDelivery;
 use suyuan_store::shops::{self, ShopCredentials};
 use suyuan_web::AppState;
@@ -75,12 +75,22 @@ pub async fn receive(
     );
     let adapter = marketplace::adapter(platform);
     let secrets: Vec<&[u8]> = creds.secrets.iter().map(Vec::as_slice).collect();
+    let mut credentials =
+        Credentials::new(secrets).with_replay_window(state.webhooks.replay_window);
+    credentials.app_key = creds.store.app_key.as_deref();
     let verified = adapter
-        .verify(&headers, &body, &Credentials { secrets, app_key: creds.store.app_key.as_deref() }, Utc::now())
+        .verify(&headers, &body, &credentials, Utc::now())
         .map_err(|e| {
             state.metrics.webhooks.with_label_values(&[platform.as_str(), "rejected"]).inc();
-            tracing::warn!(store_id = %store_id, platform = platform.as_str(), reason = e.code(), "webhook signature refused");
-            ApiError::BadSignature { code: e.code(), detail_zh: e.message_zh(), detail_en: e.to_string() }
+            tracing::warn!(store_id = %store_id, platform = platform.as_str(), reason = e.code(), "webhook refused");
+            match &e {
+                // Signed, but a field outside the signature does not fit the signed body: the
+                // problem names that field.
+                SignatureError::DoesNotFit { field, .. } => {
+                    ApiError::field(*field, e.code(), e.message_zh(), e.to_string())
+                }
+                _ => ApiError::BadSignature { code: e.code(), detail_zh: e.message_zh(), detail_en: e.to_string() },
+            }
         })?;
     let (success, content_type) = adapter.success_body();
     let envelope = match verified {
@@ -102,6 +112,7 @@ pub async fn receive(
             platform: platform.as_str().to_owned(),
             idempotency_key: envelope.idempotency_key,
             topic: envelope.topic,
+            content_digest: Some(envelope.content_digest),
             body,
             received_at: Utc::now(),
         })

@@ -33,10 +33,30 @@ pub const RETRY: RetryPolicy = RetryPolicy {
     },
 };
 
-/// Starts the worker loop; it wakes on `notify` (a commit of new deliveries) or every 500 ms.
+/// Bodies redacted per sweep (see [`redact_settled`]).
+pub const REDACT_BATCH: u64 = 256;
+
+/// Replaces the bodies of applied deliveries (and of dead letters past the replay window) by
+/// their redacted form, keeping the hash of the original; returns how many.
+pub async fn redact_settled(state: &AppState) -> Result<u64, StoreError> {
+    let _turn = state.write_gate.enter_background().await;
+    inbox::redact_settled(
+        &state.db,
+        Utc::now(),
+        state.webhooks.dead_letter_keep,
+        REDACT_BATCH,
+    )
+    .await
+}
+
+/// Starts the worker loop; it wakes on `notify` (a commit of new deliveries) or every 500 ms,
+/// and after each batch redacts what was settled.
 pub fn spawn(state: AppState, notify: Arc<Notify>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            if let Err(e) = redact_settled(&state).await {
+                tracing::error!(error = %e, "inbox worker failed to redact settled deliveries");
+            }
             match run_once(&state).await {
                 Ok(0) => {
                     tokio::select! {

@@ -4,6 +4,7 @@
 
 pub mod code_flag;
 pub mod code_scan;
+pub mod ledger_checkpoint;
 pub mod listing;
 pub mod listing_code;
 pub mod mail_job;

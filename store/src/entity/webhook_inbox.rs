@@ -11,6 +11,7 @@ pub struct Model {
     pub platform: String,
     pub idempotency_key: String,
     pub topic: String,
+    /// The raw body until the delivery is settled, then its redacted form (see `redacted_at`).
     pub body: Vec<u8>,
     pub received_at: DateTimeUtc,
     /// `pending`, `processing`, `done` or `dead`.
@@ -20,6 +21,13 @@ pub struct Model {
     pub locked_until: Option<DateTimeUtc>,
     pub last_error: Option<String>,
     pub processed_at: Option<DateTimeUtc>,
+    /// SHA-256 (hex) of the topic and the signed content; unique per store (see
+    /// `suyuan_core::marketplace::Envelope::content_digest`).
+    pub content_digest: Option<String>,
+    /// SHA-256 (hex) of the body as received, kept when the body is redacted.
+    pub body_sha256: Option<String>,
+    /// When `body` was replaced by its redacted form.
+    pub redacted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

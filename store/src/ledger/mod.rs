@@ -688,6 +688,10 @@ impl Columns {
     }
 }
 
+mod purge;
 mod read;
 
-pub use read::{ChainBreak, EventScope, VerifyReport, count_for_seller, events_in_scope, verify};
+pub use purge::{PurgeReport, purge_before};
+pub use read::{
+    ChainBreak, EventScope, VerifyReport, count_for_seller, events_in_scope, verify, verify_with,
+};

@@ -3,12 +3,13 @@
 
 use super::{Columns, StoredEvent, decode_hash};
 use crate::StoreError;
-use crate::entity::{seller, trace_event};
+use crate::entity::{ledger_checkpoint, seller, trace_event};
 use crate::scope::{JurisdictionScoped, SellerScoped};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
+use suyuan_core::checkpoint::{Checkpoint, CheckpointKey};
 use suyuan_core::division::Jurisdiction;
 use suyuan_core::epcis::{GENESIS_HASH, TraceEvent, canonical_json, chain_hash};
 use suyuan_core::ids::{EventId, SellerId};
@@ -85,6 +86,8 @@ pub struct VerifyReport {
     pub sellers: u64,
     /// Events checked.
     pub events: u64,
+    /// Chains verified from a checkpoint (their prefix was purged).
+    pub checkpoints: u64,
     /// The first broken event of each broken chain.
     pub breaks: Vec<ChainBreak>,
 }
@@ -93,8 +96,41 @@ const VERIFY_PAGE: u64 = 2000;
 
 /// Walks every seller's chain and names the first event of each that does not match: a document
 /// whose hash differs, a broken link, a gap in the sequence, or columns that disagree with the
-/// document.
+/// document. A chain whose prefix was purged is walked from its latest checkpoint; see
+/// [`verify_with`] to check the checkpoints' signatures too.
 pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, StoreError> {
+    verify_with(db, None).await
+}
+
+/// The latest checkpoint of a seller's chain, if its prefix was ever purged.
+pub(super) async fn latest_checkpoint(
+    db: &impl ConnectionTrait,
+    seller_id: &str,
+) -> Result<Option<ledger_checkpoint::Model>, StoreError> {
+    Ok(ledger_checkpoint::Entity::find()
+        .filter(ledger_checkpoint::Column::SellerId.eq(seller_id))
+        .order_by_desc(ledger_checkpoint::Column::ThroughSeq)
+        .one(db)
+        .await?)
+}
+
+/// What a stored checkpoint says.
+pub(super) fn checkpoint_of(row: &ledger_checkpoint::Model) -> Checkpoint {
+    Checkpoint {
+        seller_id: row.seller_id.clone(),
+        through_seq: row.through_seq,
+        last_hash: row.last_hash.clone(),
+        purged_before: row.purged_before,
+        created_at: row.created_at,
+    }
+}
+
+/// [`verify`], and with a key, each chain's latest checkpoint must carry the installation's
+/// signature: a checkpoint altered or written without the key is reported as a break.
+pub async fn verify_with(
+    db: &impl ConnectionTrait,
+    key: Option<&CheckpointKey>,
+) -> Result<VerifyReport, StoreError> {
     let mut report = VerifyReport::default();
     let sellers: Vec<String> = seller::Entity::find()
         .select_only()
@@ -108,6 +144,27 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, StoreErro
         let mut prev = GENESIS_HASH;
         let mut expected_seq = 1i64;
         let mut broken: Option<ChainBreak> = None;
+        if let Some(cp) = latest_checkpoint(db, &seller_id).await? {
+            report.checkpoints += 1;
+            let signed = key.is_none_or(|k| k.verifies(&checkpoint_of(&cp), &cp.signature));
+            match decode_hash(&cp.last_hash) {
+                Ok(hash) if signed => {
+                    prev = hash;
+                    expected_seq = cp.through_seq + 1;
+                }
+                _ => {
+                    report.breaks.push(ChainBreak {
+                        seller_id: seller_id.clone(),
+                        event_id: format!("checkpoint {}", cp.id),
+                        seq: cp.through_seq,
+                        reason: "the checkpoint of the purged prefix does not carry this \
+                                 installation's signature (altered, or not written by a purge)"
+                            .to_owned(),
+                    });
+                    continue;
+                }
+            }
+        }
         'chain: loop {
             let page = trace_event::Entity::find()
                 .filter(trace_event::Column::SellerId.eq(seller_id.as_str()))
@@ -142,7 +199,11 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, StoreErro
     Ok(report)
 }
 
-fn check_row(row: &trace_event::Model, prev: &[u8; 32], expected_seq: i64) -> Option<String> {
+pub(super) fn check_row(
+    row: &trace_event::Model,
+    prev: &[u8; 32],
+    expected_seq: i64,
+) -> Option<String> {
     if row.seq != expected_seq {
         return Some(format!(
             "sequence gap: expected #{expected_seq}, found #{}",

@@ -44,7 +44,16 @@ fn the_paid_push_verifies_by_event_sign_and_by_body_sign() {
     assert_eq!(by_header.topic, "trade_TradePaid");
     assert_eq!(by_header.shop.as_deref(), Some("13027865"), "kdt_id");
     let by_body = delivery(Youzan.verify(&Headers::default(), &body, &creds(), now()));
-    assert_eq!(by_body, by_header);
+    // Signed only in `msg`: nothing unsigned (msg_id, kdt_id) is taken; the key is the
+    // digest of the type and the signed msg.
+    assert_eq!(by_body.topic, "trade_TradePaid");
+    assert!(by_body.idempotency_key.starts_with("msg:"));
+    assert_eq!(
+        by_body.idempotency_key,
+        format!("msg:{}", by_body.content_digest)
+    );
+    assert!(by_body.message_ids.is_empty());
+    assert_eq!(by_body.shop, None);
     assert_eq!(
         vs(&v, "body.sign=md5(client_id+msg+client_secret)"),
         "ecec51b9de43427c93b4bbe0952c1e25",
@@ -168,7 +177,7 @@ fn the_short_success_push_verifies_and_gives_id_status_and_time_only() {
 }
 
 #[test]
-fn the_body_sign_of_the_short_push_verifies_once_rewritten_with_the_fake_secret() {
+fn the_body_sign_of_the_short_push_holds_once_rewritten_but_cannot_confirm_its_type() {
     // The stored sign was made with the real, unknown secret: it must not verify…
     let body = success_body();
     assert_eq!(
@@ -182,11 +191,12 @@ fn the_body_sign_of_the_short_push_verifies_once_rewritten_with_the_fake_secret(
         "4f4e7bcee79811e62a254968a83fc494",
         &vs(&v, "body.sign=md5(client_id+msg+client_secret)"),
     );
-    assert!(
-        Youzan
-            .verify(&Headers::default(), resigned.as_bytes(), &creds(), now())
-            .is_ok()
-    );
+    // The signature holds, but the short msg (`tid` and `update_time`) does not say it is a
+    // completion: its unsigned `type` could say anything, so the push is refused.
+    let err = Youzan
+        .verify(&Headers::default(), resigned.as_bytes(), &creds(), now())
+        .unwrap_err();
+    assert_eq!(err.code(), "topic_not_signed");
 }
 
 #[test]
