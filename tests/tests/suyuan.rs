@@ -16,5 +16,6 @@ mod suyuan {
     pub mod scenario;
     pub mod submissions;
     pub mod transfers;
+    pub mod trust;
     pub mod widgets;
 }
