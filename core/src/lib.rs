@@ -20,6 +20,7 @@ pub mod receipt;
 pub mod retry;
 pub mod sale;
 pub mod secrets;
+pub mod standing;
 pub mod tenancy;
 pub mod transfer;
 pub mod validation;

@@ -1,8 +1,10 @@
 //! The claim page of a B2B transfer, `/claim/{token}`, opened from the link or QR code the sender
 //! gave the buyer. It shows who sent what and when. A signed-in seller whose credit code is the
 //! buyer's gets the pre-filled receipt form; a visitor without an account gets a sign-up form
-//! (the credit code must be the buyer's) that creates the account and signs in; anyone else is
-//! told the goods are not theirs. Claimed, expired and cancelled transfers say so, and whom to
+//! (the credit code must be the buyer's) that creates a provisional account (awaiting review by
+//! an admin or the supervisor of its division: until then it may claim this transfer only, and
+//! not at all while a verified account holds the credit code) and signs in; anyone else is told
+//! the goods are not theirs. Claimed, expired and cancelled transfers say so, and whom to
 //! contact. `/claim/{token}/qr.svg` and `qr.png` are QR codes of the page.
 
 use crate::app::{
@@ -316,6 +318,29 @@ fn wrong_party_notice(me: &seller::Model, t: &Transfer) -> Notice {
     }
 }
 
+/// Why a provisional account may not claim these goods (yet).
+fn awaiting_notice(held: bool, credit_code: &str) -> Notice {
+    let text = if held {
+        Bi::new(
+            format!(
+                "统一社会信用代码 {credit_code} 已由溯源上一个已核验的账号持有，请用该账号登录后认领。贵司的注册已提交审核，审核期间不能认领。"
+            ),
+            format!(
+                "Credit code {credit_code} belongs to a verified account on Suyuan: sign in with it to claim. Your sign-up is awaiting review and cannot claim meanwhile."
+            ),
+        )
+    } else {
+        Bi::new(
+            suyuan_web::error::AWAITING_ZH,
+            suyuan_web::error::AWAITING_EN,
+        )
+    };
+    Notice {
+        kind: NoticeKind::Error,
+        text,
+    }
+}
+
 /// What the last submission left to show again: its values and why they were refused.
 #[derive(Clone, Copy)]
 struct Submitted<'a> {
@@ -348,9 +373,18 @@ async fn render(
     } else {
         match &me {
             Some(me) if me.credit_code == t.row.buyer_credit_code => {
-                let mut f = claim_form(t, token, csrf_token, lang, values);
-                notices.extend(attach_errors(&mut f, errors));
-                page.forms.push(f);
+                match transfers::may_claim(&state.db, t, me, chrono::Utc::now()).await {
+                    Err(TransferError::AwaitingVerification { held }) => {
+                        notices.push(awaiting_notice(held, &me.credit_code));
+                        status = StatusCode::FORBIDDEN;
+                    }
+                    Err(TransferError::Store(e)) => return Err(e.into()),
+                    _ => {
+                        let mut f = claim_form(t, token, csrf_token, lang, values);
+                        notices.extend(attach_errors(&mut f, errors));
+                        page.forms.push(f);
+                    }
+                }
             }
             Some(me) => {
                 notices.push(wrong_party_notice(me, t));
@@ -440,7 +474,8 @@ fn signup_input(
     Ok(new)
 }
 
-/// `POST /claim/{token}/signup`: creates the buyer's seller account and signs it in.
+/// `POST /claim/{token}/signup`: creates the buyer's seller account, provisional (awaiting
+/// review), and signs it in.
 #[post("/claim/{token}/signup")]
 pub async fn claim_signup(
     req: HttpRequest,
@@ -502,32 +537,11 @@ pub async fn claim_signup(
             .await;
         }
     };
-    let created = match tenants::create_seller(&state.db, new).await {
-        Ok(s) => s,
-        Err(suyuan_store::StoreError::Duplicate { .. }) => {
-            let notice = Notice {
-                kind: NoticeKind::Error,
-                text: Bi::new(
-                    "此信用代码已在溯源注册，请用贵司的 API 令牌登录后认领。",
-                    "This credit code is already registered with Suyuan: sign in with your API token to claim.",
-                ),
-            };
-            return render(
-                &state,
-                &req,
-                (&t, &token),
-                StatusCode::CONFLICT,
-                vec![notice],
-                Submitted {
-                    values: &form,
-                    errors: &[],
-                },
-            )
-            .await;
-        }
-        Err(e) => return Err(ApiError::from(e)),
-    };
-    tracing::info!(seller_id = %created.id, transfer_id = %t.row.id, "seller signed up from a claim link");
+    // Provisional: whoever holds the link can fill in the buyer's credit code, so the account
+    // may claim this transfer only until it is reviewed; a credit code already on Suyuan makes
+    // another claimant for review, never a 409 and never a merge.
+    let created = tenants::create_claimant(&state.db, new, &t.row.id).await?;
+    tracing::info!(seller_id = %created.id, transfer_id = %t.row.id, "provisional seller signed up from a claim link");
     let tokens = req
         .app_data::<web::Data<Tokens>>()
         .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("Tokens missing from app data")))?;

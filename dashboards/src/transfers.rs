@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use suyuan_store::transfers::{self, Transfer};
 use suyuan_web::AppState;
 use suyuan_web::error::ApiError;
-use suyuan_web::session::{BackToPath, SellerSession};
+use suyuan_web::session::{BackToPath, ClaimantSession};
 use suyuan_widgets::{AppPage, Bi, Entry, EntryList};
 
 /// Transfers shown per list.
@@ -93,12 +93,13 @@ fn entry(
     }
 }
 
-/// `GET /app/transfers`: transfers sent and transfers to claim, newest first.
+/// `GET /app/transfers`: transfers sent and transfers to claim, newest first (an account awaiting
+/// verification: the transfer it was made from only).
 #[get("/app/transfers")]
 pub async fn transfers_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    SellerSession { seller: me, .. }: SellerSession<BackToPath>,
+    ClaimantSession { seller: me, .. }: ClaimantSession<BackToPath>,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req);
     let id = seller_id(&me)?;

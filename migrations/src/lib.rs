@@ -16,6 +16,7 @@ mod m20261125_000007_create_transfers;
 mod m20261125_000008_create_code_flags;
 mod m20261201_000001_add_operator_delivery_leases;
 mod m20261201_000002_create_mail_outbox;
+mod m20261206_000001_add_seller_standing;
 mod m20261206_000002_add_shop_domain_proof;
 mod m20261206_000003_add_inbox_digests;
 mod m20261206_000013_create_ledger_checkpoints;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_create_code_flags::Migration),
             Box::new(m20261201_000001_add_operator_delivery_leases::Migration),
             Box::new(m20261201_000002_create_mail_outbox::Migration),
+            Box::new(m20261206_000001_add_seller_standing::Migration),
             Box::new(m20261206_000002_add_shop_domain_proof::Migration),
             Box::new(m20261206_000003_add_inbox_digests::Migration),
             Box::new(m20261206_000013_create_ledger_checkpoints::Migration),

@@ -79,6 +79,7 @@ impl Application {
                     .context("SUYUAN_DEAD_LETTER_KEEP: too long")?,
             },
         };
+        spawn_reseal(state.db.clone(), state.secret_key.clone());
         if config.worker {
             suyuan_plugin_api::intake::worker::spawn(state.clone(), inbox_notify);
             suyuan_plugin_api::intake::notify::spawn(
@@ -164,6 +165,9 @@ impl Application {
                         Ok(res)
                     }
                 })
+                .wrap(actix_web::middleware::from_fn(
+                    suyuan_web::auth::check_standing,
+                ))
                 .wrap(TracingLogger::<suyuan_web::request_log::RedactingRootSpan>::new())
                 .configure(suyuan_plugin_api::configure)
                 .configure(suyuan_dashboards::configure)
@@ -183,6 +187,21 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Seals values of the old, unbound format again, bound to their row, in the background: they
+/// keep opening meanwhile, each row is swapped only if unchanged, and instances starting
+/// together do not conflict.
+fn spawn_reseal(db: Db, key: SecretKey) {
+    tokio::spawn(async move {
+        match suyuan_store::sealed::reseal_unbound(&db, &key).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(values = n, "sealed values bound to their rows"),
+            Err(e) => {
+                tracing::error!(error = %e, "binding sealed values to their rows failed; old values keep working, retried at the next start")
+            }
+        }
+    });
 }
 
 /// Opens and migrates the database, and loads the catalogue (built-in plus the configured file).

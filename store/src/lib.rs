@@ -22,8 +22,10 @@ pub mod receipts;
 pub mod sales;
 pub mod scans;
 pub mod scope;
+pub mod sealed;
 pub mod shop_cache;
 pub mod shops;
+pub mod standing;
 pub mod stock;
 pub mod submissions;
 pub mod tenants;
@@ -68,6 +70,16 @@ pub enum StoreError {
     /// Stored data that does not parse (a bug or a direct edit).
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
+    /// The row is not in a state that allows this (answered as a conflict).
+    #[error("{detail_en}")]
+    State {
+        /// Stable slug for the problem type.
+        slug: &'static str,
+        /// Chinese detail.
+        detail_zh: String,
+        /// English detail.
+        detail_en: String,
+    },
 }
 
 /// True when a database error is a unique-constraint violation.

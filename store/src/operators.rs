@@ -15,24 +15,31 @@ pub async fn operator_row(
     Ok(operator::Entity::find_by_id(id).one(db).await?)
 }
 
-/// Adds an active subscription of `operator_id` to `url`, its signing secret sealed.
+/// Adds an active subscription of `operator_id` to `url`, its signing secret sealed (bound to
+/// the new row).
 pub async fn create_subscription(
     db: &impl ConnectionTrait,
+    key: &suyuan_core::secrets::SecretKey,
     operator_id: &str,
     url: &str,
-    secret_ciphertext: String,
+    secret: &str,
     now: DateTime<Utc>,
 ) -> Result<operator_subscription::Model, StoreError> {
-    Ok(operator_subscription::ActiveModel {
-        id: Set(suyuan_core::ids::SubscriptionId::generate().into()),
-        operator_id: Set(operator_id.to_owned()),
-        url: Set(url.to_owned()),
-        secret_ciphertext: Set(secret_ciphertext),
-        status: Set("active".into()),
-        created_at: Set(now),
-    }
-    .insert(db)
-    .await?)
+    let id: String = suyuan_core::ids::SubscriptionId::generate().into();
+    Ok(
+        operator_subscription::ActiveModel {
+            secret_ciphertext: Set(
+                key.seal(secret.as_bytes(), crate::sealed::subscription_secret(&id))
+            ),
+            id: Set(id),
+            operator_id: Set(operator_id.to_owned()),
+            url: Set(url.to_owned()),
+            status: Set("active".into()),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?,
+    )
 }
 
 /// The operator's subscriptions, oldest first.

@@ -1,6 +1,6 @@
 //! Marketplace store connections: secrets sealed at rest, rotation with a grace period.
 
-use super::{SellerScoped, StoreError};
+use super::{SellerScoped, StoreError, sealed};
 use crate::entity::shop;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -63,13 +63,14 @@ pub async fn create(
     new: NewShop,
 ) -> Result<shop::Model, StoreError> {
     let now = Utc::now();
+    let id = StoreId::generate().to_string();
     Ok(shop::ActiveModel {
-        id: Set(StoreId::generate().to_string()),
+        secret_ciphertext: Set(key.seal(new.secret.as_bytes(), sealed::shop_secret(&id))),
+        id: Set(id),
         seller_id: Set(seller.to_string()),
         platform: Set(new.platform),
         name: Set(new.name),
         shop_domain: Set(new.shop),
-        secret_ciphertext: Set(key.seal(new.secret.as_bytes())),
         previous_secret_ciphertext: Set(None),
         previous_secret_expires_at: Set(None),
         status: Set(status::ACTIVE.to_owned()),
@@ -144,7 +145,8 @@ pub async fn delete(
     Ok(())
 }
 
-/// Replaces the secret; the old one stays valid for [`ROTATION_GRACE`].
+/// Replaces the secret; the old one stays valid for [`ROTATION_GRACE`] (sealed again for the
+/// column it moves to).
 pub async fn rotate(
     db: &impl ConnectionTrait,
     key: &SecretKey,
@@ -154,11 +156,14 @@ pub async fn rotate(
 ) -> Result<shop::Model, StoreError> {
     let row = get(db, seller, id).await?;
     let now = Utc::now();
-    let previous = row.secret_ciphertext.clone();
+    let previous = key
+        .open(&row.secret_ciphertext, sealed::shop_secret(id))
+        .map_err(|e| StoreError::Corrupt(format!("store {id} secret: {e}")))?;
     let mut am: shop::ActiveModel = row.into();
-    am.previous_secret_ciphertext = Set(Some(previous));
+    am.previous_secret_ciphertext =
+        Set(Some(key.seal(&previous, sealed::shop_previous_secret(id))));
     am.previous_secret_expires_at = Set(Some(now + ROTATION_GRACE));
-    am.secret_ciphertext = Set(key.seal(secret.as_bytes()));
+    am.secret_ciphertext = Set(key.seal(secret.as_bytes(), sealed::shop_secret(id)));
     am.updated_at = Set(now);
     Ok(am.update(db).await?)
 }
@@ -178,7 +183,7 @@ pub async fn credentials(
         return Ok(None);
     }
     let mut secrets = vec![
-        key.open(&row.secret_ciphertext)
+        key.open(&row.secret_ciphertext, sealed::shop_secret(id))
             .map_err(|e| StoreError::Corrupt(format!("store {id} secret: {e}")))?,
     ];
     if let (Some(prev), Some(until)) = (
@@ -187,7 +192,7 @@ pub async fn credentials(
     ) && until > now
     {
         secrets.push(
-            key.open(prev)
+            key.open(prev, sealed::shop_previous_secret(id))
                 .map_err(|e| StoreError::Corrupt(format!("store {id} previous secret: {e}")))?,
         );
     }

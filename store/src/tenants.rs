@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use suyuan_core::credit_code::CreditCode;
 use suyuan_core::division::{DivisionCode, Jurisdiction};
 use suyuan_core::ids::{OperatorId, SellerId, SupervisorId};
+use suyuan_core::standing::Verification;
 pub use suyuan_core::tenancy::NewSeller;
 use suyuan_core::tenancy::{Principal, SellerType};
 
@@ -27,6 +28,12 @@ pub struct Seller {
     pub email: Option<String>,
     /// When it was registered with Suyuan.
     pub created_at: DateTime<Utc>,
+    /// Verified, provisional (awaiting review) or rejected.
+    pub verification: Verification,
+    /// When it was verified or rejected.
+    pub reviewed_at: Option<DateTime<Utc>>,
+    /// When it was deactivated (its records are kept).
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<seller::Model> for Seller {
@@ -43,17 +50,51 @@ impl TryFrom<seller::Model> for Seller {
             seller_type: m.seller_type.parse().map_err(
                 |e: suyuan_core::tenancy::UnknownSellerType| corrupt("seller_type", e.to_string()),
             )?,
+            verification: m.verification.parse().map_err(
+                |e: suyuan_core::standing::UnknownVerification| {
+                    corrupt("verification", e.to_string())
+                },
+            )?,
             name: m.name,
             email: m.email,
             created_at: m.created_at,
+            reviewed_at: m.reviewed_at,
+            deactivated_at: m.deactivated_at,
         })
     }
 }
 
-/// Registers a seller. A credit code can be registered once.
+/// Registers a seller, verified (an admin registers it). A credit code belongs to one verified,
+/// active account: a second is `Duplicate`.
 pub async fn create_seller(
     db: &impl ConnectionTrait,
     new: NewSeller,
+) -> Result<Seller, StoreError> {
+    insert_seller(db, new, Verification::Verified, None).await
+}
+
+/// Registers an account made from the claim link of transfer `claim_transfer_id`: provisional,
+/// awaiting review, and never refused for its credit code (another account, verified or not,
+/// may claim the same one; review settles whose it is).
+pub async fn create_claimant(
+    db: &impl ConnectionTrait,
+    new: NewSeller,
+    claim_transfer_id: &str,
+) -> Result<Seller, StoreError> {
+    insert_seller(
+        db,
+        new,
+        Verification::Provisional,
+        Some(claim_transfer_id.to_owned()),
+    )
+    .await
+}
+
+async fn insert_seller(
+    db: &impl ConnectionTrait,
+    new: NewSeller,
+    verification: Verification,
+    claim_transfer_id: Option<String>,
 ) -> Result<Seller, StoreError> {
     let now = Utc::now();
     let id = SellerId::generate();
@@ -66,6 +107,12 @@ pub async fn create_seller(
         email: Set(new.email),
         created_at: Set(now),
         updated_at: Set(now),
+        verification: Set(verification.as_str().to_owned()),
+        claim_transfer_id: Set(claim_transfer_id),
+        reviewed_at: Set(None),
+        reviewed_by: Set(None),
+        deactivated_at: Set(None),
+        tokens_valid_after: Set(None),
     }
     .insert(db)
     .await
@@ -160,23 +207,32 @@ pub async fn seller_name(
     Ok(seller_row(db, id).await?.map(|s| s.name))
 }
 
-/// Sellers `who` may list, by name: every seller for an admin, those inside the jurisdiction
-/// for a supervisor. Sellers and operators list none (`NotFound`).
+/// Sellers `who` may list, by name, optionally only those in one verification state: every
+/// seller for an admin, those inside the jurisdiction for a supervisor. Sellers and operators
+/// list none (`NotFound`).
 pub async fn list_sellers_for(
     db: &impl ConnectionTrait,
     who: &Principal,
+    verification: Option<Verification>,
 ) -> Result<Vec<Seller>, StoreError> {
     use crate::JurisdictionScoped as _;
-    use sea_orm::QueryOrder as _;
-    let query = match who {
+    use sea_orm::{ColumnTrait as _, QueryFilter as _, QueryOrder as _};
+    let mut query = match who {
         Principal::Admin(_) => seller::Entity::find(),
         Principal::Supervisor { jurisdiction, .. } => {
             seller::Entity::find_in_jurisdiction(jurisdiction)
         }
         _ => return Err(StoreError::NotFound("sellers")),
     };
+    if let Some(v) = verification {
+        query = query.filter(seller::Column::Verification.eq(v.as_str()));
+        if v == Verification::Provisional {
+            query = query.filter(seller::Column::DeactivatedAt.is_null());
+        }
+    }
     query
         .order_by_asc(seller::Column::Name)
+        .order_by_asc(seller::Column::CreatedAt)
         .all(db)
         .await?
         .into_iter()
@@ -184,7 +240,8 @@ pub async fn list_sellers_for(
         .collect()
 }
 
-/// A seller by its unified social credit code (the demo finds its sellers again this way).
+/// The verified, active seller holding a unified social credit code (the demo finds its sellers
+/// again this way; a claim page tells a later claimant the code is taken).
 pub async fn seller_by_credit_code(
     db: &impl ConnectionTrait,
     code: &CreditCode,
@@ -192,6 +249,8 @@ pub async fn seller_by_credit_code(
     use sea_orm::{ColumnTrait as _, QueryFilter as _};
     Ok(seller::Entity::find()
         .filter(seller::Column::CreditCode.eq(code.to_string()))
+        .filter(seller::Column::Verification.eq(Verification::Verified.as_str()))
+        .filter(seller::Column::DeactivatedAt.is_null())
         .one(db)
         .await?)
 }

@@ -187,7 +187,7 @@ pub async fn create(
             .terms
             .sealing_key
             .as_ref()
-            .map(|k| k.seal(token.as_bytes()))),
+            .map(|k| k.seal(token.as_bytes(), crate::sealed::transfer_token(&id)))),
         from_seller_id: Set(new.from.to_string()),
         sale_event_id: Set(new.sale_event_id.to_owned()),
         category_id: Set(new.category.to_string()),
@@ -316,7 +316,8 @@ async fn credit_code_of(
         .ok_or(StoreError::NotFound("seller"))
 }
 
-/// Transfers addressed to `seller` (by its credit code), newest first.
+/// Transfers addressed to `seller` (by its credit code), newest first; for a provisional account,
+/// only the transfer it was made from.
 pub async fn list_incoming(
     db: &impl ConnectionTrait,
     seller_id: &SellerId,
@@ -324,8 +325,12 @@ pub async fn list_incoming(
     limit: u64,
 ) -> Result<Vec<Transfer>, StoreError> {
     let me = credit_code_of(db, seller_id).await?;
-    let rows = transfer::Entity::find()
-        .filter(transfer::Column::BuyerCreditCode.eq(me.credit_code))
+    let mut query = transfer::Entity::find()
+        .filter(transfer::Column::BuyerCreditCode.eq(me.credit_code.as_str()));
+    if let Some(only) = crate::standing::provisional_scope(&me) {
+        query = query.filter(transfer::Column::Id.eq(only));
+    }
+    let rows = query
         .filter(status_filter(status, Utc::now()))
         .order_by_desc(transfer::Column::CreatedAt)
         .order_by_desc(transfer::Column::Id)
@@ -335,18 +340,24 @@ pub async fn list_incoming(
     with_sender(db, rows).await
 }
 
-/// One transfer, if `seller` sent it or is its buyer; otherwise `NotFound`.
+/// One transfer, if `seller` sent it or is its buyer (a provisional account: of the transfer it
+/// was made from only); otherwise `NotFound`.
 pub async fn get_for(
     db: &impl ConnectionTrait,
     seller_id: &SellerId,
     id: &str,
 ) -> Result<Transfer, StoreError> {
     let me = credit_code_of(db, seller_id).await?;
+    let mut as_buyer =
+        Condition::all().add(transfer::Column::BuyerCreditCode.eq(me.credit_code.as_str()));
+    if let Some(only) = crate::standing::provisional_scope(&me) {
+        as_buyer = as_buyer.add(transfer::Column::Id.eq(only));
+    }
     let row = transfer::Entity::find_by_id(id)
         .filter(
             Condition::any()
                 .add(transfer::Column::FromSellerId.eq(seller_id.as_str()))
-                .add(transfer::Column::BuyerCreditCode.eq(me.credit_code)),
+                .add(as_buyer),
         )
         .one(db)
         .await?
@@ -378,7 +389,7 @@ pub async fn find_by_token(
 /// The claim token of a transfer, unsealed (for reminders), when it was sealed.
 pub fn token_of(t: &Transfer, key: &SecretKey) -> Option<String> {
     let sealed = t.row.token_sealed.as_deref()?;
-    key.open(sealed)
+    key.open(sealed, crate::sealed::transfer_token(&t.row.id))
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
 }
@@ -404,6 +415,13 @@ pub enum TransferError {
     /// Cancelled by the sender.
     #[error("the sender cancelled this transfer")]
     Cancelled,
+    /// The claimant's account is provisional (made from a claim link, awaiting review) and this
+    /// is not the transfer it was made from, or a verified account holds its credit code.
+    #[error("the account awaits verification and may claim only the transfer it was made from")]
+    AwaitingVerification {
+        /// A verified account already holds the credit code.
+        held: bool,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -470,6 +488,33 @@ pub fn check_claimable(
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// Checks that `claimant` may claim `t` now: [`check_claimable`], and, for a provisional
+/// account, that `t` is the transfer it was made from and that no verified account holds its
+/// credit code (the goods are then that account's to claim).
+pub async fn may_claim(
+    db: &impl ConnectionTrait,
+    t: &Transfer,
+    claimant: &seller::Model,
+    now: DateTime<Utc>,
+) -> Result<(), TransferError> {
+    check_claimable(t, claimant, now)?;
+    let Some(only) = crate::standing::provisional_scope(claimant) else {
+        return Ok(());
+    };
+    if only != t.row.id {
+        return Err(TransferError::AwaitingVerification { held: false });
+    }
+    let code = CreditCode::parse(&claimant.credit_code)
+        .map_err(|e| StoreError::Corrupt(format!("seller {}: {e}", claimant.id)))?;
+    if super::tenants::seller_by_credit_code(db, &code)
+        .await?
+        .is_some()
+    {
+        return Err(TransferError::AwaitingVerification { held: true });
+    }
+    Ok(())
 }
 
 /// The receipt a claim records: supplier = the sender, the sender's voucher, items and
@@ -544,7 +589,7 @@ pub async fn claim(
         .one(db)
         .await?
         .ok_or(TransferError::Store(StoreError::NotFound("seller")))?;
-    check_claimable(&t, &me, now)?;
+    may_claim(db, &t, &me, now).await?;
     let receipt = receipt_for(&t, input)?;
     let taken = transfer::Entity::update_many()
         .col_expr(transfer::Column::Status, Expr::value("claimed"))

@@ -20,6 +20,7 @@ mod suyuan {
     pub mod scenario;
     pub mod submissions;
     pub mod transfers;
+    pub mod trust;
     pub mod webhook_trust;
     pub mod widgets;
 }

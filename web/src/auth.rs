@@ -1,16 +1,26 @@
 //! Bearer tokens (JWT, HS256) and one extractor per role, so a handler's signature says who may
 //! call it: `async fn create_seller(_: AdminAuth, ...)`.
+//!
+//! A seller's token counts only while its account does: each request reads the account's
+//! standing (one primary-key look-up, no cache, so a deactivation or a revocation takes effect
+//! at once on every instance), in the [`check_standing`] middleware, before the extractors. A deactivated or rejected account, or a token issued before its
+//! account's tokens were revoked, is answered 401. A provisional account (made from a claim
+//! link) is answered 403 `awaiting-verification` by every extractor except [`SelfAuth`] and
+//! [`ClaimantAuth`].
 
 use crate::error::ApiError;
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
-use chrono::Utc;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
+use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::future::{Ready, ready};
 use std::time::Duration;
 use suyuan_core::division::Jurisdiction;
 use suyuan_core::ids::{AdminId, OperatorId, SellerId, SupervisorId};
+use suyuan_core::standing::Access;
 use suyuan_core::tenancy::{Principal, Role};
 
 /// The `iss` claim of every token Suyuan signs.
@@ -124,11 +134,42 @@ impl Tokens {
 
     /// Verifies a token and returns who it names.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        self.verify_issued(token).map(|(p, _)| p)
+    }
+
+    /// Verifies a token and returns who it names and when it was issued, to the millisecond
+    /// (from its ULID `jti`; the whole-second `iat` for a token without one), so a token minted
+    /// right after a revocation counts and one minted before it does not.
+    pub fn verify_issued(&self, token: &str) -> Result<(Principal, DateTime<Utc>), ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| ApiError::Unauthenticated(format!("invalid token: {e}")))?;
         let c = data.claims;
-        principal_from(c.role, &c.sub, c.jurisdiction.as_deref())
-            .map_err(|e| ApiError::Unauthenticated(format!("invalid token claims: {e:?}")))
+        let issued = ulid::Ulid::from_string(&c.jti)
+            .ok()
+            .and_then(|u| i64::try_from(u.timestamp_ms()).ok())
+            .and_then(DateTime::<Utc>::from_timestamp_millis)
+            .or_else(|| DateTime::<Utc>::from_timestamp(c.iat, 0))
+            .ok_or_else(|| ApiError::Unauthenticated("invalid token: issue time".to_owned()))?;
+        let principal = principal_from(c.role, &c.sub, c.jurisdiction.as_deref())
+            .map_err(|e| ApiError::Unauthenticated(format!("invalid token claims: {e:?}")))?;
+        Ok((principal, issued))
+    }
+}
+
+/// What a seller's token issued at `issued_at` may do now, from its account's standing in the
+/// store: `Full` or `ClaimOnly`; a refused token (deactivated, rejected, revoked, no such
+/// account) is 401.
+pub async fn seller_access(
+    state: &crate::AppState,
+    id: &SellerId,
+    issued_at: DateTime<Utc>,
+) -> Result<Access, ApiError> {
+    let standing = suyuan_store::standing::standing_of(&state.db, id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthenticated("no such seller".to_owned()))?;
+    match suyuan_core::standing::access(&standing, issued_at) {
+        Access::Refused(why) => Err(ApiError::Unauthenticated(why.as_str().to_owned())),
+        access => Ok(access),
     }
 }
 
@@ -166,10 +207,8 @@ fn principal_from(
     })
 }
 
-fn principal_of(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let tokens = req
-        .app_data::<web::Data<Tokens>>()
-        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("Tokens missing from app data")))?;
+/// The bearer token of a request.
+fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -177,16 +216,103 @@ fn principal_of(req: &HttpRequest) -> Result<Principal, ApiError> {
     let value = header
         .to_str()
         .map_err(|_| ApiError::Unauthenticated("Authorization header is not text".to_owned()))?;
-    let token = value
+    value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
+        .map(|t| t.trim().to_owned())
         .ok_or_else(|| {
             ApiError::Unauthenticated("Authorization must be `Bearer <token>`".to_owned())
-        })?;
-    tokens.verify(token.trim())
+        })
 }
 
-/// Any authenticated caller.
+/// The standing of the seller a request's bearer token names, as [`check_standing`] read it
+/// before the handler's extractors ran.
+#[derive(Clone, Debug)]
+enum CheckedStanding {
+    /// The account counts, with this access.
+    Counts(Access),
+    /// The token counts for nothing (why, for the 401).
+    Refused(String),
+    /// The store could not be read.
+    Failed(String),
+}
+
+/// Middleware: for a request with a seller's bearer token, reads the account's standing from the
+/// store (one primary-key look-up) before the handler's extractors run, so they stay
+/// synchronous and refuse in their order (401 or 403 before a body is judged). Without it, a
+/// seller token is refused (fail closed).
+pub async fn check_standing(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let seller = req
+        .app_data::<web::Data<Tokens>>()
+        .and_then(|tokens| tokens.verify_issued(&bearer(req.request()).ok()?).ok())
+        .and_then(|(p, issued)| match p {
+            Principal::Seller(id) => Some((id, issued)),
+            _ => None,
+        });
+    if let Some((id, issued_at)) = seller {
+        let checked = match req.app_data::<web::Data<crate::AppState>>() {
+            Some(state) => match seller_access(state, &id, issued_at).await {
+                Ok(access) => CheckedStanding::Counts(access),
+                Err(ApiError::Unauthenticated(why)) => CheckedStanding::Refused(why),
+                Err(e) => CheckedStanding::Failed(e.to_string()),
+            },
+            None => CheckedStanding::Failed("AppState missing from app data".to_owned()),
+        };
+        req.extensions_mut().insert(checked);
+    }
+    next.call(req).await
+}
+
+/// A caller whose token verified and whose account (for a seller) still counts.
+struct Caller {
+    principal: Principal,
+    /// A provisional seller: may only see itself and claim the transfer it came from.
+    claim_only: bool,
+}
+
+fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let tokens = req
+        .app_data::<web::Data<Tokens>>()
+        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("Tokens missing from app data")))?;
+    let principal = tokens.verify(&bearer(req)?)?;
+    let claim_only = match &principal {
+        Principal::Seller(_) => match req.extensions().get::<CheckedStanding>().cloned() {
+            Some(CheckedStanding::Counts(access)) => access == Access::ClaimOnly,
+            Some(CheckedStanding::Refused(why)) => return Err(ApiError::Unauthenticated(why)),
+            Some(CheckedStanding::Failed(e)) => {
+                return Err(ApiError::Unexpected(anyhow::anyhow!(
+                    "reading the seller's standing: {e}"
+                )));
+            }
+            None => {
+                return Err(ApiError::Unexpected(anyhow::anyhow!(
+                    "the seller's standing was not checked (check_standing middleware missing)"
+                )));
+            }
+        },
+        _ => false,
+    };
+    Ok(Caller {
+        principal,
+        claim_only,
+    })
+}
+
+/// The caller, refused with 403 when its account is provisional.
+fn full_caller(req: &HttpRequest) -> Result<Principal, ApiError> {
+    let c = caller_of(req)?;
+    if c.claim_only {
+        Err(ApiError::AwaitingVerification)
+    } else {
+        Ok(c.principal)
+    }
+}
+
+/// Any authenticated caller whose account may do everything its role allows (a provisional
+/// seller is refused with 403).
 #[derive(Debug, Clone)]
 pub struct AnyAuth(pub Principal);
 
@@ -194,7 +320,39 @@ impl FromRequest for AnyAuth {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(principal_of(req).map(AnyAuth))
+        ready(full_caller(req).map(AnyAuth))
+    }
+}
+
+/// Any authenticated caller, a provisional seller included: for reading who one is (`/me`, one's
+/// own seller record), never for acting.
+#[derive(Debug, Clone)]
+pub struct SelfAuth(pub Principal);
+
+impl FromRequest for SelfAuth {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller_of(req).map(|c| SelfAuth(c.principal)))
+    }
+}
+
+/// A seller claiming goods sent to it, a provisional one included: the store limits a
+/// provisional account to the transfer it was made from.
+#[derive(Debug, Clone)]
+pub struct ClaimantAuth {
+    /// Who.
+    pub seller_id: SellerId,
+}
+
+impl FromRequest for ClaimantAuth {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(caller_of(req).and_then(|c| match c.principal {
+            Principal::Seller(seller_id) => Ok(ClaimantAuth { seller_id }),
+            _ => Err(ApiError::Forbidden),
+        }))
     }
 }
 
@@ -208,7 +366,7 @@ macro_rules! role_extractor {
             type Error = ApiError;
             type Future = Ready<Result<Self, ApiError>>;
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-                ready(principal_of(req).and_then(|p| match p {
+                ready(full_caller(req).and_then(|p| match p {
                     $pat => Ok($build),
                     _ => Err(ApiError::Forbidden),
                 }))
@@ -242,7 +400,7 @@ macro_rules! role_set_extractor {
             type Error = ApiError;
             type Future = Ready<Result<Self, ApiError>>;
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-                ready(principal_of(req).and_then(|p| match p {
+                ready(full_caller(req).and_then(|p| match p {
                     $($pat => Ok($build),)+
                     #[allow(unreachable_patterns)]
                     _ => Err(ApiError::Forbidden),

@@ -59,6 +59,11 @@ pub struct Problem {
     pub errors: Vec<FieldProblem>,
 }
 
+/// Why a provisional account is refused, in Chinese.
+pub const AWAITING_ZH: &str = "此账号通过认领链接注册，正在等待管理员或所在地监管部门审核；审核通过前只能认领注册时打开的那批货品。";
+/// Why a provisional account is refused, in English.
+pub const AWAITING_EN: &str = "This account was made from a claim link and is awaiting verification by an administrator or the supervisor of its division; until then it can only claim the goods of the link it was made from.";
+
 /// Every way a request can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -97,6 +102,10 @@ pub enum ApiError {
     /// Credentials that do not allow this (403).
     #[error("forbidden")]
     Forbidden,
+    /// A provisional account (made from a claim link) that may only claim the transfer it came
+    /// from until it is verified (403).
+    #[error("awaiting verification")]
+    AwaitingVerification,
     /// Nothing there, or not yours (404).
     #[error("not found: {0}")]
     NotFound(&'static str),
@@ -137,6 +146,7 @@ impl ApiError {
             ApiError::Unauthenticated(_) => "unauthenticated",
             ApiError::BadSignature { .. } => "invalid-signature",
             ApiError::Forbidden => "forbidden",
+            ApiError::AwaitingVerification => "awaiting-verification",
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict { slug, .. } => slug,
             ApiError::Unavailable(_) => "unavailable",
@@ -154,6 +164,7 @@ impl ApiError {
             ApiError::Unauthenticated(_) => ("未登录或凭证无效", "Missing or invalid credentials"),
             ApiError::BadSignature { .. } => ("签名校验失败", "The signature does not verify"),
             ApiError::Forbidden => ("无权执行此操作", "Not allowed for this account"),
+            ApiError::AwaitingVerification => ("账号待审核", "Account awaiting verification"),
             ApiError::NotFound(_) => ("未找到", "Not found"),
             ApiError::Conflict { .. } => ("与现有数据冲突", "Conflicts with existing data"),
             ApiError::Unavailable(_) => ("服务暂不可用", "Service unavailable"),
@@ -222,6 +233,11 @@ impl ApiError {
                 )],
             ),
             ApiError::Forbidden => (None, None, vec![]),
+            ApiError::AwaitingVerification => (
+                Some(AWAITING_ZH.to_owned()),
+                Some(AWAITING_EN.to_owned()),
+                vec![],
+            ),
             ApiError::NotFound(what) => (None, Some(format!("no such {what}")), vec![]),
             ApiError::Conflict {
                 detail_zh,
@@ -251,7 +267,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated(_) | ApiError::BadSignature { .. } => {
                 StatusCode::UNAUTHORIZED
             }
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::AwaitingVerification => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -289,6 +305,15 @@ impl From<suyuan_store::StoreError> for ApiError {
             StoreError::Corrupt(msg) => {
                 ApiError::Unexpected(anyhow::anyhow!("corrupt data: {msg}"))
             }
+            StoreError::State {
+                slug,
+                detail_zh,
+                detail_en,
+            } => ApiError::Conflict {
+                slug,
+                detail_zh,
+                detail_en,
+            },
         }
     }
 }

@@ -6,6 +6,12 @@
 //! parameter, a [`SignedOut`]: a redirect to the sign-in page that comes back to this page
 //! ([`BackHere`], the default) or to this path ([`BackToPath`]), or a 401 for scripts
 //! ([`Refuse`]).
+//!
+//! A session counts only while its account does (see [`crate::auth`]): the account is read on
+//! every request, so a deactivated or rejected account, or a revoked token, is signed out at
+//! once. A provisional account (made from a claim link) has a session, but only for its claim
+//! page and its transfers ([`ClaimantSession`]); [`SellerSession`] answers it 403, "awaiting
+//! verification".
 
 use crate::AppState;
 use crate::auth::Tokens;
@@ -15,15 +21,17 @@ use crate::page::{current_path, data_of, see_other};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use suyuan_core::ids::SellerId;
+use suyuan_core::standing::{Access, Standing, Verification, access};
 use suyuan_core::tenancy::Principal;
 use suyuan_store::entity::seller;
 use suyuan_store::tenants;
+use suyuan_widgets::{AppPage, Bi, Notice, NoticeKind};
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "suyuan_token";
@@ -68,33 +76,104 @@ pub fn seller_of_token(req: &HttpRequest, token: &str) -> Option<SellerId> {
 }
 
 /// The signed-in seller's id, from a bearer token or the session cookie (the token is checked,
-/// the seller is not looked up).
+/// the account is not looked up: only for choosing what a public page offers, never for access).
 pub fn seller_id(req: &HttpRequest) -> Option<SellerId> {
+    seller_of_token(req, &session_token(req)?)
+}
+
+/// The session token of a request: a bearer token, else the session cookie.
+fn session_token(req: &HttpRequest) -> Option<String> {
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let token = bearer.or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))?;
-    seller_of_token(req, &token)
+    bearer.or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))
 }
 
-/// The signed-in seller (cookie or bearer), if the token is valid and the seller exists.
+/// The seller `token` signs in, if it is a valid seller's token whose account still counts
+/// (not deactivated, rejected or revoked); a provisional account included.
+pub async fn seller_for_token(
+    state: &AppState,
+    req: &HttpRequest,
+    token: &str,
+) -> Result<Option<seller::Model>, ApiError> {
+    let Some(tokens) = req.app_data::<web::Data<Tokens>>() else {
+        return Ok(None);
+    };
+    let Ok((Principal::Seller(id), issued_at)) = tokens.verify_issued(token) else {
+        return Ok(None);
+    };
+    let Some(row) = tenants::seller_row(&state.db, id.as_str()).await? else {
+        return Ok(None);
+    };
+    let standing = Standing {
+        verification: row.verification.parse().map_err(
+            |e: suyuan_core::standing::UnknownVerification| {
+                ApiError::Unexpected(anyhow::anyhow!("seller {}: {e}", row.id))
+            },
+        )?,
+        deactivated_at: row.deactivated_at,
+        tokens_valid_after: row.tokens_valid_after,
+    };
+    Ok(match access(&standing, issued_at) {
+        Access::Refused(_) => None,
+        Access::Full | Access::ClaimOnly => Some(row),
+    })
+}
+
+/// The signed-in seller (cookie or bearer), if the token is valid and its account still counts
+/// (a provisional account included: see [`is_provisional`]).
 pub async fn seller(
     state: &AppState,
     req: &HttpRequest,
 ) -> Result<Option<seller::Model>, ApiError> {
-    let Some(id) = seller_id(req) else {
-        return Ok(None);
+    match session_token(req) {
+        Some(token) => seller_for_token(state, req, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// Whether a signed-in account is provisional (made from a claim link, awaiting review).
+pub fn is_provisional(me: &seller::Model) -> bool {
+    me.verification != Verification::Verified.as_str()
+}
+
+/// The page a provisional account gets where only verified sellers may go (403).
+fn awaiting_page(req: &HttpRequest) -> actix_web::Error {
+    let lang = crate::page::lang_of(req);
+    let page = AppPage {
+        title: Bi::new("账号待审核", "Account awaiting verification"),
+        notices: vec![Notice {
+            kind: NoticeKind::Error,
+            text: Bi::new(crate::error::AWAITING_ZH, crate::error::AWAITING_EN),
+        }],
+        links: vec![(
+            "/app/transfers".to_owned(),
+            Bi::new("我的认领", "My transfers"),
+        )],
+        ..Default::default()
     };
-    Ok(tenants::seller_row(&state.db, id.as_str()).await?)
+    match data_of(req) {
+        Ok(state) => InternalError::from_response(
+            "awaiting verification",
+            crate::page::page_response(StatusCode::FORBIDDEN, &state, &page, lang, vec![]),
+        )
+        .into(),
+        Err(e) => e.into(),
+    }
 }
 
 /// What a request without a seller session is answered with.
 pub trait SignedOut {
     /// The answer to a request without a session.
     fn answer(req: &HttpRequest) -> actix_web::Error;
+
+    /// The answer to a provisional account where only verified sellers may go: a 403 page.
+    fn awaiting(req: &HttpRequest) -> actix_web::Error {
+        awaiting_page(req)
+    }
 }
 
 /// The answer "sign in first": a 303 to the sign-in page that comes back to `next`.
@@ -130,9 +209,14 @@ impl SignedOut for Refuse {
     fn answer(_: &HttpRequest) -> actix_web::Error {
         ApiError::Unauthenticated("not signed in".into()).into()
     }
+
+    fn awaiting(_: &HttpRequest) -> actix_web::Error {
+        ApiError::AwaitingVerification.into()
+    }
 }
 
-/// The signed-in seller of a page; without one the request is answered as `S` says.
+/// The signed-in, verified seller of a page; without one the request is answered as `S` says,
+/// and a provisional account gets 403 (`S::awaiting`).
 pub struct SellerSession<S = BackHere> {
     /// The seller.
     pub seller: seller::Model,
@@ -142,14 +226,45 @@ pub struct SellerSession<S = BackHere> {
 impl<S: SignedOut> SellerSession<S> {
     /// Reads the session of a request (as the extractor does).
     pub async fn of(req: &HttpRequest) -> Result<Self, actix_web::Error> {
+        let ClaimantSession { seller, .. } = ClaimantSession::<S>::of(req).await?;
+        if is_provisional(&seller) {
+            return Err(S::awaiting(req));
+        }
+        Ok(SellerSession {
+            seller,
+            signed_out: PhantomData,
+        })
+    }
+}
+
+/// The signed-in seller of a page, a provisional account included (its claim page and its
+/// transfers, which the store limits to the transfer it was made from).
+pub struct ClaimantSession<S = BackHere> {
+    /// The seller.
+    pub seller: seller::Model,
+    signed_out: PhantomData<fn() -> S>,
+}
+
+impl<S: SignedOut> ClaimantSession<S> {
+    /// Reads the session of a request (as the extractor does).
+    pub async fn of(req: &HttpRequest) -> Result<Self, actix_web::Error> {
         let state = data_of(req)?;
         match seller(&state, req).await? {
-            Some(seller) => Ok(SellerSession {
+            Some(seller) => Ok(ClaimantSession {
                 seller,
                 signed_out: PhantomData,
             }),
             None => Err(S::answer(req)),
         }
+    }
+}
+
+impl<S: SignedOut + 'static> FromRequest for ClaimantSession<S> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Self::of(&req).await })
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use suyuan_web::AppState;
 use suyuan_web::csrf::{self, CsrfForm, CsrfToken};
 use suyuan_web::page::{lang_of, lang_query, page_response, see_other};
-use suyuan_web::session::{removal_cookie, seller_of_token, session_cookie};
+use suyuan_web::session::{removal_cookie, seller_for_token, session_cookie};
 use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind};
 
 /// A `next` target that stays on this service.
@@ -84,7 +84,14 @@ pub async fn signin(
     let lang = lang_of(&req);
     let next = safe_next(field(&form, "next"));
     let token = field(&form, "token").unwrap_or_default().to_owned();
-    if seller_of_token(&req, &token).is_none() {
+    let signed_in = match seller_for_token(&state, &req, &token).await {
+        Ok(found) => found.is_some(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading the account of a sign-in failed");
+            false
+        }
+    };
+    if !signed_in {
         let refused = Notice {
             kind: NoticeKind::Error,
             text: Bi::new(

@@ -91,8 +91,11 @@ async fn send(
     }
     let url = crate::netpolicy::check_target(&sub.url, allow_private).await?;
     let secret = String::from_utf8(
-        key.open(&sub.secret_ciphertext)
-            .map_err(|e| e.to_string())?,
+        key.open(
+            &sub.secret_ciphertext,
+            suyuan_store::sealed::subscription_secret(&sub.id),
+        )
+        .map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
     let timestamp = Utc::now().timestamp();

@@ -173,9 +173,10 @@ pub async fn create_subscription(
     let secret = super::shops::generate_whsec();
     let row = operators::create_subscription(
         &state.db,
+        &state.secret_key,
         auth.operator_id.as_str(),
         url.as_str(),
-        state.secret_key.seal(secret.as_bytes()),
+        &secret,
         Utc::now(),
     )
     .await?;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub use suyuan_core::transfer::{ClaimIn, received_date};
 use suyuan_store::transfers::{self, Transfer, TransferError};
 use suyuan_web::AppState;
-use suyuan_web::auth::SellerAuth;
+use suyuan_web::auth::{ClaimantAuth, SellerAuth};
 use suyuan_web::error::ApiError;
 use suyuan_web::extract::JsonBody;
 use utoipa::{IntoParams, ToSchema};
@@ -154,6 +154,7 @@ pub fn transfer_error(e: TransferError) -> ApiError {
             detail_zh: "发货方已取消此次转移".into(),
             detail_en: "the sender cancelled this transfer".into(),
         },
+        TransferError::AwaitingVerification { .. } => ApiError::AwaitingVerification,
         TransferError::Store(e) => e.into(),
     }
 }
@@ -199,12 +200,13 @@ pub async fn list_transfers(
     Ok(HttpResponse::Ok().json(rows.into_iter().map(TransferOut::from).collect::<Vec<_>>()))
 }
 
-/// Transfers addressed to the seller (its credit code is the buyer's), newest first.
+/// Transfers addressed to the seller (its credit code is the buyer's), newest first. An account
+/// awaiting verification sees only the transfer it was made from.
 #[utoipa::path(tag = "transfers", security(("bearer" = [])), params(TransferQuery),
     responses((status = 200, body = Vec<TransferOut>)))]
 #[get("/transfers/incoming")]
 pub async fn incoming_transfers(
-    auth: SellerAuth,
+    auth: ClaimantAuth,
     state: web::Data<AppState>,
     q: web::Query<TransferQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -224,7 +226,7 @@ pub async fn incoming_transfers(
     responses((status = 200, body = TransferOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/transfers/{id}")]
 pub async fn get_transfer(
-    auth: SellerAuth,
+    auth: ClaimantAuth,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -258,11 +260,13 @@ pub struct ClaimedOut {
 
 /// Claims a transfer by its token: records the pre-filled receipt (channel `claim`) in the
 /// caller's chain. Only the buyer (same credit code) may claim, once; a second claim is a 409.
+/// An account awaiting verification may claim only the transfer it was made from (403 for any
+/// other, and while a verified account holds its credit code).
 #[utoipa::path(tag = "transfers", security(("bearer" = [])), request_body = ClaimIn, params(("token" = String, Path)),
     responses((status = 201, body = ClaimedOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/transfers/claim/{token}")]
 pub async fn claim_transfer(
-    auth: SellerAuth,
+    auth: ClaimantAuth,
     state: web::Data<AppState>,
     token: web::Path<String>,
     body: JsonBody<ClaimIn>,

@@ -329,7 +329,12 @@ impl Worker {
                 let value = self
                     .state
                     .secret_key
-                    .open(sealed)
+                    .open(
+                        sealed,
+                        suyuan_store::sealed::platform_credential(
+                            &suyuan_store::sealed::credential_row(&sub.seller_id, &sub.platform_id),
+                        ),
+                    )
                     .ok()
                     .and_then(|bytes| String::from_utf8(bytes).ok())
                     .ok_or_else(|| Finish::Rejected {

@@ -342,7 +342,13 @@ pub async fn put_credential(
     platform_credential::Entity::insert(platform_credential::ActiveModel {
         seller_id: Set(seller.to_string()),
         platform_id: Set(platform_id.to_owned()),
-        value_ciphertext: Set(key.seal(value.as_bytes())),
+        value_ciphertext: Set(key.seal(
+            value.as_bytes(),
+            crate::sealed::platform_credential(&crate::sealed::credential_row(
+                seller.as_str(),
+                platform_id,
+            )),
+        )),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

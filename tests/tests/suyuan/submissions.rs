@@ -689,7 +689,7 @@ both_engines_app!(
             .await
             .unwrap();
         let sealed: String = rows[0].try_get("", "value_ciphertext").unwrap();
-        assert!(sealed.starts_with("v1:") && !sealed.contains("s3cret"));
+        assert!(sealed.starts_with("v2:") && !sealed.contains("s3cret"));
         let (_, listed) = get_json(&app, &token, "/api/v1/platforms").await;
         assert_eq!(listed[0]["credentials_configured"], true);
 

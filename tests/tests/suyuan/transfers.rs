@@ -115,7 +115,7 @@ pub async fn a_ships_to_b(
     res.json().await.unwrap()
 }
 
-fn token_of(sale: &Value) -> String {
+pub fn token_of(sale: &Value) -> String {
     sale["transfer"]["claim_url"]
         .as_str()
         .unwrap()
@@ -125,7 +125,7 @@ fn token_of(sale: &Value) -> String {
         .to_owned()
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+pub async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     let res = client()
         .get(format!("{}{path}", app.address))
         .bearer_auth(token)
@@ -136,7 +136,12 @@ async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn claim_api(app: &TestApp, token: &str, claim: &str, body: Value) -> (StatusCode, Value) {
+pub async fn claim_api(
+    app: &TestApp,
+    token: &str,
+    claim: &str,
+    body: Value,
+) -> (StatusCode, Value) {
     let res = client()
         .post(format!("{}/api/v1/transfers/claim/{claim}", app.address))
         .bearer_auth(token)
@@ -500,7 +505,7 @@ pub fn csrf_in(page: &str) -> String {
     page[at..].split('"').next().unwrap().to_owned()
 }
 
-fn no_redirects() -> reqwest::Client {
+pub fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -634,8 +639,23 @@ both_engines_app!(
         let done = res.text().await.unwrap();
         assert!(done.contains("已认领"), "{done}");
         assert!(done.contains("/app/sell?code="), "the next step is offered");
-        // The goods are in B's stock (the session token is B's API token).
+        // The goods are in B's stock (the session token is B's API token), which B reads once
+        // an admin has verified the account it made from the link.
         let b = jar.0["suyuan_token"].clone();
+        let (status, _) = get(&app, &b, "/api/v1/stock").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "awaiting verification");
+        let (_, me) = get(&app, &b, "/api/v1/me").await;
+        let verified = client()
+            .post(format!(
+                "{}/api/v1/sellers/{}/verify",
+                app.address,
+                me["id"].as_str().unwrap()
+            ))
+            .bearer_auth(app.admin_token())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(verified.status(), StatusCode::OK);
         let (_, stock) = get(&app, &b, "/api/v1/stock").await;
         assert!(stock.to_string().contains("\"available\":2.0"), "{stock:#}");
         // A second claim: 409, and the page says it was claimed.
@@ -879,7 +899,7 @@ both_engines_app!(
 );
 
 /// A seller page as its cookie-holding user sees it.
-async fn page_as(app: &TestApp, token: Option<&str>, path: &str) -> (StatusCode, String) {
+pub async fn page_as(app: &TestApp, token: Option<&str>, path: &str) -> (StatusCode, String) {
     let mut req = no_redirects().get(format!("{}{path}", app.address));
     if let Some(t) = token {
         req = req.header("cookie", format!("suyuan_token={t}"));
@@ -895,7 +915,7 @@ async fn page_as(app: &TestApp, token: Option<&str>, path: &str) -> (StatusCode,
 }
 
 /// The `<section id="{id}">…</section>` of a page.
-fn section<'a>(page: &'a str, id: &str) -> &'a str {
+pub fn section<'a>(page: &'a str, id: &str) -> &'a str {
     let start = page
         .find(&format!("id=\"{id}\""))
         .unwrap_or_else(|| panic!("no section {id}: {page}"));
