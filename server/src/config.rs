@@ -7,7 +7,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use suyuan_core::secrets::SecretKey;
-pub use suyuan_plugin_api::config::{SubmitConfig, parse_duration};
+pub use suyuan_plugin_api::config::{ImportConfig, SubmitConfig, parse_duration};
 
 /// Log output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +77,8 @@ pub struct Config {
     pub mail_from: String,
     /// Submissions to trace platforms: `SUYUAN_SUBMIT_*` (defaults a platform may override).
     pub submit: SubmitConfig,
+    /// CSV imports: `SUYUAN_IMPORT_*` (upload and field sizes, report length, imports at once).
+    pub import: ImportConfig,
 }
 
 /// A configuration value that is missing or wrong.
@@ -124,6 +126,10 @@ struct FileConfig {
     submit_request_timeout: Option<String>,
     submit_follow_max: Option<String>,
     submit_concurrency: Option<String>,
+    import_max_bytes: Option<String>,
+    import_max_field_bytes: Option<String>,
+    import_report_rows: Option<String>,
+    import_concurrency: Option<String>,
 }
 
 /// The default database: an SQLite file in the working directory.
@@ -383,7 +389,50 @@ impl Config {
                 }
             };
         }
+        let mut import = ImportConfig::default();
+        let counts = [
+            (
+                "SUYUAN_IMPORT_MAX_BYTES",
+                file_cfg.import_max_bytes,
+                &mut import.max_bytes,
+                1024,
+            ),
+            (
+                "SUYUAN_IMPORT_MAX_FIELD_BYTES",
+                file_cfg.import_max_field_bytes,
+                &mut import.max_field_bytes,
+                256,
+            ),
+            (
+                "SUYUAN_IMPORT_REPORT_ROWS",
+                file_cfg.import_report_rows,
+                &mut import.report_rows,
+                1,
+            ),
+            (
+                "SUYUAN_IMPORT_CONCURRENCY",
+                file_cfg.import_concurrency,
+                &mut import.concurrency,
+                1,
+            ),
+        ];
+        for (name, from_file, slot, min) in counts {
+            if let Some((var, v)) = pick(name, from_file) {
+                *slot = match parse_size(&v) {
+                    Some(n) if n >= min => n,
+                    _ => {
+                        return Err(ConfigError::new(
+                            &var,
+                            format!(
+                                "`{v}` is not a whole number of at least {min} (K, M and G suffixes allowed)"
+                            ),
+                        ));
+                    }
+                };
+            }
+        }
         Ok(Config {
+            import,
             transfer_ttl,
             transfer_remind_after,
             transfer_remind_every,
@@ -407,6 +456,18 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+/// A count or a size: `1000`, `64K`, `50M`, `1G` (binary multiples).
+fn parse_size(v: &str) -> Option<usize> {
+    let v = v.trim();
+    let (digits, factor) = match v.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&v[..i], 1024),
+        Some((i, 'M' | 'm')) => (&v[..i], 1024 * 1024),
+        Some((i, 'G' | 'g')) => (&v[..i], 1024 * 1024 * 1024),
+        _ => (v, 1),
+    };
+    digits.trim().parse::<usize>().ok()?.checked_mul(factor)
 }
 
 fn file_key(var: &str) -> String {
@@ -491,6 +552,25 @@ mod tests {
         let err =
             Config::from_sources(None, &env(&[("SUYUAN_SUBMIT_BACKOFF_MAX", "1s")])).unwrap_err();
         assert_eq!(err.variable, "SUYUAN_SUBMIT_BACKOFF_MAX");
+    }
+
+    #[test]
+    fn import_limits_have_defaults_and_take_sizes() {
+        let cfg = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(cfg.import.max_bytes, 50 * 1024 * 1024);
+        let cfg = Config::from_sources(
+            None,
+            &env(&[
+                ("SUYUAN_IMPORT_MAX_BYTES", "2M"),
+                ("SUYUAN_IMPORT_REPORT_ROWS", "50"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cfg.import.max_bytes, 2 * 1024 * 1024);
+        assert_eq!(cfg.import.report_rows, 50);
+        let err =
+            Config::from_sources(None, &env(&[("SUYUAN_IMPORT_CONCURRENCY", "0")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_IMPORT_CONCURRENCY");
     }
 
     #[test]

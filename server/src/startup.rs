@@ -100,12 +100,16 @@ impl Application {
             suyuan_plugin_api::submit::spawn(state.clone(), config.submit);
         }
         let tokens = web::Data::new(Tokens::new(&resolved.jwt_secret));
+        let imports = web::Data::new(suyuan_plugin_api::routes::imports::ImportGate::new(
+            config.import,
+        ));
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
             App::new()
                 .app_data(state.clone())
                 .app_data(tokens.clone())
+                .app_data(imports.clone())
                 .app_data(web::PayloadConfig::new(suyuan_web::extract::JSON_LIMIT))
                 .app_data(
                     web::JsonConfig::default()
