@@ -79,6 +79,9 @@ pub struct Config {
     pub submit: SubmitConfig,
     /// CSV imports: `SUYUAN_IMPORT_*` (upload and field sizes, report length, imports at once).
     pub import: ImportConfig,
+    /// Request rate limits: `SUYUAN_RATE_PAGES`, `SUYUAN_RATE_WEBHOOKS`, `SUYUAN_RATE_API` and
+    /// `SUYUAN_TRUSTED_PROXIES`.
+    pub rate_limits: suyuan_web::rate_limit::RateLimitConfig,
 }
 
 /// A configuration value that is missing or wrong.
@@ -130,6 +133,10 @@ struct FileConfig {
     import_max_field_bytes: Option<String>,
     import_report_rows: Option<String>,
     import_concurrency: Option<String>,
+    rate_pages: Option<String>,
+    rate_webhooks: Option<String>,
+    rate_api: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 /// The default database: an SQLite file in the working directory.
@@ -431,7 +438,45 @@ impl Config {
                 };
             }
         }
+        let mut rate_limits = suyuan_web::rate_limit::RateLimitConfig::default();
+        let rates = [
+            (
+                "SUYUAN_RATE_PAGES",
+                file_cfg.rate_pages,
+                &mut rate_limits.pages,
+            ),
+            (
+                "SUYUAN_RATE_WEBHOOKS",
+                file_cfg.rate_webhooks,
+                &mut rate_limits.webhooks,
+            ),
+            ("SUYUAN_RATE_API", file_cfg.rate_api, &mut rate_limits.api),
+        ];
+        for (name, from_file, slot) in rates {
+            if let Some((var, v)) = pick(name, from_file) {
+                *slot = suyuan_web::rate_limit::RateLimit::parse(&v)
+                    .map_err(|reason| ConfigError::new(&var, reason))?;
+            }
+        }
+        if let Some((var, v)) = pick("SUYUAN_TRUSTED_PROXIES", file_cfg.trusted_proxies) {
+            rate_limits.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse::<std::net::IpAddr>().map_err(|_| {
+                        ConfigError::new(
+                            &var,
+                            format!(
+                                "`{a}` is not an IP address (list proxies as 10.0.0.2,10.0.0.3)"
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         Ok(Config {
+            rate_limits,
             import,
             transfer_ttl,
             transfer_remind_after,
@@ -571,6 +616,27 @@ mod tests {
         let err =
             Config::from_sources(None, &env(&[("SUYUAN_IMPORT_CONCURRENCY", "0")])).unwrap_err();
         assert_eq!(err.variable, "SUYUAN_IMPORT_CONCURRENCY");
+    }
+
+    #[test]
+    fn rate_limits_have_defaults_and_bad_ones_name_the_variable() {
+        let cfg = Config::from_sources(None, &env(&[])).unwrap();
+        assert!(cfg.rate_limits.pages.is_some() && cfg.rate_limits.trusted_proxies.is_empty());
+        let cfg = Config::from_sources(
+            None,
+            &env(&[
+                ("SUYUAN_RATE_PAGES", "off"),
+                ("SUYUAN_TRUSTED_PROXIES", "10.0.0.2, ::1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cfg.rate_limits.pages, None);
+        assert_eq!(cfg.rate_limits.trusted_proxies.len(), 2);
+        let err = Config::from_sources(None, &env(&[("SUYUAN_RATE_API", "lots")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_RATE_API");
+        let err = Config::from_sources(None, &env(&[("SUYUAN_TRUSTED_PROXIES", "proxy.local")]))
+            .unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_TRUSTED_PROXIES");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod suyuan {
     pub mod ledger;
     pub mod marketplace;
     pub mod operators;
+    pub mod rate_limits;
     pub mod receipts;
     pub mod scenario;
     pub mod submissions;
