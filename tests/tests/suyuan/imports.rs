@@ -571,7 +571,9 @@ both_engines_app!(
         )
         .await
         .unwrap();
-        // Its second upload meanwhile is refused at once, with when to try again.
+        // Its second upload meanwhile is refused at once, with when to try again. (The first
+        // is given time to reach the server first: the one that arrives first is served.)
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         let mut waited = None;
         for _ in 0..100 {
             let res = upload(&app, &token_a, "receipts", "?dry_run=true", csv.into()).await;
