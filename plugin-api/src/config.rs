@@ -34,6 +34,33 @@ impl Default for SubmitConfig {
     }
 }
 
+/// Limits of CSV imports (`POST /api/v1/imports/*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportConfig {
+    /// `SUYUAN_IMPORT_MAX_BYTES`: the largest upload, file and form together (default 50 MiB).
+    pub max_bytes: usize,
+    /// `SUYUAN_IMPORT_MAX_FIELD_BYTES`: the largest form field other than the file (default
+    /// 64 KiB).
+    pub max_field_bytes: usize,
+    /// `SUYUAN_IMPORT_REPORT_ROWS`: refused-row problems and warnings a report lists in full;
+    /// the rest are counted by reason (default 1000).
+    pub report_rows: usize,
+    /// `SUYUAN_IMPORT_CONCURRENCY`: imports one process runs at once, all sellers together
+    /// (default 2); a seller never has two at once.
+    pub concurrency: usize,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 50 * 1024 * 1024,
+            max_field_bytes: 64 * 1024,
+            report_rows: suyuan_store::import::REPORT_LIMIT,
+            concurrency: 2,
+        }
+    }
+}
+
 /// Parses a duration like `30d`, `12h`, `90m`, `1h 30m`.
 pub fn parse_duration(input: &str) -> Result<std::time::Duration, String> {
     let d = humantime::parse_duration(input)

@@ -1,6 +1,8 @@
 //! The CSV import pipeline behind `suyuan import` and `POST /api/v1/imports/{receipts,sales}`:
-//! read the file, parse each row with the HTTP API's own parsing (a column means what the JSON
-//! field of the same name means), store the good rows, and report every refused row and warning.
+//! read the file as a stream, parse each row with the HTTP API's own parsing (a column means
+//! what the JSON field of the same name means), store the good rows chunk by chunk as they
+//! come, and report the refused rows and warnings (the first N in full, all of them counted by
+//! reason). Memory is bounded by a few chunks of rows, never by the file.
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone as _};
 use std::sync::Arc;
@@ -11,10 +13,11 @@ use suyuan_core::sale::{BuyerIn, SaleIn, SaleItemIn};
 use suyuan_core::validation::FieldError;
 use suyuan_store::Db;
 use suyuan_store::StoreError;
+use suyuan_store::import::receipts::Duplicates;
 use suyuan_store::import::receipts::Labels;
 use suyuan_store::import::{
-    self, Checked, FileError, ImportKind, ImportOptions, ImportReport, Progress, Row, RowIssue,
-    Stored, Table,
+    self, Checker, FileError, ImportKind, ImportOptions, ImportReport, Progress, Row, RowIssue,
+    RowReader, Table,
 };
 use suyuan_store::offline::NewSale;
 use suyuan_store::receipts::NewReceipt;
@@ -34,12 +37,12 @@ pub enum ImportError {
 }
 
 /// One import to run.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ImportRequest {
     /// What the file holds.
     pub kind: ImportKind,
-    /// The file's bytes.
-    pub bytes: Vec<u8>,
+    /// The file (read twice: once to find its encoding, once for its rows).
+    pub file: std::fs::File,
     /// `header=field` entries.
     pub mapping: Vec<String>,
     /// Dry run, all or nothing.
@@ -48,6 +51,8 @@ pub struct ImportRequest {
     pub transfer_terms: suyuan_store::transfers::TransferTerms,
     /// How far in the past a receipt's date may lie without a `backdate_reason`.
     pub max_backdate: chrono::Duration,
+    /// How many refused-row problems (and warnings) the report lists in full.
+    pub report_limit: usize,
 }
 
 /// Separators allowed between several codes in one cell.
@@ -64,7 +69,12 @@ fn labels(table: &Table) -> Labels {
     }
 }
 
-/// Runs an import for `seller`: parsing on a blocking thread, then storing.
+/// Runs an import for `seller`: the file's header is read first (a refused file writes
+/// nothing), then its rows are read, parsed and checked on a blocking thread a chunk at a time
+/// while the chunks before are stored.
+///
+/// A failure of the file part-way (it cannot be read any more) stops the import; with
+/// `all_or_nothing` or `dry_run` nothing is written, otherwise the chunks before it stay.
 pub async fn run(
     db: &Db,
     catalogue: Arc<Catalogue>,
@@ -77,79 +87,82 @@ pub async fn run(
         .await?
         .ok_or(ImportError::NoSeller)?;
     let options = req.options;
-    match req.kind {
+    let limit = req.report_limit;
+    let req_max_backdate = req.max_backdate;
+    let (kind, file, mapping) = (req.kind, req.file, req.mapping);
+    let reader = blocking(move || {
+        let map = import::parse_mapping(kind, &mapping)?;
+        Ok::<_, ImportError>(RowReader::open(file, kind, &map)?)
+    })
+    .await??;
+    let table = reader.table().clone();
+    let labels = labels(&table);
+    progress.start(reader.scan.lines.saturating_sub(1));
+    let chunk_rows = import::receipts::CHUNK_ROWS;
+    match kind {
         ImportKind::Receipts => {
             let cat = catalogue.clone();
-            let max_backdate = req.max_backdate;
-            let (table, checked) = blocking(move || {
-                let map = import::parse_mapping(req.kind, &req.mapping)?;
-                let table = Table::read(&req.bytes, req.kind, &map)?;
-                let mut checked = import::check(&table, |row| {
+            let max_backdate = req_max_backdate;
+            let mut duplicates = Duplicates::new(table.column_label("code"));
+            let checker = Checker::new(
+                reader,
+                move |row: &Row<'_>| {
                     receipt_row(row, &cat, chrono::Utc::now(), max_backdate)
-                });
-                import::receipts::refuse_duplicates(&mut checked, &table.column_label("code"));
-                Ok::<_, ImportError>((table, checked))
-            })
-            .await??;
-            let labels = labels(&table);
-            let (checked, stored) = if refuse_all(&checked, options) {
-                (checked, Stored::default())
-            } else {
-                let mut checked = checked;
-                let good = std::mem::take(&mut checked.good);
-                let stored =
-                    import::receipts::store(db, catalogue, seller, good, labels, options, progress)
-                        .await?;
-                (checked, stored)
-            };
-            Ok(ImportReport::new(
-                &table,
-                checked,
-                stored,
-                options,
-                started.elapsed(),
-            ))
+                        .and_then(|r| duplicates.check(row.number, r))
+                },
+                chunk_rows,
+                limit,
+            );
+            let refused = checker.refused.clone();
+            let (stored, checker) = import::receipts::store(
+                db, catalogue, seller, checker, refused, labels, options, limit, progress,
+            )
+            .await?;
+            finish(&table, checker, stored, options, started)
         }
         ImportKind::Sales => {
             let cat = catalogue.clone();
-            let (table, checked) = blocking(move || {
-                let map = import::parse_mapping(req.kind, &req.mapping)?;
-                let table = Table::read(&req.bytes, req.kind, &map)?;
-                let terms = req.transfer_terms;
-                let checked = import::check(&table, |row| {
+            let terms = req.transfer_terms;
+            let checker = Checker::new(
+                reader,
+                move |row: &Row<'_>| {
                     sale_row(row, &cat).map(|mut sale| {
                         sale.transfer = terms.clone();
                         sale
                     })
-                });
-                Ok::<_, ImportError>((table, checked))
-            })
-            .await??;
-            let labels = labels(&table);
-            let (checked, stored) = if refuse_all(&checked, options) {
-                (checked, Stored::default())
-            } else {
-                let mut checked = checked;
-                let good = std::mem::take(&mut checked.good);
-                let stored =
-                    import::sales::store(db, &catalogue, seller, good, &labels, options, progress)
-                        .await?;
-                (checked, stored)
-            };
-            Ok(ImportReport::new(
-                &table,
-                checked,
-                stored,
-                options,
-                started.elapsed(),
-            ))
+                },
+                chunk_rows,
+                limit,
+            );
+            let refused = checker.refused.clone();
+            let (stored, checker) = import::sales::store(
+                db, &catalogue, seller, checker, refused, &labels, options, limit, progress,
+            )
+            .await?;
+            finish(&table, checker, stored, options, started)
         }
     }
 }
 
-/// With `all_or_nothing`, a refused row means nothing is written.
-fn refuse_all<T>(checked: &Checked<T>, options: ImportOptions) -> bool {
-    options.all_or_nothing && !checked.rejected.is_empty()
+/// The report, or the file's failure part-way.
+fn finish<T, P>(
+    table: &Table,
+    checker: Checker<T, P>,
+    stored: import::Stored,
+    options: ImportOptions,
+    started: std::time::Instant,
+) -> Result<ImportReport, ImportError> {
+    if let Some(e) = checker.failed {
+        return Err(ImportError::File(e));
+    }
+    Ok(ImportReport::new(
+        table,
+        checker.rows,
+        checker.issues,
+        stored,
+        options,
+        started.elapsed(),
+    ))
 }
 
 async fn blocking<T: Send + 'static>(

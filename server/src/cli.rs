@@ -88,9 +88,14 @@ pub enum Command {
         /// Maps a column of the file to a field: `--map "供应商=supplier_name"` (repeatable).
         #[arg(long = "map", value_name = "COLUMN=FIELD")]
         map: Vec<String>,
-        /// Writes every refused row and warning to this file (CSV; JSON when it ends in .json).
+        /// Writes the refused rows and warnings to this file (CSV; JSON when it ends in .json):
+        /// the first --report-rows of each, and all of them counted by reason.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// How many refused-row problems and warnings the report keeps in full (the others
+        /// are counted by reason; memory grows with this, never with the file).
+        #[arg(long, default_value_t = suyuan_store::import::REPORT_LIMIT)]
+        report_rows: usize,
         /// Checks everything and writes nothing.
         #[arg(long)]
         dry_run: bool,
@@ -269,13 +274,15 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             seller,
             map,
             report,
+            report_rows,
             dry_run,
             all_or_nothing,
             show,
         } => {
             let seller = SellerId::parse(&seller).map_err(|e| anyhow::anyhow!("--seller: {e}"))?;
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let file_path = file;
+            let file = std::fs::File::open(&file_path)
+                .with_context(|| format!("reading {}", file_path.display()))?;
             let db = open_database(&config).await?;
             let catalogue = load_catalogue(&config)?;
             let request = suyuan_plugin_api::import::ImportRequest {
@@ -283,7 +290,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     ImportKindArg::Receipts => suyuan_store::import::ImportKind::Receipts,
                     ImportKindArg::Sales => suyuan_store::import::ImportKind::Sales,
                 },
-                bytes,
+                file,
                 mapping: map,
                 options: suyuan_store::import::ImportOptions {
                     dry_run,
@@ -297,6 +304,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 },
                 max_backdate: chrono::Duration::from_std(config.max_backdate)
                     .context("SUYUAN_MAX_BACKDATE: too long")?,
+                report_limit: report_rows,
             };
             import_command(&db, catalogue, &seller, request, report.as_deref(), show).await
         }
@@ -407,7 +415,7 @@ async fn import_command(
         report.rows,
         report.imported,
         report.rejected,
-        report.warnings.len(),
+        report.warnings_total,
         report.rows_per_second
     );
     println!(
@@ -415,7 +423,7 @@ async fn import_command(
         report.imported,
         report.rows,
         report.rejected,
-        report.warnings.len(),
+        report.warnings_total,
         report.rows_per_second,
         report.encoding
     );
@@ -435,8 +443,8 @@ async fn import_command(
         for i in report.rejected_rows.iter().take(show) {
             print_issue("REJECTED", i);
         }
-        if report.rejected_rows.len() > show {
-            println!("  … {} more", report.rejected_rows.len() - show);
+        if report.rejected_problems > show {
+            println!("  … {} more", report.rejected_problems - show);
         }
     }
     if !report.warnings.is_empty() {
@@ -444,15 +452,25 @@ async fn import_command(
         for i in report.warnings.iter().take(show) {
             print_issue("WARNING", i);
         }
-        if report.warnings.len() > show {
-            println!("  … {} more", report.warnings.len() - show);
+        if report.warnings_total > show {
+            println!("  … {} more", report.warnings_total - show);
         }
+    }
+    if report.rejected_problems > report.rejected_rows.len()
+        || report.warnings_total > report.warnings.len()
+    {
+        println!(
+            "只列出前 {n} 条；按原因统计 only the first {n} are listed; by reason: rejected {:?}, warnings {:?}",
+            report.rejected_by_reason,
+            report.warnings_by_reason,
+            n = report.report_limit
+        );
     }
     if let Some(path) = report_path {
         write_report(path, &report)?;
         println!("报告 report: {}", path.display());
-    } else if report.rejected_rows.len() > show || report.warnings.len() > show {
-        println!("(use --report FILE for every row)");
+    } else if report.rejected_problems > show || report.warnings_total > show {
+        println!("(use --report FILE for more rows)");
     }
     Ok(if report.rejected > 0 {
         ExitCode::from(3)

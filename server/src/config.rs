@@ -7,7 +7,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use suyuan_core::secrets::SecretKey;
-pub use suyuan_plugin_api::config::{SubmitConfig, parse_duration};
+pub use suyuan_plugin_api::config::{ImportConfig, SubmitConfig, parse_duration};
 
 /// Log output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,6 +89,11 @@ pub struct Config {
     /// `SUYUAN_DEAD_LETTER_KEEP`: how long a dead-lettered delivery keeps its raw body for
     /// replay before it is redacted too (default `30d`).
     pub dead_letter_keep: std::time::Duration,
+    /// CSV imports: `SUYUAN_IMPORT_*` (upload and field sizes, report length, imports at once).
+    pub import: ImportConfig,
+    /// Request rate limits: `SUYUAN_RATE_PAGES`, `SUYUAN_RATE_WEBHOOKS`, `SUYUAN_RATE_API` and
+    /// `SUYUAN_TRUSTED_PROXIES`.
+    pub rate_limits: suyuan_web::rate_limit::RateLimitConfig,
 }
 
 /// A configuration value that is missing or wrong.
@@ -140,6 +145,14 @@ struct FileConfig {
     submit_request_timeout: Option<String>,
     submit_follow_max: Option<String>,
     submit_concurrency: Option<String>,
+    import_max_bytes: Option<String>,
+    import_max_field_bytes: Option<String>,
+    import_report_rows: Option<String>,
+    import_concurrency: Option<String>,
+    rate_pages: Option<String>,
+    rate_webhooks: Option<String>,
+    rate_api: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 /// The default database: an SQLite file in the working directory.
@@ -424,10 +437,91 @@ impl Config {
                 }
             };
         }
+        let mut import = ImportConfig::default();
+        let counts = [
+            (
+                "SUYUAN_IMPORT_MAX_BYTES",
+                file_cfg.import_max_bytes,
+                &mut import.max_bytes,
+                1024,
+            ),
+            (
+                "SUYUAN_IMPORT_MAX_FIELD_BYTES",
+                file_cfg.import_max_field_bytes,
+                &mut import.max_field_bytes,
+                256,
+            ),
+            (
+                "SUYUAN_IMPORT_REPORT_ROWS",
+                file_cfg.import_report_rows,
+                &mut import.report_rows,
+                1,
+            ),
+            (
+                "SUYUAN_IMPORT_CONCURRENCY",
+                file_cfg.import_concurrency,
+                &mut import.concurrency,
+                1,
+            ),
+        ];
+        for (name, from_file, slot, min) in counts {
+            if let Some((var, v)) = pick(name, from_file) {
+                *slot = match parse_size(&v) {
+                    Some(n) if n >= min => n,
+                    _ => {
+                        return Err(ConfigError::new(
+                            &var,
+                            format!(
+                                "`{v}` is not a whole number of at least {min} (K, M and G suffixes allowed)"
+                            ),
+                        ));
+                    }
+                };
+            }
+        }
+        let mut rate_limits = suyuan_web::rate_limit::RateLimitConfig::default();
+        let rates = [
+            (
+                "SUYUAN_RATE_PAGES",
+                file_cfg.rate_pages,
+                &mut rate_limits.pages,
+            ),
+            (
+                "SUYUAN_RATE_WEBHOOKS",
+                file_cfg.rate_webhooks,
+                &mut rate_limits.webhooks,
+            ),
+            ("SUYUAN_RATE_API", file_cfg.rate_api, &mut rate_limits.api),
+        ];
+        for (name, from_file, slot) in rates {
+            if let Some((var, v)) = pick(name, from_file) {
+                *slot = suyuan_web::rate_limit::RateLimit::parse(&v)
+                    .map_err(|reason| ConfigError::new(&var, reason))?;
+            }
+        }
+        if let Some((var, v)) = pick("SUYUAN_TRUSTED_PROXIES", file_cfg.trusted_proxies) {
+            rate_limits.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse::<std::net::IpAddr>().map_err(|_| {
+                        ConfigError::new(
+                            &var,
+                            format!(
+                                "`{a}` is not an IP address (list proxies as 10.0.0.2,10.0.0.3)"
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         Ok(Config {
             webhook_replay_window,
             dead_letter_keep,
             retention,
+            rate_limits,
+            import,
             transfer_ttl,
             max_backdate,
             transfer_remind_after,
@@ -452,6 +546,18 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+/// A count or a size: `1000`, `64K`, `50M`, `1G` (binary multiples).
+fn parse_size(v: &str) -> Option<usize> {
+    let v = v.trim();
+    let (digits, factor) = match v.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&v[..i], 1024),
+        Some((i, 'M' | 'm')) => (&v[..i], 1024 * 1024),
+        Some((i, 'G' | 'g')) => (&v[..i], 1024 * 1024 * 1024),
+        _ => (v, 1),
+    };
+    digits.trim().parse::<usize>().ok()?.checked_mul(factor)
 }
 
 fn file_key(var: &str) -> String {
@@ -546,6 +652,46 @@ mod tests {
         let err =
             Config::from_sources(None, &env(&[("SUYUAN_SUBMIT_BACKOFF_MAX", "1s")])).unwrap_err();
         assert_eq!(err.variable, "SUYUAN_SUBMIT_BACKOFF_MAX");
+    }
+
+    #[test]
+    fn import_limits_have_defaults_and_take_sizes() {
+        let cfg = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(cfg.import.max_bytes, 50 * 1024 * 1024);
+        let cfg = Config::from_sources(
+            None,
+            &env(&[
+                ("SUYUAN_IMPORT_MAX_BYTES", "2M"),
+                ("SUYUAN_IMPORT_REPORT_ROWS", "50"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cfg.import.max_bytes, 2 * 1024 * 1024);
+        assert_eq!(cfg.import.report_rows, 50);
+        let err =
+            Config::from_sources(None, &env(&[("SUYUAN_IMPORT_CONCURRENCY", "0")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_IMPORT_CONCURRENCY");
+    }
+
+    #[test]
+    fn rate_limits_have_defaults_and_bad_ones_name_the_variable() {
+        let cfg = Config::from_sources(None, &env(&[])).unwrap();
+        assert!(cfg.rate_limits.pages.is_some() && cfg.rate_limits.trusted_proxies.is_empty());
+        let cfg = Config::from_sources(
+            None,
+            &env(&[
+                ("SUYUAN_RATE_PAGES", "off"),
+                ("SUYUAN_TRUSTED_PROXIES", "10.0.0.2, ::1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cfg.rate_limits.pages, None);
+        assert_eq!(cfg.rate_limits.trusted_proxies.len(), 2);
+        let err = Config::from_sources(None, &env(&[("SUYUAN_RATE_API", "lots")])).unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_RATE_API");
+        let err = Config::from_sources(None, &env(&[("SUYUAN_TRUSTED_PROXIES", "proxy.local")]))
+            .unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_TRUSTED_PROXIES");
     }
 
     #[test]

@@ -108,12 +108,31 @@ impl Application {
             suyuan_plugin_api::submit::spawn(state.clone(), config.submit);
         }
         let tokens = web::Data::new(Tokens::new(&resolved.jwt_secret));
+        let rate_limits = web::Data::new(suyuan_web::rate_limit::RateLimits::new(
+            &config.rate_limits,
+            Tokens::new(&resolved.jwt_secret),
+        ));
+        {
+            let rate_limits = rate_limits.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
+                loop {
+                    every.tick().await;
+                    rate_limits.evict();
+                }
+            });
+        }
+        let imports = web::Data::new(suyuan_plugin_api::routes::imports::ImportGate::new(
+            config.import,
+        ));
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
             App::new()
                 .app_data(state.clone())
                 .app_data(tokens.clone())
+                .app_data(imports.clone())
+                .app_data(rate_limits.clone())
                 .app_data(web::PayloadConfig::new(suyuan_web::extract::JSON_LIMIT))
                 .app_data(
                     web::JsonConfig::default()
@@ -137,6 +156,9 @@ impl Application {
                     }
                     .into()
                 }))
+                .wrap(actix_web::middleware::from_fn(
+                    suyuan_web::rate_limit::limit,
+                ))
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let method = req.method().to_string();

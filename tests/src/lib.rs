@@ -66,6 +66,29 @@ pub async fn spawn_instance(app: &TestApp) -> String {
 }
 
 async fn start(url: &str, db: DatabaseConnection, secret_key: SecretKey) -> (String, Tokens) {
+    start_with(url, db, secret_key, &[]).await
+}
+
+/// Starts the real application on port 0 against a fresh database of `engine`, with extra
+/// configuration variables (`SUYUAN_RATE_PAGES` …).
+pub async fn spawn_app_with(engine: Engine, vars: &[(&str, &str)]) -> Option<TestApp> {
+    let db = TestDb::new(engine).await?;
+    let secret_key = SecretKey::generate();
+    let (address, tokens) = start_with(&db.url, db.db.clone(), secret_key.clone(), vars).await;
+    Some(TestApp {
+        address,
+        db,
+        tokens,
+        secret_key,
+    })
+}
+
+async fn start_with(
+    url: &str,
+    db: DatabaseConnection,
+    secret_key: SecretKey,
+    vars: &[(&str, &str)],
+) -> (String, Tokens) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("local addr").port();
     let mut env = std::collections::HashMap::new();
@@ -73,6 +96,9 @@ async fn start(url: &str, db: DatabaseConnection, secret_key: SecretKey) -> (Str
     env.insert("SUYUAN_BIND".to_owned(), format!("127.0.0.1:{port}"));
     env.insert("SUYUAN_JWT_SECRET".to_owned(), TEST_JWT_SECRET.to_owned());
     env.insert("SUYUAN_ALLOW_PRIVATE_TARGETS".to_owned(), "true".to_owned());
+    for (k, v) in vars {
+        env.insert((*k).to_owned(), (*v).to_owned());
+    }
     let config = Config::from_sources(None, &env).expect("test config");
     let catalogue = suyuan_server::startup::load_catalogue(&config).expect("catalogue");
     let app = Application::build(

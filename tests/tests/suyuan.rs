@@ -15,6 +15,7 @@ mod suyuan {
     pub mod marketplace;
     pub mod operators;
     pub mod personal_data;
+    pub mod rate_limits;
     pub mod receipts;
     pub mod retention;
     pub mod scenario;

@@ -86,6 +86,16 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// One part of a body over its configured limit (413), naming the part and the setting.
+    #[error("{field} over {limit} bytes")]
+    LimitExceeded {
+        /// The part (`file`, a form field's name).
+        field: String,
+        /// The limit in bytes.
+        limit: usize,
+        /// The setting that raises it (`SUYUAN_IMPORT_MAX_BYTES`).
+        setting: &'static str,
+    },
     /// No valid credentials (401).
     #[error("unauthenticated: {0}")]
     Unauthenticated(String),
@@ -119,6 +129,18 @@ pub enum ApiError {
         /// English detail.
         detail_en: String,
     },
+    /// Too many requests, or an import already running (429, with `Retry-After`).
+    #[error("too many requests: {detail_en}")]
+    TooMany {
+        /// Stable slug for the type.
+        slug: &'static str,
+        /// Seconds to wait before trying again.
+        retry_after: u64,
+        /// Chinese detail.
+        detail_zh: String,
+        /// English detail.
+        detail_en: String,
+    },
     /// A dependency is down (503).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -142,7 +164,8 @@ impl ApiError {
         match self {
             ApiError::Invalid(_) => "invalid-field",
             ApiError::Malformed { .. } => "malformed-body",
-            ApiError::TooLarge { .. } => "body-too-large",
+            ApiError::TooLarge { .. } | ApiError::LimitExceeded { .. } => "body-too-large",
+            ApiError::TooMany { slug, .. } => slug,
             ApiError::Unauthenticated(_) => "unauthenticated",
             ApiError::BadSignature { .. } => "invalid-signature",
             ApiError::Forbidden => "forbidden",
@@ -160,7 +183,10 @@ impl ApiError {
             ApiError::Malformed { .. } => {
                 ("请求内容无法解析", "The request body could not be read")
             }
-            ApiError::TooLarge { .. } => ("请求内容过大", "The request body is too large"),
+            ApiError::TooLarge { .. } | ApiError::LimitExceeded { .. } => {
+                ("请求内容过大", "The request body is too large")
+            }
+            ApiError::TooMany { .. } => ("请求过于频繁", "Too many requests"),
             ApiError::Unauthenticated(_) => ("未登录或凭证无效", "Missing or invalid credentials"),
             ApiError::BadSignature { .. } => ("签名校验失败", "The signature does not verify"),
             ApiError::Forbidden => ("无权执行此操作", "Not allowed for this account"),
@@ -213,6 +239,19 @@ impl ApiError {
                 Some(format!("the body must not exceed {limit} bytes")),
                 vec![],
             ),
+            ApiError::LimitExceeded {
+                field,
+                limit,
+                setting,
+            } => {
+                let zh = format!("{field} 不能超过 {limit} 字节（上限由 {setting} 设置）");
+                let en = format!("{field} must not exceed {limit} bytes (the limit is {setting})");
+                (
+                    Some(zh.clone()),
+                    Some(en.clone()),
+                    vec![FieldProblem::new(field.clone(), "too_large", zh, en)],
+                )
+            }
             ApiError::Unauthenticated(reason) => (
                 Some("请提供有效的 Bearer 令牌".to_owned()),
                 Some(reason.clone()),
@@ -243,6 +282,11 @@ impl ApiError {
                 detail_zh,
                 detail_en,
                 ..
+            }
+            | ApiError::TooMany {
+                detail_zh,
+                detail_en,
+                ..
             } => (Some(detail_zh.clone()), Some(detail_en.clone()), vec![]),
             ApiError::Unavailable(_) | ApiError::Unexpected(_) => (None, None, vec![]),
         };
@@ -263,13 +307,16 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Malformed { .. } => StatusCode::BAD_REQUEST,
-            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge { .. } | ApiError::LimitExceeded { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             ApiError::Unauthenticated(_) | ApiError::BadSignature { .. } => {
                 StatusCode::UNAUTHORIZED
             }
             ApiError::Forbidden | ApiError::AwaitingVerification => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -285,6 +332,9 @@ impl ResponseError for ApiError {
         res.content_type("application/problem+json");
         if matches!(self, ApiError::Unauthenticated(_)) {
             res.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let ApiError::TooMany { retry_after, .. } = self {
+            res.insert_header(("Retry-After", retry_after.to_string()));
         }
         res.json(self.problem())
     }

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod links;
 pub mod metrics;
 pub mod page;
+pub mod rate_limit;
 pub mod request_log;
 pub mod session;
 mod state;

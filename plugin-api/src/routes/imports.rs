@@ -1,21 +1,93 @@
 //! CSV upload: `POST /api/v1/imports/receipts` and `POST /api/v1/imports/sales` take a CSV file
 //! (a `text/csv` body, or a multipart form with a `file` field) and answer the import report:
-//! counts, every refused row with its column and reason, and every warning.
+//! counts, the first refused rows with their column and reason and the first warnings (all of
+//! them counted by reason). The upload is spooled to a temporary file as it arrives and read
+//! as a stream, so memory does not grow with the file; its size, its form fields and the
+//! imports running at once are bounded (`ImportConfig`).
 //!
 //! Options are query parameters (or form fields): `map=<column in the file>=<field>`
 //! (repeatable), `dry_run=true`, `all_or_nothing=true`, and `seller=<id>`, which must be the
 //! token's own seller when given.
 
+use crate::config::ImportConfig;
 use crate::import::{self, ImportError, ImportRequest};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt as _;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use suyuan_store::import::{ImportKind, ImportOptions};
 use suyuan_web::AppState;
 use suyuan_web::auth::SellerAuth;
 use suyuan_web::error::{ApiError, FieldProblem};
+use tokio::io::AsyncWriteExt as _;
 
-/// The largest file an upload may carry.
-pub const IMPORT_LIMIT: usize = 50 * 1024 * 1024;
+/// Seconds a refused concurrent import is told to wait.
+const RETRY_AFTER: u64 = 10;
+
+/// The imports running in this process: one per seller at most, and at most
+/// [`ImportConfig::concurrency`] in all. A second upload is refused at once (429 with
+/// `Retry-After`), before its body is read; it is not queued.
+#[derive(Clone, Debug, Default)]
+pub struct ImportGate {
+    config: ImportConfig,
+    running: Arc<Mutex<HashSet<String>>>,
+}
+
+/// A seller's place in the [`ImportGate`], given back when dropped.
+struct Admitted {
+    running: Arc<Mutex<HashSet<String>>>,
+    seller: String,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.running.lock() {
+            running.remove(&self.seller);
+        }
+    }
+}
+
+impl ImportGate {
+    /// A gate with these limits.
+    pub fn new(config: ImportConfig) -> Self {
+        Self {
+            config,
+            running: Arc::default(),
+        }
+    }
+
+    fn admit(&self, seller: &str) -> Result<Admitted, ApiError> {
+        let mut running = self
+            .running
+            .lock()
+            .map_err(|_| ApiError::Unexpected(anyhow::anyhow!("import gate poisoned")))?;
+        if running.contains(seller) {
+            return Err(ApiError::TooMany {
+                slug: "import-in-progress",
+                retry_after: RETRY_AFTER,
+                detail_zh: "您的另一个导入仍在进行，请待其完成后再试".into(),
+                detail_en: "another import of yours is still running; try again when it is done"
+                    .into(),
+            });
+        }
+        if running.len() >= self.config.concurrency {
+            return Err(ApiError::TooMany {
+                slug: "imports-busy",
+                retry_after: RETRY_AFTER,
+                detail_zh: "导入任务繁忙，请稍后再试".into(),
+                detail_en: format!(
+                    "{} imports are running (SUYUAN_IMPORT_CONCURRENCY); try again shortly",
+                    running.len()
+                ),
+            });
+        }
+        running.insert(seller.to_owned());
+        Ok(Admitted {
+            running: self.running.clone(),
+            seller: seller.to_owned(),
+        })
+    }
+}
 
 /// Options gathered from the query string and form fields.
 #[derive(Debug, Default)]
@@ -50,47 +122,115 @@ impl UploadOptions {
     }
 }
 
-fn too_large() -> ApiError {
-    ApiError::TooLarge {
-        limit: IMPORT_LIMIT,
+fn unreadable(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Malformed {
+        detail_zh: "上传内容读取失败".to_owned(),
+        detail_en: format!("the upload could not be read: {e}"),
+        field: None,
     }
 }
 
-/// Reads a stream of chunks up to [`IMPORT_LIMIT`].
-async fn read_limited<S, E>(mut stream: S) -> Result<Vec<u8>, ApiError>
-where
-    S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
-    E: std::fmt::Display,
-{
-    let mut body = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::Malformed {
-            detail_zh: "上传内容读取失败".to_owned(),
-            detail_en: format!("the upload could not be read: {e}"),
-            field: None,
-        })?;
-        if body.len() + chunk.len() > IMPORT_LIMIT {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
+/// The upload's file, written to a temporary file as it arrives (memory: one network chunk);
+/// the file and the form's fields together may not exceed `budget` bytes.
+struct Spool {
+    file: tokio::fs::File,
+    budget: usize,
+    written: usize,
+}
+
+impl Spool {
+    fn new(budget: usize) -> Result<Spool, ApiError> {
+        let file = tempfile::tempfile()
+            .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("import spool: {e}")))?;
+        Ok(Spool {
+            file: tokio::fs::File::from_std(file),
+            budget,
+            written: 0,
+        })
     }
-    Ok(body)
+
+    fn too_large(&self) -> ApiError {
+        ApiError::LimitExceeded {
+            field: "file".into(),
+            limit: self.budget,
+            setting: "SUYUAN_IMPORT_MAX_BYTES",
+        }
+    }
+
+    /// Takes `n` bytes of the upload's budget.
+    fn spend(&mut self, n: usize) -> Result<(), ApiError> {
+        self.written += n;
+        if self.written > self.budget {
+            return Err(self.too_large());
+        }
+        Ok(())
+    }
+
+    /// Appends a stream of chunks to the file.
+    async fn write<S, E>(&mut self, mut stream: S) -> Result<(), ApiError>
+    where
+        S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(unreadable)?;
+            self.spend(chunk.len())?;
+            self.file
+                .write_all(&chunk)
+                .await
+                .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("import spool: {e}")))?;
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self) -> Result<std::fs::File, ApiError> {
+        self.file
+            .flush()
+            .await
+            .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("import spool: {e}")))?;
+        Ok(self.file.into_std().await)
+    }
+}
+
+/// Reads a form field other than the file, up to `limit` bytes.
+async fn read_field(
+    mut field: actix_multipart::Field,
+    name: &str,
+    limit: usize,
+    spool: &mut Spool,
+) -> Result<Vec<u8>, ApiError> {
+    let mut value = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(unreadable)?;
+        spool.spend(chunk.len())?;
+        if value.len() + chunk.len() > limit {
+            return Err(ApiError::LimitExceeded {
+                field: name.to_owned(),
+                limit,
+                setting: "SUYUAN_IMPORT_MAX_FIELD_BYTES",
+            });
+        }
+        value.extend_from_slice(&chunk);
+    }
+    Ok(value)
 }
 
 /// The file and options of an upload: the raw body, or the `file` field of a multipart form
-/// (whose other fields are options).
+/// (whose other fields are options), spooled to a temporary file.
 async fn read_upload(
     req: &HttpRequest,
     payload: web::Payload,
     opts: &mut UploadOptions,
-) -> Result<Vec<u8>, ApiError> {
+    limits: &ImportConfig,
+) -> Result<std::fs::File, ApiError> {
+    let mut spool = Spool::new(limits.max_bytes)?;
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > IMPORT_LIMIT + 64 * 1024) {
-        return Err(too_large());
+    if declared.is_some_and(|n| n > limits.max_bytes) {
+        return Err(spool.too_large());
     }
     let multipart = req
         .headers()
@@ -98,10 +238,11 @@ async fn read_upload(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
     if !multipart {
-        return read_limited(payload).await;
+        spool.write(payload).await?;
+        return spool.finish().await;
     }
     let mut form = actix_multipart::Multipart::new(req.headers(), payload);
-    let mut file = None;
+    let mut has_file = false;
     while let Some(field) = form.next().await {
         let field = field.map_err(|e| ApiError::Malformed {
             detail_zh: "表单内容无法解析".to_owned(),
@@ -109,21 +250,31 @@ async fn read_upload(
             field: None,
         })?;
         let name = field.name().unwrap_or_default().to_owned();
-        let bytes = read_limited(field).await?;
         if name == "file" {
-            file = Some(bytes);
+            if has_file {
+                return Err(ApiError::field(
+                    "file",
+                    "duplicate",
+                    "表单只能包含一个 file 字段",
+                    "the form must have one `file` field",
+                ));
+            }
+            has_file = true;
+            spool.write(field).await?;
         } else {
-            opts.set(&name, &String::from_utf8_lossy(&bytes))?;
+            let value = read_field(field, &name, limits.max_field_bytes, &mut spool).await?;
+            opts.set(&name, &String::from_utf8_lossy(&value))?;
         }
     }
-    file.ok_or_else(|| {
-        ApiError::field(
+    if !has_file {
+        return Err(ApiError::field(
             "file",
             "required",
             "表单须包含 file 字段（CSV 文件）",
             "the form must have a `file` field with the CSV file",
-        )
-    })
+        ));
+    }
+    spool.finish().await
 }
 
 fn import_error(e: ImportError) -> ApiError {
@@ -155,12 +306,14 @@ fn import_error(e: ImportError) -> ApiError {
         (status = 200, description = "the import report: rows, imported, rejected, rejected_rows (row, column, field, code, message_zh, message_en), warnings"),
         (status = 404, body = suyuan_web::error::Problem),
         (status = 413, body = suyuan_web::error::Problem),
+        (status = 429, body = suyuan_web::error::Problem, description = "another import of this seller is running (or too many in all); see `Retry-After`"),
         (status = 422, body = suyuan_web::error::Problem),
     ))]
 #[post("/imports/{kind}")]
 pub async fn import_file(
     auth: SellerAuth,
     state: web::Data<AppState>,
+    gate: web::Data<ImportGate>,
     kind: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
@@ -181,7 +334,8 @@ pub async fn import_file(
     {
         return Err(ApiError::NotFound("seller"));
     }
-    let bytes = read_upload(&req, payload, &mut opts).await?;
+    let _admitted = gate.admit(auth.seller_id.as_str())?;
+    let file = read_upload(&req, payload, &mut opts, &gate.config).await?;
     if opts
         .seller
         .as_deref()
@@ -195,7 +349,7 @@ pub async fn import_file(
         &auth.seller_id,
         ImportRequest {
             kind,
-            bytes,
+            file,
             mapping: opts.mapping,
             options: opts.options,
             transfer_terms: suyuan_store::transfers::TransferTerms {
@@ -204,6 +358,7 @@ pub async fn import_file(
                 sealing_key: Some(state.secret_key.clone()),
             },
             max_backdate: state.max_backdate,
+            report_limit: gate.config.report_rows,
         },
         &mut (),
     )

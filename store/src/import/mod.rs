@@ -1,16 +1,20 @@
 //! CSV import of receipts and sales, for sellers without an integration and for back-filling.
 //!
-//! A file is read once into a [`Table`]: decoded from UTF-8 (with or without a byte-order
+//! A file is read as a stream ([`read`]): decoded from UTF-8 (with or without a byte-order
 //! mark) or GBK/GB 18030 (what Excel saves in China), its header cells matched to fields by the
-//! JSON API's field names, Chinese aliases (供货商名称, 追溯码, 进货日期 …) or an explicit mapping.
-//! Each row is then parsed by the caller (the HTTP API's own parsing, so a column means exactly
-//! what the JSON field means) and checked ([`check`]); a refused row is reported with its row
-//! number, column and reason and writes nothing. Good rows are stored: receipts in chunks on
-//! one hash-chain append per chunk ([`receipts`]), sales row by row with their stock checks
-//! ([`sales`]).
+//! JSON API's field names, Chinese aliases (供货商名称, 追溯码, 进货日期 …) or an explicit mapping
+//! into a [`Table`]. Rows are then read, parsed by the caller (the HTTP API's own parsing, so a
+//! column means exactly what the JSON field means) and checked a chunk at a time
+//! ([`read::Checker`]); a refused row is reported with its row number, column and reason and
+//! writes nothing. Good rows are stored as they come: receipts in chunks on one hash-chain
+//! append per chunk ([`receipts`]), sales row by row with their stock checks ([`sales`]).
+//! Memory is bounded by the chunks in flight and the first N problems kept, never by the file.
 
+pub mod read;
 pub mod receipts;
 pub mod sales;
+
+pub use read::{Checker, Chunk, Issues, RowReader, Source};
 
 use serde::{Deserialize, Serialize};
 
@@ -316,7 +320,6 @@ pub struct Table {
     /// Header cells that match no field (ignored; reported once as a warning).
     pub unknown_columns: Vec<String>,
     columns: Vec<Column>,
-    records: Vec<(usize, csv::StringRecord)>,
 }
 
 /// One data row of a [`Table`].
@@ -398,23 +401,6 @@ pub fn field_for(kind: ImportKind, header: &str) -> Option<&'static str> {
     })
 }
 
-/// Decodes a file: UTF-8 (a byte-order mark is dropped), else GBK/GB 18030.
-pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest)
-            .map(|s| (s.to_owned(), "utf-8-bom"))
-            .map_err(|_| FileError::Encoding);
-    }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok((s.to_owned(), "utf-8"));
-    }
-    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if had_errors {
-        return Err(FileError::Encoding);
-    }
-    Ok((text.into_owned(), "gbk"))
-}
-
 /// Parses `--map` entries (`header=field`) for `kind`.
 pub fn parse_mapping(
     kind: ImportKind,
@@ -448,36 +434,15 @@ pub fn parse_mapping(
 }
 
 impl Table {
-    /// Reads a file: decodes it, finds the delimiter (comma, or tab when the header has tabs
-    /// and no commas), maps the header, and keeps the non-blank rows.
-    pub fn read(
-        bytes: &[u8],
+    /// Maps a file's header row (decoded as `encoding`) to fields, by `mapping` first, then by
+    /// field names and aliases; refuses a file without a required column, with two columns for
+    /// one field, or with a mapping entry naming no column.
+    pub fn from_header(
+        header: &csv::StringRecord,
         kind: ImportKind,
         mapping: &[(String, &'static str)],
+        encoding: &'static str,
     ) -> Result<Table, FileError> {
-        let (text, encoding) = decode(bytes)?;
-        let first_line = text.lines().next().unwrap_or_default();
-        let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
-            b'\t'
-        } else {
-            b','
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let mut records = reader.records();
-        let header = match records.next() {
-            Some(Ok(h)) => h,
-            Some(Err(e)) => {
-                return Err(FileError::Csv {
-                    row: 1,
-                    message: e.to_string(),
-                });
-            }
-            None => return Err(FileError::Empty),
-        };
         let mut columns = Vec::with_capacity(header.len());
         let mut unknown_columns = Vec::new();
         let mut used_mapping = vec![false; mapping.len()];
@@ -528,43 +493,11 @@ impl Table {
                 });
             }
         }
-        let mut rows = Vec::new();
-        for (i, rec) in records.enumerate() {
-            let rec = rec.map_err(|e| FileError::Csv {
-                row: e.position().map_or(i + 2, |p| p.line() as usize),
-                message: e.to_string(),
-            })?;
-            if rec.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let number = rec.position().map_or(i + 2, |p| p.line() as usize);
-            rows.push((number, rec));
-        }
         Ok(Table {
             kind,
             encoding,
             unknown_columns,
             columns,
-            records: rows,
-        })
-    }
-
-    /// How many data rows the file has (blank rows skipped).
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    /// Whether the file has no data rows.
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
-    /// The data rows, in file order.
-    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.records.iter().map(move |(number, record)| Row {
-            number: *number,
-            table: self,
-            record,
         })
     }
 
@@ -577,63 +510,6 @@ impl Table {
         self.index_of(field)
             .map(|i| self.columns[i].header.clone())
             .unwrap_or_else(|| field.to_owned())
-    }
-}
-
-/// Rows parsed and checked: the good ones with their record, and every problem of the others.
-#[derive(Debug)]
-pub struct Checked<T> {
-    /// Data rows read.
-    pub rows: usize,
-    /// Rows that parsed, with their spreadsheet row number.
-    pub good: Vec<(usize, T)>,
-    /// Every problem of every refused row, in row order.
-    pub rejected: Vec<RowIssue>,
-}
-
-impl<T> Checked<T> {
-    /// How many distinct rows were refused.
-    pub fn rejected_rows(&self) -> usize {
-        count_rows(&self.rejected)
-    }
-}
-
-/// How many distinct rows a list of issues names.
-pub fn count_rows(issues: &[RowIssue]) -> usize {
-    let mut rows: Vec<usize> = issues.iter().map(|i| i.row).collect();
-    rows.sort_unstable();
-    rows.dedup();
-    rows.len()
-}
-
-/// Parses every row with `parse` (the API's own parsing), keeping the good rows and naming every
-/// problem of the others. Cells beyond the header refuse the row.
-pub fn check<T>(
-    table: &Table,
-    mut parse: impl FnMut(&Row<'_>) -> Result<T, Vec<RowIssue>>,
-) -> Checked<T> {
-    let mut good = Vec::with_capacity(table.len());
-    let mut rejected = Vec::new();
-    for row in table.rows() {
-        let extra = row.extra_cells();
-        if extra > 0 {
-            rejected.push(row.issue(
-                "",
-                "extra_cells",
-                format!("此行比表头多 {extra} 个非空单元格"),
-                format!("the row has {extra} non-empty cells beyond the header's columns"),
-            ));
-            continue;
-        }
-        match parse(&row) {
-            Ok(v) => good.push((row.number, v)),
-            Err(issues) => rejected.extend(issues),
-        }
-    }
-    Checked {
-        rows: table.len(),
-        good,
-        rejected,
     }
 }
 
@@ -662,14 +538,30 @@ pub struct Stored {
     /// Rows written (or, in a dry run, that would be).
     pub imported: usize,
     /// Rows refused while storing (sales: stock checks), with their reasons.
-    pub rejected: Vec<RowIssue>,
+    pub rejected: Issues,
     /// Warnings: suspicious codes, missing required data elements.
-    pub warnings: Vec<RowIssue>,
+    pub warnings: Issues,
     /// Events appended to the seller's chain.
     pub events: usize,
 }
 
-/// The report of one import: counts, every refused row with its reasons, every warning.
+impl Stored {
+    /// Nothing stored yet; the first `limit` problems and warnings are kept in full.
+    pub fn new(limit: usize) -> Stored {
+        Stored {
+            rejected: Issues::new(limit),
+            warnings: Issues::new(limit),
+            ..Stored::default()
+        }
+    }
+}
+
+/// The default number of refused-row problems (and of warnings) a report lists in full; the
+/// rest are counted by reason.
+pub const REPORT_LIMIT: usize = 1_000;
+
+/// The report of one import: counts, the first refused rows with their reasons, the first
+/// warnings, and every problem and warning counted by reason.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ImportReport {
     /// `receipts` or `sales`.
@@ -688,10 +580,21 @@ pub struct ImportReport {
     pub rejected: usize,
     /// Header cells that match no field (ignored).
     pub unknown_columns: Vec<String>,
-    /// Every problem of every refused row, by row.
+    /// The first `report_limit` problems of refused rows, by row.
     pub rejected_rows: Vec<RowIssue>,
-    /// Warnings on imported rows: suspicious codes, missing required data elements.
+    /// Every problem of refused rows, counted.
+    pub rejected_problems: usize,
+    /// Problems of refused rows by reason code (all of them, not only those listed).
+    pub rejected_by_reason: std::collections::BTreeMap<String, usize>,
+    /// The first `report_limit` warnings on imported rows: suspicious codes, missing required
+    /// data elements.
     pub warnings: Vec<RowIssue>,
+    /// Every warning, counted.
+    pub warnings_total: usize,
+    /// Warnings by reason code (all of them).
+    pub warnings_by_reason: std::collections::BTreeMap<String, usize>,
+    /// How many problems and warnings are listed in full at most.
+    pub report_limit: usize,
     /// Wall time, in milliseconds.
     pub elapsed_ms: u64,
     /// Data rows handled per second.
@@ -699,33 +602,39 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    /// Puts the report together.
-    pub fn new<T>(
+    /// Puts the report together from the file's header, the rows read, the problems found
+    /// while reading and what storing gave.
+    pub fn new(
         table: &Table,
-        checked: Checked<T>,
+        rows: usize,
+        refused: Issues,
         stored: Stored,
         options: ImportOptions,
         elapsed: std::time::Duration,
     ) -> ImportReport {
-        let mut rejected_rows = checked.rejected;
-        rejected_rows.extend(stored.rejected);
-        rejected_rows.sort_by_key(|i| i.row);
+        let limit = refused.limit;
+        let rejected = refused.merge(stored.rejected);
         let mut warnings = stored.warnings;
-        warnings.sort_by_key(|i| i.row);
+        warnings.kept.sort_by_key(|i| i.row);
         let secs = elapsed.as_secs_f64().max(1e-6);
         ImportReport {
             kind: table.kind,
             encoding: table.encoding.to_owned(),
             dry_run: options.dry_run,
             all_or_nothing: options.all_or_nothing,
-            rows: checked.rows,
+            rows,
             imported: stored.imported,
-            rejected: count_rows(&rejected_rows),
+            rejected: rejected.rows,
             unknown_columns: table.unknown_columns.clone(),
-            rejected_rows,
-            warnings,
+            rejected_rows: rejected.kept,
+            rejected_problems: rejected.total,
+            rejected_by_reason: rejected.by_reason,
+            warnings: warnings.kept,
+            warnings_total: warnings.total,
+            warnings_by_reason: warnings.by_reason,
+            report_limit: limit,
             elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
-            rows_per_second: (checked.rows as f64 / secs).round(),
+            rows_per_second: (rows as f64 / secs).round(),
         }
     }
 }
@@ -752,39 +661,93 @@ mod tests {
         assert_eq!(field_for(ImportKind::Receipts, "颜色"), None);
     }
 
+    fn open(bytes: &[u8], map: &[(String, &'static str)]) -> Result<RowReader, FileError> {
+        RowReader::open(
+            std::io::Cursor::new(bytes.to_vec()),
+            ImportKind::Receipts,
+            map,
+        )
+    }
+
     #[test]
     fn a_gbk_file_is_decoded_and_a_bom_dropped() {
-        let (gbk, _, _) = encoding_rs::GBK.encode("类别,追溯码\n");
-        assert_eq!(decode(&gbk).unwrap(), ("类别,追溯码\n".to_owned(), "gbk"));
-        let bom = b"\xEF\xBB\xBFcategory\n";
-        assert_eq!(decode(bom).unwrap(), ("category\n".to_owned(), "utf-8-bom"));
-        assert_eq!(decode(&[0xFF, 0xFF, 0xFF]), Err(FileError::Encoding));
+        let (gbk, _, _) =
+            encoding_rs::GBK.encode("类别,进货日期,追溯码\n电动自行车,2026-11-20,X\n");
+        let mut r = open(&gbk, &[]).unwrap();
+        assert_eq!(r.table().encoding, "gbk");
+        let (number, rec) = r.next_record().unwrap().unwrap();
+        assert_eq!((number, rec.get(0)), (2, Some("电动自行车")));
+        let mut r = open(b"\xEF\xBB\xBFcategory,received_at,code\nebike,x,y\n", &[]).unwrap();
+        assert_eq!(r.table().encoding, "utf-8-bom");
+        assert_eq!(r.table().column_label("category"), "category");
+        assert!(r.next_record().unwrap().is_ok());
+        assert_eq!(
+            open(&[0xFF, 0xFF, 0xFF], &[]).unwrap_err(),
+            FileError::Encoding
+        );
+    }
+
+    #[test]
+    fn a_long_file_is_read_a_row_at_a_time_with_its_line_count() {
+        let mut csv = String::from("category,received_at,code\n");
+        for n in 0..50_000 {
+            csv.push_str(&format!("ebike,2026-11-20,X{n}\n"));
+        }
+        let mut r = open(csv.as_bytes(), &[]).unwrap();
+        assert_eq!(r.scan.lines, 50_001);
+        let mut rows = 0;
+        let mut last = 0;
+        while let Some(rec) = r.next_record() {
+            last = rec.unwrap().0;
+            rows += 1;
+        }
+        assert_eq!((rows, last), (50_000, 50_001));
+    }
+
+    #[test]
+    fn the_first_problems_are_kept_and_all_are_counted() {
+        let issue = |row: usize, code: &str| RowIssue {
+            row,
+            column: String::new(),
+            field: String::new(),
+            code: code.into(),
+            message_zh: String::new(),
+            message_en: String::new(),
+        };
+        let mut a = Issues::new(2);
+        a.extend([issue(2, "x"), issue(2, "y"), issue(5, "x")]);
+        let mut b = Issues::new(2);
+        b.push(issue(3, "z"));
+        let all = a.merge(b);
+        assert_eq!((all.total, all.rows), (4, 3));
+        assert_eq!(all.kept.iter().map(|i| i.row).collect::<Vec<_>>(), [2, 2]);
+        assert_eq!(all.by_reason["x"], 2);
     }
 
     #[test]
     fn a_mapping_renames_a_column_and_unknown_columns_are_listed() {
         let map = parse_mapping(ImportKind::Receipts, &["供方=supplier_name".into()]).unwrap();
-        let t = Table::read(
+        let mut r = open(
             "类别,供方,进货日期,追溯码,颜色\nebike,雅迪,2026-11-20,X,红\n".as_bytes(),
-            ImportKind::Receipts,
             &map,
         )
         .unwrap();
-        let row = t.rows().next().unwrap();
+        let table = r.table().clone();
+        let (number, record) = r.next_record().unwrap().unwrap();
+        let row = Row {
+            number,
+            table: &table,
+            record: &record,
+        };
         assert_eq!(row.number, 2);
         assert_eq!(row.get("supplier_name"), Some("雅迪"));
         assert_eq!(row.column("supplier_name"), "供方");
-        assert_eq!(t.unknown_columns, vec!["颜色".to_owned()]);
+        assert_eq!(table.unknown_columns, vec!["颜色".to_owned()]);
     }
 
     #[test]
     fn a_file_without_a_code_column_is_refused_naming_it() {
-        let err = Table::read(
-            b"category,received_at\nebike,2026-11-20\n",
-            ImportKind::Receipts,
-            &[],
-        )
-        .unwrap_err();
+        let err = open(b"category,received_at\nebike,2026-11-20\n", &[]).unwrap_err();
         assert_eq!(
             err,
             FileError::MissingColumn {

@@ -4,7 +4,7 @@
 //! [`receipts::prepare`], the builder behind `POST /api/v1/receipts`, so an imported receipt is
 //! stored exactly as an entered one; suspicious codes are looked up for a whole chunk at once.
 
-use super::{Checked, ImportOptions, Progress, RowIssue, Stored};
+use super::{ImportOptions, Progress, RowIssue, Source, Stored};
 use crate::db::BulkWriter;
 use crate::entity::{seller, trace_event, trace_event_code};
 use crate::receipts::{self, InspectionResult, NewReceipt, PreparedReceipt};
@@ -16,7 +16,8 @@ use sea_orm::{
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use suyuan_core::catalogue::{Catalogue, Category, CategoryId};
+use std::sync::atomic::{AtomicBool, Ordering};
+use suyuan_core::catalogue::Catalogue;
 use suyuan_core::codes::TraceCode;
 use suyuan_core::ids::SellerId;
 
@@ -27,45 +28,70 @@ const CODES_PER_LOOKUP: usize = 900;
 
 /// Refuses rows naming a unit code that an earlier row of the file (or the same row) already
 /// received: one delivery cannot bring the same unit twice. The first row keeps the code.
-pub fn refuse_duplicates(checked: &mut Checked<NewReceipt>, code_column: &str) {
-    let mut first_seen: HashMap<String, usize> = HashMap::new();
-    let mut keep = Vec::with_capacity(checked.good.len());
-    for (row, receipt) in std::mem::take(&mut checked.good) {
+///
+/// Codes are remembered by a 128-bit digest and the row that first received them (about 40
+/// bytes each), so a file of a million unit codes needs about 40 MB here, whatever the codes'
+/// length.
+#[derive(Debug)]
+pub struct Duplicates {
+    first_seen: HashMap<[u8; 16], usize>,
+    column: String,
+}
+
+fn digest(code: &str) -> [u8; 16] {
+    use sha2::Digest as _;
+    let full = sha2::Sha256::digest(code.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+impl Duplicates {
+    /// None seen yet; problems name the file's `code_column`.
+    pub fn new(code_column: impl Into<String>) -> Duplicates {
+        Duplicates {
+            first_seen: HashMap::new(),
+            column: code_column.into(),
+        }
+    }
+
+    /// Passes `receipt` (on spreadsheet row `row`) unless one of its unit codes was received
+    /// on an earlier row or twice on this one.
+    pub fn check(&mut self, row: usize, receipt: NewReceipt) -> Result<NewReceipt, Vec<RowIssue>> {
         let mut problems = Vec::new();
-        let mut in_row = Vec::new();
+        let mut in_row: Vec<[u8; 16]> = Vec::new();
         // A refused delivery never enters stock, so its codes do not count.
         let counts = receipt.inspection != Some(InspectionResult::Rejected);
         for item in receipt.items.iter().filter(|i| i.code.is_unit_level()) {
             let code = item.code.to_string();
-            let earlier = first_seen
-                .get(&code)
+            let key = digest(&code);
+            let earlier = self
+                .first_seen
+                .get(&key)
                 .copied()
-                .or_else(|| in_row.contains(&code).then_some(row));
+                .or_else(|| in_row.contains(&key).then_some(row));
             match earlier {
                 Some(first) => problems.push(RowIssue {
                     row,
-                    column: code_column.to_owned(),
+                    column: self.column.clone(),
                     field: "code".into(),
                     code: "duplicate_in_file".into(),
                     message_zh: format!("{code}：此码已在第 {first} 行登记入库"),
                     message_en: format!("{code}: this code is already received on row {first}"),
                 }),
-                None => in_row.push(code),
+                None => in_row.push(key),
             }
         }
-        if problems.is_empty() {
-            if counts {
-                for code in in_row {
-                    first_seen.insert(code, row);
-                }
-            }
-            keep.push((row, receipt));
-        } else {
-            checked.rejected.extend(problems);
+        if !problems.is_empty() {
+            return Err(problems);
         }
+        if counts {
+            for key in in_row {
+                self.first_seen.insert(key, row);
+            }
+        }
+        Ok(receipt)
     }
-    checked.rejected.sort_by_key(|i| i.row);
-    checked.good = keep;
 }
 
 /// Column labels the report uses for warnings.
@@ -188,6 +214,8 @@ pub(crate) async fn unit_histories(
 /// One chunk made ready away from the database: each row's unit codes (to look up), the
 /// events serialised for the ledger (not in a dry run), and the warnings that need no look-up.
 struct PreparedChunk {
+    /// Rows read from the file for this chunk (refused ones included).
+    read: usize,
     /// Rows in the chunk.
     rows: usize,
     /// Per row: its number and its unit codes, with their item index.
@@ -204,7 +232,6 @@ struct PreparedChunk {
 /// missing data elements, and, unless `dry_run`, its serialised ledger rows. Pure CPU work.
 fn prepare_chunk(
     catalogue: &Catalogue,
-    categories: &HashMap<CategoryId, Category>,
     seller: &seller::Model,
     seller_id: &SellerId,
     rows: Vec<(usize, NewReceipt)>,
@@ -217,7 +244,7 @@ fn prepare_chunk(
     let mut codes = Vec::new();
     let n = rows.len();
     for (row, r) in rows {
-        let category = categories
+        let category = catalogue
             .get(&r.category)
             .ok_or(StoreError::NotFound("category"))?;
         let PreparedReceipt {
@@ -257,6 +284,7 @@ fn prepare_chunk(
     codes.sort_unstable();
     codes.dedup();
     Ok(PreparedChunk {
+        read: n,
         rows: n,
         units,
         codes,
@@ -298,85 +326,91 @@ fn code_warnings(
 /// Chunks prepared ahead of the one being written.
 const CHUNKS_AHEAD: usize = 2;
 
-/// Stores the good rows of a receipts file for `seller_id`, in chunks of [`CHUNK_ROWS`] (one
-/// transaction each; with `all_or_nothing`, one transaction for the whole file). With `dry_run`,
-/// everything is checked and nothing written.
+/// Stores the good rows of a receipts file for `seller_id` as `source` reads and checks them,
+/// in chunks (one transaction each; with `all_or_nothing`, one transaction for the whole file,
+/// rolled back once `refused` is set). With `dry_run`, everything is checked and nothing
+/// written. Answers what was stored and the source, read to its end.
 ///
-/// Two stages run side by side: a blocking thread builds and serialises the next chunks while
-/// the current one is written. Only what depends on the ledger's state is done inside the
-/// chunk's transaction, under the seller's chain lock: the look-up of its codes' histories
-/// (suspicious codes), the chain head, and one hash per event.
-pub async fn store(
+/// Two stages run side by side: a blocking thread reads the next chunks from the file, parses,
+/// builds and serialises them while the current one is written. Only what depends on the
+/// ledger's state is done inside the chunk's transaction, under the seller's chain lock: the
+/// look-up of its codes' histories (suspicious codes), the chain head, and one hash per event.
+/// At most [`CHUNKS_AHEAD`] chunks wait between the stages, so memory does not grow with the
+/// file.
+#[allow(clippy::too_many_arguments)]
+pub async fn store<S: Source<NewReceipt>>(
     db: &DatabaseConnection,
     catalogue: Arc<Catalogue>,
     seller_id: &SellerId,
-    rows: Vec<(usize, NewReceipt)>,
+    source: S,
+    refused: Arc<AtomicBool>,
     labels: Labels,
     options: ImportOptions,
+    limit: usize,
     progress: &mut dyn Progress,
-) -> Result<Stored, StoreError> {
+) -> Result<(Stored, S), StoreError> {
     let seller = seller::Entity::find_by_id(seller_id.as_str())
         .one(db)
         .await?
         .ok_or(StoreError::NotFound("seller"))?;
-    let mut categories = HashMap::new();
-    for (_, r) in &rows {
-        if !categories.contains_key(&r.category) {
-            let c = catalogue
-                .get(&r.category)
-                .cloned()
-                .ok_or(StoreError::NotFound("category"))?;
-            categories.insert(r.category.clone(), c);
-        }
-    }
     let region = seller.division_code.clone();
     let labels = Arc::new(labels);
     let declared = stock::declared_events(db, seller_id).await?;
-    progress.start(rows.len() as u64);
+    let all_or_nothing = options.all_or_nothing;
 
     let (tx, mut rx) =
         tokio::sync::mpsc::channel::<Result<PreparedChunk, StoreError>>(CHUNKS_AHEAD);
     let producer = {
         let (labels, id) = (labels.clone(), seller_id.clone());
+        let refused = refused.clone();
         let dry_run = options.dry_run;
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
-            let mut rows = rows.into_iter().peekable();
-            while rows.peek().is_some() {
-                let chunk: Vec<(usize, NewReceipt)> = rows.by_ref().take(CHUNK_ROWS).collect();
-                let prepared = prepare_chunk(
-                    &catalogue,
-                    &categories,
-                    &seller,
-                    &id,
-                    chunk,
-                    &labels,
-                    dry_run,
-                );
+            let mut source = source;
+            while let Some(chunk) = source.next_chunk() {
+                // All or nothing with a row refused: nothing will be written, the rest of the
+                // file is only checked.
+                let prepared = if chunk.good.is_empty()
+                    || (all_or_nothing && refused.load(Ordering::Relaxed))
+                {
+                    Ok(PreparedChunk::skipped(chunk.read))
+                } else {
+                    prepare_chunk(&catalogue, &seller, &id, chunk.good, &labels, dry_run).map(
+                        |mut p| {
+                            p.read = chunk.read;
+                            p
+                        },
+                    )
+                };
                 let failed = prepared.is_err();
                 // The writer stopped (it failed): nothing more to prepare.
                 if tx.blocking_send(prepared).is_err() || failed {
                     break;
                 }
             }
+            source
         })
     };
 
-    let mut stored = Stored::default();
+    let mut stored = Stored::new(limit);
     let writer = match options.dry_run {
         true => None,
         false => BulkWriter::open(db).await?,
     };
     let written = async {
         let conn = writer.as_ref().map_or(db, BulkWriter::conn);
-        let whole = if options.all_or_nothing && !options.dry_run {
+        let whole = if all_or_nothing && !options.dry_run {
             Some(ledger::begin_for_seller(conn, seller_id).await?)
         } else {
             None
         };
         while let Some(chunk) = rx.recv().await {
             let chunk = chunk?;
+            if chunk.rows == 0 {
+                progress.advance(chunk.read as u64);
+                continue;
+            }
             let own = match (&whole, options.dry_run) {
                 (None, false) => Some(ledger::begin_for_seller(conn, seller_id).await?),
                 _ => None,
@@ -401,12 +435,24 @@ pub async fn store(
                 }
             }
             stored.imported += chunk.rows;
-            stored.warnings.extend(warnings);
-            stored.warnings.extend(chunk.warnings);
-            progress.advance(chunk.rows as u64);
+            let mut found = warnings;
+            found.extend(chunk.warnings);
+            found.sort_by_key(|i| i.row);
+            stored.warnings.extend(found);
+            progress.advance(chunk.read as u64);
         }
+        let refused = all_or_nothing && refused.load(Ordering::Relaxed);
         if let Some(t) = whole {
-            t.commit().await?;
+            if refused {
+                t.rollback().await?;
+            } else {
+                t.commit().await?;
+            }
+        }
+        if refused {
+            stored.imported = 0;
+            stored.events = 0;
+            stored.warnings.clear();
         }
         Ok::<_, StoreError>(())
     }
@@ -419,9 +465,24 @@ pub async fn store(
     }
     // Stops the producer if the writer failed, then waits for it.
     drop(rx);
-    producer
+    let source = producer
         .await
         .map_err(|e| StoreError::Corrupt(format!("import worker failed: {e}")))?;
     written?;
-    Ok(stored)
+    Ok((stored, source))
+}
+
+impl PreparedChunk {
+    /// A chunk with nothing to store: its rows were all refused, or an all-or-nothing import
+    /// already has a refused row.
+    fn skipped(read: usize) -> PreparedChunk {
+        PreparedChunk {
+            read,
+            rows: 0,
+            units: Vec::new(),
+            codes: Vec::new(),
+            events: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
 }

@@ -4,10 +4,12 @@
 //! nothing.
 
 use super::receipts::{Labels, field_of_element};
-use super::{ImportOptions, Progress, RowIssue, Stored};
+use super::{Chunk, ImportOptions, Progress, RowIssue, Source, Stored};
 use crate::offline::{self, NewSale};
 use crate::{StoreError, ledger};
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use suyuan_core::catalogue::Catalogue;
 use suyuan_core::ids::SellerId;
 
@@ -54,9 +56,10 @@ fn note(
             }
         }
         Err(problems) => {
+            let mut issues = Vec::with_capacity(problems.len());
             for p in problems {
                 let code = codes.get(p.index).cloned().unwrap_or_default();
-                stored.rejected.push(RowIssue {
+                issues.push(RowIssue {
                     row,
                     column: labels
                         .columns
@@ -69,59 +72,101 @@ fn note(
                     message_en: format!("{code}: {}", p.message_en),
                 });
             }
+            stored.rejected.rows += usize::from(issues.is_empty());
+            stored.rejected.extend(issues);
         }
     }
 }
 
-/// Registers the good rows of a sales file for `seller_id`, in file order, each seeing the
-/// rows before it (a code sold on row 3 cannot be sold again on row 9).
+/// Chunks read ahead of the one being registered.
+const CHUNKS_AHEAD: usize = 2;
+
+/// Registers the good rows of a sales file for `seller_id` as `source` reads and checks them,
+/// in file order, each seeing the rows before it (a code sold on row 3 cannot be sold again on
+/// row 9). Answers what was stored and the source, read to its end.
 ///
 /// By default each row is its own transaction: a refused row writes nothing, the others go in.
 /// An all-or-nothing import registers every row in one transaction and commits only if none
-/// was refused; a dry run does the same and always rolls back. Both therefore make exactly the
-/// checks a real import makes, against the ledger as it stands, and report every refused row.
-pub async fn store(
+/// was refused (`refused` is set by the reader for rows that do not parse); a dry run does the
+/// same and always rolls back. Both therefore make exactly the checks a real import makes,
+/// against the ledger as it stands, and report every refused row.
+#[allow(clippy::too_many_arguments)]
+pub async fn store<S: Source<NewSale>>(
     db: &DatabaseConnection,
     catalogue: &Catalogue,
     seller_id: &SellerId,
-    rows: Vec<(usize, NewSale)>,
+    source: S,
+    refused: Arc<AtomicBool>,
     labels: &Labels,
     options: ImportOptions,
+    limit: usize,
     progress: &mut dyn Progress,
-) -> Result<Stored, StoreError> {
-    progress.start(rows.len() as u64);
-    let mut stored = Stored::default();
-    let whole = if options.dry_run || options.all_or_nothing {
-        Some(ledger::begin_for_seller(db, seller_id).await?)
-    } else {
-        None
-    };
-    for (row, sale) in rows {
-        let codes: Vec<String> = sale.items.iter().map(|(c, _)| c.to_string()).collect();
-        let category = sale.category.to_string();
-        let outcome = match &whole {
-            Some(txn) => offline::register_in(txn, catalogue, seller_id, sale)
-                .await?
-                .map(|done| done.missing)
-                .map_err(|refused| refused.problems),
-            None => offline::register(db, catalogue, seller_id, sale)
-                .await?
-                .map(|done| done.missing),
-        };
-        note(&mut stored, labels, row, &codes, &category, outcome);
-        progress.advance(1);
-    }
-    if let Some(txn) = whole {
-        if options.dry_run || !stored.rejected.is_empty() {
-            txn.rollback().await?;
-            if !options.dry_run {
-                stored.imported = 0;
-                stored.events = 0;
-                stored.warnings.clear();
+) -> Result<(Stored, S), StoreError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk<NewSale>>(CHUNKS_AHEAD);
+    let span = tracing::Span::current();
+    let producer = tokio::task::spawn_blocking(move || {
+        let _entered = span.enter();
+        let mut source = source;
+        while let Some(chunk) = source.next_chunk() {
+            if tx.blocking_send(chunk).is_err() {
+                break;
             }
-        } else {
-            txn.commit().await?;
         }
+        source
+    });
+    let mut stored = Stored::new(limit);
+    let written = async {
+        let whole = if options.dry_run || options.all_or_nothing {
+            Some(ledger::begin_for_seller(db, seller_id).await?)
+        } else {
+            None
+        };
+        while let Some(chunk) = rx.recv().await {
+            // All or nothing with a row refused: nothing will be written.
+            if options.all_or_nothing
+                && (refused.load(Ordering::Relaxed) || !stored.rejected.is_empty())
+            {
+                progress.advance(chunk.read as u64);
+                continue;
+            }
+            for (row, sale) in chunk.good {
+                let codes: Vec<String> = sale.items.iter().map(|(c, _)| c.to_string()).collect();
+                let category = sale.category.to_string();
+                let outcome = match &whole {
+                    Some(txn) => offline::register_in(txn, catalogue, seller_id, sale)
+                        .await?
+                        .map(|done| done.missing)
+                        .map_err(|refused| refused.problems),
+                    None => offline::register(db, catalogue, seller_id, sale)
+                        .await?
+                        .map(|done| done.missing),
+                };
+                note(&mut stored, labels, row, &codes, &category, outcome);
+            }
+            progress.advance(chunk.read as u64);
+        }
+        if let Some(txn) = whole {
+            let refused = refused.load(Ordering::Relaxed) || !stored.rejected.is_empty();
+            if options.dry_run || (options.all_or_nothing && refused) {
+                txn.rollback().await?;
+                // All or nothing with a row refused: no row would be written.
+                if options.all_or_nothing && refused {
+                    stored.imported = 0;
+                    stored.events = 0;
+                    stored.warnings.clear();
+                }
+            } else {
+                txn.commit().await?;
+            }
+        }
+        Ok::<_, StoreError>(())
     }
-    Ok(stored)
+    .await;
+    // Stops the reader if registering failed, then waits for it.
+    drop(rx);
+    let source = producer
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("import reader failed: {e}")))?;
+    written?;
+    Ok((stored, source))
 }

@@ -545,10 +545,119 @@ both_engines_app!(
         let again = report(&app, &token, "receipts", "", &csv).await;
         assert_eq!(again["imported"], rows);
         let warnings = again["warnings"].as_array().unwrap();
-        assert_eq!(warnings.len(), units, "{}", warnings[0]);
+        // The first 1,000 are listed in full, every one is counted.
+        assert_eq!(warnings.len(), 1000, "{}", warnings[0]);
         assert!(warnings.iter().all(|w| w["code"] == "received_twice"));
+        assert_eq!(again["warnings_total"], units);
+        assert_eq!(
+            again["warnings_by_reason"],
+            json!({ "received_twice": units })
+        );
         let verified = ledger::verify(&app.db.db).await.unwrap();
         assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
         assert_eq!(verified.events, 2 * rows as u64 + entered);
+    }
+);
+
+both_engines_app!(
+    a_second_import_of_the_same_seller_is_told_to_wait_and_oversized_parts_are_named,
+    |app: TestApp| async move {
+        use tokio::io::AsyncWriteExt as _;
+        let (_, token_a) = seller(&app, "91440104MA59ABCD1").await;
+        let (_, token_b) = seller(&app, "91440104MA59ABCD2").await;
+        let csv = "category,received_at,code\nebike,2026-11-20,(01)09520001000010(21)W1\n";
+
+        // Seller A's script starts streaming a file and has not finished sending it.
+        let host = app.address.trim_start_matches("http://").to_owned();
+        let mut slow = tokio::net::TcpStream::connect(&host).await.unwrap();
+        slow.write_all(
+            format!(
+                "POST /api/v1/imports/receipts?dry_run=true HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token_a}\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{csv}\r\n",
+                csv.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+        // Its second upload meanwhile is refused at once, with when to try again. (The first
+        // is given time to reach the server first: the one that arrives first is served.)
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let mut waited = None;
+        for _ in 0..100 {
+            let res = upload(&app, &token_a, "receipts", "?dry_run=true", csv.into()).await;
+            if res.status() == StatusCode::TOO_MANY_REQUESTS {
+                waited = Some(res);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let res = waited.expect("a second concurrent import of one seller was not refused");
+        assert_eq!(res.headers()["retry-after"], "10");
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "application/problem+json"
+        );
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["type"], "urn:suyuan:problem:import-in-progress");
+        assert!(p["detail"].as_str().unwrap().contains("导入"), "{p}");
+        // Another seller is not held up.
+        let other = report(&app, &token_b, "receipts", "?dry_run=true", csv).await;
+        assert_eq!(other["imported"], 1);
+        // The first upload ends and gets its report; then A may import again.
+        slow.write_all(b"0\r\n\r\n").await.unwrap();
+        let mut answer = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut slow, &mut answer)
+            .await
+            .unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let again = report(&app, &token_a, "receipts", "?dry_run=true", csv).await;
+        assert_eq!(again["imported"], 1);
+
+        // A form field other than the file is bounded, and the answer names it and the setting.
+        let big_map = format!("追溯码={}", "x".repeat(70 * 1024));
+        let boundary = "XyZ";
+        let res = client()
+            .post(format!("{}/api/v1/imports/receipts", app.address))
+            .bearer_auth(&token_a)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(multipart(
+                boundary,
+                &[("map", big_map.as_bytes()), ("file", csv.as_bytes())],
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "map", "{p}");
+        assert!(
+            p["detail_en"]
+                .as_str()
+                .unwrap()
+                .contains("SUYUAN_IMPORT_MAX_FIELD_BYTES"),
+            "{p}"
+        );
+        // So is the file, by its own setting.
+        let res = upload(
+            &app,
+            &token_a,
+            "receipts",
+            "",
+            vec![b'a'; 50 * 1024 * 1024 + 1],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let p: Value = res.json().await.unwrap();
+        assert_eq!(p["errors"][0]["field"], "file", "{p}");
+        assert!(
+            p["detail_en"]
+                .as_str()
+                .unwrap()
+                .contains("52428800 bytes (the limit is SUYUAN_IMPORT_MAX_BYTES)"),
+            "{p}"
+        );
     }
 );
