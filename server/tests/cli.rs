@@ -312,10 +312,16 @@ async fn import_prints_a_summary_and_a_report_and_the_chain_verifies(t: TestDb) 
     );
 
     // A file with a bad row: the others go in, the bad one is named on screen and in the report.
+    // Received two days ago (within the back-dating limit whatever today's date).
+    let day = (chrono::Utc::now() - chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
     let bad = dir.path().join("bad.csv");
     std::fs::write(
         &bad,
-        "类别,进货日期,追溯码\nebike,2026-11-20,(01)09520001000010(21)X1\nebike,2026-11-20,(01)09520001000011(21)X2\n",
+        format!(
+            "类别,进货日期,追溯码\nebike,{day},(01)09520001000010(21)X1\nebike,{day},(01)09520001000011(21)X2\n"
+        ),
     )
     .unwrap();
     let report = dir.path().join("report.csv");
@@ -348,7 +354,7 @@ async fn import_prints_a_summary_and_a_report_and_the_chain_verifies(t: TestDb) 
     let again = dir.path().join("again.csv");
     std::fs::write(
         &again,
-        "category,received_at,code\nebike,2026-11-20,(01)09520001000010(21)X9\n",
+        format!("category,received_at,code\nebike,{day},(01)09520001000010(21)X9\n"),
     )
     .unwrap();
     let (code, stdout, _) = run(suyuan(&t.url)
@@ -367,7 +373,7 @@ async fn import_prints_a_summary_and_a_report_and_the_chain_verifies(t: TestDb) 
         4001
     );
     let nocode = dir.path().join("nocode.csv");
-    std::fs::write(&nocode, "category,received_at\nebike,2026-11-20\n").unwrap();
+    std::fs::write(&nocode, format!("category,received_at\nebike,{day}\n")).unwrap();
     let (code, _, stderr) = run(suyuan(&t.url)
         .args(["import", "receipts"])
         .arg(&nocode)
