@@ -4,7 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::rules::{find_term, gtin13_form, normalize};
+use super::parts::{PartHit, chosen_part, find_part_hits};
+use super::rules::{companion_spans, find_term, gtin13_form, normalize, within};
 use super::{Catalogue, CategoryId};
 
 /// How many runner-up categories a [`Classification`] lists.
@@ -148,6 +149,10 @@ pub struct Classification {
     pub evidence: Vec<MatchedRule>,
     /// Other categories that matched, best first (at most 5), for a seller's manual override.
     pub alternatives: Vec<(CategoryId, f32)>,
+    /// For a category whose codes aggregate parts, the part the listing sells: `vehicle`, `battery`
+    /// or `charger` of an e-bike (each carries its own code, 一车一池一充一码). `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
 }
 
 /// A positive keyword found in one text.
@@ -165,6 +170,7 @@ struct Candidate {
     category: usize,
     score: f32,
     evidence: Vec<(MatchedRule, f32)>,
+    parts: Vec<PartHit>,
 }
 
 impl Catalogue {
@@ -212,12 +218,19 @@ impl Catalogue {
             .take(MAX_ALTERNATIVES)
             .map(|c| (self.categories[c.category].id.clone(), c.score))
             .collect();
+        let category = &self.categories[chosen];
+        let part = chosen_part(
+            &category.matching,
+            category.aggregation.as_ref(),
+            &winner.parts,
+        );
         Some(Classification {
-            category: self.categories[chosen].id.clone(),
+            category: category.id.clone(),
             rule,
             confidence: winner.score,
             evidence,
             alternatives,
+            part,
         })
     }
 
@@ -225,7 +238,9 @@ impl Catalogue {
         self.ancestors(&self.categories[index].id).len()
     }
 
-    /// Scores every category that a rule matched and no negative keyword vetoed.
+    /// Scores every category that a rule matched and no negative keyword vetoed. A negative keyword
+    /// does not veto inside a companion phrase (`送绳卡`: the clamps are a gift) nor inside a longer
+    /// keyword of the same category (`fat tire` of an e-bike is no tyre).
     fn score(&self, listing: &ListingFacts) -> Vec<Candidate> {
         let mut texts: Vec<(ListingField, String)> =
             vec![(ListingField::Title, normalize(&listing.title))];
@@ -248,6 +263,10 @@ impl Catalogue {
             texts.push((ListingField::Vendor, normalize(vendor)));
         }
 
+        let companions: Vec<Vec<(usize, usize)>> = texts
+            .iter()
+            .map(|(_, text)| companion_spans(text))
+            .collect();
         let mut hits: Vec<Hit> = Vec::new();
         for (ci, category) in self.categories.iter().enumerate() {
             let rules = &category.matching;
@@ -273,6 +292,14 @@ impl Catalogue {
                 }
             }
         }
+
+        let spans: Vec<(usize, usize, usize)> =
+            hits.iter().map(|h| (h.text, h.start, h.end)).collect();
+        let mut part_hits: Vec<Vec<PartHit>> = self
+            .categories
+            .iter()
+            .map(|c| find_part_hits(&c.matching, &texts, &spans, &companions))
+            .collect();
 
         let mut evidence: Vec<Vec<(MatchedRule, f32)>> = vec![Vec::new(); self.categories.len()];
         let mut add = |category: usize, rule: MatchedRule, weight: f32| {
@@ -362,15 +389,38 @@ impl Catalogue {
             }
         }
 
-        let veto_texts: Vec<&str> = texts
+        // Part words count only beside another rule of their category.
+        for (ci, parts) in part_hits.iter().enumerate() {
+            if evidence[ci].is_empty() {
+                continue;
+            }
+            for hit in parts {
+                let rule = MatchedRule::Keyword {
+                    term: hit.term.clone(),
+                    field: hit.field,
+                };
+                let list = &mut evidence[ci];
+                match list
+                    .iter_mut()
+                    .find(|(existing, _)| existing.key() == rule.key())
+                {
+                    Some(entry) if hit.weight > entry.1 => *entry = (rule, hit.weight),
+                    Some(_) => {}
+                    None => list.push((rule, hit.weight)),
+                }
+            }
+        }
+
+        let veto_texts: Vec<usize> = texts
             .iter()
-            .filter(|(field, _)| {
+            .enumerate()
+            .filter(|(_, (field, _))| {
                 matches!(
                     field,
                     ListingField::Title | ListingField::ProductType | ListingField::Category
                 )
             })
-            .map(|(_, text)| text.as_str())
+            .map(|(ti, _)| ti)
             .collect();
         let mut candidates = Vec::new();
         for (ci, matched) in evidence.into_iter().enumerate() {
@@ -383,11 +433,24 @@ impl Catalogue {
                 .iter()
                 .map(|t| (t, false))
                 .chain(rules.negative_keywords_en.iter().map(|t| (t, true)));
+            let inside_positive = |ti: usize, start: usize, end: usize| {
+                hits.iter().any(|h| {
+                    h.category == ci
+                        && h.text == ti
+                        && h.start <= start
+                        && end <= h.end
+                        && h.end - h.start > end - start
+                })
+            };
             let vetoed = negatives.into_iter().any(|(term, whole_word)| {
                 let term = normalize(term);
-                veto_texts
-                    .iter()
-                    .any(|text| !find_term(text, &term, whole_word).is_empty())
+                veto_texts.iter().any(|&ti| {
+                    find_term(&texts[ti].1, &term, whole_word)
+                        .into_iter()
+                        .any(|(start, end)| {
+                            !within(&companions[ti], start, end) && !inside_positive(ti, start, end)
+                        })
+                })
             });
             if vetoed {
                 continue;
@@ -398,6 +461,7 @@ impl Catalogue {
                 category: ci,
                 score,
                 evidence: matched,
+                parts: std::mem::take(&mut part_hits[ci]),
             });
         }
         candidates

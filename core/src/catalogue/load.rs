@@ -488,7 +488,64 @@ fn check_category(c: &Category) -> Result<(), CatalogueError> {
     if c.deadline_hours == Some(0) {
         return fail("deadline_hours", Problem::Zero);
     }
-    check_match_rules(id, &c.matching)
+    check_match_rules(id, &c.matching)?;
+    check_parts(c)
+}
+
+/// Part words name parts of the category's aggregation, each part once.
+fn check_parts(c: &Category) -> Result<(), CatalogueError> {
+    let id = c.id.as_str();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (i, part) in c.matching.parts.iter().enumerate() {
+        let field = format!("match.parts[{i}].part");
+        let known = c
+            .aggregation
+            .as_ref()
+            .is_some_and(|a| a.parent == part.part || a.children.contains(&part.part));
+        if !known {
+            return Err(category_error(
+                id,
+                field,
+                Problem::BadAggregation {
+                    reason: "a part must be the aggregation's parent or one of its children",
+                },
+            ));
+        }
+        if !seen.insert(part.part.as_str()) {
+            return Err(category_error(
+                id,
+                field,
+                Problem::BadAggregation {
+                    reason: "a part is listed twice",
+                },
+            ));
+        }
+        for (list_name, list) in [
+            ("keywords_zh", &part.keywords_zh),
+            ("keywords_en", &part.keywords_en),
+        ] {
+            for (k, keyword) in list.iter().enumerate() {
+                if normalize(&keyword.term).trim().is_empty() {
+                    return Err(category_error(
+                        id,
+                        format!("match.parts[{i}].{list_name}[{k}].term"),
+                        Problem::Empty,
+                    ));
+                }
+                if !(keyword.weight > 0.0 && keyword.weight <= 1.0) {
+                    return Err(category_error(
+                        id,
+                        format!("match.parts[{i}].{list_name}[{k}].weight"),
+                        Problem::OutOfRange {
+                            value: keyword.weight.to_string(),
+                            expected: "greater than 0 and at most 1",
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_aggregation(

@@ -18,6 +18,7 @@ mod error;
 mod granularity;
 mod ids;
 mod load;
+mod parts;
 mod rules;
 
 #[cfg(test)]
@@ -31,7 +32,7 @@ pub use elements::{DataElement, ElementPhase, UnknownDataElement};
 pub use error::{CatalogueError, Problem};
 pub use granularity::{Aggregation, Certificate, CertificateKind, Granularity, UnitOfMeasure};
 pub use ids::{CategoryId, CategoryIdError};
-pub use rules::{GtinPrefix, Keyword, MarketplaceCategory, MatchRules};
+pub use rules::{GtinPrefix, Keyword, MarketplaceCategory, MatchRules, PartRules};
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

@@ -67,6 +67,29 @@ pub struct MatchRules {
     /// GS1 company prefixes.
     #[serde(default)]
     pub gtin_prefixes: Vec<GtinPrefix>,
+    /// For a category whose codes aggregate parts: the words that name each part, so a listing of a
+    /// part (an e-bike's battery or charger) is recognised as the category and told apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartRules>,
+}
+
+/// The words that name one coded part of a product whose codes aggregate (`battery`, `charger` or
+/// `vehicle` of an e-bike).
+///
+/// A part word adds to its category's score only when another of the category's rules matched too
+/// (`锂电池` alone is a lithium battery; `电动车锂电池` is an e-bike's battery), and the part whose
+/// words weigh most is the part the listing sells; with none, it sells the aggregation's parent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartRules {
+    /// The part: the aggregation's parent or one of its children.
+    pub part: String,
+    /// Chinese words naming the part (substring match).
+    #[serde(default)]
+    pub keywords_zh: Vec<Keyword>,
+    /// English words naming the part (whole-word match).
+    #[serde(default)]
+    pub keywords_en: Vec<Keyword>,
 }
 
 impl MatchRules {
@@ -101,6 +124,66 @@ pub(super) fn normalize(text: &str) -> String {
         out.extend(c.to_lowercase());
     }
     out
+}
+
+/// Words that start a phrase naming something sold along with the product or that it fits, not the
+/// product itself: a gift (`送头盔`, `赠绳卡`), a companion (`with charger`) or what it is for
+/// (`for 48V battery`, `适用雅迪`).
+const COMPANION_MARKERS_ZH: [&str; 3] = ["送", "赠", "适用"];
+const COMPANION_MARKERS_EN: [&str; 4] = ["with", "for", "incl", "including"];
+
+/// Characters that end a phrase in a listing title.
+fn ends_phrase(c: char) -> bool {
+    matches!(
+        c,
+        ',' | ';'
+            | '|'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '，'
+            | '；'
+            | '、'
+            | '（'
+            | '）'
+            | '【'
+            | '】'
+            | '。'
+    )
+}
+
+/// Byte spans of the companion phrases of a normalised text: from a Chinese marker to the end of its
+/// word (the next space or punctuation), from an English marker to the next punctuation.
+pub(super) fn companion_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    for marker in COMPANION_MARKERS_ZH {
+        for (start, _) in text.match_indices(marker) {
+            let after = start + marker.len();
+            let rest = &text[after..];
+            let skipped = rest.len() - rest.trim_start().len();
+            let word = &rest[skipped..];
+            let len = word
+                .find(|c: char| c.is_whitespace() || ends_phrase(c))
+                .unwrap_or(word.len());
+            spans.push((start, after + skipped + len));
+        }
+    }
+    for marker in COMPANION_MARKERS_EN {
+        for (start, end) in find_term(text, marker, true) {
+            if end - start != marker.len() {
+                continue;
+            }
+            let len = text[end..].find(ends_phrase).unwrap_or(text.len() - end);
+            spans.push((start, end + len));
+        }
+    }
+    spans
+}
+
+/// Whether the span `(start, end)` lies within one of `spans`.
+pub(super) fn within(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
+    spans.iter().any(|&(s, e)| s <= start && end <= e)
 }
 
 fn is_word_char(c: char) -> bool {
