@@ -16,6 +16,7 @@ mod m20261125_000007_create_transfers;
 mod m20261125_000008_create_code_flags;
 mod m20261201_000001_add_operator_delivery_leases;
 mod m20261201_000002_create_mail_outbox;
+mod m20261206_000005_add_listing_part;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_create_code_flags::Migration),
             Box::new(m20261201_000001_add_operator_delivery_leases::Migration),
             Box::new(m20261201_000002_create_mail_outbox::Migration),
+            Box::new(m20261206_000005_add_listing_part::Migration),
         ]
     }
 }
