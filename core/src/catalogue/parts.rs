@@ -296,6 +296,31 @@ mod tests {
         assert_eq!(class.part, None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn titles_mixing_parts_gifts_and_punctuation_never_panic(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "电动车", "电瓶车", "锂电池", "电瓶", "充电器", "送", "赠", "适用", "with", "for",
+                    "battery", "charger", "e-bike", "，", "、", "(", "）", " ", "ｗｉｔｈ", "é", "48V",
+                ]),
+                0..12,
+            ),
+        ) {
+            let t: String = words.concat();
+            if let Some(c) = builtin().classify(&title(&t)) {
+                let category = builtin().get(&c.category).cloned().unwrap();
+                match category.aggregation {
+                    Some(a) => {
+                        let part = c.part.unwrap();
+                        proptest::prop_assert!(a.parent == part || a.children.contains(&part));
+                    }
+                    None => proptest::prop_assert!(c.part.is_none()),
+                }
+            }
+        }
+    }
+
     #[test]
     fn part_words_must_name_a_part_of_the_aggregation() {
         let text = small(
