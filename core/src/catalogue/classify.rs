@@ -4,12 +4,17 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::heads::{accessory_head, phrase_end};
 use super::parts::{PartHit, chosen_part, find_part_hits};
 use super::rules::{companion_spans, find_term, gtin13_form, normalize, within};
 use super::{Catalogue, CategoryId};
 
 /// How many runner-up categories a [`Classification`] lists.
 const MAX_ALTERNATIVES: usize = 5;
+
+/// What a keyword weighs inside a companion phrase (`送头盔`, `for Samsung TV`, `适用于美的电饭煲`): a
+/// product a listing comes with or fits does not make the listing that product on its own.
+const COMPANION_FACTOR: f32 = 0.5;
 
 /// What is known about a marketplace listing, for classification.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,8 +182,10 @@ impl Catalogue {
     /// Recognises a listing as one of the catalogue's categories, or `None` when no category reaches
     /// the match threshold (the listing needs no tracing, as far as the catalogue knows).
     ///
-    /// Each category scores `1 - Π(1 - w)` over the weights of its distinct matched rules; a negative
-    /// keyword in the title, product type or categories vetoes it. The best score wins (ties go to a
+    /// Each category scores `1 - Π(1 - w)` over the weights of its distinct matched rules (a keyword in
+    /// a companion phrase, `for Samsung TV`, weighs half); a negative keyword in the title, product type
+    /// or categories vetoes it; a title whose product word is followed by an accessory head (`空调
+    /// 遥控器`) names an accessory, so its words do not count. The best score wins (ties go to a
     /// first-stage category, then to the deeper one); if a category under the winner also reaches the
     /// threshold, the most specific one is chosen (`ebike` over `ccc_vehicle`).
     pub fn classify(&self, listing: &ListingFacts) -> Option<Classification> {
@@ -234,6 +241,49 @@ impl Catalogue {
         })
     }
 
+    /// Applies the title's head nouns (the title is text 0): a title whose product word is followed by
+    /// an accessory head (`空调 遥控器`) sells the accessory, so none of its words counts; a part word
+    /// after the phrase where its category is first named describes the product (`e-bike long tail,
+    /// dual battery`) and does not count.
+    fn read_title_heads(
+        &self,
+        title: &str,
+        companions: &[(usize, usize)],
+        hits: &mut Vec<Hit>,
+        part_hits: &mut [Vec<PartHit>],
+    ) {
+        let words: Vec<(usize, usize)> = hits
+            .iter()
+            .filter(|h| h.text == 0)
+            .map(|h| (h.start, h.end))
+            .chain(
+                part_hits
+                    .iter()
+                    .flatten()
+                    .filter(|p| p.field == ListingField::Title)
+                    .map(|p| (p.start, p.end)),
+            )
+            .collect();
+        if accessory_head(&self.accessories, title, &words, companions).is_some() {
+            hits.retain(|h| h.text != 0);
+            for parts in part_hits.iter_mut() {
+                parts.retain(|p| p.field != ListingField::Title);
+            }
+            return;
+        }
+        for (ci, parts) in part_hits.iter_mut().enumerate() {
+            let first = hits
+                .iter()
+                .filter(|h| h.category == ci && h.text == 0)
+                .map(|h| h.start)
+                .min();
+            if let Some(first) = first {
+                let end = phrase_end(title, first);
+                parts.retain(|p| p.field != ListingField::Title || p.start < end);
+            }
+        }
+    }
+
     fn depth(&self, index: usize) -> usize {
         self.ancestors(&self.categories[index].id).len()
     }
@@ -284,7 +334,11 @@ impl Catalogue {
                             text: ti,
                             start,
                             end,
-                            weight: keyword.weight,
+                            weight: if within(&companions[ti], start, end) {
+                                keyword.weight * COMPANION_FACTOR
+                            } else {
+                                keyword.weight
+                            },
                             term: keyword.term.clone(),
                             field: *field,
                         });
@@ -300,6 +354,7 @@ impl Catalogue {
             .iter()
             .map(|c| find_part_hits(&c.matching, &texts, &spans, &companions))
             .collect();
+        self.read_title_heads(&texts[0].1, &companions[0], &mut hits, &mut part_hits);
 
         let mut evidence: Vec<Vec<(MatchedRule, f32)>> = vec![Vec::new(); self.categories.len()];
         let mut add = |category: usize, rule: MatchedRule, weight: f32| {

@@ -11,9 +11,9 @@ use super::error::{
 use super::ids::check_slug;
 use super::rules::normalize;
 use super::{
-    Aggregation, CatalogueError, CatalogueExtension, Category, CategoryId, CategoryIdError,
-    Certificate, CertificateKind, DataElement, DeadlineOverride, Granularity, MatchRules, Problem,
-    UnitOfMeasure,
+    AccessoryHeads, Aggregation, CatalogueError, CatalogueExtension, Category, CategoryId,
+    CategoryIdError, Certificate, CertificateKind, DataElement, DeadlineOverride, Granularity,
+    MatchRules, Problem, UnitOfMeasure,
 };
 
 /// The shortest retention a catalogue may configure.
@@ -29,6 +29,7 @@ struct RawFile {
     default_deadline_hours: Option<u32>,
     #[serde(default, deserialize_with = "de_opt_number")]
     match_threshold: Option<f32>,
+    accessories: Option<AccessoryHeads>,
     #[serde(default)]
     defaults: RawDefaults,
     #[serde(default)]
@@ -136,6 +137,7 @@ pub(super) fn parse_file(text: &str, origin: &str) -> Result<CatalogueExtension,
         retention_years: raw.retention_years,
         default_deadline_hours: raw.default_deadline_hours,
         match_threshold: raw.match_threshold,
+        accessories: raw.accessories,
         categories,
         deadline_overrides,
     };
@@ -351,6 +353,17 @@ pub(super) fn check_extension(ext: &CatalogueExtension) -> Result<(), CatalogueE
                 expected: "greater than 0 and at most 1",
             },
         ));
+    }
+    if let Some(accessories) = &ext.accessories {
+        let lists = [
+            ("accessories.heads_zh", &accessories.heads_zh),
+            ("accessories.heads_en", &accessories.heads_en),
+        ];
+        for (field, list) in lists {
+            if let Some(i) = list.iter().position(|h| h.trim().is_empty()) {
+                return Err(setting_error(format!("{field}[{i}]"), Problem::Empty));
+            }
+        }
     }
     let mut ids: HashSet<&CategoryId> = HashSet::new();
     for category in &ext.categories {

@@ -10,6 +10,8 @@ use super::{Aggregation, MatchRules};
 pub(super) struct PartHit {
     /// Index of the part in the category's `parts`.
     pub part: usize,
+    /// Start of the match in its text (byte offset).
+    pub start: usize,
     /// End of the match in its text (byte offset), to prefer the head noun that comes last.
     pub end: usize,
     /// Its weight.
@@ -43,6 +45,7 @@ pub(super) fn find_part_hits(
                 for (start, end) in find_term(text, &term, whole_word) {
                     let hit = PartHit {
                         part: pi,
+                        start,
                         end,
                         weight: keyword.weight,
                         term: keyword.term.clone(),
