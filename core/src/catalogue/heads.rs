@@ -18,7 +18,8 @@ const MAX_WORDS_BETWEEN: usize = 2;
 /// A head counts when it follows a product word of the title in the same phrase, at most two words
 /// later and with no figure between (`冰箱 密封条`; not `52V 20Ah, hailong case`), and lies neither
 /// inside a longer keyword (`防爆开关`) nor in a companion phrase (`带开关`, `with remote`). A
-/// one-character Chinese head must also end its word (`手机壳`, `头盔 防雾贴`; not `套装`).
+/// one-character Chinese head must also end its word (`手机壳`, `头盔 防雾贴`; not `套装`) and follow
+/// no numeral (`一套`, `全套`: a measure word).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccessoryHeads {
@@ -50,7 +51,8 @@ pub(super) fn accessory_head(
         let one_char = !whole_word && term.trim().chars().count() == 1;
         for (start, end) in find_term(text, &term, whole_word) {
             let covered = words.iter().any(|&(s, e)| s <= start && end <= e);
-            if covered || within(companions, start, end) || (one_char && !ends_word(text, end)) {
+            let not_a_head = one_char && (!ends_word(text, end) || counted(text, start));
+            if covered || within(companions, start, end) || not_a_head {
                 continue;
             }
             let modifies = words
@@ -80,6 +82,15 @@ fn ends_word(text: &str, end: usize) -> bool {
         .chars()
         .next()
         .is_none_or(|c| c.is_ascii() || c.is_whitespace() || ends_phrase(c))
+}
+
+/// Whether the character before `start` is a numeral or a word like `全` (`一套`, `全套`, `两个`), so a
+/// one-character head there is a measure word.
+fn counted(text: &str, start: usize) -> bool {
+    text[..start]
+        .chars()
+        .next_back()
+        .is_some_and(|c| "一二两三四五六七八九十百几全整每单双".contains(c))
 }
 
 /// Where the phrase containing byte `at` of `text` ends: the next phrase-ending punctuation, else the
@@ -235,6 +246,7 @@ mod tests {
     fn a_one_character_chinese_head_must_end_its_word() {
         assert_eq!(head_of("电钻 套装", &["电钻"]), None);
         assert_eq!(head_of("电钻 套", &["电钻"]).as_deref(), Some("套"));
+        assert_eq!(head_of("电钻 全套", &["电钻"]), None);
         assert_eq!(head_of("手机壳iphone15", &["手机"]).as_deref(), Some("壳"));
     }
 
