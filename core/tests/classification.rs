@@ -1,6 +1,8 @@
 //! How often the built-in catalogue classifies a marketplace listing title as the category a person
-//! would (and, for an e-bike, as the part a person would: vehicle, battery or charger): measured on labelled titles in `tests/data/` (see its README). The development set is what
-//! the rules are tuned on; the held-out set was written before tuning and only measures.
+//! would (and, for an e-bike, as the part a person would: vehicle, battery or charger): measured on
+//! labelled titles in `tests/data/` (see its README). The development set and the held-out sets already
+//! learnt from are what the rules are tuned on; the newest held-out set was written before it was
+//! measured and only measures.
 //!
 //! `cargo test -p suyuan-core --test classification -- --nocapture` prints the accuracies; the
 //! development set's misses are always printed, the held-out sets' only with
@@ -126,17 +128,27 @@ fn the_second_held_out_set_keeps_its_accuracy() {
     assert!(report("classify_heldout2.tsv", false) >= 0.95);
 }
 
-/// The third held-out set was written after the last rule change and measured once: 89.6%.
+/// The third held-out set was written after the first round's last rule change and measured once
+/// (89.6%); its misses then guided the second round (head nouns and accessory heads), so it only guards
+/// against regressions.
 #[test]
-fn titles_never_seen_while_tuning_keep_their_measured_accuracy() {
-    assert!(report("classify_heldout3.tsv", false) >= 0.89);
+fn the_third_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout3.tsv", false) >= 0.95);
 }
 
-/// The goal of issue 10: 95% on titles never seen while tuning. Not reached (89.6% on the third
-/// held-out set: the misses are accessories named beside the product, `空调 遥控器`, `手机 壳`),
-/// so it does not run by default: `cargo test -p suyuan-core --test classification -- --ignored`.
+/// The fourth held-out set was written after the second round's last rule change, committed, then
+/// measured once: 84.0% (268/319; the first round's rules score 76.8% on it).
 #[test]
-#[ignore = "goal not reached: 89.6% on the third held-out set (see core/tests/data/README.md)"]
+fn titles_never_seen_while_tuning_keep_their_measured_accuracy() {
+    assert!(report("classify_heldout4.tsv", false) >= 0.84);
+}
+
+/// The goal of issue 10: 95% on titles never seen while tuning. Not reached: 84.0% on the fourth
+/// held-out set (accessories with heads outside the shared list, `电池仓`, `剥线器`, `蚊帐`; products
+/// missing a keyword, `三夹板`, `电圆锯`; a vehicle whose battery type is a spec, `石墨烯电池`), so it
+/// does not run by default: `cargo test -p suyuan-core --test classification -- --ignored`.
+#[test]
+#[ignore = "goal not reached: 84.0% on the fourth held-out set (see core/tests/data/README.md)"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
-    assert!(report("classify_heldout3.tsv", false) >= 0.95);
+    assert!(report("classify_heldout4.tsv", false) >= 0.95);
 }
