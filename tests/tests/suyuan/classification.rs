@@ -1,5 +1,6 @@
-//! How a listing's classification reaches the seller: an e-bike's battery or charger is a part of
-//! the e-bike scheme (一车一池一充一码), coded on its own.
+//! How a listing's classification reaches the seller: an accessory named after the product it fits
+//! needs no code; an e-bike's battery or charger is a part of the e-bike scheme (一车一池一充一码),
+//! coded on its own.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -115,5 +116,53 @@ both_engines_app!(
         let overridden: Value = res.json().await.unwrap();
         assert_eq!(overridden["category"], "ccc_electronics");
         assert!(overridden["part"].is_null(), "{overridden:#}");
+    }
+);
+
+both_engines_app!(
+    an_accessory_named_after_the_product_it_fits_is_not_asked_for_a_trace_code,
+    |app: TestApp| async move {
+        let (_, token) = seller(&app, "91440104MA59ABCE1").await;
+        let store = connect(&app, &token, json!({"platform": "shopify", "name": "家电配件店", "shop": "peijian.myshopify.com", "secret": "shpss_test"})).await;
+        let titles = [
+            (9_100_000_000_110u64, "格力 空调 遥控器 原装 通用款"),
+            (9_100_000_000_120u64, "海尔 冰箱 门封条 磁性 密封条"),
+            (
+                9_100_000_000_130u64,
+                "Replacement remote for Hisense smart TV",
+            ),
+            // The appliance itself still needs its code.
+            (9_100_000_000_140u64, "格力 空调 1.5匹 变频 挂机"),
+        ];
+        for (i, (id, title)) in titles.iter().enumerate() {
+            let res = deliver_shopify(
+                &app,
+                &store,
+                "shpss_test",
+                "products/create",
+                &format!("w-acc-{i}"),
+                &product(*id, title),
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+
+        let listings = eventually(&app, &token, "/api/v1/listings", |v| {
+            v["items"].as_array().is_some_and(|a| a.len() == 4)
+        })
+        .await;
+        for listing in listings["items"].as_array().unwrap() {
+            let appliance = listing["external_id"] == "9100000000140";
+            if appliance {
+                assert_eq!(
+                    listing["category"], "ccc_household_appliance",
+                    "{listing:#}"
+                );
+                assert_eq!(listing["trace_state"], "needs_code", "{listing:#}");
+            } else {
+                assert!(listing["category"].is_null(), "{listing:#}");
+                assert_eq!(listing["trace_state"], "not_required", "{listing:#}");
+            }
+        }
     }
 );
