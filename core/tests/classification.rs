@@ -115,17 +115,18 @@ fn the_development_set_is_classified_as_labelled() {
 }
 
 /// The first held-out set was measured once after tuning on the development set (91.1%); its misses
-/// then taught general rules, so it is no longer unseen and only guards against regressions.
+/// then taught general rules, so it is no longer unseen and only guards against regressions (99.3%
+/// with the third round's head-noun rules).
 #[test]
 fn the_first_held_out_set_keeps_its_accuracy() {
-    assert!(report("classify_heldout.tsv", false) >= 0.93);
+    assert!(report("classify_heldout.tsv", false) >= 0.97);
 }
 
 /// The second held-out set was measured once after the first round of lessons (89.0%); its misses
 /// then taught a second round of general rules, so it only guards against regressions.
 #[test]
 fn the_second_held_out_set_keeps_its_accuracy() {
-    assert!(report("classify_heldout2.tsv", false) >= 0.95);
+    assert!(report("classify_heldout2.tsv", false) >= 0.98);
 }
 
 /// The third held-out set was written after the first round's last rule change and measured once
@@ -133,14 +134,16 @@ fn the_second_held_out_set_keeps_its_accuracy() {
 /// against regressions.
 #[test]
 fn the_third_held_out_set_keeps_its_accuracy() {
-    assert!(report("classify_heldout3.tsv", false) >= 0.95);
+    assert!(report("classify_heldout3.tsv", false) >= 0.97);
 }
 
 /// The fourth held-out set was written after the second round's last rule change, committed, then
-/// measured once: 84.0% (268/319; the first round's rules score 76.8% on it).
+/// measured once: 84.0% (268/319; the first round's rules score 76.8% on it). Its misses then guided
+/// the third round (thing-noun compounds, features of the vehicle), so it only guards against
+/// regressions: 96.2% with those rules.
 #[test]
-fn titles_never_seen_while_tuning_keep_their_measured_accuracy() {
-    assert!(report("classify_heldout4.tsv", false) >= 0.84);
+fn the_fourth_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout4.tsv", false) >= 0.95);
 }
 
 /// The goal of issue 10: 95% on titles never seen while tuning. Not reached: 84.0% on the fourth

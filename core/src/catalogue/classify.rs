@@ -242,9 +242,10 @@ impl Catalogue {
     }
 
     /// Applies the title's head nouns (the title is text 0): a title whose product word is followed by
-    /// an accessory head (`空调 遥控器`) sells the accessory, so none of its words counts; a part word
-    /// after the phrase where its category is first named describes the product (`e-bike long tail,
-    /// dual battery`) and does not count.
+    /// an accessory head (`空调 遥控器`) or a thing-noun compound (`电池仓`) sells that thing, so none of
+    /// its words counts; a part word after the phrase where its category is first named (`e-bike long
+    /// tail, dual battery`), or after a word of the parent part that follows the product's name (`电动车
+    /// 新国标 石墨烯电池`), describes the product and does not count.
     fn read_title_heads(
         &self,
         title: &str,
@@ -280,6 +281,35 @@ impl Catalogue {
             if let Some(first) = first {
                 let end = phrase_end(title, first);
                 parts.retain(|p| p.field != ListingField::Title || p.start < end);
+                // A part word after a word of the parent part (`电动车 新国标 … 石墨烯电池`) describes
+                // the product the parent part names.
+                let category = &self.categories[ci];
+                if let Some(parent) = category.aggregation.as_ref().map(|a| &a.parent) {
+                    let is_parent = |p: &PartHit| category.matching.parts[p.part].part == *parent;
+                    let parent_spans: Vec<(usize, usize)> = parts
+                        .iter()
+                        .filter(|p| p.field == ListingField::Title && is_parent(p))
+                        .map(|p| (p.start, p.end))
+                        .collect();
+                    // Only after the product is named (`新国标 电动车 锂电池` is a battery).
+                    let named = hits
+                        .iter()
+                        .filter(|h| h.category == ci && h.text == 0)
+                        .filter(|h| !parent_spans.contains(&(h.start, h.end)))
+                        .map(|h| h.start)
+                        .min()
+                        .unwrap_or(usize::MAX);
+                    let parent_at: Vec<usize> = parent_spans
+                        .iter()
+                        .map(|&(start, _)| start)
+                        .filter(|&start| start > named)
+                        .collect();
+                    parts.retain(|p| {
+                        p.field != ListingField::Title
+                            || is_parent(p)
+                            || !parent_at.iter().any(|&at| at < p.start)
+                    });
+                }
             }
         }
     }

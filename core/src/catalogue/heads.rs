@@ -1,7 +1,9 @@
 //! Head nouns: a listing sells the thing its title's head noun names. A product word followed by an
 //! accessory head (`空调 遥控器`, `手机壳`, `钢丝绳 吊钩`, `laptop stand`) names what the accessory
-//! fits, so the listing is the accessory, not the product; a part named only after the title's main
-//! phrase (`e-bike long tail, dual battery`) describes the product rather than being sold.
+//! fits, so the listing is the accessory, not the product. Chinese heads need no list: a word right
+//! after a product word that ends in a thing-noun ending (`仓`, `盒`, `器`: a closed set) is a new noun
+//! the product word only qualifies (`电池仓`, `插座 防水盒`, `电线 剥线器`). A part named only after the
+//! title's main phrase (`e-bike long tail, dual battery`) describes the product rather than being sold.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +31,12 @@ pub struct AccessoryHeads {
     /// English heads (whole words, an optional plural `s` or `es`).
     #[serde(default)]
     pub heads_en: Vec<String>,
+    /// Characters that end a Chinese thing-noun (`仓`, `盒`, `器`, `带`): a word ending in one of them
+    /// right after a product word, and not itself a keyword, is a new noun the product word only
+    /// qualifies (`电池仓`, `插座 防水盒`, `电线 剥线器`), so the listing sells that thing. A closed
+    /// set of endings rather than an open list of accessory words.
+    #[serde(default)]
+    pub noun_endings_zh: Vec<String>,
 }
 
 /// The first accessory head of `text` (a normalised title) that modifies one of its product words, as
@@ -51,7 +59,8 @@ pub(super) fn accessory_head(
         let one_char = !whole_word && term.trim().chars().count() == 1;
         for (start, end) in find_term(text, &term, whole_word) {
             let covered = words.iter().any(|&(s, e)| s <= start && end <= e);
-            let not_a_head = one_char && (!ends_word(text, end) || counted(text, start));
+            let not_a_head =
+                (one_char && !ends_word(text, end)) || (!whole_word && counted(text, start));
             if covered || within(companions, start, end) || not_a_head {
                 continue;
             }
@@ -64,7 +73,76 @@ pub(super) fn accessory_head(
             }
         }
     }
+    found.extend(compound_head(heads, text, words, companions));
     found.into_iter().min()
+}
+
+/// How many plain words (no keyword, no figure) may stand between a product word and the compound
+/// that heads the listing (`插座 儿童 安全塞`, `钢筋 保护层 垫块`).
+const MAX_WORDS_BEFORE_COMPOUND: usize = 1;
+
+/// The first Chinese word of `text` that follows a product word (in the same word, `电池仓`, as the next
+/// word, `插座 防水盒`, or after one plain word, `插座 儿童 安全塞`), is not covered by a keyword, ends in
+/// one of the noun endings and lies in no companion phrase: a compound the product word only
+/// qualifies. A compound ending like the product word, or followed by a word ending like it in its
+/// phrase, restates the product (`配电箱 强电箱`, `电源线 控制器 连接线`).
+fn compound_head(
+    heads: &AccessoryHeads,
+    text: &str,
+    words: &[(usize, usize)],
+    companions: &[(usize, usize)],
+) -> Option<(usize, usize)> {
+    if heads.noun_endings_zh.is_empty() {
+        return None;
+    }
+    let is_ending = |c: char| {
+        heads
+            .noun_endings_zh
+            .iter()
+            .any(|e| e.trim().chars().eq(std::iter::once(c)))
+    };
+    let mut found: Option<(usize, usize)> = None;
+    for &(word_start, end) in words.iter().filter(|&&(s, e)| !within(companions, s, e)) {
+        let product_end = text[word_start..end].chars().next_back();
+        let mut from = end;
+        for _ in 0..=MAX_WORDS_BEFORE_COMPOUND {
+            let rest = &text[from..];
+            let start = from + (rest.len() - rest.trim_start_matches(' ').len());
+            let run = text[start..]
+                .find(|c: char| !is_chinese(c))
+                .map_or(text.len(), |i| start + i);
+            let Some(last) = text[start..run].chars().next_back() else {
+                break;
+            };
+            let last_start = run - last.len_utf8();
+            let touches_word = words.iter().any(|&(s, e)| s < run && start < e);
+            let covered_end = words.iter().any(|&(s, e)| s <= last_start && run <= e);
+            let phrase = phrase_end(text, run);
+            let restates = product_end == Some(last)
+                || text[run..phrase]
+                    .split(|c: char| !is_chinese(c))
+                    .any(|w| product_end.is_some() && w.chars().next_back() == product_end);
+            let companion = within(companions, start, run);
+            if is_ending(last) && !covered_end && !companion {
+                if !restates && found.is_none_or(|(s, _)| start < s) {
+                    found = Some((start, run));
+                }
+                break;
+            }
+            // Only a plain word may stand between: no keyword, no companion, a Chinese word ending at a
+            // space.
+            if touches_word || companion || !text[run..].starts_with(' ') {
+                break;
+            }
+            from = run;
+        }
+    }
+    found
+}
+
+/// Whether `c` is a CJK ideograph (a Chinese character of a word).
+fn is_chinese(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
 
 /// Whether the text between a product word and a head lets the head modify it: same phrase, no
@@ -198,6 +276,7 @@ mod tests {
         AccessoryHeads {
             heads_zh: zh.iter().map(|s| (*s).to_owned()).collect(),
             heads_en: en.iter().map(|s| (*s).to_owned()).collect(),
+            noun_endings_zh: Vec::new(),
         }
     }
 
@@ -270,6 +349,48 @@ mod tests {
         let remote = catalogue.classify(&title("空调 遥控器")).unwrap();
         assert_eq!(remote.category.as_str(), "ccc_household_appliance");
         assert!(catalogue.classify(&title("空调 防尘罩")).is_none());
+    }
+
+    #[test]
+    fn a_noun_ending_longer_than_one_character_is_refused_naming_its_place() {
+        let err = CatalogueExtension::from_toml_str(
+            "[accessories]\nnoun_endings_zh = [\"盒\", \"电池仓\"]",
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), Some("accessories.noun_endings_zh[1]"));
+        assert!(matches!(err.problem(), Some(Problem::OutOfRange { .. })));
+    }
+
+    #[test]
+    fn a_compound_right_after_a_product_word_heads_the_title() {
+        let heads = AccessoryHeads {
+            noun_endings_zh: vec!["仓".to_owned(), "盒".to_owned(), "箱".to_owned()],
+            ..AccessoryHeads::default()
+        };
+        let head = |text: &str, words: &[&str]| {
+            let spans: Vec<(usize, usize)> = words
+                .iter()
+                .map(|w| {
+                    let start = text.find(w).unwrap();
+                    (start, start + w.len())
+                })
+                .collect();
+            let companions = crate::catalogue::rules::companion_spans(text);
+            accessory_head(&heads, text, &spans, &companions).map(|(s, e)| text[s..e].to_owned())
+        };
+        assert_eq!(head("电池仓 锁", &["电池"]).as_deref(), Some("仓"));
+        assert_eq!(head("插座 防水盒", &["插座"]).as_deref(), Some("防水盒"));
+        assert_eq!(
+            head("插座 卫生间 防水盒", &["插座"]).as_deref(),
+            Some("防水盒")
+        );
+        // Two plain words between, a figure between, or the compound a keyword: no head.
+        assert_eq!(head("插座 卫生间 白色 防水盒", &["插座"]), None);
+        assert_eq!(head("插座 86 防水盒", &["插座"]), None);
+        assert_eq!(head("电动车 电池盒", &["电动车", "电池盒"]), None);
+        // A compound ending like the product word restates it; one in a companion phrase comes with it.
+        assert_eq!(head("配电箱 强电箱", &["配电箱"]), None);
+        assert_eq!(head("插座 带防水盒", &["插座"]), None);
     }
 
     #[test]

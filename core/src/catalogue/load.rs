@@ -358,11 +358,22 @@ pub(super) fn check_extension(ext: &CatalogueExtension) -> Result<(), CatalogueE
         let lists = [
             ("accessories.heads_zh", &accessories.heads_zh),
             ("accessories.heads_en", &accessories.heads_en),
+            ("accessories.noun_endings_zh", &accessories.noun_endings_zh),
         ];
         for (field, list) in lists {
             if let Some(i) = list.iter().position(|h| h.trim().is_empty()) {
                 return Err(setting_error(format!("{field}[{i}]"), Problem::Empty));
             }
+        }
+        let endings = &accessories.noun_endings_zh;
+        if let Some(i) = endings.iter().position(|e| e.trim().chars().count() != 1) {
+            return Err(setting_error(
+                format!("accessories.noun_endings_zh[{i}]"),
+                Problem::OutOfRange {
+                    value: endings[i].clone(),
+                    expected: "one Chinese character",
+                },
+            ));
         }
     }
     let mut ids: HashSet<&CategoryId> = HashSet::new();

@@ -23,6 +23,8 @@ mod parts;
 mod rules;
 
 #[cfg(test)]
+mod head_noun_tests;
+#[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod tests;
