@@ -166,3 +166,48 @@ both_engines_app!(
         }
     }
 );
+
+both_engines_app!(
+    a_thing_named_after_the_product_it_belongs_to_is_not_asked_for_a_trace_code,
+    |app: TestApp| async move {
+        let (_, token) = seller(&app, "91440104MA59ABCE1").await;
+        let store = connect(&app, &token, json!({"platform": "shopify", "name": "五金电动车配件", "shop": "wujin.myshopify.com", "secret": "shpss_test"})).await;
+        let titles = [
+            (9_100_000_000_210u64, "雅迪 电动车 电池仓 锁 通用"),
+            (9_100_000_000_220u64, "公牛 插座 防水盒 卫生间 86型"),
+            (9_100_000_000_230u64, "电线 剥线器 自动 多功能"),
+            // A vehicle whose battery is named among its features is the vehicle, needing its code.
+            (
+                9_100_000_000_240u64,
+                "台铃 电动车 新国标 超长续航 石墨烯电池 女士款",
+            ),
+        ];
+        for (i, (id, title)) in titles.iter().enumerate() {
+            let res = deliver_shopify(
+                &app,
+                &store,
+                "shpss_test",
+                "products/create",
+                &format!("w-head-{i}"),
+                &product(*id, title),
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+
+        let listings = eventually(&app, &token, "/api/v1/listings", |v| {
+            v["items"].as_array().is_some_and(|a| a.len() == 4)
+        })
+        .await;
+        for listing in listings["items"].as_array().unwrap() {
+            if listing["external_id"] == "9100000000240" {
+                assert_eq!(listing["category"], "ebike", "{listing:#}");
+                assert_eq!(listing["part"], "vehicle", "{listing:#}");
+                assert_eq!(listing["trace_state"], "needs_code", "{listing:#}");
+            } else {
+                assert!(listing["category"].is_null(), "{listing:#}");
+                assert_eq!(listing["trace_state"], "not_required", "{listing:#}");
+            }
+        }
+    }
+);
