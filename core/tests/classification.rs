@@ -146,12 +146,20 @@ fn the_fourth_held_out_set_keeps_its_accuracy() {
     assert!(report("classify_heldout4.tsv", false) >= 0.95);
 }
 
-/// The goal of issue 10: 95% on titles never seen while tuning. Not reached: 84.0% on the fourth
-/// held-out set (accessories with heads outside the shared list, `电池仓`, `剥线器`, `蚊帐`; products
-/// missing a keyword, `三夹板`, `电圆锯`; a vehicle whose battery type is a spec, `石墨烯电池`), so it
-/// does not run by default: `cargo test -p suyuan-core --test classification -- --ignored`.
+/// The fifth held-out set was written after the third round's last rule change, committed, then
+/// measured once: 94.1% (286/304). It guards that figure; it was not tuned on.
 #[test]
-#[ignore = "goal not reached: 84.0% on the fourth held-out set (see core/tests/data/README.md)"]
+fn titles_never_seen_while_tuning_keep_their_measured_accuracy() {
+    assert!(report("classify_heldout5.tsv", false) >= 0.94);
+}
+
+/// The goal of issue 10: 95% on titles never seen while tuning. Not reached: 94.1% (286/304) on the
+/// fifth held-out set (missing product words, `冲击扳手`, `extension lead`, `electric mountain bike`; a
+/// thing-noun compound that is the product's own kind, `插座 转换器`, `钢筋 焊接网片`; English
+/// accessories outside the list, `lamp shade`, `pressure gauge`, `helmet lock`), so it does not run by
+/// default: `cargo test -p suyuan-core --test classification -- --ignored`.
+#[test]
+#[ignore = "goal not reached: 94.1% on the fifth held-out set (see core/tests/data/README.md)"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
-    assert!(report("classify_heldout4.tsv", false) >= 0.95);
+    assert!(report("classify_heldout5.tsv", false) >= 0.95);
 }
