@@ -147,10 +147,12 @@ fn the_fourth_held_out_set_keeps_its_accuracy() {
 }
 
 /// The fifth held-out set was written after the third round's last rule change, committed, then
-/// measured once: 94.1% (286/304). It guards that figure; it was not tuned on.
+/// measured once: 94.1% (286/304). Its misses then guided the fourth round (English head-final
+/// compounds, two-character endings, helmets for e-bike riders, counted parts), so it only guards
+/// against regressions: 98.4% with those rules.
 #[test]
-fn titles_never_seen_while_tuning_keep_their_measured_accuracy() {
-    assert!(report("classify_heldout5.tsv", false) >= 0.94);
+fn the_fifth_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout5.tsv", false) >= 0.97);
 }
 
 /// The goal of issue 10: 95% on titles never seen while tuning. Not reached: 94.1% (286/304) on the

@@ -4,7 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::heads::{accessory_head, phrase_end};
+use super::heads::{accessory_head, counted, phrase_end};
+use super::heads_en::english_head;
 use super::parts::{PartHit, chosen_part, find_part_hits};
 use super::rules::{companion_spans, find_term, gtin13_form, normalize, within};
 use super::{Catalogue, CategoryId};
@@ -265,7 +266,9 @@ impl Catalogue {
                     .map(|p| (p.start, p.end)),
             )
             .collect();
-        if accessory_head(&self.accessories, title, &words, companions).is_some() {
+        if accessory_head(&self.accessories, title, &words, companions).is_some()
+            || english_head(title, &words, companions).is_some()
+        {
             hits.retain(|h| h.text != 0);
             for parts in part_hits.iter_mut() {
                 parts.retain(|p| p.field != ListingField::Title);
@@ -304,10 +307,12 @@ impl Catalogue {
                         .map(|&(start, _)| start)
                         .filter(|&start| start > named)
                         .collect();
+                    // A counted part (`双电池`, `两块电池`: a feature) describes the product too.
                     parts.retain(|p| {
                         p.field != ListingField::Title
                             || is_parent(p)
-                            || !parent_at.iter().any(|&at| at < p.start)
+                            || !(parent_at.iter().any(|&at| at < p.start)
+                                || counted(title, p.start))
                     });
                 }
             }

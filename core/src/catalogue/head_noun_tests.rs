@@ -111,3 +111,82 @@ fn an_english_accessory_named_after_the_product_is_not_the_product() {
         assert_eq!(classified_as(&title(t)), None, "{t}");
     }
 }
+
+#[test]
+fn a_thing_whose_noun_ends_in_a_two_character_ending_is_not_the_product() {
+    // Endings like 机, 头, 子 and 板 also end products (挂机, 灯头, 电子, 插线板), so the closed set
+    // holds them only as two-character endings (端子, 夹头, 箍机, 风板).
+    for t in [
+        "电线 接线端子 快速 连接器",
+        "电锤 转换夹头 SDS",
+        "钢筋 弯箍机 数控",
+        "空调 导风板 挡风 月子 防直吹",
+        "木工板 封边条 PVC 2cm",
+    ] {
+        assert_eq!(classified_as(&title(t)), None, "{t}");
+    }
+}
+
+#[test]
+fn an_english_title_sells_its_head_noun_the_last_noun_of_its_first_phrase() {
+    // English compounds are head-final: "helmet lock" is a lock, "lamp shade" a shade.
+    for t in [
+        "Helmet lock for motorcycle",
+        "Lamp shade linen drum, 12 inch",
+        "Car tire pressure gauge digital",
+    ] {
+        assert_eq!(classified_as(&title(t)), None, "{t}");
+    }
+    for (t, expected) in [
+        ("LED ceiling light 24W, round", "ccc_lighting"),
+        (
+            "Electric kettle 1.7L stainless steel",
+            "ccc_household_appliance",
+        ),
+        ("Kids ride on car 12V with remote", "ccc_children"),
+        ("UK extension lead 4 way 5m", "ccc_switch_socket"),
+    ] {
+        assert_eq!(classified_as(&title(t)).as_deref(), Some(expected), "{t}");
+    }
+}
+
+#[test]
+fn a_helmet_for_e_bike_riders_is_a_helmet_and_a_count_of_batteries_is_a_feature() {
+    assert_eq!(
+        classified_as(&title("骑行头盔 电动自行车 3C 轻便")).as_deref(),
+        Some("safety_helmet")
+    );
+    assert_eq!(
+        classified_as(&title("3C 头盔 电动自行车 骑行 四季通用 A类")).as_deref(),
+        Some("safety_helmet")
+    );
+    assert_eq!(
+        category_and_part("电动自行车 外卖 长续航 双电池 60V"),
+        (Some("ebike".to_owned()), Some("vehicle".to_owned()))
+    );
+    assert_eq!(
+        category_and_part("立马 电瓶车 成人 男女 通勤 48V20AH"),
+        (Some("ebike".to_owned()), Some("vehicle".to_owned()))
+    );
+    // A vehicle sold with a helmet is still the vehicle.
+    assert_eq!(
+        category_and_part("雅迪 电动自行车 新国标 送头盔"),
+        (Some("ebike".to_owned()), Some("vehicle".to_owned()))
+    );
+}
+
+#[test]
+fn a_thing_of_the_products_own_kind_after_its_name_is_the_product() {
+    assert_eq!(
+        classified_as(&title("公牛 插座 转换器 一转三 无线")).as_deref(),
+        Some("ccc_switch_socket")
+    );
+    assert_eq!(
+        classified_as(&title("冷轧带肋钢筋 焊接网片 用 Φ5")).as_deref(),
+        Some("steel_rebar_crb")
+    );
+    assert_eq!(
+        classified_as(&title("得伟 锂电 冲击扳手 无刷 20V")).as_deref(),
+        Some("ccc_power_tool")
+    );
+}

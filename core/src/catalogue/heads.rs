@@ -95,11 +95,12 @@ fn compound_head(
     if heads.noun_endings_zh.is_empty() {
         return None;
     }
-    let is_ending = |c: char| {
+    // A word ends in an ending when its last characters are the ending (`仓`, or `端子` of `接线端子`).
+    let is_ending = |word: &str| {
         heads
             .noun_endings_zh
             .iter()
-            .any(|e| e.trim().chars().eq(std::iter::once(c)))
+            .any(|e| word.ends_with(e.trim()))
     };
     let mut found: Option<(usize, usize)> = None;
     for &(word_start, end) in words.iter().filter(|&&(s, e)| !within(companions, s, e)) {
@@ -123,7 +124,9 @@ fn compound_head(
                     .split(|c: char| !is_chinese(c))
                     .any(|w| product_end.is_some() && w.chars().next_back() == product_end);
             let companion = within(companions, start, run);
-            if is_ending(last) && !covered_end && !companion {
+            // A word saying what the product lacks (`无刷`, `无叶`) is a feature, not a thing.
+            let feature = text[start..run].starts_with('无');
+            if is_ending(&text[start..run]) && !covered_end && !companion && !feature {
                 if !restates && found.is_none_or(|(s, _)| start < s) {
                     found = Some((start, run));
                 }
@@ -162,13 +165,13 @@ fn ends_word(text: &str, end: usize) -> bool {
         .is_none_or(|c| c.is_ascii() || c.is_whitespace() || ends_phrase(c))
 }
 
-/// Whether the character before `start` is a numeral or a word like `全` (`一套`, `全套`, `两个`), so a
-/// one-character head there is a measure word.
-fn counted(text: &str, start: usize) -> bool {
+/// Whether the character before `start` is a numeral or a word like `全` or `无` (`一套`, `全套`,
+/// `两个`, `无刷`), so a one-character head there is a measure word or a feature (`无刷`: brushless).
+pub(super) fn counted(text: &str, start: usize) -> bool {
     text[..start]
         .chars()
         .next_back()
-        .is_some_and(|c| "一二两三四五六七八九十百几全整每单双".contains(c))
+        .is_some_and(|c| "一二两三四五六七八九十百几全整每单双无".contains(c))
 }
 
 /// Where the phrase containing byte `at` of `text` ends: the next phrase-ending punctuation, else the
@@ -352,12 +355,12 @@ mod tests {
     }
 
     #[test]
-    fn a_noun_ending_longer_than_one_character_is_refused_naming_its_place() {
+    fn a_noun_ending_longer_than_two_characters_is_refused_naming_its_place() {
         let err = CatalogueExtension::from_toml_str(
-            "[accessories]\nnoun_endings_zh = [\"盒\", \"电池仓\"]",
+            "[accessories]\nnoun_endings_zh = [\"盒\", \"端子\", \"电池仓\"]",
         )
         .unwrap_err();
-        assert_eq!(err.field(), Some("accessories.noun_endings_zh[1]"));
+        assert_eq!(err.field(), Some("accessories.noun_endings_zh[2]"));
         assert!(matches!(err.problem(), Some(Problem::OutOfRange { .. })));
     }
 

@@ -366,12 +366,15 @@ pub(super) fn check_extension(ext: &CatalogueExtension) -> Result<(), CatalogueE
             }
         }
         let endings = &accessories.noun_endings_zh;
-        if let Some(i) = endings.iter().position(|e| e.trim().chars().count() != 1) {
+        if let Some(i) = endings
+            .iter()
+            .position(|e| !(1..=2).contains(&e.trim().chars().count()))
+        {
             return Err(setting_error(
                 format!("accessories.noun_endings_zh[{i}]"),
                 Problem::OutOfRange {
                     value: endings[i].clone(),
-                    expected: "one Chinese character",
+                    expected: "one or two Chinese characters",
                 },
             ));
         }

@@ -17,6 +17,7 @@ mod elements;
 mod error;
 mod granularity;
 mod heads;
+mod heads_en;
 mod ids;
 mod load;
 mod parts;
