@@ -2,7 +2,7 @@
 //! would (and, for an e-bike, as the part a person would: vehicle, battery or charger): measured on
 //! labelled titles in `tests/data/` (see its README). The development set and the held-out sets already
 //! learnt from are what the rules are tuned on; the newest held-out set was written before it was
-//! measured and only measures.
+//! measured and only measures (the sixth, `classify_heldout6.tsv`).
 //!
 //! `cargo test -p suyuan-core --test classification -- --nocapture` prints the accuracies; the
 //! development set's misses are always printed, the held-out sets' only with
@@ -155,13 +155,22 @@ fn the_fifth_held_out_set_keeps_its_accuracy() {
     assert!(report("classify_heldout5.tsv", false) >= 0.97);
 }
 
-/// The goal of issue 10: 95% on titles never seen while tuning. Not reached: 94.1% (286/304) on the
-/// fifth held-out set (missing product words, `冲击扳手`, `extension lead`, `electric mountain bike`; a
-/// thing-noun compound that is the product's own kind, `插座 转换器`, `钢筋 焊接网片`; English
-/// accessories outside the list, `lamp shade`, `pressure gauge`, `helmet lock`), so it does not run by
-/// default: `cargo test -p suyuan-core --test classification -- --ignored`.
+/// The sixth held-out set was written after the fourth round's last rule change, committed, then
+/// measured once: 86.8% (310/357; the third round's rules score 86.3% on it). It guards that figure;
+/// it was not tuned on.
 #[test]
-#[ignore = "goal not reached: 94.1% on the fifth held-out set (see core/tests/data/README.md)"]
+fn titles_never_seen_while_tuning_keep_their_measured_accuracy() {
+    assert!(report("classify_heldout6.tsv", false) >= 0.868);
+}
+
+/// The goal of issue 10: 95% on titles never seen while tuning. Not reached: 86.8% (310/357) on the
+/// sixth held-out set. Its misses are mostly products the catalogue has no word for (`pressure
+/// cooker`, `stick vacuum`, `轻薄本`, `chandelier`, `LED 灯带`, `smart plug`, `CO detector`, `time
+/// relay`), a few head nouns (`monitor arm`, `钢筋 套筒`, `木工板 钉枪`) and a modifier category that
+/// loses to the product it modifies (`explosion-proof wall switch`), so it does not run by default:
+/// `cargo test -p suyuan-core --test classification -- --ignored`.
+#[test]
+#[ignore = "goal not reached: 86.8% on the sixth held-out set (see core/tests/data/README.md)"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
-    assert!(report("classify_heldout5.tsv", false) >= 0.95);
+    assert!(report("classify_heldout6.tsv", false) >= 0.95);
 }
