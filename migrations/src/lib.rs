@@ -19,6 +19,7 @@ mod m20261201_000002_create_mail_outbox;
 mod m20261206_000001_add_seller_standing;
 mod m20261206_000002_add_shop_domain_proof;
 mod m20261206_000003_add_inbox_digests;
+mod m20261206_000005_add_listing_part;
 mod m20261206_000013_create_ledger_checkpoints;
 
 /// The ordered list of Suyuan's migrations.
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_add_seller_standing::Migration),
             Box::new(m20261206_000002_add_shop_domain_proof::Migration),
             Box::new(m20261206_000003_add_inbox_digests::Migration),
+            Box::new(m20261206_000005_add_listing_part::Migration),
             Box::new(m20261206_000013_create_ledger_checkpoints::Migration),
         ]
     }

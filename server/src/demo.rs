@@ -252,6 +252,7 @@ async fn seed(db: &Db, catalogue: &Catalogue, key: &SecretKey) -> anyhow::Result
             category_id: class.as_ref().map(|c| c.category.to_string()),
             classification_rule: class.as_ref().map(|c| c.rule.describe_zh()),
             classification_confidence: class.as_ref().map(|c| f64::from(c.confidence)),
+            classification_part: class.as_ref().and_then(|c| c.part.clone()),
             category_overridden: false,
             needs_code: class.is_some() && trace_code.is_none(),
             trace_code,

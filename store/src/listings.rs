@@ -97,12 +97,13 @@ pub async fn upsert_from_delivery(
         barcodes: barcodes.clone(),
     };
     let overridden = existing.as_ref().is_some_and(|r| r.category_overridden);
-    let (category, rule, confidence) = if overridden {
+    let (category, rule, confidence, part) = if overridden {
         let r = existing.as_ref();
         (
             r.and_then(|r| r.category_id.clone()),
             r.and_then(|r| r.classification_rule.clone()),
             r.and_then(|r| r.classification_confidence),
+            r.and_then(|r| r.classification_part.clone()),
         )
     } else {
         match catalogue.classify(&facts) {
@@ -110,8 +111,9 @@ pub async fn upsert_from_delivery(
                 Some(c.category.to_string()),
                 Some(c.rule.to_string()),
                 Some(f64::from(c.confidence)),
+                c.part,
             ),
-            None => (None, None, None),
+            None => (None, None, None, None),
         }
     };
     let identity = identity_from_barcodes(barcodes.iter().map(String::as_str));
@@ -141,6 +143,7 @@ pub async fn upsert_from_delivery(
             am.category_id = Set(category.clone());
             am.classification_rule = Set(rule);
             am.classification_confidence = Set(confidence);
+            am.classification_part = Set(part);
             am.needs_code = Set(category.is_some() && identity.is_none() && !attached);
             am.trace_code = Set(identity);
             am.external_updated_at = Set(data.updated_at.or(Some(now)));
@@ -162,6 +165,7 @@ pub async fn upsert_from_delivery(
                 category_id: Set(category),
                 classification_rule: Set(rule),
                 classification_confidence: Set(confidence),
+                classification_part: Set(part),
                 category_overridden: Set(false),
                 trace_code: Set(identity),
                 external_updated_at: Set(data.updated_at.or(Some(now))),
@@ -331,6 +335,7 @@ pub async fn override_category(
     am.category_overridden = Set(category.is_some());
     am.classification_rule = Set(category.map(|_| "seller override".to_owned()));
     am.classification_confidence = Set(category.map(|_| 1.0));
+    am.classification_part = Set(None);
     am.needs_code = Set(category.is_some() && !has_identity && !attached);
     am.updated_at = Set(Utc::now());
     Ok(am.update(db).await?)

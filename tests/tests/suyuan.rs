@@ -5,6 +5,7 @@
 mod suyuan {
     pub mod api;
     pub mod app_pages;
+    pub mod classification;
     pub mod custody;
     pub mod demo;
     pub mod domains;

@@ -4,11 +4,18 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::rules::{find_term, gtin13_form, normalize};
+use super::heads::{accessory_head, counted, phrase_end};
+use super::heads_en::english_head;
+use super::parts::{PartHit, chosen_part, find_part_hits};
+use super::rules::{companion_spans, find_term, gtin13_form, normalize, within};
 use super::{Catalogue, CategoryId};
 
 /// How many runner-up categories a [`Classification`] lists.
 const MAX_ALTERNATIVES: usize = 5;
+
+/// What a keyword weighs inside a companion phrase (`送头盔`, `for Samsung TV`, `适用于美的电饭煲`): a
+/// product a listing comes with or fits does not make the listing that product on its own.
+const COMPANION_FACTOR: f32 = 0.5;
 
 /// What is known about a marketplace listing, for classification.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +155,10 @@ pub struct Classification {
     pub evidence: Vec<MatchedRule>,
     /// Other categories that matched, best first (at most 5), for a seller's manual override.
     pub alternatives: Vec<(CategoryId, f32)>,
+    /// For a category whose codes aggregate parts, the part the listing sells: `vehicle`, `battery`
+    /// or `charger` of an e-bike (each carries its own code, 一车一池一充一码). `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
 }
 
 /// A positive keyword found in one text.
@@ -165,14 +176,17 @@ struct Candidate {
     category: usize,
     score: f32,
     evidence: Vec<(MatchedRule, f32)>,
+    parts: Vec<PartHit>,
 }
 
 impl Catalogue {
     /// Recognises a listing as one of the catalogue's categories, or `None` when no category reaches
     /// the match threshold (the listing needs no tracing, as far as the catalogue knows).
     ///
-    /// Each category scores `1 - Π(1 - w)` over the weights of its distinct matched rules; a negative
-    /// keyword in the title, product type or categories vetoes it. The best score wins (ties go to a
+    /// Each category scores `1 - Π(1 - w)` over the weights of its distinct matched rules (a keyword in
+    /// a companion phrase, `for Samsung TV`, weighs half); a negative keyword in the title, product type
+    /// or categories vetoes it; a title whose product word is followed by an accessory head (`空调
+    /// 遥控器`) names an accessory, so its words do not count. The best score wins (ties go to a
     /// first-stage category, then to the deeper one); if a category under the winner also reaches the
     /// threshold, the most specific one is chosen (`ebike` over `ccc_vehicle`).
     pub fn classify(&self, listing: &ListingFacts) -> Option<Classification> {
@@ -212,20 +226,106 @@ impl Catalogue {
             .take(MAX_ALTERNATIVES)
             .map(|c| (self.categories[c.category].id.clone(), c.score))
             .collect();
+        let category = &self.categories[chosen];
+        let part = chosen_part(
+            &category.matching,
+            category.aggregation.as_ref(),
+            &winner.parts,
+        );
         Some(Classification {
-            category: self.categories[chosen].id.clone(),
+            category: category.id.clone(),
             rule,
             confidence: winner.score,
             evidence,
             alternatives,
+            part,
         })
+    }
+
+    /// Applies the title's head nouns (the title is text 0): a title whose product word is followed by
+    /// an accessory head (`空调 遥控器`) or a thing-noun compound (`电池仓`) sells that thing, so none of
+    /// its words counts; a part word after the phrase where its category is first named (`e-bike long
+    /// tail, dual battery`), or after a word of the parent part that follows the product's name (`电动车
+    /// 新国标 石墨烯电池`), describes the product and does not count.
+    fn read_title_heads(
+        &self,
+        title: &str,
+        companions: &[(usize, usize)],
+        hits: &mut Vec<Hit>,
+        part_hits: &mut [Vec<PartHit>],
+    ) {
+        let words: Vec<(usize, usize)> = hits
+            .iter()
+            .filter(|h| h.text == 0)
+            .map(|h| (h.start, h.end))
+            .chain(
+                part_hits
+                    .iter()
+                    .flatten()
+                    .filter(|p| p.field == ListingField::Title)
+                    .map(|p| (p.start, p.end)),
+            )
+            .collect();
+        if accessory_head(&self.accessories, title, &words, companions).is_some()
+            || english_head(title, &words, companions).is_some()
+        {
+            hits.retain(|h| h.text != 0);
+            for parts in part_hits.iter_mut() {
+                parts.retain(|p| p.field != ListingField::Title);
+            }
+            return;
+        }
+        for (ci, parts) in part_hits.iter_mut().enumerate() {
+            let first = hits
+                .iter()
+                .filter(|h| h.category == ci && h.text == 0)
+                .map(|h| h.start)
+                .min();
+            if let Some(first) = first {
+                let end = phrase_end(title, first);
+                parts.retain(|p| p.field != ListingField::Title || p.start < end);
+                // A part word after a word of the parent part (`电动车 新国标 … 石墨烯电池`) describes
+                // the product the parent part names.
+                let category = &self.categories[ci];
+                if let Some(parent) = category.aggregation.as_ref().map(|a| &a.parent) {
+                    let is_parent = |p: &PartHit| category.matching.parts[p.part].part == *parent;
+                    let parent_spans: Vec<(usize, usize)> = parts
+                        .iter()
+                        .filter(|p| p.field == ListingField::Title && is_parent(p))
+                        .map(|p| (p.start, p.end))
+                        .collect();
+                    // Only after the product is named (`新国标 电动车 锂电池` is a battery).
+                    let named = hits
+                        .iter()
+                        .filter(|h| h.category == ci && h.text == 0)
+                        .filter(|h| !parent_spans.contains(&(h.start, h.end)))
+                        .map(|h| h.start)
+                        .min()
+                        .unwrap_or(usize::MAX);
+                    let parent_at: Vec<usize> = parent_spans
+                        .iter()
+                        .map(|&(start, _)| start)
+                        .filter(|&start| start > named)
+                        .collect();
+                    // A counted part (`双电池`, `两块电池`: a feature) describes the product too.
+                    parts.retain(|p| {
+                        p.field != ListingField::Title
+                            || is_parent(p)
+                            || !(parent_at.iter().any(|&at| at < p.start)
+                                || counted(title, p.start))
+                    });
+                }
+            }
+        }
     }
 
     fn depth(&self, index: usize) -> usize {
         self.ancestors(&self.categories[index].id).len()
     }
 
-    /// Scores every category that a rule matched and no negative keyword vetoed.
+    /// Scores every category that a rule matched and no negative keyword vetoed. A negative keyword
+    /// does not veto inside a companion phrase (`送绳卡`: the clamps are a gift) nor inside a longer
+    /// keyword of the same category (`fat tire` of an e-bike is no tyre).
     fn score(&self, listing: &ListingFacts) -> Vec<Candidate> {
         let mut texts: Vec<(ListingField, String)> =
             vec![(ListingField::Title, normalize(&listing.title))];
@@ -248,6 +348,10 @@ impl Catalogue {
             texts.push((ListingField::Vendor, normalize(vendor)));
         }
 
+        let companions: Vec<Vec<(usize, usize)>> = texts
+            .iter()
+            .map(|(_, text)| companion_spans(text))
+            .collect();
         let mut hits: Vec<Hit> = Vec::new();
         for (ci, category) in self.categories.iter().enumerate() {
             let rules = &category.matching;
@@ -265,7 +369,11 @@ impl Catalogue {
                             text: ti,
                             start,
                             end,
-                            weight: keyword.weight,
+                            weight: if within(&companions[ti], start, end) {
+                                keyword.weight * COMPANION_FACTOR
+                            } else {
+                                keyword.weight
+                            },
                             term: keyword.term.clone(),
                             field: *field,
                         });
@@ -273,6 +381,15 @@ impl Catalogue {
                 }
             }
         }
+
+        let spans: Vec<(usize, usize, usize)> =
+            hits.iter().map(|h| (h.text, h.start, h.end)).collect();
+        let mut part_hits: Vec<Vec<PartHit>> = self
+            .categories
+            .iter()
+            .map(|c| find_part_hits(&c.matching, &texts, &spans, &companions))
+            .collect();
+        self.read_title_heads(&texts[0].1, &companions[0], &mut hits, &mut part_hits);
 
         let mut evidence: Vec<Vec<(MatchedRule, f32)>> = vec![Vec::new(); self.categories.len()];
         let mut add = |category: usize, rule: MatchedRule, weight: f32| {
@@ -362,15 +479,38 @@ impl Catalogue {
             }
         }
 
-        let veto_texts: Vec<&str> = texts
+        // Part words count only beside another rule of their category.
+        for (ci, parts) in part_hits.iter().enumerate() {
+            if evidence[ci].is_empty() {
+                continue;
+            }
+            for hit in parts {
+                let rule = MatchedRule::Keyword {
+                    term: hit.term.clone(),
+                    field: hit.field,
+                };
+                let list = &mut evidence[ci];
+                match list
+                    .iter_mut()
+                    .find(|(existing, _)| existing.key() == rule.key())
+                {
+                    Some(entry) if hit.weight > entry.1 => *entry = (rule, hit.weight),
+                    Some(_) => {}
+                    None => list.push((rule, hit.weight)),
+                }
+            }
+        }
+
+        let veto_texts: Vec<usize> = texts
             .iter()
-            .filter(|(field, _)| {
+            .enumerate()
+            .filter(|(_, (field, _))| {
                 matches!(
                     field,
                     ListingField::Title | ListingField::ProductType | ListingField::Category
                 )
             })
-            .map(|(_, text)| text.as_str())
+            .map(|(ti, _)| ti)
             .collect();
         let mut candidates = Vec::new();
         for (ci, matched) in evidence.into_iter().enumerate() {
@@ -383,11 +523,24 @@ impl Catalogue {
                 .iter()
                 .map(|t| (t, false))
                 .chain(rules.negative_keywords_en.iter().map(|t| (t, true)));
+            let inside_positive = |ti: usize, start: usize, end: usize| {
+                hits.iter().any(|h| {
+                    h.category == ci
+                        && h.text == ti
+                        && h.start <= start
+                        && end <= h.end
+                        && h.end - h.start > end - start
+                })
+            };
             let vetoed = negatives.into_iter().any(|(term, whole_word)| {
                 let term = normalize(term);
-                veto_texts
-                    .iter()
-                    .any(|text| !find_term(text, &term, whole_word).is_empty())
+                veto_texts.iter().any(|&ti| {
+                    find_term(&texts[ti].1, &term, whole_word)
+                        .into_iter()
+                        .any(|(start, end)| {
+                            !within(&companions[ti], start, end) && !inside_positive(ti, start, end)
+                        })
+                })
             });
             if vetoed {
                 continue;
@@ -398,6 +551,7 @@ impl Catalogue {
                 category: ci,
                 score,
                 evidence: matched,
+                parts: std::mem::take(&mut part_hits[ci]),
             });
         }
         candidates

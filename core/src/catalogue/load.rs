@@ -11,9 +11,9 @@ use super::error::{
 use super::ids::check_slug;
 use super::rules::normalize;
 use super::{
-    Aggregation, CatalogueError, CatalogueExtension, Category, CategoryId, CategoryIdError,
-    Certificate, CertificateKind, DataElement, DeadlineOverride, Granularity, MatchRules, Problem,
-    UnitOfMeasure,
+    AccessoryHeads, Aggregation, CatalogueError, CatalogueExtension, Category, CategoryId,
+    CategoryIdError, Certificate, CertificateKind, DataElement, DeadlineOverride, Granularity,
+    MatchRules, Problem, UnitOfMeasure,
 };
 
 /// The shortest retention a catalogue may configure.
@@ -29,6 +29,7 @@ struct RawFile {
     default_deadline_hours: Option<u32>,
     #[serde(default, deserialize_with = "de_opt_number")]
     match_threshold: Option<f32>,
+    accessories: Option<AccessoryHeads>,
     #[serde(default)]
     defaults: RawDefaults,
     #[serde(default)]
@@ -136,6 +137,7 @@ pub(super) fn parse_file(text: &str, origin: &str) -> Result<CatalogueExtension,
         retention_years: raw.retention_years,
         default_deadline_hours: raw.default_deadline_hours,
         match_threshold: raw.match_threshold,
+        accessories: raw.accessories,
         categories,
         deadline_overrides,
     };
@@ -352,6 +354,31 @@ pub(super) fn check_extension(ext: &CatalogueExtension) -> Result<(), CatalogueE
             },
         ));
     }
+    if let Some(accessories) = &ext.accessories {
+        let lists = [
+            ("accessories.heads_zh", &accessories.heads_zh),
+            ("accessories.heads_en", &accessories.heads_en),
+            ("accessories.noun_endings_zh", &accessories.noun_endings_zh),
+        ];
+        for (field, list) in lists {
+            if let Some(i) = list.iter().position(|h| h.trim().is_empty()) {
+                return Err(setting_error(format!("{field}[{i}]"), Problem::Empty));
+            }
+        }
+        let endings = &accessories.noun_endings_zh;
+        if let Some(i) = endings
+            .iter()
+            .position(|e| !(1..=2).contains(&e.trim().chars().count()))
+        {
+            return Err(setting_error(
+                format!("accessories.noun_endings_zh[{i}]"),
+                Problem::OutOfRange {
+                    value: endings[i].clone(),
+                    expected: "one or two Chinese characters",
+                },
+            ));
+        }
+    }
     let mut ids: HashSet<&CategoryId> = HashSet::new();
     for category in &ext.categories {
         if !ids.insert(&category.id) {
@@ -488,7 +515,64 @@ fn check_category(c: &Category) -> Result<(), CatalogueError> {
     if c.deadline_hours == Some(0) {
         return fail("deadline_hours", Problem::Zero);
     }
-    check_match_rules(id, &c.matching)
+    check_match_rules(id, &c.matching)?;
+    check_parts(c)
+}
+
+/// Part words name parts of the category's aggregation, each part once.
+fn check_parts(c: &Category) -> Result<(), CatalogueError> {
+    let id = c.id.as_str();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (i, part) in c.matching.parts.iter().enumerate() {
+        let field = format!("match.parts[{i}].part");
+        let known = c
+            .aggregation
+            .as_ref()
+            .is_some_and(|a| a.parent == part.part || a.children.contains(&part.part));
+        if !known {
+            return Err(category_error(
+                id,
+                field,
+                Problem::BadAggregation {
+                    reason: "a part must be the aggregation's parent or one of its children",
+                },
+            ));
+        }
+        if !seen.insert(part.part.as_str()) {
+            return Err(category_error(
+                id,
+                field,
+                Problem::BadAggregation {
+                    reason: "a part is listed twice",
+                },
+            ));
+        }
+        for (list_name, list) in [
+            ("keywords_zh", &part.keywords_zh),
+            ("keywords_en", &part.keywords_en),
+        ] {
+            for (k, keyword) in list.iter().enumerate() {
+                if normalize(&keyword.term).trim().is_empty() {
+                    return Err(category_error(
+                        id,
+                        format!("match.parts[{i}].{list_name}[{k}].term"),
+                        Problem::Empty,
+                    ));
+                }
+                if !(keyword.weight > 0.0 && keyword.weight <= 1.0) {
+                    return Err(category_error(
+                        id,
+                        format!("match.parts[{i}].{list_name}[{k}].weight"),
+                        Problem::OutOfRange {
+                            value: keyword.weight.to_string(),
+                            expected: "greater than 0 and at most 1",
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_aggregation(

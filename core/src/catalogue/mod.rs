@@ -16,10 +16,15 @@ mod classify;
 mod elements;
 mod error;
 mod granularity;
+mod heads;
+mod heads_en;
 mod ids;
 mod load;
+mod parts;
 mod rules;
 
+#[cfg(test)]
+mod head_noun_tests;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]
@@ -30,8 +35,9 @@ pub use classify::{Classification, ListingFacts, ListingField, MatchedRule};
 pub use elements::{DataElement, ElementPhase, UnknownDataElement};
 pub use error::{CatalogueError, Problem};
 pub use granularity::{Aggregation, Certificate, CertificateKind, Granularity, UnitOfMeasure};
+pub use heads::AccessoryHeads;
 pub use ids::{CategoryId, CategoryIdError};
-pub use rules::{GtinPrefix, Keyword, MarketplaceCategory, MatchRules};
+pub use rules::{GtinPrefix, Keyword, MarketplaceCategory, MatchRules, PartRules};
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -61,6 +67,7 @@ pub struct Catalogue {
     retention_years: u32,
     default_deadline_hours: u32,
     match_threshold: f32,
+    accessories: AccessoryHeads,
     categories: Vec<Category>,
     deadline_overrides: Vec<DeadlineOverride>,
     #[serde(skip)]
@@ -81,6 +88,8 @@ pub struct CatalogueExtension {
     pub default_deadline_hours: Option<u32>,
     /// Replaces the classification threshold.
     pub match_threshold: Option<f32>,
+    /// Replaces the accessory heads shared by every category.
+    pub accessories: Option<AccessoryHeads>,
     /// Categories to add, or to replace the base's category with the same id.
     pub categories: Vec<Category>,
     /// Deadline overrides to add, or to replace the base's override with the same jurisdiction and
@@ -109,6 +118,7 @@ impl From<Catalogue> for CatalogueExtension {
             retention_years: Some(other.retention_years),
             default_deadline_hours: Some(other.default_deadline_hours),
             match_threshold: Some(other.match_threshold),
+            accessories: Some(other.accessories),
             categories: other.categories,
             deadline_overrides: other.deadline_overrides,
         }
@@ -154,6 +164,7 @@ impl Catalogue {
                 .default_deadline_hours
                 .unwrap_or(DEFAULT_DEADLINE_HOURS),
             match_threshold: file.match_threshold.unwrap_or(DEFAULT_MATCH_THRESHOLD),
+            accessories: file.accessories.unwrap_or_default(),
             index: index_of(&file.categories),
             categories: file.categories,
             deadline_overrides: file.deadline_overrides,
@@ -181,6 +192,9 @@ impl Catalogue {
         }
         if let Some(threshold) = other.match_threshold {
             merged.match_threshold = threshold;
+        }
+        if let Some(accessories) = other.accessories {
+            merged.accessories = accessories;
         }
         for category in other.categories {
             match merged.index.get(&category.id) {
@@ -226,6 +240,11 @@ impl Catalogue {
     /// The score a listing needs to be classified.
     pub fn match_threshold(&self) -> f32 {
         self.match_threshold
+    }
+
+    /// The words that head a listing of an accessory rather than of a product (`遥控器`, `case`).
+    pub fn accessories(&self) -> &AccessoryHeads {
+        &self.accessories
     }
 
     /// Every category, in file order (built-in first, then added ones).

@@ -67,6 +67,29 @@ pub struct MatchRules {
     /// GS1 company prefixes.
     #[serde(default)]
     pub gtin_prefixes: Vec<GtinPrefix>,
+    /// For a category whose codes aggregate parts: the words that name each part, so a listing of a
+    /// part (an e-bike's battery or charger) is recognised as the category and told apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartRules>,
+}
+
+/// The words that name one coded part of a product whose codes aggregate (`battery`, `charger` or
+/// `vehicle` of an e-bike).
+///
+/// A part word adds to its category's score only when another of the category's rules matched too
+/// (`锂电池` alone is a lithium battery; `电动车锂电池` is an e-bike's battery), and the part whose
+/// words weigh most is the part the listing sells; with none, it sells the aggregation's parent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartRules {
+    /// The part: the aggregation's parent or one of its children.
+    pub part: String,
+    /// Chinese words naming the part (substring match).
+    #[serde(default)]
+    pub keywords_zh: Vec<Keyword>,
+    /// English words naming the part (whole-word match).
+    #[serde(default)]
+    pub keywords_en: Vec<Keyword>,
 }
 
 impl MatchRules {
@@ -103,24 +126,95 @@ pub(super) fn normalize(text: &str) -> String {
     out
 }
 
+/// Words that start a phrase naming something sold along with the product or that it fits, not the
+/// product itself: a gift (`送头盔`, `赠绳卡`), a companion (`with charger`, `带开关`, `含电池`) or
+/// what it is for (`for 48V battery`, `fits`, `适用雅迪`, `兼容`).
+const COMPANION_MARKERS_ZH: [&str; 6] = ["送", "赠", "适用", "兼容", "带", "含"];
+/// Markers that start a companion phrase only at the start of a word: `带开关`, `含电池`, but not
+/// `带肋钢筋` inside `冷轧带肋钢筋` nor `皮带`.
+const WORD_START_MARKERS_ZH: [&str; 2] = ["带", "含"];
+const COMPANION_MARKERS_EN: [&str; 5] = ["with", "for", "fits", "incl", "including"];
+
+/// Characters that end a phrase in a listing title.
+pub(super) fn ends_phrase(c: char) -> bool {
+    matches!(
+        c,
+        ',' | ';'
+            | '|'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '，'
+            | '；'
+            | '、'
+            | '（'
+            | '）'
+            | '【'
+            | '】'
+            | '。'
+    )
+}
+
+/// Byte spans of the companion phrases of a normalised text: from a Chinese marker (`带` and `含` only
+/// at the start of a word) to the end of its word (the next space or punctuation), from an English marker to the next punctuation.
+pub(super) fn companion_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    for marker in COMPANION_MARKERS_ZH {
+        for (start, _) in text.match_indices(marker) {
+            let word_start = text[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace() || ends_phrase(c));
+            if WORD_START_MARKERS_ZH.contains(&marker) && !word_start {
+                continue;
+            }
+            let after = start + marker.len();
+            let rest = &text[after..];
+            let skipped = rest.len() - rest.trim_start().len();
+            let word = &rest[skipped..];
+            let len = word
+                .find(|c: char| c.is_whitespace() || ends_phrase(c))
+                .unwrap_or(word.len());
+            spans.push((start, after + skipped + len));
+        }
+    }
+    for marker in COMPANION_MARKERS_EN {
+        for (start, end) in find_term(text, marker, true) {
+            if end - start != marker.len() {
+                continue;
+            }
+            let len = text[end..].find(ends_phrase).unwrap_or(text.len() - end);
+            spans.push((start, end + len));
+        }
+    }
+    spans
+}
+
+/// Whether the span `(start, end)` lies within one of `spans`.
+pub(super) fn within(spans: &[(usize, usize)], start: usize, end: usize) -> bool {
+    spans.iter().any(|&(s, e)| s <= start && end <= e)
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
 }
 
-/// Byte spans of `term` in `text`: every occurrence, or, for a whole-word term, occurrences with no
-/// ASCII letter or digit on either side (an `s` or `es` plural ending is taken into the match).
+/// Byte spans of `term` in `text`: for a whole-word term, occurrences with no ASCII letter or digit
+/// on either side (an `s` or `es` plural ending is taken into the match); otherwise every occurrence,
+/// also one split by a space between two Chinese characters (`消防 应急灯` is `消防应急灯`: sellers
+/// space Chinese words freely).
 pub(super) fn find_term(text: &str, term: &str, whole_word: bool) -> Vec<(usize, usize)> {
     let term = term.trim();
     if term.is_empty() {
         return Vec::new();
     }
+    if !whole_word {
+        return find_spaced(text, term);
+    }
     let mut spans = Vec::new();
     for (start, _) in text.match_indices(term) {
         let end = start + term.len();
-        if !whole_word {
-            spans.push((start, end));
-            continue;
-        }
         if text[..start].chars().next_back().is_some_and(is_word_char) {
             continue;
         }
@@ -131,6 +225,40 @@ pub(super) fn find_term(text: &str, term: &str, whole_word: bool) -> Vec<(usize,
         });
         if let Some(suffix) = plural {
             spans.push((start, end + suffix.len()));
+        }
+    }
+    spans
+}
+
+/// Every occurrence of `term` in `text`, where one space may separate two non-ASCII characters of the
+/// term that are adjacent in it.
+fn find_spaced(text: &str, term: &str) -> Vec<(usize, usize)> {
+    let Some(first) = term.chars().next() else {
+        return Vec::new();
+    };
+    let mut spans = Vec::new();
+    for (start, _) in text.match_indices(first) {
+        let mut at = start;
+        let mut previous: Option<char> = None;
+        let mut matched = true;
+        for c in term.chars() {
+            if let Some(p) = previous
+                && !p.is_ascii()
+                && !c.is_ascii()
+                && text[at..].starts_with(' ')
+                && text[at + 1..].starts_with(c)
+            {
+                at += 1;
+            }
+            if !text[at..].starts_with(c) {
+                matched = false;
+                break;
+            }
+            at += c.len_utf8();
+            previous = Some(c);
+        }
+        if matched {
+            spans.push((start, at));
         }
     }
     spans

@@ -352,3 +352,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn everyday_products_of_each_category_are_recognised_by_the_names_sellers_use() {
+    use crate::catalogue::test_support::classified_as;
+    for (t, expected) in [
+        ("空气炸锅 家用 5L 大容量", "ccc_household_appliance"),
+        ("Air fryer 5.5 qt digital", "ccc_household_appliance"),
+        ("方太 集成灶 蒸烤一体", "gas_appliance"),
+        ("东成 云石机 切割 瓷砖", "ccc_power_tool"),
+        ("Impact wrench 1/2 inch cordless", "ccc_power_tool"),
+        ("好孩子 婴儿车 可坐可躺 轻便", "ccc_children"),
+        ("北欧 壁灯 卧室 床头", "ccc_lighting"),
+        ("室内消火栓 SN65 国标", "ccc_fire"),
+        ("抛釉砖 800x800 客厅", "ccc_decoration_material"),
+        ("单控开关 86型 白色", "ccc_switch_socket"),
+        ("浪涌保护器 40KA 2P", "ccc_low_voltage"),
+        ("SWA armoured cable 3 core 2.5mm, 25 m", "wire_cable"),
+        // A jigsaw puzzle is a toy, not a saw.
+        ("Jigsaw puzzle 1000 pieces landscape", "ccc_children"),
+    ] {
+        assert_eq!(classified_as(&title(t)).as_deref(), Some(expected), "{t}");
+    }
+}

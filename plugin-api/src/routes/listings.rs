@@ -48,6 +48,10 @@ pub struct ListingOut {
     pub classification_rule: Option<String>,
     /// Confidence of the match, 0..1.
     pub classification_confidence: Option<f64>,
+    /// For a category whose codes aggregate parts, the part the listing sells, each with its own
+    /// code (一车一池一充一码): `vehicle`, `battery` or `charger` of an e-bike. Absent for other
+    /// categories and when the seller set the category.
+    pub part: Option<String>,
     /// Whether the seller set the category.
     pub category_overridden: bool,
     /// Trace identity (GS1 Digital Link) from a GTIN barcode.
@@ -141,6 +145,7 @@ pub fn out(
         category: row.category_id,
         classification_rule: row.classification_rule,
         classification_confidence: row.classification_confidence,
+        part: row.classification_part,
         category_overridden: row.category_overridden,
         trace_code: row.trace_code,
         attached_codes,

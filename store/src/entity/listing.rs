@@ -18,6 +18,9 @@ pub struct Model {
     pub category_id: Option<String>,
     pub classification_rule: Option<String>,
     pub classification_confidence: Option<f64>,
+    /// The coded part of the category the listing sells (`vehicle`, `battery`, `charger` of an
+    /// e-bike), as classified; `None` for other categories and for a seller's override.
+    pub classification_part: Option<String>,
     pub category_overridden: bool,
     pub trace_code: Option<String>,
     pub needs_code: bool,

@@ -1,0 +1,176 @@
+//! How often the built-in catalogue classifies a marketplace listing title as the category a person
+//! would (and, for an e-bike, as the part a person would: vehicle, battery or charger): measured on
+//! labelled titles in `tests/data/` (see its README). The development set and the held-out sets already
+//! learnt from are what the rules are tuned on; the newest held-out set was written before it was
+//! measured and only measures (the sixth, `classify_heldout6.tsv`).
+//!
+//! `cargo test -p suyuan-core --test classification -- --nocapture` prints the accuracies; the
+//! development set's misses are always printed, the held-out sets' only with
+//! `SUYUAN_SHOW_HELDOUT_MISSES=1` (so tuning does not read them).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::path::Path;
+
+use suyuan_core::catalogue::{Catalogue, ListingFacts};
+
+/// One labelled title.
+struct Labelled {
+    line: usize,
+    title: String,
+    category: Option<String>,
+    part: Option<String>,
+}
+
+/// Reads a labelled set: a header row, then `title<TAB>category<TAB>part` rows (`none` for no category).
+fn read_set(name: &str) -> Vec<Labelled> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    let text = std::fs::read_to_string(&path).expect("the labelled set is readable");
+    let mut lines = text.lines().enumerate();
+    let (_, header) = lines.next().expect("a header row");
+    assert_eq!(header, "title\tcategory\tpart", "{name}: header");
+    lines
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            assert_eq!(cols.len(), 3, "{name}:{}: three columns", i + 1);
+            Labelled {
+                line: i + 1,
+                title: cols[0].to_owned(),
+                category: (cols[1] != "none").then(|| cols[1].to_owned()),
+                part: (!cols[2].is_empty()).then(|| cols[2].to_owned()),
+            }
+        })
+        .collect()
+}
+
+/// Measured outcome on one set.
+struct Outcome {
+    total: usize,
+    misses: Vec<String>,
+}
+
+impl Outcome {
+    fn accuracy(&self) -> f64 {
+        (self.total - self.misses.len()) as f64 / self.total as f64
+    }
+}
+
+fn measure(name: &str) -> Outcome {
+    let catalogue = Catalogue::builtin().unwrap();
+    let set = read_set(name);
+    let mut misses = Vec::new();
+    for row in &set {
+        let listing = ListingFacts {
+            title: row.title.clone(),
+            ..ListingFacts::default()
+        };
+        let classification = catalogue.classify(&listing);
+        let got = classification.as_ref().map(|c| c.category.to_string());
+        let got_part = classification.and_then(|c| c.part);
+        let part_wrong = row.part.is_some() && got_part != row.part;
+        if got != row.category || part_wrong {
+            let show = |category: Option<&str>, part: Option<&str>| match (category, part) {
+                (Some(c), Some(p)) => format!("{c}/{p}"),
+                (Some(c), None) => c.to_owned(),
+                (None, _) => "none".to_owned(),
+            };
+            misses.push(format!(
+                "{name}:{:>3}  expected {:<24} got {:<24} {}",
+                row.line,
+                show(row.category.as_deref(), row.part.as_deref()),
+                show(got.as_deref(), got_part.as_deref()),
+                row.title
+            ));
+        }
+    }
+    Outcome {
+        total: set.len(),
+        misses,
+    }
+}
+
+/// Prints a set's accuracy (and its misses when `show_misses`), and returns the accuracy.
+fn report(name: &str, show_misses: bool) -> f64 {
+    let outcome = measure(name);
+    println!(
+        "{name}: {}/{} = {:.1}%",
+        outcome.total - outcome.misses.len(),
+        outcome.total,
+        outcome.accuracy() * 100.0
+    );
+    if show_misses || std::env::var_os("SUYUAN_SHOW_HELDOUT_MISSES").is_some() {
+        for miss in &outcome.misses {
+            println!("  {miss}");
+        }
+    }
+    outcome.accuracy()
+}
+
+#[test]
+fn the_development_set_is_classified_as_labelled() {
+    assert!(report("classify_dev.tsv", true) >= 0.95);
+}
+
+/// The first held-out set was measured once after tuning on the development set (91.1%); its misses
+/// then taught general rules, so it is no longer unseen and only guards against regressions (99.3%
+/// with the third round's head-noun rules).
+#[test]
+fn the_first_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout.tsv", false) >= 0.97);
+}
+
+/// The second held-out set was measured once after the first round of lessons (89.0%); its misses
+/// then taught a second round of general rules, so it only guards against regressions.
+#[test]
+fn the_second_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout2.tsv", false) >= 0.98);
+}
+
+/// The third held-out set was written after the first round's last rule change and measured once
+/// (89.6%); its misses then guided the second round (head nouns and accessory heads), so it only guards
+/// against regressions.
+#[test]
+fn the_third_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout3.tsv", false) >= 0.97);
+}
+
+/// The fourth held-out set was written after the second round's last rule change, committed, then
+/// measured once: 84.0% (268/319; the first round's rules score 76.8% on it). Its misses then guided
+/// the third round (thing-noun compounds, features of the vehicle), so it only guards against
+/// regressions: 96.2% with those rules.
+#[test]
+fn the_fourth_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout4.tsv", false) >= 0.95);
+}
+
+/// The fifth held-out set was written after the third round's last rule change, committed, then
+/// measured once: 94.1% (286/304). Its misses then guided the fourth round (English head-final
+/// compounds, two-character endings, helmets for e-bike riders, counted parts), so it only guards
+/// against regressions: 98.4% with those rules.
+#[test]
+fn the_fifth_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout5.tsv", false) >= 0.97);
+}
+
+/// The sixth held-out set was written after the fourth round's last rule change, committed, then
+/// measured once: 86.8% (310/357; the third round's rules score 86.3% on it). It guards that figure;
+/// it was not tuned on.
+#[test]
+fn titles_never_seen_while_tuning_keep_their_measured_accuracy() {
+    assert!(report("classify_heldout6.tsv", false) >= 0.868);
+}
+
+/// The goal of issue 10: 95% on titles never seen while tuning. Not reached: 86.8% (310/357) on the
+/// sixth held-out set. Its misses are mostly products the catalogue has no word for (`pressure
+/// cooker`, `stick vacuum`, `轻薄本`, `chandelier`, `LED 灯带`, `smart plug`, `CO detector`, `time
+/// relay`), a few head nouns (`monitor arm`, `钢筋 套筒`, `木工板 钉枪`) and a modifier category that
+/// loses to the product it modifies (`explosion-proof wall switch`), so it does not run by default:
+/// `cargo test -p suyuan-core --test classification -- --ignored`.
+#[test]
+#[ignore = "goal not reached: 86.8% on the sixth held-out set (see core/tests/data/README.md)"]
+fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
+    assert!(report("classify_heldout6.tsv", false) >= 0.95);
+}
