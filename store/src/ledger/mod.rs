@@ -689,6 +689,7 @@ impl Columns {
 }
 
 mod purge;
+mod purge_derived;
 mod read;
 
 pub use purge::{PurgeReport, purge_before};

@@ -9,6 +9,12 @@
 //! are deleted. The append-only triggers allow exactly that delete: rows at or before a
 //! checkpoint of their seller. [`super::verify_with`] then walks each chain from its
 //! checkpoint. Settled webhook deliveries received before the cut-off are deleted too.
+//!
+//! What was derived from a purged event goes in the same transaction (see
+//! [`super::purge_derived`]): its sale and sale lines, B2B transfers sold or claimed with it,
+//! its submissions to trace platforms and the code flags it raised; so no row is left pointing
+//! at an event that is gone. Anonymous and auxiliary rows (code scans, settled mail jobs and
+//! operator notifications) older than the cut-off are deleted after the chains.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
@@ -40,6 +46,22 @@ pub struct PurgeReport {
     pub checkpoints: u64,
     /// Settled webhook deliveries deleted.
     pub deliveries: u64,
+    /// Sales whose event was purged, deleted.
+    pub sales: u64,
+    /// Their lines, deleted.
+    pub sale_lines: u64,
+    /// B2B transfers whose sale or claim event was purged, deleted.
+    pub transfers: u64,
+    /// Submissions to trace platforms of purged events, deleted.
+    pub submissions: u64,
+    /// Code flags raised by purged events, or last seen before the cut-off, deleted.
+    pub flags: u64,
+    /// Anonymous code scans before the cut-off, deleted.
+    pub scans: u64,
+    /// Settled mail jobs created before the cut-off, deleted.
+    pub mail_jobs: u64,
+    /// Settled operator notifications created before the cut-off, deleted.
+    pub operator_deliveries: u64,
     /// Chains left alone because their prefix does not verify.
     pub refused: Vec<ChainBreak>,
 }
@@ -76,6 +98,7 @@ pub async fn purge_before(
         .exec(db)
         .await?
         .rows_affected;
+    super::purge_derived::delete_auxiliary(db, before, &mut report).await?;
     Ok(report)
 }
 
@@ -181,17 +204,17 @@ async fn purge_chain(
     let purged = Condition::all()
         .add(trace_event::Column::SellerId.eq(seller.as_str()))
         .add(trace_event::Column::Seq.lte(through));
+    let purged_ids = Query::select()
+        .column(trace_event::Column::Id)
+        .from(trace_event::Entity)
+        .cond_where(purged.clone())
+        .to_owned();
+    // The rows derived from these events go with them, in the same transaction.
+    super::purge_derived::delete_derived(&txn, seller, &purged_ids, through, before, report)
+        .await?;
     // Code rows first: the trigger checks their event against the checkpoint.
     trace_event_code::Entity::delete_many()
-        .filter(
-            trace_event_code::Column::EventId.in_subquery(
-                Query::select()
-                    .column(trace_event::Column::Id)
-                    .from(trace_event::Entity)
-                    .cond_where(purged.clone())
-                    .to_owned(),
-            ),
-        )
+        .filter(trace_event_code::Column::EventId.in_subquery(purged_ids))
         .exec(&txn)
         .await?;
     report.events += trace_event::Entity::delete_many()

@@ -242,3 +242,290 @@ both_engines!(
         assert!(report.breaks[0].reason.contains("signature"));
     }
 );
+
+/// The rows one event gave rise to: its sale and sale line, a B2B transfer (claimed by
+/// `buyer` with `claim`), a submission to a trace platform and a code flag.
+async fn derived_rows(
+    db: &DatabaseConnection,
+    s: &SellerId,
+    buyer: &SellerId,
+    sale: &ledger::StoredEvent,
+    claim: &ledger::StoredEvent,
+    tag: &str,
+) {
+    use sea_orm::{ActiveModelTrait, Set};
+    use suyuan_store::entity::{code_flag, sale, sale_line, submission, transfer};
+    let at = sale.row.record_time;
+    let sale_id = format!("sale-{tag}");
+    sale::ActiveModel {
+        id: Set(sale_id.clone()),
+        seller_id: Set(s.to_string()),
+        store_id: Set(None),
+        platform: Set("offline".into()),
+        external_order_id: Set(format!("order-{tag}")),
+        order_number: Set(None),
+        status: Set("completed".into()),
+        buyer_type: Set("consumer".into()),
+        buyer_company: Set(None),
+        buyer_tax_id: Set(None),
+        region: Set(Some("440106".into())),
+        country_code: Set(None),
+        shipping_method: Set(None),
+        tracking_numbers: Set("[]".into()),
+        tracking_company: Set(None),
+        ordered_at: Set(Some(at)),
+        paid_at: Set(Some(at)),
+        fulfilled_at: Set(Some(at)),
+        cancelled_at: Set(None),
+        completed_at: Set(Some(at)),
+        deadline_at: Set(None),
+        event_id: Set(Some(sale.id.to_string())),
+        external_updated_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    sale_line::ActiveModel {
+        sale_id: Set(sale_id),
+        seller_id: Set(s.to_string()),
+        external_line_id: Set(None),
+        listing_id: Set(None),
+        listing_external_id: Set(None),
+        variant_external_id: Set(None),
+        sku: Set(None),
+        barcode: Set(None),
+        title: Set(Some("电动自行车".into())),
+        category_id: Set(Some("ebike".into())),
+        quantity: Set(1),
+        refunded_quantity: Set(0),
+        allocations: Set("[]".into()),
+        unit_codes: Set("[]".into()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    transfer::ActiveModel {
+        id: Set(format!("transfer-{tag}")),
+        token_hash: Set(format!("hash-{tag}")),
+        token_sealed: Set(None),
+        from_seller_id: Set(s.to_string()),
+        sale_event_id: Set(sale.id.to_string()),
+        category_id: Set("ebike".into()),
+        buyer_kind: Set("seller".into()),
+        buyer_name: Set("张三车行".into()),
+        buyer_credit_code: Set("91330106MA2GXYK23".into()),
+        contact_email: Set(Some("buyer@example.com".into())),
+        voucher_number: Set(None),
+        shipping_method: Set(None),
+        tracking_number: Set(None),
+        sold_at: Set(at),
+        items: Set("[]".into()),
+        product_name: Set(None),
+        model: Set(None),
+        producer: Set(None),
+        certificate_number: Set(None),
+        status: Set("claimed".into()),
+        created_at: Set(at),
+        expires_at: Set(at + Duration::days(30)),
+        claimed_by: Set(Some(buyer.to_string())),
+        claimed_at: Set(Some(claim.row.record_time)),
+        claimed_event_id: Set(Some(claim.id.to_string())),
+        cancelled_at: Set(None),
+        reminders_sent: Set(0),
+        last_reminder_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    submission::ActiveModel {
+        seller_id: Set(s.to_string()),
+        platform_id: Set("retention-test".into()),
+        event_id: Set(sale.id.to_string()),
+        seq: Set(sale.seq),
+        record_kind: Set("sale".into()),
+        routed_by: Set("test".into()),
+        idempotency_key: Set(format!("idem-{tag}")),
+        status: Set("accepted".into()),
+        attempts: Set(1),
+        next_attempt_at: Set(at),
+        locked_until: Set(None),
+        last_error: Set(None),
+        last_http_status: Set(Some(200)),
+        receipt: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        accepted_at: Set(Some(at)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    code_flag::ActiveModel {
+        seller_id: Set(s.to_string()),
+        seller_region: Set("440104".into()),
+        code: Set(format!("(01)09520001000010(21){tag}")),
+        gtin: Set(Some("09520001000010".into())),
+        reason: Set("duplicate_sale".into()),
+        source: Set("ledger".into()),
+        event_id: Set(Some(sale.id.to_string())),
+        other_seller_id: Set(None),
+        occurrences: Set(1),
+        first_seen_at: Set(at),
+        last_seen_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+}
+
+/// Anonymous rows written at `at`: a scan, a sent mail and a delivered operator notification.
+async fn auxiliary_rows(db: &DatabaseConnection, at: DateTime<Utc>, tag: &str) {
+    use sea_orm::{ActiveModelTrait, Set};
+    use suyuan_store::entity::{code_scan, mail_job, operator_delivery};
+    code_scan::ActiveModel {
+        code: Set(format!("(01)09520001000010(21){tag}")),
+        gtin: Set(Some("09520001000010".into())),
+        scanned_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    mail_job::ActiveModel {
+        kind: Set("transfer_reminder".into()),
+        payload: Set(format!("{{\"to\":\"buyer-{tag}@example.com\"}}")),
+        status: Set("sent".into()),
+        attempts: Set(1),
+        next_attempt_at: Set(at),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(at),
+        sent_at: Set(Some(at)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    operator_delivery::ActiveModel {
+        subscription_id: Set("sub-retention".into()),
+        message_id: Set(format!("msg-{tag}")),
+        event_type: Set("recall".into()),
+        payload: Set("{}".into()),
+        status: Set("delivered".into()),
+        attempts: Set(1),
+        next_attempt_at: Set(at),
+        last_error: Set(None),
+        created_at: Set(at),
+        delivered_at: Set(Some(at)),
+        locked_until: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+}
+
+async fn count(db: &DatabaseConnection, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+both_engines!(
+    the_purge_takes_every_record_derived_from_a_purged_event_and_keeps_the_rest,
+    |t: TestDb| async move {
+        let db = &t.db;
+        let now = Utc::now();
+        let a = seller(db, "91440104MA59ABCD1").await;
+        let b = seller(db, "91330106MA2GXYK23").await;
+        // The platform the submissions went to.
+        db.execute_unprepared(&format!(
+            "INSERT INTO platforms (id, code, name_zh, name_en, kind, base_url, protocol, \
+             requires_credentials, credential_header, enabled, created_at, updated_at) \
+             SELECT 'retention-test', 'retention-test', '测试平台', 'Test platform', 'provincial', \
+             'https://trace.example.com', 'epcis2', {f}, 'Authorization', {f}, created_at, created_at \
+             FROM sellers LIMIT 1",
+            f = match t.engine {
+                Engine::Sqlite => "0",
+                Engine::Postgres => "false",
+            }
+        ))
+        .await
+        .unwrap();
+        let old_sale = record(db, &a, "OLD1", now - years(4)).await;
+        let old_claim = record(db, &b, "OLDB", now - years(4) + Duration::hours(2)).await;
+        let new_sale = record(db, &a, "NEW1", now - years(1)).await;
+        let new_claim = record(db, &b, "NEWB", now - years(1) + Duration::hours(2)).await;
+        derived_rows(db, &a, &b, &old_sale, &old_claim, "OLD1").await;
+        derived_rows(db, &a, &b, &new_sale, &new_claim, "NEW1").await;
+        auxiliary_rows(db, now - years(4), "OLD1").await;
+        auxiliary_rows(db, now - years(1), "NEW1").await;
+
+        let key = CheckpointKey::derive(&SecretKey::generate());
+        let report = ledger::purge_before(db, &key, now - years(3), now)
+            .await
+            .unwrap();
+        assert!(report.refused.is_empty(), "{:?}", report.refused);
+        assert_eq!((report.events, report.checkpoints), (2, 2));
+
+        // Every table keeps exactly the row younger than the cut-off: nothing dangling.
+        for table in [
+            "sales",
+            "sale_lines",
+            "transfers",
+            "submissions",
+            "code_flags",
+            "code_scans",
+            "mail_outbox",
+            "operator_deliveries",
+        ] {
+            assert_eq!(count(db, table).await, 1, "{table} after the purge");
+        }
+        assert_eq!(
+            (
+                report.sales,
+                report.sale_lines,
+                report.transfers,
+                report.submissions,
+                report.flags,
+                report.scans,
+                report.mail_jobs,
+                report.operator_deliveries
+            ),
+            (1, 1, 1, 1, 1, 1, 1, 1)
+        );
+        // What is left is the newer record, and it still points at an event that exists.
+        let sales = suyuan_store::sales::list(
+            db,
+            &a,
+            &suyuan_store::sales::SaleFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(sales.len(), 1);
+        assert_eq!(
+            sales[0].event_id.as_deref(),
+            Some(new_sale.id.to_string().as_str())
+        );
+        let verify = ledger::verify_with(db, Some(&key)).await.unwrap();
+        assert!(verify.breaks.is_empty(), "{:?}", verify.breaks);
+        assert_eq!((verify.events, verify.checkpoints), (2, 2));
+        // The purged code answers as an unknown code, not an error.
+        let purged = TraceCode::parse("(01)09520001000010(21)OLD1").unwrap();
+        suyuan_store::trace::facts(db, &purged).await.unwrap();
+    }
+);
