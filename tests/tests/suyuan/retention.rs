@@ -442,43 +442,68 @@ async fn count(db: &DatabaseConnection, table: &str) -> i64 {
     row.try_get_by_index::<i64>(0).unwrap()
 }
 
+struct Seeded {
+    a: SellerId,
+    key: CheckpointKey,
+    new_sale: ledger::StoredEvent,
+    report: ledger::PurgeReport,
+}
+
+/// Seller A sells to seller B twice, four years ago and a year ago: each sale has its sale
+/// row and line, a claimed transfer, a submission and a flag; scans, mail and operator
+/// notifications are written at both times. Then everything older than three years is purged.
+async fn seed_and_purge(db: &DatabaseConnection, engine: Engine) -> Seeded {
+    let now = Utc::now();
+    let a = seller(db, "91440104MA59ABCD1").await;
+    let b = seller(db, "91330106MA2GXYK23").await;
+    // The platform the submissions went to.
+    db.execute_unprepared(&format!(
+        "INSERT INTO platforms (id, code, name_zh, name_en, kind, base_url, protocol, \
+         requires_credentials, credential_header, enabled, created_at, updated_at) \
+         SELECT 'retention-test', 'retention-test', '测试平台', 'Test platform', 'provincial', \
+         'https://trace.example.com', 'epcis2', {f}, 'Authorization', {f}, created_at, created_at \
+         FROM sellers LIMIT 1",
+        f = match engine {
+            Engine::Sqlite => "0",
+            Engine::Postgres => "false",
+        }
+    ))
+    .await
+    .unwrap();
+    let old_sale = record(db, &a, "OLD1", now - years(4)).await;
+    let old_claim = record(db, &b, "OLDB", now - years(4) + Duration::hours(2)).await;
+    let new_sale = record(db, &a, "NEW1", now - years(1)).await;
+    let new_claim = record(db, &b, "NEWB", now - years(1) + Duration::hours(2)).await;
+    derived_rows(db, &a, &b, &old_sale, &old_claim, "OLD1").await;
+    derived_rows(db, &a, &b, &new_sale, &new_claim, "NEW1").await;
+    auxiliary_rows(db, now - years(4), "OLD1").await;
+    auxiliary_rows(db, now - years(1), "NEW1").await;
+
+    let key = CheckpointKey::derive(&SecretKey::generate());
+    let report = ledger::purge_before(db, &key, now - years(3), now)
+        .await
+        .unwrap();
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!((report.events, report.checkpoints), (2, 2));
+
+    Seeded {
+        a,
+        key,
+        new_sale,
+        report,
+    }
+}
+
 both_engines!(
     the_purge_takes_every_record_derived_from_a_purged_event_and_keeps_the_rest,
     |t: TestDb| async move {
         let db = &t.db;
-        let now = Utc::now();
-        let a = seller(db, "91440104MA59ABCD1").await;
-        let b = seller(db, "91330106MA2GXYK23").await;
-        // The platform the submissions went to.
-        db.execute_unprepared(&format!(
-            "INSERT INTO platforms (id, code, name_zh, name_en, kind, base_url, protocol, \
-             requires_credentials, credential_header, enabled, created_at, updated_at) \
-             SELECT 'retention-test', 'retention-test', '测试平台', 'Test platform', 'provincial', \
-             'https://trace.example.com', 'epcis2', {f}, 'Authorization', {f}, created_at, created_at \
-             FROM sellers LIMIT 1",
-            f = match t.engine {
-                Engine::Sqlite => "0",
-                Engine::Postgres => "false",
-            }
-        ))
-        .await
-        .unwrap();
-        let old_sale = record(db, &a, "OLD1", now - years(4)).await;
-        let old_claim = record(db, &b, "OLDB", now - years(4) + Duration::hours(2)).await;
-        let new_sale = record(db, &a, "NEW1", now - years(1)).await;
-        let new_claim = record(db, &b, "NEWB", now - years(1) + Duration::hours(2)).await;
-        derived_rows(db, &a, &b, &old_sale, &old_claim, "OLD1").await;
-        derived_rows(db, &a, &b, &new_sale, &new_claim, "NEW1").await;
-        auxiliary_rows(db, now - years(4), "OLD1").await;
-        auxiliary_rows(db, now - years(1), "NEW1").await;
-
-        let key = CheckpointKey::derive(&SecretKey::generate());
-        let report = ledger::purge_before(db, &key, now - years(3), now)
-            .await
-            .unwrap();
-        assert!(report.refused.is_empty(), "{:?}", report.refused);
-        assert_eq!((report.events, report.checkpoints), (2, 2));
-
+        let Seeded {
+            a,
+            key,
+            new_sale,
+            report,
+        } = seed_and_purge(db, t.engine).await;
         // Every table keeps exactly the row younger than the cut-off: nothing dangling.
         for table in [
             "sales",
@@ -529,3 +554,83 @@ both_engines!(
         suyuan_store::trace::facts(db, &purged).await.unwrap();
     }
 );
+
+suyuan_tests::both_engines_app!(
+    after_the_purge_every_list_and_the_trace_page_answer_without_the_purged_records,
+    |app: suyuan_tests::TestApp| async move {
+        let Seeded { a, new_sale, .. } = seed_and_purge(&app.db.db, app.db.engine).await;
+        let token = app
+            .tokens
+            .mint(
+                suyuan_core::tenancy::Role::Seller,
+                a.as_str(),
+                None,
+                std::time::Duration::from_secs(3600),
+            )
+            .unwrap();
+        let http = reqwest::Client::new();
+        // The seller's lists: the year-old record is there, the purged one is not.
+        for path in [
+            "/api/v1/sales",
+            "/api/v1/transfers",
+            "/api/v1/submissions",
+            "/api/v1/flags",
+        ] {
+            let res = http
+                .get(format!("{}{path}", app.address))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), reqwest::StatusCode::OK, "{path}");
+            let body = res.text().await.unwrap();
+            assert!(
+                body.contains("NEW1") || body.contains(&new_sale.id.to_string()),
+                "{path}: {body}"
+            );
+            assert!(
+                !body.contains("OLD1"),
+                "{path} still lists a purged record: {body}"
+            );
+        }
+        // The purged sale is gone, not dangling.
+        let res = http
+            .get(format!("{}/api/v1/sales/sale-OLD1", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::NOT_FOUND);
+        let res = http
+            .get(format!("{}/api/v1/sales/sale-NEW1", app.address))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+        // The public trace page of a purged code answers as for an unknown code (404, not a
+        // 500); a kept code still shows its page.
+        for (serial, lang) in [("OLD1", "zh"), ("OLD1", "en"), ("NEW1", "zh")] {
+            let code = "(01)09520001000010(21)".to_owned() + serial;
+            let res = http
+                .get(format!(
+                    "{}/t/{}?lang={lang}",
+                    app.address,
+                    urlencoding(&code)
+                ))
+                .send()
+                .await
+                .unwrap();
+            let expected = if serial == "NEW1" {
+                reqwest::StatusCode::OK
+            } else {
+                reqwest::StatusCode::NOT_FOUND
+            };
+            assert_eq!(res.status(), expected, "/t/{code}?lang={lang}");
+        }
+    }
+);
+
+fn urlencoding(s: &str) -> String {
+    s.replace('(', "%28").replace(')', "%29")
+}
