@@ -5,7 +5,6 @@
 #[allow(unused_macros, unused_imports)]
 mod support;
 
-use sea_orm::ConnectionTrait;
 use std::process::Command;
 use support::{Engine, TestDb};
 use suyuan_core::secrets::SecretKey;
@@ -61,22 +60,7 @@ async fn verify_names_an_event_edited_in_the_database(t: TestDb) {
         "UPDATE trace_events SET document = REPLACE(document, '440106', '110101') WHERE id = '{}'",
         victim.id
     );
-    match t.engine {
-        Engine::Sqlite => {
-            t.db.execute_unprepared("DROP TRIGGER trace_events_no_update")
-                .await
-                .unwrap();
-            t.db.execute_unprepared(&edit).await.unwrap();
-        }
-        Engine::Postgres => {
-            t.db.execute_unprepared(
-                "ALTER TABLE trace_events DISABLE TRIGGER trace_events_append_only",
-            )
-            .await
-            .unwrap();
-            t.db.execute_unprepared(&edit).await.unwrap();
-        }
-    }
+    t.edit_around_the_trigger(&edit).await;
     let (code, stdout, _) = run(suyuan(&t.url).arg("verify"));
     assert_eq!(code, 1, "{stdout}");
     assert!(

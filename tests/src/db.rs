@@ -83,6 +83,35 @@ async fn postgres_template(admin_url: &str) -> String {
 }
 
 impl TestDb {
+    /// What an attacker with database access does: runs `sql` around the append-only trigger
+    /// of the trace events (dropped on SQLite, disabled and enabled again on PostgreSQL).
+    pub async fn edit_around_the_trigger(&self, sql: &str) {
+        match self.engine {
+            Engine::Sqlite => {
+                self.db
+                    .execute_unprepared("DROP TRIGGER trace_events_no_update")
+                    .await
+                    .expect("drop trigger");
+                self.db.execute_unprepared(sql).await.expect("edit");
+            }
+            Engine::Postgres => {
+                self.db
+                    .execute_unprepared(
+                        "ALTER TABLE trace_events DISABLE TRIGGER trace_events_append_only",
+                    )
+                    .await
+                    .expect("disable trigger");
+                self.db.execute_unprepared(sql).await.expect("edit");
+                self.db
+                    .execute_unprepared(
+                        "ALTER TABLE trace_events ENABLE TRIGGER trace_events_append_only",
+                    )
+                    .await
+                    .expect("enable trigger");
+            }
+        }
+    }
+
     /// A fresh migrated database, or `None` when the engine is not available here.
     pub async fn new(engine: Engine) -> Option<TestDb> {
         match engine {

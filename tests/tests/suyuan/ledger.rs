@@ -12,7 +12,7 @@ use suyuan_core::ids::SellerId;
 use suyuan_core::tenancy::SellerType;
 use suyuan_store::ledger::{self, CodeEntry, CodeRole, EventScope, RecordKind, RecordMeta};
 use suyuan_store::tenants::{self, NewSeller};
-use suyuan_tests::{Engine, TestDb, both_engines};
+use suyuan_tests::{TestDb, both_engines};
 
 async fn seller(db: &DatabaseConnection, credit17: &str, division: &str) -> SellerId {
     tenants::create_seller(
@@ -125,31 +125,6 @@ both_engines!(
     }
 );
 
-/// What an attacker with database access does: go around the trigger and edit a row.
-async fn edit_around_the_trigger(t: &TestDb, sql: &str) {
-    match t.engine {
-        Engine::Sqlite => {
-            t.db.execute_unprepared("DROP TRIGGER trace_events_no_update")
-                .await
-                .unwrap();
-            t.db.execute_unprepared(sql).await.unwrap();
-        }
-        Engine::Postgres => {
-            t.db.execute_unprepared(
-                "ALTER TABLE trace_events DISABLE TRIGGER trace_events_append_only",
-            )
-            .await
-            .unwrap();
-            t.db.execute_unprepared(sql).await.unwrap();
-            t.db.execute_unprepared(
-                "ALTER TABLE trace_events ENABLE TRIGGER trace_events_append_only",
-            )
-            .await
-            .unwrap();
-        }
-    }
-}
-
 both_engines!(
     an_edited_event_document_is_named_by_verify,
     |t: TestDb| async move {
@@ -157,9 +132,7 @@ both_engines!(
         record(&t.db, &a, "S1", "440106").await;
         let victim = record(&t.db, &a, "S2", "440305").await;
         record(&t.db, &a, "S3", "440106").await;
-        edit_around_the_trigger(
-        &t,
-        &format!("UPDATE trace_events SET document = REPLACE(document, '440305', '110101') WHERE id = '{}'", victim.id),
+        t.edit_around_the_trigger(&format!("UPDATE trace_events SET document = REPLACE(document, '440305', '110101') WHERE id = '{}'", victim.id),
     )
     .await;
         let report = ledger::verify(&t.db).await.unwrap();
@@ -179,13 +152,10 @@ both_engines!(
     |t: TestDb| async move {
         let a = seller(&t.db, "91440104MA59ABCD1", "440104").await;
         let victim = record(&t.db, &a, "S1", "440106").await;
-        edit_around_the_trigger(
-            &t,
-            &format!(
-                "UPDATE trace_events SET biz_step = 'shipping' WHERE id = '{}'",
-                victim.id
-            ),
-        )
+        t.edit_around_the_trigger(&format!(
+            "UPDATE trace_events SET biz_step = 'shipping' WHERE id = '{}'",
+            victim.id
+        ))
         .await;
         let report = ledger::verify(&t.db).await.unwrap();
         assert_eq!(report.breaks[0].event_id, victim.id.to_string());

@@ -166,22 +166,7 @@ both_engines!(
             "UPDATE trace_events SET document = REPLACE(document, '440106', '110101') WHERE id = '{}'",
             victim.id
         );
-        match t.engine {
-            Engine::Sqlite => {
-                t.db.execute_unprepared("DROP TRIGGER trace_events_no_update")
-                    .await
-                    .unwrap();
-                t.db.execute_unprepared(&sql).await.unwrap();
-            }
-            Engine::Postgres => {
-                t.db.execute_unprepared(
-                    "ALTER TABLE trace_events DISABLE TRIGGER trace_events_append_only",
-                )
-                .await
-                .unwrap();
-                t.db.execute_unprepared(&sql).await.unwrap();
-            }
-        }
+        t.edit_around_the_trigger(&sql).await;
         let report = ledger::verify_with(&t.db, Some(&p.key)).await.unwrap();
         assert_eq!(report.breaks.len(), 1, "{:?}", report.breaks);
         assert_eq!(report.breaks[0].event_id, victim.id.to_string());
