@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::heads::{accessory_head, counted, phrase_end};
 use super::heads_en::english_head;
 use super::parts::{PartHit, chosen_part, find_part_hits};
-use super::rules::{companion_spans, find_term, gtin13_form, normalize, within};
+use super::rules::{companion_spans, dedicated_spans, find_term, gtin13_form, normalize, within};
 use super::{Catalogue, CategoryId};
 
 /// How many runner-up categories a [`Classification`] lists.
@@ -348,9 +348,20 @@ impl Catalogue {
             texts.push((ListingField::Vendor, normalize(vendor)));
         }
 
-        let companions: Vec<Vec<(usize, usize)>> = texts
+        // Gifts and companions (`送头盔`, `with charger`) neither count fully nor veto; a product a
+        // listing is dedicated to (`燃气灶 专用`) counts half but its look-alikes still veto.
+        let gifts: Vec<Vec<(usize, usize)>> = texts
             .iter()
             .map(|(_, text)| companion_spans(text))
+            .collect();
+        let companions: Vec<Vec<(usize, usize)>> = texts
+            .iter()
+            .zip(&gifts)
+            .map(|((_, text), gifts)| {
+                let mut spans = gifts.clone();
+                spans.extend(dedicated_spans(text));
+                spans
+            })
             .collect();
         let mut hits: Vec<Hit> = Vec::new();
         for (ci, category) in self.categories.iter().enumerate() {
@@ -538,7 +549,7 @@ impl Catalogue {
                     find_term(&texts[ti].1, &term, whole_word)
                         .into_iter()
                         .any(|(start, end)| {
-                            !within(&companions[ti], start, end) && !inside_positive(ti, start, end)
+                            !within(&gifts[ti], start, end) && !inside_positive(ti, start, end)
                         })
                 })
             });
@@ -676,6 +687,21 @@ mod tests {
     #[test]
     fn an_ebike_accessory_is_not_an_ebike() {
         assert_eq!(classified_as(&title("电动自行车挡风被 冬季加厚")), None);
+    }
+
+    #[test]
+    fn a_product_the_listing_is_dedicated_to_weighs_half() {
+        // A 16 A socket for water heaters is a socket, not a water heater.
+        assert_eq!(
+            classified_as(&title("插座 电热水器专用 16A 三孔")).as_deref(),
+            Some("ccc_switch_socket")
+        );
+        assert_eq!(
+            classified_as(&title("液化气 减压阀 燃气热水器 专用")).as_deref(),
+            Some("lpg_regulator")
+        );
+        // A look-alike named before the marker still vetoes: grease for wire rope is no rope.
+        assert_eq!(classified_as(&title("钢丝绳 润滑脂 专用")), None);
     }
 
     #[test]

@@ -124,8 +124,12 @@ fn compound_head(
                     .split(|c: char| !is_chinese(c))
                     .any(|w| product_end.is_some() && w.chars().next_back() == product_end);
             let companion = within(companions, start, run);
-            // A word saying what the product lacks (`无刷`, `无叶`) is a feature, not a thing.
-            let feature = text[start..run].starts_with('无');
+            // A word saying what the product lacks (`无刷`, `无叶`) or how many of a part it has
+            // (`双镜片`, `两块电池`, `三孔`) is a feature, not a thing.
+            let feature = text[start..run]
+                .chars()
+                .next()
+                .is_some_and(|c| FEATURE_PREFIXES.contains(c));
             if is_ending(&text[start..run]) && !covered_end && !companion && !feature {
                 if !restates && found.is_none_or(|(s, _)| start < s) {
                     found = Some((start, run));
@@ -142,6 +146,10 @@ fn compound_head(
     }
     found
 }
+
+/// First characters of a Chinese word that make it a feature of the product rather than a thing sold:
+/// what it lacks (`无刷`) or how many of a part it has (`双镜片`, `两块电池`, `单灶`).
+const FEATURE_PREFIXES: &str = "无一二两三四五六七八九十双单多";
 
 /// Whether `c` is a CJK ideograph (a Chinese character of a word).
 fn is_chinese(c: char) -> bool {
@@ -234,6 +242,9 @@ mod tests {
             ("电源插头线 2芯 0.75平方 带开关 1.8米", "ccc_wire_cable"),
             ("钢丝绳 压制 吊索具 两头扣 12mm 2米", "steel_wire_rope"),
             ("防爆开关 BAL 220V", "ccc_explosion_proof"),
+            // A counted part is a feature: the helmet has two visors, it is no visor.
+            ("揭面盔 冬季 双镜片", "safety_helmet"),
+            ("燃气灶 嵌入式 双灶 台嵌两用", "gas_appliance"),
         ] {
             assert_eq!(classified_as(&title(t)).as_deref(), Some(expected), "{t}");
         }

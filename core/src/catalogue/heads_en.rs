@@ -61,6 +61,7 @@ const MODIFIERS: &[&str] = &[
     "galvanised",
     "lithium",
     "graphene",
+    "crystal",
     // sizes and shapes
     "long",
     "short",
@@ -198,6 +199,7 @@ const MODIFIERS: &[&str] = &[
     "system",
     "machine",
     "tool",
+    "finish",
     // kinds that make what follows one of them (`plush toy dinosaur`)
     "toy",
     "toys",
@@ -242,6 +244,14 @@ fn is_modifier(word: &str) -> bool {
     MODIFIERS.contains(&word)
         || MODIFIERS.contains(&singular)
         || (word.len() > 4 && MODIFIER_SUFFIXES.iter().any(|s| word.ends_with(s)))
+}
+
+/// Whether the next word of `rest` (the text after a word) holds a digit: a model number or a
+/// specification (`4100`, `n100`, `16gb`), so the word before it is a name.
+fn names_a_model(rest: &str) -> bool {
+    rest.split_whitespace()
+        .next()
+        .is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()))
 }
 
 /// How many plain words after a product word may form the compound it qualifies.
@@ -298,6 +308,11 @@ pub(super) fn english_head(
                 break;
             }
             if !plain || is_modifier(word) || within(companions, word_start, word_end) {
+                break;
+            }
+            // A word right before a model number (`sonicare 4100`, `paperwhite 16gb`, `intel n100`)
+            // names the model or its maker, not a thing the product fits.
+            if names_a_model(&text[word_end..limit]) {
                 break;
             }
             count += 1;
@@ -367,5 +382,21 @@ mod tests {
             None
         );
         assert_eq!(head_of("智能 lamp shade", &["智能"]), None);
+    }
+
+    #[test]
+    fn a_word_before_a_model_number_is_a_name_not_a_head() {
+        assert_eq!(
+            head_of(
+                "electric toothbrush sonicare 4100",
+                &["electric toothbrush"]
+            ),
+            None
+        );
+        assert_eq!(head_of("mini pc intel n100 16gb", &["mini pc"]), None);
+        assert_eq!(
+            head_of("helmet lock for motorcycle", &["helmet"]).as_deref(),
+            Some("lock")
+        );
     }
 }

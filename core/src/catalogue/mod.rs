@@ -29,6 +29,8 @@ mod head_noun_tests;
 mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod vocabulary_tests;
 
 pub use category::{Category, DeadlineOverride};
 pub use classify::{Classification, ListingFacts, ListingField, MatchedRule};

@@ -133,6 +133,9 @@ const COMPANION_MARKERS_ZH: [&str; 6] = ["送", "赠", "适用", "兼容", "带"
 /// Markers that start a companion phrase only at the start of a word: `带开关`, `含电池`, but not
 /// `带肋钢筋` inside `冷轧带肋钢筋` nor `皮带`.
 const WORD_START_MARKERS_ZH: [&str; 2] = ["带", "含"];
+/// Markers that end a phrase naming what the product is for: `燃气灶专用` or `燃气灶 专用` (dedicated
+/// to gas stoves) names the product it fits, from the start of the word before the marker.
+const TRAILING_MARKERS_ZH: [&str; 1] = ["专用"];
 const COMPANION_MARKERS_EN: [&str; 5] = ["with", "for", "fits", "incl", "including"];
 
 /// Characters that end a phrase in a listing title.
@@ -157,7 +160,8 @@ pub(super) fn ends_phrase(c: char) -> bool {
 }
 
 /// Byte spans of the companion phrases of a normalised text: from a Chinese marker (`带` and `含` only
-/// at the start of a word) to the end of its word (the next space or punctuation), from an English marker to the next punctuation.
+/// at the start of a word) to the end of its word (the next space or punctuation), from an English
+/// marker to the next punctuation.
 pub(super) fn companion_spans(text: &str) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     for marker in COMPANION_MARKERS_ZH {
@@ -186,6 +190,29 @@ pub(super) fn companion_spans(text: &str) -> Vec<(usize, usize)> {
             }
             let len = text[end..].find(ends_phrase).unwrap_or(text.len() - end);
             spans.push((start, end + len));
+        }
+    }
+    spans
+}
+
+/// Byte spans of the phrases of a normalised text that name what the product is dedicated to, from
+/// the start of the word before a trailing marker to the marker's end (`燃气灶专用`, `燃气灶 专用`).
+/// A keyword in one weighs half, as in a companion phrase, but a negative keyword there still vetoes
+/// (`钢丝绳 润滑脂 专用` is grease for wire rope).
+pub(super) fn dedicated_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    for marker in TRAILING_MARKERS_ZH {
+        for (start, _) in text.match_indices(marker) {
+            // The word the marker follows, directly (`燃气灶专用`) or after one space (`燃气灶 专用`).
+            let before = text[..start].strip_suffix(' ').unwrap_or(&text[..start]);
+            let word_start = before
+                .rfind(|c: char| c.is_whitespace() || ends_phrase(c))
+                .map_or(0, |i| {
+                    i + before[i..].chars().next().map_or(1, char::len_utf8)
+                });
+            if word_start < before.len() {
+                spans.push((word_start, start + marker.len()));
+            }
         }
     }
     spans

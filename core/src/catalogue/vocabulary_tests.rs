@@ -1,0 +1,153 @@
+//! The catalogue's product vocabulary: products named the way marketplaces' category trees name them
+//! (JD, Taobao/Tmall, Pinduoduo, Douyin, Amazon, Shopify's Standard Product Taxonomy) are recognised as
+//! their catalogue category, and the look-alikes and accessories sold next to them are not. The titles
+//! are written for these tests, in sellers' styles; none is taken from the labelled sets.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::test_support::{builtin, title};
+
+fn check(cases: &[(&str, Option<&str>)]) {
+    let catalogue = builtin();
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|(t, expected)| {
+            let got = catalogue
+                .classify(&title(t))
+                .map(|c| c.category.to_string());
+            (got.as_deref() != *expected)
+                .then(|| format!("{t}: expected {expected:?}, got {got:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn products_named_as_the_marketplaces_name_them_are_their_category() {
+    check(&[
+        // Household appliances: JD 厨房小电, 生活电器, 个护健康; Amazon Small Appliances.
+        (
+            "苏泊尔 电煮锅 宿舍 小功率 1.5L",
+            Some("ccc_household_appliance"),
+        ),
+        (
+            "小熊 养生壶 玻璃 1.5L 煮茶",
+            Some("ccc_household_appliance"),
+        ),
+        (
+            "美的 循环扇 落地 遥控 静音",
+            Some("ccc_household_appliance"),
+        ),
+        ("格力 除湿机 家用 20升", Some("ccc_household_appliance")),
+        ("飞科 剃须刀 电动 全身水洗", Some("ccc_household_appliance")),
+        (
+            "Ninja food processor 9-cup",
+            Some("ccc_household_appliance"),
+        ),
+        (
+            "Bissell cordless vacuum lightweight",
+            Some("ccc_household_appliance"),
+        ),
+        (
+            "Oral-B electric toothbrush rechargeable",
+            Some("ccc_household_appliance"),
+        ),
+        // Electronics: JD 电脑整机, 影音, 智能设备; Amazon Computers, Security Cameras.
+        ("联想 游戏本 16英寸 RTX4060", Some("ccc_electronics")),
+        ("萤石 监控摄像头 室外 400万", Some("ccc_electronics")),
+        ("户外电源 2000W 大容量 自驾 露营", Some("ccc_electronics")),
+        ("JBL portable speaker waterproof", Some("ccc_electronics")),
+        ("Anker GaN charger 65W 3-port", Some("ccc_electronics")),
+        // Lighting: JD 灯饰照明; Amazon Chandeliers, LED Strip Lights.
+        ("客厅 水晶灯 轻奢 大气 吊灯", Some("ccc_lighting")),
+        ("镜前灯 卫生间 LED 防水", Some("ccc_lighting")),
+        ("Farmhouse chandelier 5-light, black", Some("ccc_lighting")),
+        ("Wall sconce set of 2, brushed nickel", Some("ccc_lighting")),
+        // Switches, sockets and cords.
+        ("公牛 调光开关 86型 暗装 白色", Some("ccc_switch_socket")),
+        ("Kasa smart plug 15A, 2 pack", Some("ccc_switch_socket")),
+        (
+            "GFCI outlet 20 amp tamper resistant",
+            Some("ccc_switch_socket"),
+        ),
+        ("Dryer cord 4-prong 30 amp 6 ft", Some("ccc_wire_cable")),
+        ("阻燃电线 ZR-BV 2.5平方 100米", Some("wire_cable")),
+        // Low-voltage apparatus and motors.
+        ("正泰 交流接触器 CJX2-1810 220V", Some("ccc_low_voltage")),
+        ("时间继电器 通电延时 JSZ3", Some("ccc_low_voltage")),
+        ("Square D load center 100 amp", Some("ccc_low_voltage")),
+        (
+            "Shaded pole motor 230V for oven fan",
+            Some("ccc_small_motor"),
+        ),
+        // Power tools and welders: JD 电动工具, 园林工具; GB/T 10249 type codes.
+        ("锂电 绿篱机 修枝 充电式", Some("ccc_power_tool")),
+        ("Cordless hedge trimmer 20V", Some("ccc_power_tool")),
+        ("Compound miter saw 10 inch 15A", Some("ccc_power_tool")),
+        ("NBC-270 二保焊机 一体机", Some("ccc_welding")),
+        ("Stick welder 200A dual voltage", Some("ccc_welding")),
+        // Gas appliances and regulators.
+        ("卡式炉 户外 便携 防风", Some("gas_appliance")),
+        ("燃气炒炉 商用 猛火 单头", Some("gas_appliance")),
+        ("Propane tank regulator with gauge", Some("lpg_regulator")),
+        // Fire, security, decoration, children.
+        ("Carbon monoxide alarm battery operated", Some("ccc_fire")),
+        ("门窗报警器 家用 防盗 无线", Some("ccc_security")),
+        ("Door alarm, 120dB, magnetic", Some("ccc_security")),
+        ("家具漆 聚氨酯 清漆 亮光", Some("ccc_decoration_material")),
+        (
+            "Minwax polyurethane clear gloss",
+            Some("ccc_decoration_material"),
+        ),
+        ("宝宝推车 轻便 可坐可躺", Some("ccc_children")),
+        ("Stuffed animal bunny 12 inch", Some("ccc_children")),
+        // Vehicles, helmets, e-bikes, boards, steel.
+        ("踏板摩托 125cc 国四", Some("ccc_vehicle")),
+        ("半盔 夏季 电瓶车 男女", Some("safety_helmet")),
+        ("Electric cargo bike 750W long range", Some("ebike")),
+        ("锂电自行车 超轻 便携", Some("ebike")),
+        ("Lumber core plywood 3/4 inch", Some("blockboard")),
+        ("实木多层板 18mm 家具板", Some("plywood")),
+        ("HRB400E 螺纹钢 12mm", Some("production_licence")),
+        ("食品级 保鲜袋 加厚 中号", Some("production_licence")),
+        (
+            "Stainless steel cable 1/8 inch 100 ft",
+            Some("steel_wire_rope"),
+        ),
+    ]);
+}
+
+#[test]
+fn look_alikes_and_accessories_sold_next_to_the_products_stay_unclassified() {
+    check(&[
+        ("Microwave safe food containers, 10 pack", None),
+        ("Stovetop tea kettle whistling, stainless", None),
+        ("Weber gas grill cover heavy duty", None),
+        ("Outlet covers for baby proofing, 24 pack", None),
+        ("Monitor arm single, clamp mount", None),
+        ("氩弧焊 减压表 流量计 氩气", None),
+        ("钢筋 扎丝 绑丝 铁丝 1公斤", None),
+        ("Cat6 patch cable 10 ft", None),
+        ("Speaker wire 16 gauge 100 ft", None),
+        ("Nail polish clear top coat", None),
+        ("电动车 后座 儿童座椅 折叠", None),
+        ("电缆 剥线钳 多功能", None),
+        ("笔记本 本子 A5 加厚 学生", None),
+    ]);
+}
+
+#[test]
+fn explosion_proof_products_are_explosion_proof_not_the_product_they_resemble() {
+    check(&[
+        (
+            "Explosion proof exhaust fan 12 inch",
+            Some("ccc_explosion_proof"),
+        ),
+        ("防爆 换气扇 厨房 工业", Some("ccc_explosion_proof")),
+        (
+            "Explosion-proof light switch, single pole",
+            Some("ccc_explosion_proof"),
+        ),
+        ("防爆 真空胎 自行车", None),
+    ]);
+}
