@@ -1,8 +1,8 @@
 //! How often the built-in catalogue classifies a marketplace listing title as the category a person
 //! would (and, for an e-bike, as the part a person would: vehicle, battery or charger): measured on
 //! labelled titles in `tests/data/` (see its README). The development set and the held-out sets already
-//! learnt from are what the rules are tuned on; the newest held-out set was written before it was
-//! measured and only measures (the sixth, `classify_heldout6.tsv`).
+//! learnt from are what the rules are tuned on; the newest held-out set is written before it is
+//! measured and only measures (the seventh, `classify_heldout7.tsv`, added at merge).
 //!
 //! `cargo test -p suyuan-core --test classification -- --nocapture` prints the accuracies; the
 //! development set's misses are always printed, the held-out sets' only with
@@ -156,11 +156,12 @@ fn the_fifth_held_out_set_keeps_its_accuracy() {
 }
 
 /// The sixth held-out set was written after the fourth round's last rule change, committed, then
-/// measured once: 86.8% (310/357; the third round's rules score 86.3% on it). It guards that figure;
-/// it was not tuned on.
+/// measured once: 86.8% (310/357). Its misses, mostly products the catalogue had no word for, then
+/// guided the fifth round (a product vocabulary per category from the marketplaces' category trees),
+/// so it only guards against regressions: 99.2% (354/357) with those rules.
 #[test]
-fn titles_never_seen_while_tuning_keep_their_measured_accuracy() {
-    assert!(report("classify_heldout6.tsv", false) >= 0.868);
+fn the_sixth_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout6.tsv", false) >= 0.97);
 }
 
 /// The seventh held-out set, written after the fifth round's last change by someone who had not seen

@@ -363,35 +363,36 @@ impl Catalogue {
                 spans
             })
             .collect();
-        let mut hits: Vec<Hit> = Vec::new();
-        for (ci, category) in self.categories.iter().enumerate() {
-            let rules = &category.matching;
-            let keywords = rules
-                .keywords_zh
-                .iter()
-                .map(|k| (k, false))
-                .chain(rules.keywords_en.iter().map(|k| (k, true)));
-            for (keyword, whole_word) in keywords {
-                let term = normalize(&keyword.term);
-                for (ti, (field, text)) in texts.iter().enumerate() {
-                    for (start, end) in find_term(text, &term, whole_word) {
-                        hits.push(Hit {
-                            category: ci,
-                            text: ti,
-                            start,
-                            end,
-                            weight: if within(&companions[ti], start, end) {
-                                keyword.weight * COMPANION_FACTOR
-                            } else {
-                                keyword.weight
-                            },
-                            term: keyword.term.clone(),
-                            field: *field,
-                        });
-                    }
-                }
-            }
+        // Every keyword of every category, found in one pass per text, in the catalogue's order.
+        let mut found: Vec<(usize, usize, usize, usize)> = Vec::new();
+        for (ti, (_, text)) in texts.iter().enumerate() {
+            found.extend(
+                self.keywords
+                    .find(text)
+                    .into_iter()
+                    .map(|f| (f.entry, ti, f.start, f.end)),
+            );
         }
+        found.sort_unstable();
+        let mut hits: Vec<Hit> = found
+            .into_iter()
+            .map(|(entry, ti, start, end)| {
+                let keyword = self.keywords.entry(entry);
+                Hit {
+                    category: keyword.category,
+                    text: ti,
+                    start,
+                    end,
+                    weight: if within(&companions[ti], start, end) {
+                        keyword.weight * COMPANION_FACTOR
+                    } else {
+                        keyword.weight
+                    },
+                    term: keyword.term.clone(),
+                    field: texts[ti].0,
+                }
+            })
+            .collect();
 
         let spans: Vec<(usize, usize, usize)> =
             hits.iter().map(|h| (h.text, h.start, h.end)).collect();

@@ -19,6 +19,7 @@ mod granularity;
 mod heads;
 mod heads_en;
 mod ids;
+mod keyword_index;
 mod load;
 mod parts;
 mod rules;
@@ -47,6 +48,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use error::{category_error, setting_error};
+use keyword_index::KeywordIndex;
 use load::{check_extension, parse_file};
 
 /// The built-in catalogue file, compiled into the binary.
@@ -74,6 +76,9 @@ pub struct Catalogue {
     deadline_overrides: Vec<DeadlineOverride>,
     #[serde(skip)]
     index: HashMap<CategoryId, usize>,
+    /// Every category's keywords in one automaton, rebuilt whenever the categories change.
+    #[serde(skip)]
+    keywords: KeywordIndex,
 }
 
 /// An operator's additions to a catalogue: categories to add or replace, deadline overrides, and
@@ -168,6 +173,7 @@ impl Catalogue {
             match_threshold: file.match_threshold.unwrap_or(DEFAULT_MATCH_THRESHOLD),
             accessories: file.accessories.unwrap_or_default(),
             index: index_of(&file.categories),
+            keywords: KeywordIndex::new(&file.categories),
             categories: file.categories,
             deadline_overrides: file.deadline_overrides,
         };
@@ -220,6 +226,7 @@ impl Catalogue {
             }
         }
         merged.check_references()?;
+        merged.keywords = KeywordIndex::new(&merged.categories);
         *self = merged;
         Ok(())
     }

@@ -239,22 +239,28 @@ pub(super) fn find_term(text: &str, term: &str, whole_word: bool) -> Vec<(usize,
     if !whole_word {
         return find_spaced(text, term);
     }
-    let mut spans = Vec::new();
-    for (start, _) in text.match_indices(term) {
-        let end = start + term.len();
-        if text[..start].chars().next_back().is_some_and(is_word_char) {
-            continue;
-        }
-        let rest = &text[end..];
-        let plural = ["", "s", "es"].into_iter().find(|suffix| {
+    text.match_indices(term)
+        .filter_map(|(start, _)| {
+            whole_word_end(text, start, start + term.len()).map(|end| (start, end))
+        })
+        .collect()
+}
+
+/// Where a whole-word match of the text between `start` and `end` ends: `None` when an ASCII letter
+/// or digit stands right before it or right after it (after an optional plural `s` or `es`, which
+/// the match takes in).
+pub(super) fn whole_word_end(text: &str, start: usize, end: usize) -> Option<usize> {
+    if text[..start].chars().next_back().is_some_and(is_word_char) {
+        return None;
+    }
+    let rest = &text[end..];
+    ["", "s", "es"]
+        .into_iter()
+        .find(|suffix| {
             rest.strip_prefix(suffix)
                 .is_some_and(|after| !after.chars().next().is_some_and(is_word_char))
-        });
-        if let Some(suffix) = plural {
-            spans.push((start, end + suffix.len()));
-        }
-    }
-    spans
+        })
+        .map(|suffix| end + suffix.len())
 }
 
 /// Every occurrence of `term` in `text`, where one space may separate two non-ASCII characters of the
