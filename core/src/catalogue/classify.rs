@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::heads::{accessory_head, counted, phrase_end};
 use super::heads_en::english_head;
+use super::keyword_index::KeywordIndex;
 use super::parts::{PartHit, chosen_part, find_part_hits};
 use super::rules::{companion_spans, dedicated_spans, find_term, gtin13_form, normalize, within};
 use super::{Catalogue, CategoryId};
@@ -319,6 +320,12 @@ impl Catalogue {
         }
     }
 
+    /// The automaton over every category's keywords, built on first use.
+    fn keyword_index(&self) -> &KeywordIndex {
+        self.keywords
+            .get_or_init(|| KeywordIndex::new(&self.categories))
+    }
+
     fn depth(&self, index: usize) -> usize {
         self.ancestors(&self.categories[index].id).len()
     }
@@ -364,10 +371,11 @@ impl Catalogue {
             })
             .collect();
         // Every keyword of every category, found in one pass per text, in the catalogue's order.
+        let index = self.keyword_index();
         let mut found: Vec<(usize, usize, usize, usize)> = Vec::new();
         for (ti, (_, text)) in texts.iter().enumerate() {
             found.extend(
-                self.keywords
+                index
                     .find(text)
                     .into_iter()
                     .map(|f| (f.entry, ti, f.start, f.end)),
@@ -377,7 +385,7 @@ impl Catalogue {
         let mut hits: Vec<Hit> = found
             .into_iter()
             .map(|(entry, ti, start, end)| {
-                let keyword = self.keywords.entry(entry);
+                let keyword = index.entry(entry);
                 Hit {
                     category: keyword.category,
                     text: ti,

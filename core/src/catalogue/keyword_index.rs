@@ -197,10 +197,13 @@ mod tests {
     static CATALOGUE: std::sync::LazyLock<crate::catalogue::Catalogue> =
         std::sync::LazyLock::new(builtin);
 
+    static INDEX: std::sync::LazyLock<KeywordIndex> =
+        std::sync::LazyLock::new(|| KeywordIndex::new(CATALOGUE.categories()));
+
     fn check(text: &str) -> Result<(), TestCaseError> {
         let catalogue = &*CATALOGUE;
         let text = normalize(text);
-        let index = &catalogue.keywords;
+        let index = &*INDEX;
         let found: Vec<(usize, usize, usize)> = index
             .find(&text)
             .iter()

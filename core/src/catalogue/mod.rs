@@ -44,6 +44,7 @@ pub use rules::{GtinPrefix, Keyword, MarketplaceCategory, MatchRules, PartRules}
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -76,9 +77,10 @@ pub struct Catalogue {
     deadline_overrides: Vec<DeadlineOverride>,
     #[serde(skip)]
     index: HashMap<CategoryId, usize>,
-    /// Every category's keywords in one automaton, rebuilt whenever the categories change.
+    /// Every category's keywords in one automaton, built at the first classification and again
+    /// after the categories change.
     #[serde(skip)]
-    keywords: KeywordIndex,
+    keywords: OnceLock<KeywordIndex>,
 }
 
 /// An operator's additions to a catalogue: categories to add or replace, deadline overrides, and
@@ -173,7 +175,7 @@ impl Catalogue {
             match_threshold: file.match_threshold.unwrap_or(DEFAULT_MATCH_THRESHOLD),
             accessories: file.accessories.unwrap_or_default(),
             index: index_of(&file.categories),
-            keywords: KeywordIndex::new(&file.categories),
+            keywords: OnceLock::new(),
             categories: file.categories,
             deadline_overrides: file.deadline_overrides,
         };
@@ -226,7 +228,7 @@ impl Catalogue {
             }
         }
         merged.check_references()?;
-        merged.keywords = KeywordIndex::new(&merged.categories);
+        merged.keywords = OnceLock::new();
         *self = merged;
         Ok(())
     }
