@@ -164,18 +164,18 @@ fn the_sixth_held_out_set_keeps_its_accuracy() {
     assert!(report("classify_heldout6.tsv", false) >= 0.97);
 }
 
-/// The seventh held-out set, written after the fifth round's last change by someone who had not seen
-/// the rules and committed at merge, is the measure of issue 10's goal: 95% on titles never seen while
-/// tuning. Until the file is there the test says so and passes.
+/// The seventh held-out set (400 titles), written after the fifth round's last change by someone
+/// who had not seen the rules, and committed before it was measured: measured once, 89.5% (358/400).
+/// It is not tuned on yet; this guard keeps that figure while the next round is written.
 #[test]
+fn the_seventh_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout7.tsv", false) >= 0.895);
+}
+
+/// Issue 10's goal: 95% on titles never seen while tuning. The seventh set measured 89.5% when it
+/// was fresh, so the goal is not met; the check runs with `--ignored`.
+#[test]
+#[ignore = "goal not met: the seventh held-out set measured 89.5% fresh (issue 10, item 10)"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
-    let name = "classify_heldout7.tsv";
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name);
-    if !path.exists() {
-        println!("{name}: not there yet, skipped (it is added for the final measurement)");
-        return;
-    }
-    assert!(report(name, false) >= 0.95);
+    assert!(report("classify_heldout7.tsv", false) >= 0.95);
 }
