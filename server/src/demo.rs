@@ -721,6 +721,7 @@ async fn record(
         corrects,
         deadline_at,
         missing_elements: vec![],
+        catalogue_version: None,
         codes,
     };
     Ok(ledger::append_one(db, seller, event, meta).await?)

@@ -9,6 +9,7 @@ use crate::entity::trace_event;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use std::collections::BTreeMap;
+use suyuan_core::catalogue::{Catalogue, CategoryId};
 use suyuan_core::division::DivisionCode;
 use suyuan_core::epcis::{ErrorReason, TraceEvent};
 use suyuan_core::ids::SellerId;
@@ -24,9 +25,11 @@ pub struct Corrected {
 
 /// Voids (`changes` empty) or amends one of the seller's records. `changes` replaces Suyuan
 /// extension fields of the event (`region`, `buyerName`, `shippingMethod`, `trackingNumber`,
-/// `certificate`, …); `reason` is kept with the declaration.
+/// `certificate`, …); `reason` is kept with the declaration. The corrected record's missing data
+/// elements are worked out again from what it says after the amendment.
 pub async fn correct(
     db: &DatabaseConnection,
+    catalogue: &Catalogue,
     seller: &SellerId,
     event_id: &str,
     reason: &str,
@@ -105,19 +108,28 @@ pub async fn correct(
             corrects: corrects.clone(),
             deadline_at: None,
             missing_elements: vec![],
+            catalogue_version: None,
             codes: codes_of(&original),
         },
     )
     .await?;
     let corrective = match &correction.corrective {
         Some(event) => {
-            let kind = match row.record_kind.as_str() {
-                "receipt" => RecordKind::Receipt,
-                "shipment" => RecordKind::Shipment,
-                "return" => RecordKind::Return,
-                "aggregation" => RecordKind::Aggregation,
-                "recall" => RecordKind::Recall,
-                _ => RecordKind::Sale,
+            let kind = RecordKind::parse(&row.record_kind).unwrap_or(RecordKind::Sale);
+            let missing: Vec<String> = match row
+                .category_id
+                .as_deref()
+                .and_then(|c| CategoryId::parse(c).ok())
+                .and_then(|c| catalogue.get(&c))
+            {
+                Some(category) => {
+                    suyuan_core::completeness::missing_elements(category, kind, event)
+                        .iter()
+                        .map(|e| e.as_str().to_owned())
+                        .collect()
+                }
+                // A category no longer in the catalogue: what the original lacked.
+                None => serde_json::from_str(&row.missing_elements).unwrap_or_default(),
             };
             Some(
                 ledger::append(
@@ -131,8 +143,8 @@ pub async fn correct(
                         buyer_type: row.buyer_type.clone(),
                         corrects,
                         deadline_at: row.deadline_at,
-                        missing_elements: serde_json::from_str(&row.missing_elements)
-                            .unwrap_or_default(),
+                        missing_elements: missing,
+                        catalogue_version: row.catalogue_version.clone(),
                         codes: codes_of(event),
                     },
                 )

@@ -206,7 +206,7 @@ pub async fn register_in(
                 )
                 .extension(ext::BUYER_TYPE, *kind)
                 .extension(ext::BUYER_NAME, name.clone())
-                .extension("buyerCreditCode", credit_code.to_string());
+                .extension(ext::BUYER_CREDIT_CODE, credit_code.to_string());
             (region.clone(), *kind)
         }
     };
@@ -253,19 +253,12 @@ pub async fn register_in(
     let event = b
         .build()
         .map_err(|e| StoreError::Invalid(e.to_string(), e.message_zh()))?;
-    let required = category.required_sale_elements(business, false);
-    let missing: Vec<DataElement> = required
-        .into_iter()
-        .filter(|e| match e {
-            DataElement::Region => region.is_none(),
-            DataElement::BuyerName | DataElement::BuyerCreditCode => !business,
-            DataElement::ShippingMethod => sale.shipping_method.is_none(),
-            DataElement::TrackingNumber => {
-                sale.tracking_number.is_none() && sale.shipping_method.as_deref() != Some("pickup")
-            }
-            _ => false,
-        })
-        .collect();
+    let kind = if business {
+        RecordKind::Shipment
+    } else {
+        RecordKind::Sale
+    };
+    let missing = suyuan_core::completeness::missing_elements(&category, kind, &event);
     let deadline = sale.sold_at.with_timezone(&Utc)
         + catalogue.deadline_for(
             &category.id,
@@ -274,17 +267,14 @@ pub async fn register_in(
                 .map_or(seller.division_code.as_str(), |r| r.as_str()),
         );
     let meta = RecordMeta {
-        kind: if business {
-            RecordKind::Shipment
-        } else {
-            RecordKind::Sale
-        },
+        kind,
         category: Some(category.id.to_string()),
         region,
         buyer_type: Some(buyer_type.to_owned()),
         corrects: None,
         deadline_at: Some(deadline),
         missing_elements: missing.iter().map(|m| m.as_str().to_owned()).collect(),
+        catalogue_version: Some(catalogue.version().to_owned()),
         codes,
     };
     let stored = ledger::append(txn, seller_id, &event, meta).await?;

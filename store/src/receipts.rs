@@ -7,7 +7,7 @@ use super::ledger::{self, CodeEntry, CodeRole, RecordKind, RecordMeta};
 use super::{StoreError, stock};
 use crate::entity::seller;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
 use serde::Serialize;
 use suyuan_core::catalogue::{Catalogue, Category, DataElement, Granularity};
 use suyuan_core::codes::TraceCode;
@@ -44,38 +44,6 @@ pub struct RecordedReceipt {
     pub warnings: Vec<CodeWarning>,
     /// Stock of the GTINs received, after the receipt.
     pub stock: Vec<stock::BatchStock>,
-}
-
-fn missing_elements(category: &Category, r: &NewReceipt) -> Vec<DataElement> {
-    let has = |e: DataElement| -> bool {
-        match e {
-            DataElement::SupplierName => r.supplier_name.is_some(),
-            DataElement::SupplierCreditCode => r.supplier_credit_code.is_some(),
-            DataElement::VoucherNumber => r.voucher_number.is_some(),
-            DataElement::ReceivedDate => true,
-            DataElement::ProductName => r.product_name.is_some(),
-            DataElement::Model => r.model.is_some(),
-            DataElement::Gtin => r.items.iter().all(|i| i.code.gtin().is_some()),
-            DataElement::Batch => r
-                .items
-                .iter()
-                .all(|i| i.code.batch().is_some() || i.code.serial().is_some()),
-            DataElement::Serial => r.items.iter().all(|i| i.code.is_unit_level()),
-            DataElement::Quantity | DataElement::Unit => !r.items.is_empty(),
-            DataElement::Producer => r.producer.is_some(),
-            DataElement::CertificateNumber => r.certificate_number.is_some(),
-            DataElement::CertificateResult => r.certificate_result.is_some(),
-            DataElement::InspectionResult => r.inspection.is_some(),
-            DataElement::Inspector => r.inspector.is_some(),
-            _ => true,
-        }
-    };
-    category
-        .receipt_elements
-        .iter()
-        .copied()
-        .filter(|e| !has(*e))
-        .collect()
 }
 
 /// Whether a unit code the seller is receiving now looks suspicious, from what the ledger says
@@ -209,7 +177,6 @@ pub fn prepare(
     r: &NewReceipt,
     record_time: DateTime<Utc>,
 ) -> Result<PreparedReceipt, StoreError> {
-    let missing = missing_elements(category, r);
     let rejected = r.inspection == Some(InspectionResult::Rejected);
     let mut b = TraceEvent::object(Action::Observe, r.received_at, record_time)
         .biz_step(if r.inspection.is_some() {
@@ -292,6 +259,8 @@ pub fn prepare(
     let event = b
         .build()
         .map_err(|e| StoreError::Invalid(e.to_string(), e.message_zh()))?;
+    let missing =
+        suyuan_core::completeness::missing_elements(category, RecordKind::Receipt, &event);
     let codes = r
         .items
         .iter()
@@ -322,6 +291,7 @@ pub fn prepare(
         corrects: None,
         deadline_at: Some(deadline),
         missing_elements: missing.iter().map(|m| m.as_str().to_owned()).collect(),
+        catalogue_version: Some(catalogue.version().to_owned()),
         codes,
     };
     Ok(PreparedReceipt {
@@ -338,13 +308,26 @@ pub async fn record(
     seller_id: &SellerId,
     r: NewReceipt,
 ) -> Result<RecordedReceipt, StoreError> {
+    let txn = ledger::begin_for_seller(db, seller_id).await?;
+    let recorded = record_in(&txn, catalogue, seller_id, r).await?;
+    txn.commit().await?;
+    Ok(recorded)
+}
+
+/// Records a receipt inside a transaction begun with [`ledger::begin_for_seller`] for
+/// `seller_id` (a claim records its receipt in the transaction that claims the transfer).
+pub async fn record_in(
+    txn: &DatabaseTransaction,
+    catalogue: &Catalogue,
+    seller_id: &SellerId,
+    r: NewReceipt,
+) -> Result<RecordedReceipt, StoreError> {
     let category = catalogue
         .get(&r.category)
         .cloned()
         .ok_or(StoreError::NotFound("category"))?;
-    let txn = ledger::begin_for_seller(db, seller_id).await?;
     let seller = seller::Entity::find_by_id(seller_id.as_str())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(StoreError::NotFound("seller"))?;
     let mut warnings = Vec::new();
@@ -353,11 +336,11 @@ pub async fn record(
         if !item.code.is_unit_level() {
             continue;
         }
-        let h = stock::unit_history(&txn, seller_id, &item.code.to_string()).await?;
+        let h = stock::unit_history(txn, seller_id, &item.code.to_string()).await?;
         if let Some(w) = code_warning(index, &item.code, &h, seller_id) {
             seen.push(flag_of(&w, &item.code, &h, seller_id, "receipt"));
             warnings.push(w);
-        } else if let Some((w, f)) = custody_warning(&txn, index, item, &seller, &r).await? {
+        } else if let Some((w, f)) = custody_warning(txn, index, item, &seller, &r).await? {
             seen.push(f);
             warnings.push(w);
         }
@@ -367,11 +350,11 @@ pub async fn record(
         meta,
         missing,
     } = prepare(catalogue, &category, &seller, &r, Utc::now())?;
-    let stored = ledger::append(&txn, seller_id, &event, meta).await?;
+    let stored = ledger::append(txn, seller_id, &event, meta).await?;
     for f in &mut seen {
         f.event_id = Some(stored.id.to_string());
     }
-    super::flags::record(&txn, seller_id, &seller.division_code, &seen, Utc::now()).await?;
+    super::flags::record(txn, seller_id, &seller.division_code, &seen, Utc::now()).await?;
     let mut gtins: Vec<String> = r
         .items
         .iter()
@@ -381,9 +364,8 @@ pub async fn record(
     gtins.dedup();
     let mut stock_after = Vec::new();
     for g in gtins {
-        stock_after.extend(stock::batches_for_gtin(&txn, seller_id, &g).await?);
+        stock_after.extend(stock::batches_for_gtin(txn, seller_id, &g).await?);
     }
-    txn.commit().await?;
     Ok(RecordedReceipt {
         stored,
         missing,

@@ -21,7 +21,7 @@ use suyuan_core::epcis::{
 };
 use suyuan_core::ids::{EventId, SellerId};
 use suyuan_core::marketplace::OrderData;
-use suyuan_core::sale::{OrderMerge, SaleRecord, refund_applies_to, refunded_total};
+use suyuan_core::sale::{OrderMerge, SaleRecord, TransferTerms, refund_applies_to, refunded_total};
 
 /// A batch allocated to a sale line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,6 +59,7 @@ pub async fn upsert_from_order(
     catalogue: &Catalogue,
     store: &shop::Model,
     order: &OrderData,
+    terms: &TransferTerms,
 ) -> Result<SaleUpdate, StoreError> {
     let seller_id =
         SellerId::parse(&store.seller_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -152,7 +153,7 @@ pub async fn upsert_from_order(
             am.update(txn).await?;
         }
     }
-    let row = settle(txn, catalogue, row, previous_status.as_deref()).await?;
+    let row = settle(txn, catalogue, row, previous_status.as_deref(), terms).await?;
     Ok(SaleUpdate::Applied(row))
 }
 
@@ -230,13 +231,16 @@ pub async fn lines_of_many(
     Ok(map)
 }
 
-/// Brings a sale's trace record in line with its state: sets its deadline, registers the sale
-/// event once complete, and records a correction (cancelled) or return (refunded) when needed.
+/// Brings a sale's trace record in line with its state: sets its deadline once its clock has
+/// started (payment, see [`suyuan_core::timeliness::sale_clock`]), registers the sale event once
+/// complete (with, for a business buyer with a credit code, the transfer it claims on `terms`),
+/// and records a correction (cancelled) or return (refunded) when needed.
 pub async fn settle(
     txn: &DatabaseTransaction,
     catalogue: &Catalogue,
     row: sale::Model,
     previous_status: Option<&str>,
+    terms: &TransferTerms,
 ) -> Result<sale::Model, StoreError> {
     let seller_id =
         SellerId::parse(&row.seller_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -250,9 +254,21 @@ pub async fn settle(
     if traced.is_empty() {
         return Ok(row);
     }
-    // Deadline: from the moment of sale, by the first traced category and the region.
+    // Deadline: from the start of the clock (payment), by the first traced category and the
+    // region; an order not paid yet has no deadline.
     let event_time = row.paid_at.or(row.ordered_at).unwrap_or(row.created_at);
-    if row.deadline_at.is_none() {
+    let clock = suyuan_core::timeliness::sale_clock(
+        &row.status,
+        true,
+        row.ordered_at,
+        row.paid_at,
+        row.completed_at,
+        row.deadline_at,
+        None,
+    );
+    if row.deadline_at.is_none()
+        && let Some(started) = clock.started_at
+    {
         let region = row
             .region
             .clone()
@@ -266,7 +282,8 @@ pub async fn settle(
             .map(|c| catalogue.deadline_for(&c, &region))
             .unwrap_or_else(|| catalogue.default_deadline());
         let mut am: sale::ActiveModel = row.clone().into();
-        am.deadline_at = Set(Some(event_time + deadline));
+        am.deadline_at = Set(Some(started + deadline));
+        am.catalogue_version = Set(Some(catalogue.version().to_owned()));
         row = am.update(txn).await?;
     }
     if row.event_id.is_none() && is_sold(&row.status) {
@@ -277,7 +294,7 @@ pub async fn settle(
             }
         }
         if complete {
-            row = register(txn, catalogue, &seller_row, row, event_time).await?;
+            row = register(txn, catalogue, &seller_row, row, event_time, terms).await?;
         }
         return Ok(row);
     }
@@ -304,6 +321,7 @@ pub async fn settle(
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     ),
                     codes_of(&original),
+                    vec![],
                 )?;
                 ledger::append(txn, &seller_id, &correction.declaration, meta).await?;
             } else {
@@ -318,6 +336,7 @@ pub async fn settle(
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     ),
                     codes,
+                    vec![],
                 )?;
                 ledger::append(txn, &seller_id, &returned, meta).await?;
             }
@@ -401,6 +420,7 @@ fn meta_for(
     traced: &[&sale_line::Model],
     corrects: Option<EventId>,
     codes: Vec<CodeEntry>,
+    missing: Vec<String>,
 ) -> Result<RecordMeta, StoreError> {
     Ok(RecordMeta {
         kind,
@@ -416,7 +436,8 @@ fn meta_for(
         }),
         corrects,
         deadline_at: row.deadline_at,
-        missing_elements: vec![],
+        missing_elements: missing,
+        catalogue_version: row.catalogue_version.clone(),
         codes,
     })
 }
@@ -442,8 +463,8 @@ async fn register(
     seller: &seller::Model,
     row: sale::Model,
     event_time: DateTime<Utc>,
+    terms: &TransferTerms,
 ) -> Result<sale::Model, StoreError> {
-    let _ = catalogue;
     let seller_id = SellerId::parse(&seller.id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let lines = lines_of(txn, &row.id).await?;
     let traced: Vec<&sale_line::Model> = lines.iter().filter(|l| l.category_id.is_some()).collect();
@@ -545,8 +566,62 @@ async fn register(
         .build()
         .map_err(|e| StoreError::Corrupt(format!("sale {}: {e}", row.id)))?;
     let codes = codes_of(&event);
-    let meta = meta_for(&row, kind, &traced, None, codes)?;
+    let category = traced
+        .iter()
+        .find_map(|l| l.category_id.as_deref())
+        .and_then(|c| CategoryId::parse(c).ok())
+        .and_then(|c| catalogue.get(&c).cloned());
+    let missing = category
+        .as_ref()
+        .map(|c| {
+            suyuan_core::completeness::missing_elements(c, kind, &event)
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let meta = meta_for(&row, kind, &traced, None, codes.clone(), missing)?;
     let stored = ledger::append(txn, &seller_id, &event, meta).await?;
+    // A company buyer with a credit code is a next-tier seller: it gets a transfer to claim, as
+    // for an offline sale to a distributor (指引下一级).
+    if let (RecordKind::Shipment, Some(category), Some(buyer_code)) = (
+        kind,
+        category.as_ref(),
+        row.buyer_tax_id
+            .as_deref()
+            .and_then(|t| suyuan_core::credit_code::CreditCode::parse(t).ok()),
+    ) {
+        let tracking: Vec<String> = serde_json::from_str(&row.tracking_numbers).unwrap_or_default();
+        let buyer_name = row
+            .buyer_company
+            .clone()
+            .unwrap_or_else(|| buyer_code.to_string());
+        super::transfers::create(
+            txn,
+            super::transfers::NewTransfer {
+                from: &seller_id,
+                sale_event_id: stored.id.as_str(),
+                category: &category.id,
+                buyer_kind: "distributor",
+                buyer_name: &buyer_name,
+                buyer_credit_code: &buyer_code,
+                voucher_number: row.order_number.as_deref(),
+                shipping_method: row.shipping_method.as_deref(),
+                tracking_number: tracking.first().map(String::as_str),
+                sold_at: cst(event_time),
+                items: codes
+                    .iter()
+                    .map(|c| super::transfers::TransferItem {
+                        code: c.code.to_string(),
+                        quantity: c.quantity,
+                        uom: c.uom.clone(),
+                    })
+                    .collect(),
+                terms,
+            },
+        )
+        .await?;
+    }
     let mut am: sale::ActiveModel = row.into();
     am.event_id = Set(Some(stored.id.to_string()));
     am.completed_at = Set(Some(now));
@@ -624,9 +699,10 @@ pub async fn record_unit_codes(
     sale_id: &str,
     line_id: i64,
     codes: &[String],
+    terms: &TransferTerms,
 ) -> Result<Result<sale::Model, Vec<UnitProblem>>, StoreError> {
     let txn = ledger::begin_for_seller(db, seller).await?;
-    let result = add_unit_codes(&txn, catalogue, seller, sale_id, line_id, codes).await?;
+    let result = add_unit_codes(&txn, catalogue, seller, sale_id, line_id, codes, terms).await?;
     txn.commit().await?;
     Ok(result)
 }
@@ -642,6 +718,7 @@ pub async fn add_unit_codes(
     sale_id: &str,
     line_id: i64,
     codes: &[String],
+    terms: &TransferTerms,
 ) -> Result<Result<sale::Model, Vec<UnitProblem>>, StoreError> {
     let row = sale::Entity::secure_find(seller)
         .filter(sale::Column::Id.eq(sale_id))
@@ -749,7 +826,7 @@ pub async fn add_unit_codes(
     am.unit_codes = Set(serde_json::to_string(&existing).unwrap_or_else(|_| "[]".into()));
     am.update(txn).await?;
     let status = row.status.clone();
-    Ok(Ok(settle(txn, catalogue, row, Some(&status)).await?))
+    Ok(Ok(settle(txn, catalogue, row, Some(&status), terms).await?))
 }
 
 /// Filters for a seller's sales.

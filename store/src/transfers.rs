@@ -4,6 +4,7 @@
 //! the buyer's) claims it exactly once, which records a pre-filled receipt (channel `claim`) in
 //! the buyer's chain. Pending transfers are reminded and expire.
 
+use super::ledger;
 use super::receipts::{self, Channel, NewReceipt, ReceivedItem};
 use super::{StoreError, stock};
 use crate::entity::{seller, trace_event, trace_event_code, transfer};
@@ -591,6 +592,9 @@ pub async fn claim(
         .ok_or(TransferError::Store(StoreError::NotFound("seller")))?;
     may_claim(db, &t, &me, now).await?;
     let receipt = receipt_for(&t, input)?;
+    // One transaction: the transfer is claimed, its receipt recorded on the claimant's chain and
+    // linked, or none of it happens.
+    let txn = ledger::begin_for_seller(db, claimant).await?;
     let taken = transfer::Entity::update_many()
         .col_expr(transfer::Column::Status, Expr::value("claimed"))
         .col_expr(transfer::Column::ClaimedBy, Expr::value(claimant.as_str()))
@@ -598,48 +602,31 @@ pub async fn claim(
         .filter(transfer::Column::Id.eq(t.row.id.as_str()))
         .filter(transfer::Column::Status.eq("pending"))
         .filter(transfer::Column::ExpiresAt.gt(now))
-        .exec(db)
+        .exec(&txn)
         .await?;
     if taken.rows_affected == 0 {
+        txn.rollback().await?;
         let fresh = transfer::Entity::find_by_id(t.row.id.as_str())
             .one(db)
             .await?
             .ok_or(TransferError::NotFound)?;
         return Err(refusal(&fresh, now).unwrap_or(TransferError::AlreadyClaimed));
     }
-    let recorded = match receipts::record(db, catalogue, claimant, receipt).await {
-        Ok(r) => r,
-        Err(e) => {
-            transfer::Entity::update_many()
-                .col_expr(transfer::Column::Status, Expr::value("pending"))
-                .col_expr(
-                    transfer::Column::ClaimedBy,
-                    Expr::value(Option::<String>::None),
-                )
-                .col_expr(
-                    transfer::Column::ClaimedAt,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .filter(transfer::Column::Id.eq(t.row.id.as_str()))
-                .filter(transfer::Column::ClaimedBy.eq(claimant.as_str()))
-                .filter(transfer::Column::ClaimedEventId.is_null())
-                .exec(db)
-                .await?;
-            return Err(e.into());
-        }
-    };
+    // Dropping the transaction on any error below rolls all of it back.
+    let recorded = receipts::record_in(&txn, catalogue, claimant, receipt).await?;
     transfer::Entity::update_many()
         .col_expr(
             transfer::Column::ClaimedEventId,
             Expr::value(recorded.stored.id.to_string()),
         )
         .filter(transfer::Column::Id.eq(t.row.id.as_str()))
-        .exec(db)
+        .exec(&txn)
         .await?;
     let row = transfer::Entity::find_by_id(t.row.id.as_str())
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or(TransferError::NotFound)?;
+    txn.commit().await?;
     Ok(Claimed {
         transfer: Transfer { row, ..t },
         receipt: recorded,

@@ -18,6 +18,7 @@ mod suyuan {
     pub mod personal_data;
     pub mod rate_limits;
     pub mod receipts;
+    pub mod records;
     pub mod retention;
     pub mod scenario;
     pub mod submissions;

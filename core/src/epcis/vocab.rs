@@ -370,6 +370,9 @@ pub mod ext {
     pub const SUPPLIER_NAME: &str = "supplierName";
     /// A business buyer's name (the credit code goes in `destinationList`).
     pub const BUYER_NAME: &str = "buyerName";
+    /// A business buyer's unified social credit code, when it is not also a `destinationList`
+    /// party.
+    pub const BUYER_CREDIT_CODE: &str = "buyerCreditCode";
     /// How goods were shipped to a business buyer.
     pub const SHIPPING_METHOD: &str = "shippingMethod";
     /// The carrier's tracking number.

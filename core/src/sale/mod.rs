@@ -14,10 +14,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 mod order;
-mod timeliness;
 
+pub use crate::timeliness::{Clock, Timeliness, TimelinessState, sale_clock, timeliness};
 pub use order::{OrderMerge, SaleRecord, refund_applies_to, refunded_total, stale, status_name};
-pub use timeliness::{Timeliness, TimelinessState, timeliness};
 
 /// How long a claim link stays valid unless configured otherwise.
 pub const DEFAULT_VALID_FOR_DAYS: i64 = 30;

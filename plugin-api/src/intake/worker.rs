@@ -288,7 +288,8 @@ async fn apply(
                 listings::mark_deleted(txn, store, external_id, *updated_at).await?;
             }
             Change::Order(order) => {
-                sales::upsert_from_order(txn, &state.catalogue, store, order).await?;
+                let terms = crate::routes::sales::transfer_terms(state);
+                sales::upsert_from_order(txn, &state.catalogue, store, order, &terms).await?;
             }
         }
     }

@@ -70,6 +70,12 @@ pub struct EventOut {
     pub record_time: DateTime<Utc>,
     /// Deadline for registration.
     pub deadline_at: Option<DateTime<Utc>>,
+    /// Category (null when none).
+    pub category: Option<String>,
+    /// Required data elements the record lacks.
+    pub missing_elements: Vec<String>,
+    /// Against the registration deadline (with the catalogue version the deadline came from).
+    pub timeliness: super::timeliness::Timeliness,
     /// The record it corrects.
     pub corrects_id: Option<String>,
     /// Chain hash (hex).
@@ -90,6 +96,7 @@ pub async fn list_events(
     let scope = scope_of(&auth.0)?;
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
     let stored = ledger::events_in_scope(&state.db, &scope, Some(limit)).await?;
+    let now = Utc::now();
     let out: Vec<EventOut> = stored
         .into_iter()
         .map(|s| EventOut {
@@ -101,6 +108,9 @@ pub async fn list_events(
             event_time: s.row.event_time,
             record_time: s.row.record_time,
             deadline_at: s.row.deadline_at,
+            category: s.row.category_id.clone(),
+            missing_elements: serde_json::from_str(&s.row.missing_elements).unwrap_or_default(),
+            timeliness: super::timeliness::of_record(&s.row, now),
             corrects_id: s.row.corrects_id.clone(),
             hash: s.hash,
             epcis: s.event.to_json(),
@@ -190,6 +200,7 @@ pub async fn correct_event(
     let (reason, changes) = body.0.parse()?;
     let done = suyuan_store::corrections::correct(
         &state.db,
+        &state.catalogue,
         &auth.seller_id,
         &id,
         &reason,

@@ -18,6 +18,7 @@ pub mod sellers;
 pub mod shops;
 pub mod submissions;
 pub mod tenants;
+pub mod timeliness;
 pub mod transfers;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};

@@ -23,6 +23,8 @@ pub struct ReceiptOut {
     pub seq: i64,
     /// Required data elements missing (the record is kept; the seller should complete it).
     pub missing_elements: Vec<String>,
+    /// Against the registration deadline.
+    pub timeliness: super::timeliness::Timeliness,
     /// Suspicious codes.
     #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<receipts::CodeWarning>,
@@ -50,17 +52,24 @@ pub async fn create_receipt(
         .events_recorded
         .with_label_values(&["receipt"])
         .inc();
-    Ok(HttpResponse::Created().json(ReceiptOut {
-        event_id: recorded.stored.id.to_string(),
-        seq: recorded.stored.seq,
-        missing_elements: recorded
-            .missing
-            .iter()
-            .map(|m| m.as_str().to_owned())
-            .collect(),
-        warnings: recorded.warnings,
-        stock: recorded.stock,
-    }))
+    Ok(HttpResponse::Created().json(ReceiptOut::from(recorded)))
+}
+
+impl From<receipts::RecordedReceipt> for ReceiptOut {
+    fn from(recorded: receipts::RecordedReceipt) -> Self {
+        ReceiptOut {
+            event_id: recorded.stored.id.to_string(),
+            seq: recorded.stored.seq,
+            missing_elements: recorded
+                .missing
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect(),
+            timeliness: super::timeliness::of_record(&recorded.stored.row, Utc::now()),
+            warnings: recorded.warnings,
+            stock: recorded.stock,
+        }
+    }
 }
 
 /// The seller's stock per GTIN and batch.

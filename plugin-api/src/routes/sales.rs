@@ -13,17 +13,7 @@ use suyuan_web::error::{ApiError, FieldProblem};
 use suyuan_web::extract::JsonBody;
 use utoipa::{IntoParams, ToSchema};
 
-/// How a sale stands against its registration deadline.
-#[derive(Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-pub struct Timeliness {
-    /// `on_time`, `late` (registered after the deadline), `pending` (not yet registered, before
-    /// the deadline), `overdue` (not registered, deadline passed) or `not_required`.
-    pub state: String,
-    /// Seconds from the sale to its registration, once registered.
-    pub seconds_to_register: Option<i64>,
-    /// Seconds left before the deadline (negative when overdue), while pending.
-    pub seconds_left: Option<i64>,
-}
+pub use super::timeliness::Timeliness;
 
 /// One line of a sale.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -92,8 +82,10 @@ pub struct SaleOut {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// When the sale became complete and was registered.
     pub completed_at: Option<DateTime<Utc>>,
-    /// Registration deadline.
+    /// Registration deadline (set once the clock starts: payment).
     pub deadline_at: Option<DateTime<Utc>>,
+    /// The catalogue version the deadline came from.
+    pub catalogue_version: Option<String>,
     /// The registered trace event.
     pub event_id: Option<String>,
     /// Against the deadline.
@@ -102,14 +94,18 @@ pub struct SaleOut {
     pub lines: Vec<SaleLineOut>,
 }
 
-/// Timeliness of a sale at `now` (the rule is [`suyuan_core::sale::timeliness`]).
+/// Timeliness of a sale at `now` (the rule is [`suyuan_core::timeliness`]).
 pub fn timeliness(row: &sale::Model, traced: bool, now: DateTime<Utc>) -> Timeliness {
-    let started = row.paid_at.or(row.ordered_at).unwrap_or(row.created_at);
-    let t = suyuan_core::sale::timeliness(started, row.completed_at, row.deadline_at, traced, now);
-    Timeliness {
-        state: t.state.as_str().to_owned(),
-        seconds_to_register: t.seconds_to_register,
-        seconds_left: t.seconds_left,
+    super::timeliness::of_sale(row, traced, now)
+}
+
+/// The terms of the transfers sales create (claim-link validity, the key that seals the link
+/// for reminders).
+pub fn transfer_terms(state: &AppState) -> suyuan_core::sale::TransferTerms {
+    suyuan_core::sale::TransferTerms {
+        contact_email: None,
+        valid_for: state.transfers.ttl,
+        sealing_key: Some(state.secret_key.clone()),
     }
 }
 
@@ -158,6 +154,7 @@ pub fn out(row: sale::Model, lines: Vec<sale_line::Model>) -> SaleOut {
         cancelled_at: row.cancelled_at,
         completed_at: row.completed_at,
         deadline_at: row.deadline_at,
+        catalogue_version: row.catalogue_version,
         event_id: row.event_id,
         timeliness,
         lines: lines.into_iter().map(line_out).collect(),
@@ -261,6 +258,7 @@ pub async fn add_units(
         &id,
         body.0.line_id,
         &body.0.codes,
+        &transfer_terms(&state),
     )
     .await?;
     match result {
@@ -298,6 +296,8 @@ pub struct RegisteredOut {
     pub missing_elements: Vec<String>,
     /// Registration deadline.
     pub deadline_at: Option<DateTime<Utc>>,
+    /// Against the deadline.
+    pub timeliness: Timeliness,
     /// For a distributor or agent: the transfer they claim (指引下一级).
     pub transfer: Option<TransferLinkOut>,
 }
@@ -366,6 +366,7 @@ pub async fn register_sale(
                 record_kind: done.stored.row.record_kind.clone(),
                 missing_elements: done.missing.iter().map(|m| m.as_str().to_owned()).collect(),
                 deadline_at: done.stored.row.deadline_at,
+                timeliness: super::timeliness::of_record(&done.stored.row, Utc::now()),
                 transfer: done
                     .transfer
                     .as_ref()

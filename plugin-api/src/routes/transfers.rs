@@ -282,17 +282,6 @@ pub async fn claim_transfer(
         .inc();
     Ok(HttpResponse::Created().json(ClaimedOut {
         transfer: TransferOut::from(done.transfer),
-        receipt: super::receipts::ReceiptOut {
-            event_id: done.receipt.stored.id.to_string(),
-            seq: done.receipt.stored.seq,
-            missing_elements: done
-                .receipt
-                .missing
-                .iter()
-                .map(|m| m.as_str().to_owned())
-                .collect(),
-            warnings: done.receipt.warnings,
-            stock: done.receipt.stock,
-        },
+        receipt: super::receipts::ReceiptOut::from(done.receipt),
     }))
 }

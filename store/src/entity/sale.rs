@@ -31,6 +31,8 @@ pub struct Model {
     pub external_updated_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The catalogue version `deadline_at` came from.
+    pub catalogue_version: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,8 @@ pub struct Model {
     pub prev_hash: String,
     #[sea_orm(unique)]
     pub hash: String,
+    /// The catalogue version `deadline_at` came from (null before it was recorded).
+    pub catalogue_version: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,46 +15,12 @@ use sea_orm::{
     DbBackend, EntityTrait, NotSet, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
     Value,
 };
-use serde::{Deserialize, Serialize};
 use suyuan_core::codes::TraceCode;
 use suyuan_core::division::DivisionCode;
 use suyuan_core::epcis::{GENESIS_HASH, TraceEvent, canonical_json, chain_hash};
 use suyuan_core::ids::{EventId, SellerId};
 
-/// What a record is, in the seller's terms (the EPCIS event says it in CBV terms).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    /// Incoming inspection and receipt (进货查验).
-    Receipt,
-    /// A sale to a consumer (销售登记).
-    Sale,
-    /// A shipment to a business buyer (next-tier seller).
-    Shipment,
-    /// Goods coming back.
-    Return,
-    /// An error declaration on an earlier record (差错补救).
-    Correction,
-    /// Packing units together (e-bike vehicle + battery + charger).
-    Aggregation,
-    /// A recall.
-    Recall,
-}
-
-impl RecordKind {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Receipt => "receipt",
-            RecordKind::Sale => "sale",
-            RecordKind::Shipment => "shipment",
-            RecordKind::Return => "return",
-            RecordKind::Correction => "correction",
-            RecordKind::Aggregation => "aggregation",
-            RecordKind::Recall => "recall",
-        }
-    }
-}
+pub use suyuan_core::record::RecordKind;
 
 /// The role a code plays in an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +100,8 @@ pub struct RecordMeta {
     pub deadline_at: Option<DateTime<Utc>>,
     /// Required data elements this record lacks.
     pub missing_elements: Vec<String>,
+    /// The catalogue version the deadline came from.
+    pub catalogue_version: Option<String>,
     /// The codes it names.
     pub codes: Vec<CodeEntry>,
 }
@@ -258,7 +226,7 @@ pub async fn head_of(
 }
 
 /// The `trace_events` columns a batch writes, in order.
-const EVENT_COLUMNS: [trace_event::Column; 21] = {
+const EVENT_COLUMNS: [trace_event::Column; 22] = {
     use trace_event::Column as C;
     [
         C::Id,
@@ -282,6 +250,7 @@ const EVENT_COLUMNS: [trace_event::Column; 21] = {
         C::Document,
         C::PrevHash,
         C::Hash,
+        C::CatalogueVersion,
     ]
 };
 /// Where the chain's own values sit in [`EVENT_COLUMNS`].
@@ -591,6 +560,7 @@ fn serialise(
         document: NotSet,
         prev_hash: NotSet,
         hash: NotSet,
+        catalogue_version: Set(meta.catalogue_version),
     };
     let codes = meta
         .codes

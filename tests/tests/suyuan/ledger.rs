@@ -55,6 +55,7 @@ fn meta(code: &TraceCode, region: &str) -> RecordMeta {
         corrects: None,
         deadline_at: None,
         missing_elements: vec![],
+        catalogue_version: None,
         codes: vec![CodeEntry {
             role: CodeRole::Epc,
             code: code.clone(),

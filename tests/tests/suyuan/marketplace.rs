@@ -245,8 +245,8 @@ both_engines_app!(
         assert_eq!(sale["buyer_type"], "consumer");
         assert_eq!(sale["lines"][0]["listing_id"], listing["id"]);
         assert_eq!(sale["lines"][0]["category"], "ebike");
-        // An e-bike needs its unit code scanned at packing: pending, with a deadline 72 h after payment.
-        assert_eq!(sale["timeliness"]["state"], "pending");
+        // An e-bike needs its unit code scanned at packing: due, with a deadline 72 h after payment.
+        assert_eq!(sale["timeliness"]["state"], "due");
         let paid = chrono::DateTime::parse_from_rfc3339(
             sale["paid_at"]
                 .as_str()

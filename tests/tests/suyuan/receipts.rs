@@ -186,7 +186,7 @@ both_engines_app!(
         })
         .await;
         let sale = &sales["items"][0];
-        assert_eq!(sale["timeliness"]["state"], "pending");
+        assert_eq!(sale["timeliness"]["state"], "due");
         assert_eq!(sale["region"], "330000");
         let sale_id = sale["id"].as_str().unwrap();
         let line_id = sale["lines"][0]["id"].as_i64().unwrap();

@@ -58,6 +58,7 @@ async fn record(
         corrects: None,
         deadline_at: None,
         missing_elements: vec![],
+        catalogue_version: None,
         codes: vec![CodeEntry {
             role: CodeRole::Epc,
             code,
@@ -268,6 +269,7 @@ async fn derived_rows(
         external_updated_at: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
+        catalogue_version: Set(None),
     }
     .insert(db)
     .await

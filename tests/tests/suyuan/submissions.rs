@@ -108,6 +108,7 @@ async fn record(app: &TestApp, seller: &str, serial: &str, kind: RecordKind) -> 
             corrects: None,
             deadline_at: None,
             missing_elements: vec![],
+            catalogue_version: None,
             codes: vec![CodeEntry {
                 role: CodeRole::Epc,
                 code,
@@ -1167,6 +1168,7 @@ mod store_level {
                 corrects: None,
                 deadline_at: None,
                 missing_elements: vec![],
+                catalogue_version: None,
                 codes: vec![CodeEntry {
                     role: CodeRole::Epc,
                     code,
