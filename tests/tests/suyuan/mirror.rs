@@ -111,12 +111,9 @@ fn content(mirror: &Mirror) -> Vec<(String, String, String, String, String)> {
         .collect()
         .unwrap();
     let s = |name: &str| -> Vec<String> {
-        df.column(name)
-            .unwrap()
-            .str()
-            .unwrap()
-            .into_iter()
-            .map(|v| v.unwrap_or("").to_owned())
+        let ca = df.column(name).unwrap().str().unwrap().clone();
+        (0..df.height())
+            .map(|i| ca.get(i).unwrap_or("").to_owned())
             .collect()
     };
     let (a, b, c, d, e) = (
