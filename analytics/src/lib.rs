@@ -6,3 +6,6 @@
 //! computations are pure functions from those frames to documented output frames.
 
 pub mod frames;
+pub mod generate;
+pub mod mirror;
+pub mod run;

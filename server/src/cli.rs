@@ -106,12 +106,29 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         show: usize,
     },
+    /// Supervision analytics: bring the columnar mirror up to date and compute.
+    Analytics {
+        /// What to do.
+        #[command(subcommand)]
+        action: AnalyticsAction,
+    },
     /// Export events.
     Export {
         /// The format.
         #[command(subcommand)]
         format: ExportFormat,
     },
+}
+
+/// `suyuan analytics` actions.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum AnalyticsAction {
+    /// Append the events recorded since the last run to the mirror, then compute the months
+    /// that changed.
+    Run,
+    /// Rebuild the mirror from scratch (into a new directory, swapped in at the end), then
+    /// compute everything.
+    Rebuild,
 }
 
 /// Migration actions.
@@ -234,6 +251,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Analytics { action } => analytics_command(&config, action).await,
         Command::Purge { before } => purge(&config, before.as_deref(), chrono::Utc::now()).await,
         Command::Verify => {
             let db = open_database(&config).await?;
@@ -526,6 +544,56 @@ fn write_report(path: &Path, report: &suyuan_store::import::ImportReport) -> any
 
 /// `suyuan purge`: the cut-off is `--before`, or `now` minus the retention; one inside the
 /// retention period is refused.
+async fn analytics_command(config: &Config, action: AnalyticsAction) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    let db = open_database(config).await?;
+    let rebuild = matches!(action, AnalyticsAction::Rebuild);
+    let bar = indicatif::ProgressBar::new_spinner();
+    if std::io::stderr().is_terminal() {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} 镜像 mirroring [{elapsed_precise}] {pos} events ({per_sec})",
+        ) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    } else {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let progress = |n: u64| bar.set_position(n);
+    let started = std::time::Instant::now();
+    let summary = crate::analytics::run_once(
+        &db,
+        &config.analytics_dir,
+        config.analytics_settle,
+        chrono::Utc::now(),
+        rebuild,
+        &progress,
+    )
+    .await?;
+    bar.finish_and_clear();
+    let Some(summary) = summary else {
+        eprintln!(
+            "另一个实例正在运行分析 / another instance is running analytics: try again later"
+        );
+        return Ok(ExitCode::from(75));
+    };
+    let m = &summary.mirror;
+    println!(
+        "{}: {} events added ({} codes), {} in the mirror, months {:?}, {} stray parts removed, {:.1} s",
+        if rebuild { "rebuilt" } else { "appended" },
+        m.events_added,
+        m.codes_added,
+        m.event_rows,
+        m.touched_months,
+        m.strays_removed,
+        started.elapsed().as_secs_f64()
+    );
+    for (name, frame) in &summary.outputs {
+        println!("{name}: {} rows", frame.height());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn purge(
     config: &Config,
     before: Option<&str>,

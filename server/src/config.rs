@@ -91,6 +91,14 @@ pub struct Config {
     pub dead_letter_keep: std::time::Duration,
     /// CSV imports: `SUYUAN_IMPORT_*` (upload and field sizes, report length, imports at once).
     pub import: ImportConfig,
+    /// `SUYUAN_ANALYTICS_DIR`: the root of the analytics mirror (default `suyuan-analytics`).
+    pub analytics_dir: std::path::PathBuf,
+    /// `SUYUAN_ANALYTICS_INTERVAL`: how often the service runs analytics (default `1h`;
+    /// `off`: never, only `suyuan analytics run`).
+    pub analytics_interval: Option<std::time::Duration>,
+    /// `SUYUAN_ANALYTICS_SETTLE`: events younger than this wait for the next run, so one
+    /// prepared before the read and committed after it is never skipped (default `1m`).
+    pub analytics_settle: std::time::Duration,
     /// Request rate limits: `SUYUAN_RATE_PAGES`, `SUYUAN_RATE_WEBHOOKS`, `SUYUAN_RATE_API` and
     /// `SUYUAN_TRUSTED_PROXIES`.
     pub rate_limits: suyuan_web::rate_limit::RateLimitConfig,
@@ -133,6 +141,9 @@ struct FileConfig {
     max_backdate: Option<String>,
     webhook_replay_window: Option<String>,
     dead_letter_keep: Option<String>,
+    analytics_dir: Option<String>,
+    analytics_interval: Option<String>,
+    analytics_settle: Option<String>,
     retention: Option<String>,
     transfer_remind_after: Option<String>,
     transfer_remind_every: Option<String>,
@@ -339,6 +350,18 @@ impl Config {
             pick("SUYUAN_DEAD_LETTER_KEEP", file_cfg.dead_letter_keep),
             30 * 24 * 3600,
         )?;
+        let analytics_dir = pick("SUYUAN_ANALYTICS_DIR", file_cfg.analytics_dir)
+            .map(|(_, v)| std::path::PathBuf::from(v))
+            .unwrap_or_else(|| std::path::PathBuf::from("suyuan-analytics"));
+        let analytics_interval =
+            match pick("SUYUAN_ANALYTICS_INTERVAL", file_cfg.analytics_interval) {
+                Some((_, v)) if v == "off" => None,
+                other => Some(duration_or(other, 3600)?),
+            };
+        let analytics_settle = duration_or(
+            pick("SUYUAN_ANALYTICS_SETTLE", file_cfg.analytics_settle),
+            60,
+        )?;
         let transfer_remind_after = duration_or(
             pick(
                 "SUYUAN_TRANSFER_REMIND_AFTER",
@@ -517,6 +540,9 @@ impl Config {
                 .collect::<Result<_, _>>()?;
         }
         Ok(Config {
+            analytics_dir,
+            analytics_interval,
+            analytics_settle,
             webhook_replay_window,
             dead_letter_keep,
             retention,

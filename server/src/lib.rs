@@ -3,6 +3,7 @@
 //! people's pages (`suyuan-dashboards`) into one actix-web application, the background tasks
 //! it runs, and the demo data.
 
+pub mod analytics;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -106,6 +106,14 @@ impl Application {
                 },
             );
             suyuan_plugin_api::submit::spawn(state.clone(), config.submit);
+            if let Some(interval) = config.analytics_interval {
+                crate::analytics::spawn_periodic(
+                    state.db.clone(),
+                    config.analytics_dir.clone(),
+                    interval,
+                    config.analytics_settle,
+                );
+            }
         }
         let tokens = web::Data::new(Tokens::new(&resolved.jwt_secret));
         let rate_limits = web::Data::new(suyuan_web::rate_limit::RateLimits::new(

@@ -14,6 +14,7 @@ mod suyuan {
     pub mod imports;
     pub mod ledger;
     pub mod marketplace;
+    pub mod mirror;
     pub mod operators;
     pub mod personal_data;
     pub mod rate_limits;

@@ -1,0 +1,108 @@
+//! Analytics runs: `suyuan analytics run|rebuild` and the service's periodic run. A run takes
+//! the `analytics` lease (one instance at a time across several), brings the columnar mirror up
+//! to date from the store (or rebuilds it), then computes from the mirror.
+
+use chrono::{DateTime, Utc};
+use std::path::Path;
+use suyuan_analytics::mirror::{Mirror, RunReport};
+use suyuan_analytics::run::{Inputs, Outputs, compute};
+use suyuan_store::Db;
+use suyuan_store::analytics_export::{release_lease, try_lease};
+
+/// The lease's name.
+const LEASE: &str = "analytics";
+/// How long a run may hold the lease before another instance may take it over.
+const LEASE_TTL_MINUTES: i64 = 60;
+
+/// What one run did.
+#[derive(Debug)]
+pub struct RunSummary {
+    /// The mirror's part of the run.
+    pub mirror: RunReport,
+    /// What the computations answered.
+    pub outputs: Outputs,
+}
+
+/// Runs analytics once at `now`: appends to the mirror (or rebuilds it), then computes the
+/// months that changed (every month after a rebuild). Answers `None` when another instance
+/// holds the lease.
+pub async fn run_once(
+    db: &Db,
+    dir: &Path,
+    settle: std::time::Duration,
+    now: DateTime<Utc>,
+    rebuild: bool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<Option<RunSummary>> {
+    let holder = format!("{}:{}", std::process::id(), ulid::Ulid::new());
+    let ttl = chrono::Duration::minutes(LEASE_TTL_MINUTES);
+    if !try_lease(db, LEASE, &holder, now, ttl).await? {
+        return Ok(None);
+    }
+    let result = run_holding_lease(db, dir, settle, now, rebuild, progress).await;
+    release_lease(db, LEASE, &holder).await?;
+    result.map(Some)
+}
+
+async fn run_holding_lease(
+    db: &Db,
+    dir: &Path,
+    settle: std::time::Duration,
+    now: DateTime<Utc>,
+    rebuild: bool,
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<RunSummary> {
+    let settle = chrono::Duration::from_std(settle)?;
+    let mirror = Mirror::open(dir)?;
+    let report = if rebuild {
+        mirror.rebuild_from_store(db, now, settle, progress).await?
+    } else {
+        mirror.append_from_store(db, now, settle, progress).await?
+    };
+    let months = if rebuild {
+        Default::default()
+    } else {
+        report.touched_months.clone()
+    };
+    let outputs = if !rebuild && months.is_empty() {
+        Vec::new()
+    } else {
+        let mirror = mirror.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Outputs> {
+            let inputs = Inputs::from_mirror(&mirror, months)?;
+            Ok(compute(&inputs, now)?)
+        })
+        .await??
+    };
+    Ok(RunSummary {
+        mirror: report,
+        outputs,
+    })
+}
+
+/// Runs analytics every `interval` in the background (the first run one interval after start).
+pub fn spawn_periodic(
+    db: Db,
+    dir: std::path::PathBuf,
+    interval: std::time::Duration,
+    settle: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(interval);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            match run_once(&db, &dir, settle, Utc::now(), false, &|_| {}).await {
+                Ok(Some(s)) => tracing::info!(
+                    events_added = s.mirror.events_added,
+                    months = s.mirror.touched_months.len(),
+                    "analytics run"
+                ),
+                Ok(None) => {
+                    tracing::debug!("analytics run skipped: another instance holds the lease")
+                }
+                Err(e) => tracing::error!(error = format!("{e:#}"), "analytics run failed"),
+            }
+        }
+    });
+}
