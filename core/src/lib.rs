@@ -16,6 +16,7 @@ pub mod division;
 pub mod domain_proof;
 pub mod epcis;
 pub mod ids;
+pub mod mail;
 pub mod marketplace;
 pub mod receipt;
 pub mod record;

@@ -1,7 +1,8 @@
 //! Suyuan's pages for people (Chinese first, English with `?lang=en`): the public trace page and
 //! resolver (`/t/{code}`, GS1 Digital Link paths, `/l/{listing}`), the seller's phone pages
 //! (`/app/*`: sign-in, receive, sell, the scanner page, transfers) and the claim pages a buyer
-//! opens from a transfer's link or QR code.
+//! opens from a transfer's link or QR code, and the one-click unsubscribe link of mails
+//! (`/mail/unsubscribe`).
 //!
 //! Pages parse their forms with the same parsers as the API (`suyuan_core::receipt`,
 //! `suyuan_core::sale`, `suyuan_core::transfer`), call the store, and render with
@@ -13,6 +14,7 @@ pub mod claim;
 pub mod home;
 pub mod trace;
 pub mod transfers;
+pub mod unsubscribe;
 
 use actix_web::web;
 
@@ -43,5 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(claim::claim_qr_png)
         .service(claim::claim_page)
         .service(claim::claim_signup)
-        .service(claim::claim_submit);
+        .service(claim::claim_submit)
+        .service(unsubscribe::unsubscribe_page)
+        .service(unsubscribe::unsubscribe);
 }

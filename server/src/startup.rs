@@ -87,13 +87,13 @@ impl Application {
                 state.secret_key.clone(),
                 config.allow_private_targets,
             );
-            suyuan_plugin_api::mail::spawn_reminders(
+            suyuan_plugin_api::mail::spawn(
                 state.db.clone(),
                 suyuan_plugin_api::mail::Mailer::new(
                     config.smtp_url.as_ref().map(|s| s.expose()),
                     &config.mail_from,
                 )?,
-                suyuan_plugin_api::mail::ReminderSettings {
+                suyuan_plugin_api::mail::MailSettings {
                     public_url: config.public_url.clone(),
                     schedule: suyuan_store::transfers::ReminderSchedule {
                         first_after: chrono::Duration::from_std(config.transfer_remind_after)
@@ -103,6 +103,7 @@ impl Application {
                     },
                     interval: std::time::Duration::from_secs(300),
                     secret_key: state.secret_key.clone(),
+                    digests: std::sync::Arc::new(suyuan_plugin_api::mail::NoFiguresYet),
                 },
             );
             suyuan_plugin_api::submit::spawn(state.clone(), config.submit);

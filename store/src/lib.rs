@@ -15,6 +15,7 @@ pub mod import;
 pub mod inbox;
 pub mod ledger;
 pub mod listings;
+pub mod mail_recipients;
 pub mod offline;
 pub mod operators;
 pub mod queue;

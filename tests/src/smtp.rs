@@ -1,242 +1,291 @@
-//! A small, real SMTP server on loopback for tests: it speaks RFC 5321 over TCP (EHLO/HELO,
-//! MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT) and keeps every message it accepts.
+//! A real SMTP server for tests, not one of ours: Debian's `python3-aiosmtpd` with its Mailbox
+//! handler, started on a free loopback port and writing every message it accepts to a maildir,
+//! whose files the tests parse with `mailparse`. [`SmtpServer::stop`] and
+//! [`SmtpServer::restart`] (same port, same maildir) simulate an outage.
+//!
+//! `.ci/run` installs the package. The server runs under Debian's `/usr/bin/python3` (where the
+//! package lives) unless `SUYUAN_TEST_PYTHON` names another interpreter.
 
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
-use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
 
-/// A message as received.
-#[derive(Clone, Debug, Default)]
-pub struct Received {
-    /// The envelope sender.
-    pub mail_from: String,
-    /// The envelope recipients.
-    pub rcpt_to: Vec<String>,
-    /// Headers and body, as sent (CRLF line ends, dots unstuffed).
-    pub data: String,
-}
-
-impl Received {
-    /// The `Subject` header, with RFC 2047 encoded words (B and Q) decoded.
-    pub fn subject(&self) -> String {
-        let mut lines = self.data.split("\r\n");
-        let mut raw = String::new();
-        while let Some(l) = lines.next() {
-            if l.is_empty() {
-                break;
-            }
-            if let Some(v) = l
-                .strip_prefix("Subject:")
-                .or_else(|| l.strip_prefix("subject:"))
-            {
-                raw.push_str(v.trim());
-                for cont in lines.by_ref() {
-                    if cont.starts_with(' ') || cont.starts_with('\t') {
-                        raw.push(' ');
-                        raw.push_str(cont.trim());
-                    } else {
-                        break;
-                    }
-                }
-                break;
-            }
-        }
-        decode_words(&raw)
-    }
-
-    /// The body after the headers, with quoted-printable or base64 transfer encoding undone.
-    pub fn body(&self) -> String {
-        let (head, body) = self.data.split_once("\r\n\r\n").unwrap_or(("", ""));
-        let head = head.to_ascii_lowercase();
-        if head.contains("content-transfer-encoding: base64") {
-            use base64::Engine as _;
-            let joined: String = body.split_whitespace().collect();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(joined)
-                .unwrap_or_default();
-            String::from_utf8_lossy(&bytes).into_owned()
-        } else if head.contains("content-transfer-encoding: quoted-printable") {
-            String::from_utf8_lossy(&quoted_printable(body, false)).into_owned()
-        } else {
-            body.to_owned()
-        }
-    }
-}
-
-fn quoted_printable(s: &str, underscore_is_space: bool) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'=' if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') => i += 3,
-            b'=' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 3;
-                    }
-                    Err(_) => {
-                        out.push(b'=');
-                        i += 1;
-                    }
-                }
-            }
-            b'_' if underscore_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// Decodes RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`); whitespace between two
-/// encoded words is dropped, as the RFC says.
-fn decode_words(raw: &str) -> String {
-    use base64::Engine as _;
-    let mut out = String::new();
-    let mut prev_encoded = false;
-    for (n, token) in raw.split(' ').enumerate() {
-        let encoded = token.starts_with("=?") && token.ends_with("?=");
-        if n > 0 && !(prev_encoded && encoded) {
-            out.push(' ');
-        }
-        if encoded {
-            let parts: Vec<&str> = token[2..token.len() - 2].splitn(3, '?').collect();
-            if let [_, enc, text] = parts[..] {
-                let bytes = if enc.eq_ignore_ascii_case("b") {
-                    base64::engine::general_purpose::STANDARD
-                        .decode(text)
-                        .unwrap_or_default()
-                } else {
-                    quoted_printable(text, true)
-                };
-                out.push_str(&String::from_utf8_lossy(&bytes));
-            }
-        } else {
-            out.push_str(token);
-        }
-        prev_encoded = encoded;
-    }
-    out
-}
-
-/// A running server and what it received.
+/// A running (or stopped) aiosmtpd.
 pub struct SmtpServer {
-    /// `127.0.0.1:<port>`.
-    pub addr: String,
-    inbox: Arc<Mutex<Vec<Received>>>,
+    port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+fn python() -> String {
+    std::env::var("SUYUAN_TEST_PYTHON").unwrap_or_else(|_| {
+        if std::path::Path::new("/usr/bin/python3").exists() {
+            "/usr/bin/python3".to_owned()
+        } else {
+            "python3".to_owned()
+        }
+    })
 }
 
 impl SmtpServer {
-    /// Starts a server on a free loopback port.
+    /// Starts aiosmtpd on a free loopback port and waits until it accepts connections.
     pub async fn start() -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
-        let addr = listener.local_addr().expect("addr").to_string();
-        let inbox = Arc::new(Mutex::new(Vec::new()));
-        let store = inbox.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let store = store.clone();
-                tokio::spawn(async move {
-                    let _ = session(stream, store).await;
-                });
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut server = SmtpServer {
+            port,
+            dir: tempfile::tempdir().expect("maildir"),
+            child: None,
+        };
+        server.run().await;
+        server
+    }
+
+    fn maildir(&self) -> PathBuf {
+        self.dir.path().join("maildir")
+    }
+
+    async fn run(&mut self) {
+        let child = Command::new(python())
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{}", self.port))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(self.maildir())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start aiosmtpd (apt-get install python3-aiosmtpd; .ci/run does)");
+        self.child = Some(child);
+        for _ in 0..200 {
+            if let Ok(mut s) = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await {
+                // Read the greeting, so the server is really speaking SMTP.
+                use tokio::io::AsyncReadExt as _;
+                let mut greeting = [0u8; 3];
+                if s.read_exact(&mut greeting).await.is_ok() && &greeting == b"220" {
+                    return;
+                }
             }
-        });
-        SmtpServer { addr, inbox }
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
+                panic!("aiosmtpd exited at start: {status}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("aiosmtpd did not accept connections on port {}", self.port);
     }
 
     /// `smtp://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
-        format!("smtp://{}", self.addr)
+        format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    /// Messages received so far.
+    /// Stops the server (kills it); connections are refused until [`SmtpServer::restart`].
+    pub async fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await.expect("kill aiosmtpd");
+        }
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("aiosmtpd still accepts connections after it was killed");
+    }
+
+    /// Starts the server again on the same port and maildir.
+    pub async fn restart(&mut self) {
+        assert!(self.child.is_none(), "stop it first");
+        self.run().await;
+    }
+
+    /// Every message in the maildir, oldest first.
     pub fn messages(&self) -> Vec<Received> {
-        self.inbox.lock().expect("inbox").clone()
+        let mut files = Vec::new();
+        for sub in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(self.maildir().join(sub)) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let modified = e.metadata().and_then(|m| m.modified()).ok();
+                files.push((modified, e.file_name(), e.path()));
+            }
+        }
+        files.sort();
+        files
+            .into_iter()
+            .map(|(_, _, path)| Received::new(std::fs::read(&path).expect("read a maildir file")))
+            .collect()
     }
 
-    /// Waits (up to 10 s) until `n` messages have arrived.
+    /// Waits (up to 10 s) until the maildir holds at least `n` messages; answers them all.
     pub async fn wait_for(&self, n: usize) -> Vec<Received> {
         for _ in 0..200 {
-            let m = self.messages();
-            if m.len() >= n {
-                return m;
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        self.messages()
+        let got = self.messages();
+        assert!(got.len() >= n, "expected {n} messages, got {}", got.len());
+        got
     }
 }
 
-async fn session(
-    stream: tokio::net::TcpStream,
-    inbox: Arc<Mutex<Vec<Received>>>,
-) -> std::io::Result<()> {
-    let (r, mut w) = stream.into_split();
-    let mut r = BufReader::new(r);
-    w.write_all(b"220 suyuan-test-smtp ESMTP ready\r\n").await?;
-    let mut current = Received::default();
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if r.read_line(&mut line).await? == 0 {
-            return Ok(());
-        }
-        let cmd = line.trim_end().to_owned();
-        let upper = cmd.to_ascii_uppercase();
-        if upper.starts_with("EHLO") {
-            w.write_all(b"250-suyuan-test-smtp\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 OK\r\n")
-                .await?;
-        } else if upper.starts_with("HELO") {
-            w.write_all(b"250 suyuan-test-smtp\r\n").await?;
-        } else if upper.starts_with("MAIL FROM:") {
-            current = Received {
-                mail_from: cmd[10..].trim().to_owned(),
-                ..Default::default()
-            };
-            w.write_all(b"250 OK\r\n").await?;
-        } else if upper.starts_with("RCPT TO:") {
-            current.rcpt_to.push(cmd[8..].trim().to_owned());
-            w.write_all(b"250 OK\r\n").await?;
-        } else if upper == "DATA" {
-            w.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                .await?;
-            let mut data = String::new();
-            loop {
-                line.clear();
-                if r.read_line(&mut line).await? == 0 {
-                    return Ok(());
-                }
-                if line == ".\r\n" || line == ".\n" {
-                    break;
-                }
-                let l = line.strip_prefix('.').unwrap_or(&line);
-                data.push_str(l);
+/// A message as the server stored it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// The raw message (headers and body), as in the maildir file.
+    pub raw: Vec<u8>,
+}
+
+/// A MIME part that is not text: its content type, `Content-ID` (without angle brackets),
+/// disposition and decoded bytes.
+#[derive(Clone, Debug)]
+pub struct Part {
+    /// `image/png`.
+    pub mime: String,
+    /// The `Content-ID`, without `<>`.
+    pub content_id: Option<String>,
+    /// `inline` or `attachment`.
+    pub disposition: String,
+    /// The decoded body.
+    pub bytes: Vec<u8>,
+}
+
+impl Received {
+    fn new(raw: Vec<u8>) -> Received {
+        Received { raw }
+    }
+
+    fn parsed(&self) -> mailparse::ParsedMail<'_> {
+        mailparse::parse_mail(&self.raw).expect("a MIME message")
+    }
+
+    /// The first header `name` (RFC 2047 decoded), if any.
+    pub fn header(&self, name: &str) -> Option<String> {
+        use mailparse::MailHeaderMap as _;
+        self.parsed().headers.get_first_value(name)
+    }
+
+    /// The envelope recipients (aiosmtpd's `X-RcptTo`).
+    pub fn rcpt_to(&self) -> Vec<String> {
+        self.header("X-RcptTo")
+            .map(|v| v.split(',').map(|r| r.trim().to_owned()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The envelope sender (aiosmtpd's `X-MailFrom`).
+    pub fn mail_from(&self) -> String {
+        self.header("X-MailFrom").unwrap_or_default()
+    }
+
+    /// The `To` header's addresses.
+    pub fn to(&self) -> Vec<String> {
+        use mailparse::MailAddr;
+        let Some(raw) = self.header("To") else {
+            return Vec::new();
+        };
+        mailparse::addrparse(&raw)
+            .map(|list| {
+                list.iter()
+                    .flat_map(|a| match a {
+                        MailAddr::Single(s) => vec![s.addr.clone()],
+                        MailAddr::Group(g) => g.addrs.iter().map(|s| s.addr.clone()).collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The `Subject`, RFC 2047 decoded.
+    pub fn subject(&self) -> String {
+        self.header("Subject").unwrap_or_default()
+    }
+
+    /// The `Message-ID`.
+    pub fn message_id(&self) -> String {
+        self.header("Message-ID").unwrap_or_default()
+    }
+
+    /// The top-level content type (`multipart/related`).
+    pub fn content_type(&self) -> String {
+        self.parsed().ctype.mimetype
+    }
+
+    /// The content types of every part, depth first, indented by depth (`multipart/related`,
+    /// ` multipart/alternative`, `  text/plain`, …).
+    pub fn structure(&self) -> Vec<String> {
+        fn walk(p: &mailparse::ParsedMail<'_>, depth: usize, out: &mut Vec<String>) {
+            out.push(format!("{}{}", " ".repeat(depth), p.ctype.mimetype));
+            for s in &p.subparts {
+                walk(s, depth + 1, out);
             }
-            current.data = data;
-            inbox
-                .lock()
-                .expect("inbox")
-                .push(std::mem::take(&mut current));
-            w.write_all(b"250 OK: queued\r\n").await?;
-        } else if upper == "RSET" {
-            current = Received::default();
-            w.write_all(b"250 OK\r\n").await?;
-        } else if upper == "NOOP" {
-            w.write_all(b"250 OK\r\n").await?;
-        } else if upper == "QUIT" {
-            w.write_all(b"221 Bye\r\n").await?;
-            return Ok(());
-        } else {
-            w.write_all(b"502 Command not implemented\r\n").await?;
         }
+        let mut out = Vec::new();
+        walk(&self.parsed(), 0, &mut out);
+        out
+    }
+
+    fn first_of(&self, mime: &str) -> Option<String> {
+        fn find(p: &mailparse::ParsedMail<'_>, mime: &str) -> Option<String> {
+            if p.subparts.is_empty() {
+                return (p.ctype.mimetype == mime)
+                    .then(|| p.get_body().expect("a decodable text part"));
+            }
+            p.subparts.iter().find_map(|s| find(s, mime))
+        }
+        find(&self.parsed(), mime)
+    }
+
+    /// The plain-text part (decoded).
+    pub fn text(&self) -> Option<String> {
+        self.first_of("text/plain")
+    }
+
+    /// The HTML part (decoded).
+    pub fn html(&self) -> Option<String> {
+        self.first_of("text/html")
+    }
+
+    /// The body a reader sees first: the plain-text part.
+    pub fn body(&self) -> String {
+        self.text().unwrap_or_default()
+    }
+
+    /// Every part that is not text or multipart (images, attachments).
+    pub fn binary_parts(&self) -> Vec<Part> {
+        fn walk(p: &mailparse::ParsedMail<'_>, out: &mut Vec<Part>) {
+            use mailparse::MailHeaderMap as _;
+            if p.subparts.is_empty() {
+                if !p.ctype.mimetype.starts_with("text/") {
+                    out.push(Part {
+                        mime: p.ctype.mimetype.clone(),
+                        content_id: p.headers.get_first_value("Content-ID").map(|id| {
+                            id.trim()
+                                .trim_start_matches('<')
+                                .trim_end_matches('>')
+                                .to_owned()
+                        }),
+                        disposition: format!("{:?}", p.get_content_disposition().disposition)
+                            .to_lowercase(),
+                        bytes: p.get_body_raw().expect("a decodable part"),
+                    });
+                }
+                return;
+            }
+            for s in &p.subparts {
+                walk(s, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.parsed(), &mut out);
+        out
     }
 }

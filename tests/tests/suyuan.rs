@@ -13,6 +13,7 @@ mod suyuan {
     pub mod flags;
     pub mod imports;
     pub mod ledger;
+    pub mod mail;
     pub mod marketplace;
     pub mod mirror;
     pub mod operators;

@@ -8,6 +8,7 @@ pub mod ledger_checkpoint;
 pub mod listing;
 pub mod listing_code;
 pub mod mail_job;
+pub mod mail_preference;
 pub mod operator;
 pub mod operator_delivery;
 pub mod operator_subscription;

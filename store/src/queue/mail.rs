@@ -4,6 +4,11 @@
 //! A job names what its message is about (a `kind` and the ids in its `payload`); the message is
 //! written when it is sent, from the rows as they are then. So no address, claim link or body is
 //! copied into the queue, and a reminder of a transfer claimed meanwhile is skipped, not sent.
+//!
+//! Alert, recall and digest mails ([`enqueue_once`]) name their recipient by id (the address is
+//! read when the mail is sent) and carry what the mail reports (an alert's summary, a digest's
+//! period) as JSON the mail module reads back; each is queued at most once for its idempotency
+//! key (`alert:<alert id>:<recipient>`, `seller_digest:<seller>:2026-12-05`, …).
 
 use super::{Claim, Failed, Job, Queue, States};
 use crate::StoreError;
@@ -33,6 +38,14 @@ pub mod status {
 pub mod kind {
     /// A reminder to the buyer of an unclaimed B2B transfer, with its claim link.
     pub const TRANSFER_REMINDER: &str = "transfer_reminder";
+    /// An improvement alert, sent at once.
+    pub const ALERT: &str = "alert";
+    /// A recall notice to an affected seller, sent at once.
+    pub const RECALL: &str = "recall";
+    /// A seller's daily digest.
+    pub const SELLER_DIGEST: &str = "seller_digest";
+    /// A supervisor's weekly digest of its jurisdiction.
+    pub const SUPERVISOR_DIGEST: &str = "supervisor_digest";
 }
 
 /// The mail queue (`mail_outbox`).
@@ -108,6 +121,66 @@ pub async fn record_reminder(
     enqueue(&txn, kind::TRANSFER_REMINDER, payload, now).await?;
     txn.commit().await?;
     Ok(Reminded::Queued)
+}
+
+/// The payload of an alert, recall or digest mail: who it goes to, and what it reports.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Addressed {
+    /// The recipient's prefixed id (`sel_…`, `sup_…`).
+    pub recipient: String,
+    /// What the mail reports, as the mail module wrote it.
+    pub message: serde_json::Value,
+}
+
+/// Queues a mail of `kind` to `recipient` reporting `message`, due at `now`, unless a mail with
+/// `idem_key` was queued before (by this or another instance): `true` when queued now.
+pub async fn enqueue_once(
+    db: &impl sea_orm::ConnectionTrait,
+    kind: &str,
+    idem_key: &str,
+    recipient: &str,
+    message: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    use sea_orm::EntityTrait as _;
+    let payload = serde_json::to_string(&Addressed {
+        recipient: recipient.to_owned(),
+        message,
+    })
+    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let row = QUEUE.pending(
+        mail_job::ActiveModel {
+            kind: Set(kind.to_owned()),
+            payload: Set(payload),
+            created_at: Set(now),
+            sent_at: Set(None),
+            idem_key: Set(Some(idem_key.to_owned())),
+            ..Default::default()
+        },
+        now,
+    )?;
+    let inserted = mail_job::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(mail_job::Column::IdemKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// The recipient and message of an alert, recall or digest job (`Corrupt` for a transfer
+/// reminder or an unreadable payload).
+pub fn addressed(job: &mail_job::Model) -> Result<Addressed, StoreError> {
+    if job.kind == kind::TRANSFER_REMINDER {
+        return Err(StoreError::Corrupt(format!(
+            "mail job {}: a transfer reminder names no recipient",
+            job.id
+        )));
+    }
+    serde_json::from_str(&job.payload)
+        .map_err(|e| StoreError::Corrupt(format!("mail job {}: {e}", job.id)))
 }
 
 /// Queues one message of `kind` about `payload`, due at `now`.

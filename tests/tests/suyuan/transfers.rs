@@ -9,7 +9,7 @@ use chrono::{Duration as Days, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
-use suyuan_plugin_api::mail::{Mailer, ReminderSettings, remind_and_expire};
+use suyuan_plugin_api::mail::{MailSettings, Mailer, NoFiguresYet, remind_and_expire};
 use suyuan_tests::smtp::SmtpServer;
 use suyuan_tests::{TestApp, both_engines_app};
 
@@ -387,8 +387,8 @@ both_engines_app!(
     }
 );
 
-fn settings(app: &TestApp) -> ReminderSettings {
-    ReminderSettings {
+pub fn settings(app: &TestApp) -> MailSettings {
+    MailSettings {
         public_url: app.address.clone(),
         schedule: suyuan_store::transfers::ReminderSchedule {
             first_after: Days::days(3),
@@ -396,6 +396,7 @@ fn settings(app: &TestApp) -> ReminderSettings {
         },
         interval: Duration::from_secs(300),
         secret_key: app.secret_key.clone(),
+        digests: std::sync::Arc::new(NoFiguresYet),
     }
 }
 
@@ -423,7 +424,8 @@ both_engines_app!(
         assert_eq!((r.reminded, r.emailed, r.failed), (1, 1, 0));
         let mail = smtp.wait_for(1).await;
         assert_eq!(mail.len(), 1);
-        assert_eq!(mail[0].rcpt_to, ["<buyer@shunda.example>"]);
+        assert_eq!(mail[0].rcpt_to(), ["buyer@shunda.example"]);
+        assert_eq!(mail[0].to(), ["buyer@shunda.example"]);
         let subject = mail[0].subject();
         assert!(
             subject.contains("待您确认收货"),
