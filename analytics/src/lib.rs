@@ -6,3 +6,4 @@
 //! computations are pure functions from those frames to documented output frames.
 
 pub mod frames;
+pub mod recall;

@@ -16,6 +16,7 @@ pub mod domain_proof;
 pub mod epcis;
 pub mod ids;
 pub mod marketplace;
+pub mod recall;
 pub mod receipt;
 pub mod retry;
 pub mod sale;

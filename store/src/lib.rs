@@ -17,6 +17,7 @@ pub mod listings;
 pub mod offline;
 pub mod operators;
 pub mod queue;
+pub mod recall_trace;
 pub mod recalls;
 pub mod receipts;
 pub mod sales;
