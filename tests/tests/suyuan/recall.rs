@@ -147,3 +147,258 @@ both_engines_app!(
         assert!(text.contains("下游未认领 transfer never claimed"));
     }
 );
+
+async fn supervisor(app: &TestApp, prefix: &str) -> String {
+    let j = suyuan_core::division::Jurisdiction::parse(prefix).unwrap();
+    let s = suyuan_store::tenants::create_supervisor(
+        &app.db.db,
+        format!("市场监管 {prefix}"),
+        None,
+        &j,
+    )
+    .await
+    .unwrap();
+    app.tokens
+        .mint(
+            suyuan_core::tenancy::Role::Supervisor,
+            &s.id,
+            Some(prefix),
+            std::time::Duration::from_secs(600),
+        )
+        .unwrap()
+}
+
+async fn flow(app: &TestApp, token: &str, query: &str) -> reqwest::Response {
+    client()
+        .get(format!("{}/api/v1/recalls/flow?{query}", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+both_engines_app!(
+    the_recall_flow_api_answers_a_supervisor_within_its_jurisdiction_and_names_bad_fields,
+    |app: TestApp| async move {
+        let (a, b, _) = chain(&app).await;
+        // An admin sees the whole chain.
+        let res = flow(&app, &app.admin_token(), "batch=&gtin=9520001000010").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = flow(&app, &app.admin_token(), "gtin=9520001000010").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let all: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(
+            (
+                all["sellers"].as_u64(),
+                all["tiers"].as_u64(),
+                all["gaps"].as_u64()
+            ),
+            (Some(2), Some(2), Some(1))
+        );
+        assert_eq!(all["rows"].as_array().unwrap().len(), 7);
+        assert_eq!(all["rows"][2]["gap"], "unclaimed_transfer");
+        assert_eq!(all["rows"][2]["gap_zh"], "下游未认领");
+        // A supervisor of Guangdong sees A's records, of Zhejiang B's, of Beijing none.
+        for (prefix, seller, count) in [("44", &a, 3), ("33", &b, 4), ("11", &a, 0)] {
+            let token = supervisor(&app, prefix).await;
+            let res = flow(&app, &token, "code=(01)09520001000010(21)U1").await;
+            let res = if prefix == "44" {
+                res
+            } else {
+                flow(&app, &token, "gtin=09520001000010").await
+            };
+            assert_eq!(res.status(), StatusCode::OK);
+            let body: serde_json::Value = res.json().await.unwrap();
+            let rows = body["rows"].as_array().unwrap();
+            if prefix == "44" {
+                // U1 at A: received, shipped to B.
+                assert_eq!(rows.len(), 2, "{body:#}");
+            } else {
+                assert_eq!(rows.len(), count, "{body:#}");
+            }
+            assert!(
+                rows.iter().all(|r| r["seller_id"] == seller.as_str()),
+                "{body:#}"
+            );
+        }
+        // CSV for the spreadsheet.
+        let res = flow(&app, &app.admin_token(), "batch=NOPE&format=csv").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+        assert_eq!(
+            res.text().await.unwrap().lines().count(),
+            1,
+            "a header and no rows"
+        );
+        // Bad input names the field; a seller may not ask.
+        let res = flow(&app, &app.admin_token(), "gtin=9520001000011").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: serde_json::Value = res.json().await.unwrap();
+        assert!(problem.to_string().contains("\"gtin\""), "{problem:#}");
+        let res = flow(&app, &app.admin_token(), "").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let res = flow(&app, &app.admin_token(), "gtin=09520001000010&format=pdf").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, seller_token, _) = seller_named(&app, "第三家", "91110105MA01BCD12").await;
+        let res = flow(&app, &seller_token, "gtin=09520001000010").await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+);
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let res = client()
+        .request(method, format!("{}/api/v1{path}", app.address))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+both_engines_app!(
+    a_recall_is_issued_updated_and_withdrawn_within_its_jurisdiction_with_its_history_kept,
+    |app: TestApp| async move {
+        use reqwest::Method;
+        let gd = supervisor(&app, "44").await;
+        let zj = supervisor(&app, "33").await;
+        let recall = json!({"gtin": "09520001000010", "batch": "L1", "reason_zh": "电池过热"});
+        // A supervisor recalls within its jurisdiction, never for another.
+        let (status, _) = send(
+            &app,
+            Method::POST,
+            &zj,
+            "/recalls",
+            json!({"gtin": "09520001000010", "reason_zh": "x", "jurisdiction": "44"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, issued) = send(&app, Method::POST, &gd, "/recalls", recall.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{issued:#}");
+        assert_eq!(issued["jurisdiction"], "44");
+        assert_eq!(issued["status"], "active");
+        let id = issued["id"].as_str().unwrap().to_owned();
+        // Zhejiang can neither change nor withdraw Guangdong's recall.
+        let (status, _) = send(
+            &app,
+            Method::PATCH,
+            &zj,
+            &format!("/recalls/{id}"),
+            json!({"reason_zh": "改"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = send(
+            &app,
+            Method::POST,
+            &zj,
+            &format!("/recalls/{id}/withdraw"),
+            json!({"reason": "误报"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // Guangdong updates it; a bad field is named.
+        let (status, problem) = send(
+            &app,
+            Method::PATCH,
+            &gd,
+            &format!("/recalls/{id}"),
+            json!({"reason_zh": "  "}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(problem.to_string().contains("reason_zh"), "{problem:#}");
+        let (status, updated) = send(
+            &app,
+            Method::PATCH,
+            &gd,
+            &format!("/recalls/{id}"),
+            json!({"reason_zh": "电池过热，可能起火", "action_en": "Stop charging it."}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{updated:#}");
+        assert_eq!(updated["reason_zh"], "电池过热，可能起火");
+        assert!(updated["updated_at"].is_string());
+        // Withdrawn: it stays listed as withdrawn and cannot change any more.
+        let (status, withdrawn) = send(
+            &app,
+            Method::POST,
+            &gd,
+            &format!("/recalls/{id}/withdraw"),
+            json!({"reason": "检测合格，误报"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(withdrawn["status"], "withdrawn");
+        assert_eq!(withdrawn["withdrawn_reason"], "检测合格，误报");
+        let (status, problem) = send(
+            &app,
+            Method::PATCH,
+            &gd,
+            &format!("/recalls/{id}"),
+            json!({"reason_zh": "再改"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(problem["type"], "urn:suyuan:problem:recall-withdrawn");
+        // The history keeps each change with what it said before and after.
+        let history: serde_json::Value = client()
+            .get(format!("{}/api/v1/recalls/{id}/history", app.address))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let actions: Vec<&str> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["issued", "updated", "withdrawn"]);
+        assert_eq!(history[1]["before"]["reason_zh"], "电池过热");
+        assert_eq!(history[1]["after"]["reason_zh"], "电池过热，可能起火");
+        assert_eq!(history[2]["after"]["status"], "withdrawn");
+        // A national recall (admin) is beyond any supervisor.
+        let (status, national) =
+            send(&app, Method::POST, &app.admin_token(), "/recalls", recall).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(national["jurisdiction"], serde_json::Value::Null);
+        let nid = national["id"].as_str().unwrap();
+        let (status, _) = send(
+            &app,
+            Method::PATCH,
+            &gd,
+            &format!("/recalls/{nid}"),
+            json!({"reason_zh": "改"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = send(
+            &app,
+            Method::PATCH,
+            &app.admin_token(),
+            &format!("/recalls/{nid}"),
+            json!({"reason_zh": "改"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = send(
+            &app,
+            Method::PATCH,
+            &gd,
+            "/recalls/rcl_nope",
+            json!({"reason_zh": "改"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+);
