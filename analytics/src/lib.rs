@@ -9,3 +9,4 @@ pub mod frames;
 pub mod generate;
 pub mod mirror;
 pub mod run;
+pub mod recall;

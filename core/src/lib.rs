@@ -18,6 +18,7 @@ pub mod epcis;
 pub mod ids;
 pub mod mail;
 pub mod marketplace;
+pub mod recall;
 pub mod receipt;
 pub mod record;
 pub mod retry;

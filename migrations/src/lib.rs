@@ -24,6 +24,7 @@ mod m20261206_000013_create_ledger_checkpoints;
 mod m20261206_000020_add_record_clock_and_scan_indexes;
 mod m20261206_000060_create_analytics_leases;
 mod m20261206_000030_add_mail_kinds_and_preferences;
+mod m20261206_000050_add_recall_lifecycle;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_add_record_clock_and_scan_indexes::Migration),
             Box::new(m20261206_000060_create_analytics_leases::Migration),
             Box::new(m20261206_000030_add_mail_kinds_and_preferences::Migration),
+            Box::new(m20261206_000050_add_recall_lifecycle::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod netpolicy;
 pub mod openapi;
 pub mod platforms;
+pub mod recall_export;
 pub mod routes;
 pub mod submit;
 

@@ -112,6 +112,29 @@ pub enum Command {
         #[command(subcommand)]
         action: AnalyticsAction,
     },
+    /// Trace where a recalled product went: every seller, region, customer type and quantity,
+    /// tier by tier, with the gaps (shipments never claimed, sales without a region).
+    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["gtin", "batch", "serial", "code"])))]
+    Recall {
+        /// The GTIN (alone: every batch and unit of it; with --batch or --serial: narrows them).
+        #[arg(long)]
+        gtin: Option<String>,
+        /// A batch/lot.
+        #[arg(long, conflicts_with_all = ["serial", "code"])]
+        batch: Option<String>,
+        /// A unit's serial.
+        #[arg(long, conflicts_with = "code")]
+        serial: Option<String>,
+        /// A trace code in any form (GS1 element string, Digital Link, ...).
+        #[arg(long, conflicts_with = "gtin")]
+        code: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RecallFormat::Table)]
+        format: RecallFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Export events.
     Export {
         /// The format.
@@ -129,6 +152,15 @@ pub enum AnalyticsAction {
     /// Rebuild the mirror from scratch (into a new directory, swapped in at the end), then
     /// compute everything.
     Rebuild,
+}
+
+/// Output formats of `suyuan recall`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecallFormat {
+    /// A plain-text table.
+    Table,
+    /// CSV (UTF-8 with BOM, so Excel reads the Chinese headers), columns as in the XLSX.
+    Csv,
 }
 
 /// Migration actions.
@@ -252,6 +284,42 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Analytics { action } => analytics_command(&config, action).await,
+        Command::Recall {
+            gtin,
+            batch,
+            serial,
+            code,
+            format,
+            out,
+        } => {
+            use suyuan_core::recall::Selector;
+            let selector = match (gtin.as_deref(), batch, serial, code) {
+                (g, Some(b), _, _) => Selector::batch(g, &b),
+                (g, None, Some(s), _) => Selector::serial(g, &s),
+                (_, None, None, Some(c)) => Selector::code(&c),
+                (Some(g), None, None, None) => Selector::gtin(g),
+                (None, None, None, None) => {
+                    bail!("name what to recall: --gtin, --batch, --serial or --code")
+                }
+            }
+            .map_err(|e| anyhow::anyhow!("--{e}"))?;
+            let db = open_database(&config).await?;
+            let flow = suyuan_store::recall_trace::trace(&db, &selector, None).await?;
+            let mut bytes = Vec::new();
+            match format {
+                RecallFormat::Csv => suyuan_plugin_api::recall_export::csv(&flow, &mut bytes)?,
+                RecallFormat::Table => suyuan_plugin_api::recall_export::table(&flow, &mut bytes)?,
+            }
+            match out {
+                Some(path) => std::fs::write(&path, &bytes)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => {
+                    use std::io::Write as _;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Purge { before } => purge(&config, before.as_deref(), chrono::Utc::now()).await,
         Command::Verify => {
             let db = open_database(&config).await?;
@@ -272,16 +340,22 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             } else {
                 for b in &report.breaks {
-                    println!(
-                        "BROKEN seller {} at event {} (#{}): {}",
-                        b.seller_id, b.event_id, b.seq, b.reason
-                    );
+                    match &b.column {
+                        Some(column) => println!(
+                            "ALTERED seller {} event {} (#{}) column {column}: {}",
+                            b.seller_id, b.event_id, b.seq, b.reason
+                        ),
+                        None => println!(
+                            "BROKEN seller {} at event {} (#{}): {}",
+                            b.seller_id, b.event_id, b.seq, b.reason
+                        ),
+                    }
                 }
+                let chains = report.breaks.iter().filter(|b| b.column.is_none()).count();
+                let columns = report.breaks.len() - chains;
                 println!(
-                    "{} of {} seller chains broken ({} events checked)",
-                    report.breaks.len(),
-                    report.sellers,
-                    report.events
+                    "{chains} of {} seller chains broken, {columns} altered columns ({} events checked)",
+                    report.sellers, report.events
                 );
                 Ok(ExitCode::from(1))
             }

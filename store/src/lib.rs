@@ -19,6 +19,7 @@ pub mod mail_recipients;
 pub mod offline;
 pub mod operators;
 pub mod queue;
+pub mod recall_trace;
 pub mod recalls;
 pub mod receipts;
 pub mod sales;

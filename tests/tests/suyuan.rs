@@ -19,6 +19,7 @@ mod suyuan {
     pub mod operators;
     pub mod personal_data;
     pub mod rate_limits;
+    pub mod recall;
     pub mod receipts;
     pub mod records;
     pub mod retention;

@@ -35,6 +35,7 @@ mod correction;
 mod document;
 mod error;
 mod event;
+pub mod facts;
 mod json;
 mod quantity;
 mod uri;

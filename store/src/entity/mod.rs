@@ -15,6 +15,7 @@ pub mod operator_subscription;
 pub mod platform;
 pub mod platform_credential;
 pub mod recall;
+pub mod recall_change;
 pub mod routing_rule;
 pub mod sale;
 pub mod sale_line;

@@ -17,6 +17,14 @@ pub struct Model {
     pub issued_at: DateTimeUtc,
     /// `active` or `withdrawn`.
     pub status: String,
+    /// The division-code prefix it was issued for (`None`: national, by an admin).
+    pub jurisdiction: Option<String>,
+    /// When it last changed (an update or the withdrawal).
+    pub updated_at: Option<DateTimeUtc>,
+    /// When it was withdrawn.
+    pub withdrawn_at: Option<DateTimeUtc>,
+    /// Why it was withdrawn.
+    pub withdrawn_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

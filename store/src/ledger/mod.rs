@@ -17,6 +17,7 @@ use sea_orm::{
 };
 use suyuan_core::codes::TraceCode;
 use suyuan_core::division::DivisionCode;
+use suyuan_core::epcis::facts::RecordFacts;
 use suyuan_core::epcis::{GENESIS_HASH, TraceEvent, canonical_json, chain_hash};
 use suyuan_core::ids::{EventId, SellerId};
 
@@ -536,22 +537,34 @@ fn serialise(
         String::from_utf8(canonical_json(&json)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id = EventId::generate();
     let cols = Columns::of(&json)?;
+    // The facts columns are what the document says (the verifier re-derives them with the same
+    // function); the writer's own values count only where the rule lets a record inherit them.
+    let facts = RecordFacts::columns(
+        event,
+        None,
+        &RecordFacts {
+            kind: Some(meta.kind),
+            category: meta.category,
+            region: meta.region.map(|r| r.to_string()),
+            buyer_type: meta.buyer_type,
+        },
+    );
     let row = trace_event::ActiveModel {
         id: Set(id.to_string()),
         seller_id: Set(seller.to_string()),
         seq: NotSet,
         epcis_event_id: Set(cols.event_id),
         event_type: Set(cols.event_type),
-        record_kind: Set(meta.kind.as_str().to_owned()),
+        record_kind: Set(facts.kind.unwrap_or(meta.kind).as_str().to_owned()),
         action: Set(cols.action),
         biz_step: Set(cols.biz_step),
         disposition: Set(cols.disposition),
         event_time: Set(cols.event_time),
         event_time_zone_offset: Set(cols.offset),
         record_time: Set(cols.record_time),
-        category_id: Set(meta.category),
-        region: Set(meta.region.map(|r| r.to_string())),
-        buyer_type: Set(meta.buyer_type),
+        category_id: Set(facts.category),
+        region: Set(facts.region),
+        buyer_type: Set(facts.buyer_type),
         corrects_id: Set(meta.corrects.map(|c| c.to_string())),
         deadline_at: Set(meta.deadline_at),
         missing_elements: Set(
@@ -658,6 +671,7 @@ impl Columns {
     }
 }
 
+mod facts;
 mod purge;
 mod purge_derived;
 mod read;

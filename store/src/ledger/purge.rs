@@ -164,6 +164,7 @@ async fn purge_chain(
                     event_id: row.id.clone(),
                     seq: row.seq,
                     reason,
+                    column: None,
                 });
                 txn.rollback().await?;
                 return Ok(());
@@ -179,6 +180,7 @@ async fn purge_chain(
             event_id: String::new(),
             seq: expected,
             reason: format!("sequence gap: expected #{expected}"),
+            column: None,
         });
         txn.rollback().await?;
         return Ok(());

@@ -1,6 +1,7 @@
 //! Reading the ledger: the events in a caller's scope, in chain order, and verifying every
 //! chain (an edit made around the database's triggers breaks it at that event).
 
+use super::facts::FactsWalk;
 use super::{Columns, StoredEvent, decode_hash};
 use crate::StoreError;
 use crate::entity::{ledger_checkpoint, seller, trace_event};
@@ -77,6 +78,9 @@ pub struct ChainBreak {
     pub seq: i64,
     /// What does not match.
     pub reason: String,
+    /// For a fact stored beside the event that its document contradicts: the column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 /// The result of walking every chain.
@@ -144,7 +148,9 @@ pub async fn verify_with(
         let mut prev = GENESIS_HASH;
         let mut expected_seq = 1i64;
         let mut broken: Option<ChainBreak> = None;
-        if let Some(cp) = latest_checkpoint(db, &seller_id).await? {
+        let checkpoint = latest_checkpoint(db, &seller_id).await?;
+        let mut facts = FactsWalk::new(checkpoint.is_some());
+        if let Some(cp) = checkpoint {
             report.checkpoints += 1;
             let signed = key.is_none_or(|k| k.verifies(&checkpoint_of(&cp), &cp.signature));
             match decode_hash(&cp.last_hash) {
@@ -160,6 +166,7 @@ pub async fn verify_with(
                         reason: "the checkpoint of the purged prefix does not carry this \
                                  installation's signature (altered, or not written by a purge)"
                             .to_owned(),
+                        column: None,
                     });
                     continue;
                 }
@@ -182,8 +189,42 @@ pub async fn verify_with(
                         event_id: row.id.clone(),
                         seq: row.seq,
                         reason,
+                        column: None,
                     });
                     break 'chain;
+                }
+                // The document is intact: the facts beside it must be what it says.
+                let event = serde_json::from_str::<serde_json::Value>(&row.document)
+                    .map_err(|e| e.to_string())
+                    .and_then(|json| TraceEvent::from_json(&json).map_err(|e| e.to_string()));
+                match event {
+                    Ok(event) => {
+                        for m in facts.check(&row, &event) {
+                            report.breaks.push(ChainBreak {
+                                seller_id: seller_id.clone(),
+                                event_id: row.id.clone(),
+                                seq: row.seq,
+                                reason: format!(
+                                    "column {} holds {} but the event document says {} (the \
+                                     row was altered)",
+                                    m.column,
+                                    m.stored.as_deref().unwrap_or("nothing"),
+                                    m.derived.as_deref().unwrap_or("nothing"),
+                                ),
+                                column: Some(m.column.to_owned()),
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        broken = Some(ChainBreak {
+                            seller_id: seller_id.clone(),
+                            event_id: row.id.clone(),
+                            seq: row.seq,
+                            reason: format!("document is not an EPCIS event: {e}"),
+                            column: None,
+                        });
+                        break 'chain;
+                    }
                 }
                 prev = decode_hash(&row.hash).unwrap_or(GENESIS_HASH);
                 expected_seq += 1;

@@ -40,7 +40,9 @@ fn sale(serial: &str, region: &str) -> (TraceEvent, TraceCode) {
         .epc(code.to_epc_uri())
         .biz_step(BizStep::RetailSelling)
         .disposition(Disposition::RetailSold)
+        .extension(ext::CATEGORY, "ebike")
         .extension(ext::REGION, region)
+        .extension(ext::BUYER_TYPE, "consumer")
         .build()
         .unwrap();
     (event, code)
@@ -164,6 +166,76 @@ both_engines!(
             report.breaks[0].reason.contains("columns"),
             "{}",
             report.breaks[0].reason
+        );
+    }
+);
+
+both_engines!(
+    facts_edited_around_the_trigger_are_named_by_verify_with_their_column,
+    |t: TestDb| async move {
+        let a = seller(&t.db, "91440104MA59ABCD1", "440104").await;
+        let mut victims = Vec::new();
+        for i in 0..5 {
+            victims.push(record(&t.db, &a, &format!("F{i}"), "440106").await);
+        }
+        // An amendment: a declaration and its corrective event, which moves the sale to Hangzhou.
+        let amended = suyuan_store::corrections::correct(
+            &t.db,
+            &a,
+            &victims[4].id.to_string(),
+            "wrong region",
+            [("region".to_owned(), serde_json::json!("330106"))].into(),
+        )
+        .await
+        .unwrap();
+        let corrective = amended.corrective.unwrap();
+        assert_eq!(corrective.row.region.as_deref(), Some("330106"));
+        assert_eq!(corrective.row.category_id.as_deref(), Some("ebike"));
+        let clean = ledger::verify(&t.db).await.unwrap();
+        assert!(clean.breaks.is_empty(), "{:?}", clean.breaks);
+        let edits: [(String, &str, String); 6] = [
+            (victims[0].id.to_string(), "record_kind", "'receipt'".into()),
+            (
+                victims[1].id.to_string(),
+                "category_id",
+                "'wire_cable'".into(),
+            ),
+            (victims[2].id.to_string(), "region", "'110101'".into()),
+            (
+                victims[3].id.to_string(),
+                "buyer_type",
+                "'distributor'".into(),
+            ),
+            (
+                amended.declaration.id.to_string(),
+                "corrects_id",
+                format!("'{}'", victims[0].id),
+            ),
+            (corrective.id.to_string(), "corrects_id", "NULL".into()),
+        ];
+        let sql: Vec<String> = edits
+            .iter()
+            .map(|(id, column, value)| {
+                format!("UPDATE trace_events SET {column} = {value} WHERE id = '{id}'")
+            })
+            .collect();
+        t.edit_around_the_trigger(&sql.join("; ")).await;
+        let report = ledger::verify(&t.db).await.unwrap();
+        let named: Vec<(String, Option<String>)> = report
+            .breaks
+            .iter()
+            .map(|b| (b.event_id.clone(), b.column.clone()))
+            .collect();
+        let expected: Vec<(String, Option<String>)> = edits
+            .iter()
+            .map(|(id, column, _)| (id.clone(), Some((*column).to_owned())))
+            .collect();
+        assert_eq!(named, expected, "{:#?}", report.breaks);
+        assert!(
+            report.breaks[2].reason.contains("110101")
+                && report.breaks[2].reason.contains("440106"),
+            "{}",
+            report.breaks[2].reason
         );
     }
 );

@@ -47,7 +47,9 @@ async fn record(
         .epc(code.to_epc_uri())
         .biz_step(BizStep::RetailSelling)
         .disposition(Disposition::RetailSold)
+        .extension(ext::CATEGORY, "ebike")
         .extension(ext::REGION, "440106")
+        .extension(ext::BUYER_TYPE, "consumer")
         .build()
         .unwrap();
     let meta = RecordMeta {

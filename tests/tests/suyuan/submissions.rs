@@ -88,6 +88,7 @@ async fn record(app: &TestApp, seller: &str, serial: &str, kind: RecordKind) -> 
         .unwrap();
     let mut b = TraceEvent::object(Action::Observe, t, Utc::now())
         .epc(code.to_epc_uri())
+        .extension(ext::CATEGORY, "ebike")
         .extension(ext::REGION, "440104");
     b = match kind {
         RecordKind::Sale => b
