@@ -21,6 +21,7 @@ pub mod retry;
 pub mod sale;
 pub mod secrets;
 pub mod standing;
+pub mod supervision;
 pub mod tenancy;
 pub mod transfer;
 pub mod validation;
