@@ -301,7 +301,7 @@ pub fn causes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::*;
+    use crate::fixtures::*;
     use crate::{compute, config::AnalyticsConfig};
 
     fn found(f: &Frames, now: DateTime<Utc>) -> Vec<(String, String, String, Option<f64>)> {

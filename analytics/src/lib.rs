@@ -9,6 +9,7 @@
 
 pub mod alerts;
 pub mod config;
+pub mod fixtures;
 pub mod frames;
 pub mod scores;
 pub mod timeliness;
@@ -295,6 +296,3 @@ pub(crate) fn union() -> UnionArgs {
         ..Default::default()
     }
 }
-
-#[cfg(test)]
-pub(crate) mod testing;

@@ -473,7 +473,7 @@ pub fn scores(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::*;
+    use crate::fixtures::*;
     use crate::timeliness::records;
 
     fn component(

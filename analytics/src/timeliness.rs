@@ -279,7 +279,7 @@ pub(crate) fn with_division(frame: LazyFrame, sellers: LazyFrame) -> LazyFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::*;
+    use crate::fixtures::*;
 
     fn one(
         required: Option<bool>,

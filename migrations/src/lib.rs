@@ -21,6 +21,7 @@ mod m20261206_000002_add_shop_domain_proof;
 mod m20261206_000003_add_inbox_digests;
 mod m20261206_000005_add_listing_part;
 mod m20261206_000013_create_ledger_checkpoints;
+mod m20261206_000040_create_analytics_results;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000003_add_inbox_digests::Migration),
             Box::new(m20261206_000005_add_listing_part::Migration),
             Box::new(m20261206_000013_create_ledger_checkpoints::Migration),
+            Box::new(m20261206_000040_create_analytics_results::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@
 //! [`Jurisdiction`](suyuan_core::division::Jurisdiction)) as their first argument and filter by it,
 //! so no code path can read another seller's rows.
 
+pub mod analytics;
 pub mod corrections;
 pub mod db;
 pub mod entity;

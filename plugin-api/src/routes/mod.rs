@@ -1,6 +1,7 @@
 //! HTTP routes. Handlers are thin: extract, parse into domain types, call one domain function,
 //! map to an `Out` type.
 
+pub mod analytics;
 pub mod catalogue;
 pub mod deliveries;
 pub mod domains;
@@ -82,6 +83,13 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .service(recalls::create_recall)
                 .service(recalls::list_recalls)
                 .service(flags::list_flags)
+                .service(analytics::list_scores)
+                .service(analytics::list_timeliness)
+                .service(analytics::list_overdue)
+                .service(analytics::list_alerts)
+                .service(analytics::get_alert)
+                .service(analytics::acknowledge_alert)
+                .service(analytics::resolve_alert)
                 .service(transfers::list_transfers)
                 .service(transfers::incoming_transfers)
                 .service(transfers::get_transfer)

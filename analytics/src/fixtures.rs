@@ -1,5 +1,11 @@
-//! Small hand-built frames with the contract's columns and types, for the unit tests.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+//! Small hand-built frames with the contract's columns and types, for tests (this crate's and
+//! the end-to-end ones): rows as plain tuples and structs, frames as the mirror would give them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    clippy::missing_panics_doc
+)]
 
 use crate::Frames;
 use crate::frames::*;
