@@ -40,8 +40,11 @@ enum AnalyticsTimeliness {
     WithinDeadline,
     Overdue,
     ShareWithinDeadline,
+    #[sea_orm(iden = "delay_p50_s")]
     DelayP50S,
+    #[sea_orm(iden = "delay_p90_s")]
     DelayP90S,
+    #[sea_orm(iden = "delay_max_s")]
     DelayMaxS,
     ComputedAt,
 }
