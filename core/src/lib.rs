@@ -25,6 +25,7 @@ pub mod retry;
 pub mod sale;
 pub mod secrets;
 pub mod standing;
+pub mod supervision;
 pub mod tenancy;
 pub mod timeliness;
 pub mod transfer;

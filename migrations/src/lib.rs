@@ -22,9 +22,10 @@ mod m20261206_000003_add_inbox_digests;
 mod m20261206_000005_add_listing_part;
 mod m20261206_000013_create_ledger_checkpoints;
 mod m20261206_000020_add_record_clock_and_scan_indexes;
-mod m20261206_000060_create_analytics_leases;
 mod m20261206_000030_add_mail_kinds_and_preferences;
+mod m20261206_000040_create_analytics_results;
 mod m20261206_000050_add_recall_lifecycle;
+mod m20261206_000060_create_analytics_leases;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -49,9 +50,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000005_add_listing_part::Migration),
             Box::new(m20261206_000013_create_ledger_checkpoints::Migration),
             Box::new(m20261206_000020_add_record_clock_and_scan_indexes::Migration),
-            Box::new(m20261206_000060_create_analytics_leases::Migration),
             Box::new(m20261206_000030_add_mail_kinds_and_preferences::Migration),
+            Box::new(m20261206_000040_create_analytics_results::Migration),
             Box::new(m20261206_000050_add_recall_lifecycle::Migration),
+            Box::new(m20261206_000060_create_analytics_leases::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@
 //! so no code path can read another seller's rows.
 
 pub mod analytics_export;
+pub mod analytics;
 pub mod corrections;
 pub mod db;
 pub mod entity;

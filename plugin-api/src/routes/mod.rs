@@ -1,6 +1,7 @@
 //! HTTP routes. Handlers are thin: extract, parse into domain types, call one domain function,
 //! map to an `Out` type.
 
+pub mod analytics;
 pub mod catalogue;
 pub mod deliveries;
 pub mod domains;
@@ -87,6 +88,13 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .service(recalls::withdraw_recall)
                 .service(recalls::recall_history)
                 .service(flags::list_flags)
+                .service(analytics::list_scores)
+                .service(analytics::list_timeliness)
+                .service(analytics::list_overdue)
+                .service(analytics::list_alerts)
+                .service(analytics::get_alert)
+                .service(analytics::acknowledge_alert)
+                .service(analytics::resolve_alert)
                 .service(transfers::list_transfers)
                 .service(transfers::incoming_transfers)
                 .service(transfers::get_transfer)

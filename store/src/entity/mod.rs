@@ -2,6 +2,11 @@
 //! own `Out` types, and all tenant reads go through the scoped helpers in [the crate root](crate).
 #![allow(missing_docs)] // generated items of the sea-orm derives
 
+pub mod analytics_alert;
+pub mod analytics_alert_event;
+pub mod analytics_overdue;
+pub mod analytics_score;
+pub mod analytics_timeliness;
 pub mod code_flag;
 pub mod code_scan;
 pub mod ledger_checkpoint;

@@ -1,0 +1,576 @@
+//! Results of the supervision analytics (`suyuan_core::supervision`): saved by a run in one
+//! transaction, read by pages and the API without recomputing, always through a scope.
+//!
+//! - **Scores** and **timeliness**: a run replaces every period (month) and week it computed.
+//! - **Overdue records**: a run replaces the whole list (it is "overdue now").
+//! - **Alerts**: one row per cause key; a run reconciles the causes it found with the stored
+//!   alerts ([`suyuan_core::supervision::reconcile`]): a new cause is raised `open`; a cause
+//!   still found keeps its state (an acknowledged alert stays acknowledged); an alert whose cause
+//!   is no longer found is resolved by itself (`resolved_by = "run"`); a resolved alert whose
+//!   cause is found again is reopened (the same row, so never raised twice). Every change of
+//!   state is kept in `analytics_alert_events`.
+
+use crate::StoreError;
+use crate::entity::{
+    analytics_alert as alert, analytics_alert_event as alert_event, analytics_overdue as overdue,
+    analytics_score as score, analytics_timeliness as timeliness,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use std::collections::{BTreeSet, HashMap};
+use suyuan_core::division::Jurisdiction;
+use suyuan_core::ids::SellerId;
+use suyuan_core::supervision::{
+    AlertCause, AlertState, Reconcile, ScoreComponent, SupervisionResults, reconcile,
+};
+
+pub use crate::entity::analytics_alert::Model as AlertRow;
+pub use crate::entity::analytics_alert_event::Model as AlertEventRow;
+pub use crate::entity::analytics_overdue::Model as OverdueRow;
+pub use crate::entity::analytics_score::Model as ScoreRow;
+pub use crate::entity::analytics_timeliness::Model as TimelinessRow;
+
+/// Whose results a caller may read.
+#[derive(Clone, Debug)]
+pub enum ResultScope {
+    /// One seller's.
+    Seller(SellerId),
+    /// Sellers registered in a jurisdiction.
+    Jurisdiction(Jurisdiction),
+    /// Everyone's (admins).
+    All,
+}
+
+impl ResultScope {
+    fn filter<E, C>(&self, q: sea_orm::Select<E>, seller: C, division: C) -> sea_orm::Select<E>
+    where
+        E: EntityTrait,
+        C: ColumnTrait,
+    {
+        match self {
+            ResultScope::Seller(s) => q.filter(seller.eq(s.as_str())),
+            ResultScope::Jurisdiction(j) => {
+                let p: String = j.as_prefix().chars().filter(char::is_ascii_digit).collect();
+                q.filter(division.like(format!("{p}%")))
+            }
+            ResultScope::All => q,
+        }
+    }
+}
+
+/// What a run changed among the alerts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReconcileOutcome {
+    /// Alerts raised for the first time (ids).
+    pub raised: Vec<i64>,
+    /// Resolved alerts opened again.
+    pub reopened: Vec<i64>,
+    /// Alerts still found.
+    pub kept: usize,
+    /// Alerts resolved by themselves.
+    pub resolved: Vec<i64>,
+    /// Of `raised` and `reopened`, the critical ones (to mail at once).
+    pub critical: Vec<i64>,
+}
+
+const CHUNK: usize = 500;
+
+/// Saves what a run computed, in one transaction: scores and timeliness of the periods and
+/// weeks it computed, the overdue list, and the alerts reconciled.
+pub async fn save_results(
+    db: &DatabaseConnection,
+    results: &SupervisionResults,
+    now: DateTime<Utc>,
+) -> Result<ReconcileOutcome, StoreError> {
+    let txn = db.begin().await?;
+
+    let periods: BTreeSet<&str> = results.scores.iter().map(|s| s.period.as_str()).collect();
+    if !periods.is_empty() {
+        score::Entity::delete_many()
+            .filter(score::Column::Period.is_in(periods))
+            .exec(&txn)
+            .await?;
+    }
+    let rows = results
+        .scores
+        .iter()
+        .map(|s| {
+            Ok(score::ActiveModel {
+                seller_id: Set(s.seller_id.clone()),
+                division: Set(s.division.clone()),
+                period: Set(s.period.clone()),
+                score: Set(s.score),
+                grade: Set(s.grade.clone()),
+                category_id: Set(s.category_id.clone()),
+                rank_province: Set(s.rank_province),
+                rank_division: Set(s.rank_division),
+                rank_category: Set(s.rank_category),
+                change: Set(s.change),
+                components: Set(serde_json::to_string(&s.components)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                computed_at: Set(now),
+                ..Default::default()
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    for chunk in rows.chunks(CHUNK) {
+        score::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+
+    let weeks: BTreeSet<&str> = results.timeliness.iter().map(|t| t.week.as_str()).collect();
+    if !weeks.is_empty() {
+        timeliness::Entity::delete_many()
+            .filter(timeliness::Column::Week.is_in(weeks))
+            .exec(&txn)
+            .await?;
+    }
+    let rows: Vec<timeliness::ActiveModel> = results
+        .timeliness
+        .iter()
+        .map(|t| timeliness::ActiveModel {
+            seller_id: Set(t.seller_id.clone()),
+            division: Set(t.division.clone()),
+            week: Set(t.week.clone()),
+            dimension: Set(t.dimension.clone()),
+            key: Set(t.key.clone()),
+            records: Set(t.records),
+            completed: Set(t.completed),
+            within_deadline: Set(t.within_deadline),
+            overdue: Set(t.overdue),
+            share_within_deadline: Set(t.share_within_deadline),
+            delay_p50_s: Set(t.delay_p50_s),
+            delay_p90_s: Set(t.delay_p90_s),
+            delay_max_s: Set(t.delay_max_s),
+            computed_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        timeliness::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+
+    overdue::Entity::delete_many().exec(&txn).await?;
+    let rows: Vec<overdue::ActiveModel> = results
+        .overdue
+        .iter()
+        .map(|o| overdue::ActiveModel {
+            record_id: Set(o.record_id.clone()),
+            record_kind: Set(o.record_kind.clone()),
+            seller_id: Set(o.seller_id.clone()),
+            division: Set(o.division.clone()),
+            category_id: Set(o.category_id.clone()),
+            region: Set(o.region.clone()),
+            started_at: Set(o.started_at),
+            deadline_at: Set(o.deadline_at),
+            computed_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        overdue::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+
+    let outcome = reconcile_alerts(&txn, &results.alerts, now).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+async fn history(
+    conn: &impl ConnectionTrait,
+    alert_id: i64,
+    from: Option<AlertState>,
+    to: AlertState,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    alert_event::ActiveModel {
+        alert_id: Set(alert_id),
+        at: Set(now),
+        from_state: Set(from.map(|s| s.as_str().to_owned())),
+        to_state: Set(to.as_str().to_owned()),
+        actor: Set(actor.to_owned()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Reconciles the complete set of causes a run found with the stored alerts (see the module
+/// documentation). Call it inside a transaction ([`save_results`] does).
+pub async fn reconcile_alerts(
+    conn: &impl ConnectionTrait,
+    causes: &[AlertCause],
+    now: DateTime<Utc>,
+) -> Result<ReconcileOutcome, StoreError> {
+    let stored: Vec<(i64, String, String)> = alert::Entity::find()
+        .select_only()
+        .column(alert::Column::Id)
+        .column(alert::Column::CauseKey)
+        .column(alert::Column::State)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut by_key: HashMap<String, (i64, AlertState)> = HashMap::with_capacity(stored.len());
+    for (id, key, state) in stored {
+        let state = AlertState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("alert {id} state {state}")))?;
+        by_key.insert(key, (id, state));
+    }
+    let mut out = ReconcileOutcome::default();
+    let mut found = std::collections::HashSet::with_capacity(causes.len());
+    for cause in causes {
+        let key = cause.key();
+        if !found.insert(key.clone()) {
+            continue;
+        }
+        let detail = cause.detail.to_string();
+        let stored = by_key.get(&key).copied();
+        match reconcile(stored.map(|(_, s)| s), true) {
+            Reconcile::Raise => {
+                let row = alert::ActiveModel {
+                    cause_key: Set(key),
+                    rule: Set(cause.rule.as_str().to_owned()),
+                    seller_id: Set(cause.seller_id.clone()),
+                    division: Set(cause.division.clone()),
+                    subject: Set(cause.subject.clone()),
+                    severity: Set(cause.rule.severity().as_str().to_owned()),
+                    state: Set(AlertState::Open.as_str().to_owned()),
+                    detail: Set(detail),
+                    first_raised_at: Set(now),
+                    last_found_at: Set(now),
+                    acknowledged_at: Set(None),
+                    resolved_at: Set(None),
+                    resolved_by: Set(None),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(conn)
+                .await?;
+                history(conn, row.id, None, AlertState::Open, "run", now).await?;
+                out.raised.push(row.id);
+                if cause.rule.severity() == suyuan_core::supervision::Severity::Critical {
+                    out.critical.push(row.id);
+                }
+            }
+            Reconcile::Reopen => {
+                let Some((id, from)) = stored else { continue };
+                alert::Entity::update_many()
+                    .col_expr(alert::Column::State, Expr::value(AlertState::Open.as_str()))
+                    .col_expr(alert::Column::Detail, Expr::value(detail))
+                    .col_expr(alert::Column::LastFoundAt, Expr::value(now))
+                    .col_expr(alert::Column::UpdatedAt, Expr::value(now))
+                    .col_expr(
+                        alert::Column::AcknowledgedAt,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .col_expr(
+                        alert::Column::ResolvedAt,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .col_expr(
+                        alert::Column::ResolvedBy,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .filter(alert::Column::Id.eq(id))
+                    .exec(conn)
+                    .await?;
+                history(conn, id, Some(from), AlertState::Open, "run", now).await?;
+                out.reopened.push(id);
+                if cause.rule.severity() == suyuan_core::supervision::Severity::Critical {
+                    out.critical.push(id);
+                }
+            }
+            Reconcile::Keep => {
+                let Some((id, _)) = stored else { continue };
+                alert::Entity::update_many()
+                    .col_expr(alert::Column::Detail, Expr::value(detail))
+                    .col_expr(alert::Column::LastFoundAt, Expr::value(now))
+                    .filter(alert::Column::Id.eq(id))
+                    .exec(conn)
+                    .await?;
+                out.kept += 1;
+            }
+            Reconcile::AutoResolve | Reconcile::Nothing => {}
+        }
+    }
+    for (key, (id, state)) in by_key {
+        if found.contains(&key) {
+            continue;
+        }
+        if reconcile(Some(state), false) == Reconcile::AutoResolve {
+            set_state(conn, id, state, AlertState::Resolved, "run", now).await?;
+            out.resolved.push(id);
+        }
+    }
+    out.resolved.sort_unstable();
+    Ok(out)
+}
+
+async fn set_state(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    from: AlertState,
+    to: AlertState,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut q = alert::Entity::update_many()
+        .col_expr(alert::Column::State, Expr::value(to.as_str()))
+        .col_expr(alert::Column::UpdatedAt, Expr::value(now));
+    q = match to {
+        AlertState::Acknowledged => q.col_expr(alert::Column::AcknowledgedAt, Expr::value(now)),
+        AlertState::Resolved => q
+            .col_expr(alert::Column::ResolvedAt, Expr::value(now))
+            .col_expr(alert::Column::ResolvedBy, Expr::value(actor)),
+        AlertState::Open => q,
+    };
+    // Only from the state read: a concurrent change wins, this one is refused.
+    let res = q
+        .filter(alert::Column::Id.eq(id))
+        .filter(alert::Column::State.eq(from.as_str()))
+        .exec(conn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(StoreError::State {
+            slug: "alert-changed",
+            detail_zh: "该提醒的状态刚刚被更改，请刷新后重试".to_owned(),
+            detail_en: "the alert changed meanwhile: reload and try again".to_owned(),
+        });
+    }
+    history(conn, id, Some(from), to, actor, now).await
+}
+
+/// A person acknowledges (`to = Acknowledged`) or resolves (`to = Resolved`) an alert in their
+/// scope. Outside the scope it does not exist (`NotFound`); a move the lifecycle refuses (an
+/// acknowledged alert acknowledged again, a resolved one resolved again) is a `State` error.
+pub async fn change_alert(
+    db: &DatabaseConnection,
+    scope: &ResultScope,
+    id: i64,
+    to: AlertState,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<AlertRow, StoreError> {
+    let txn = db.begin().await?;
+    let row = scope
+        .filter(
+            alert::Entity::find_by_id(id),
+            alert::Column::SellerId,
+            alert::Column::Division,
+        )
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound("alert"))?;
+    let from = AlertState::parse(&row.state)
+        .ok_or_else(|| StoreError::Corrupt(format!("alert {id} state {}", row.state)))?;
+    let allowed = match to {
+        AlertState::Acknowledged => from.acknowledge(),
+        AlertState::Resolved => from.resolve(),
+        AlertState::Open => None,
+    };
+    if allowed != Some(to) {
+        return Err(StoreError::State {
+            slug: "alert-state",
+            detail_zh: format!(
+                "该提醒当前为「{}」，不能改为「{}」",
+                from.as_str(),
+                to.as_str()
+            ),
+            detail_en: format!(
+                "the alert is {}, it cannot become {}",
+                from.as_str(),
+                to.as_str()
+            ),
+        });
+    }
+    set_state(&txn, id, from, to, actor, now).await?;
+    let row = alert::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound("alert"))?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Filters for [`list_scores`].
+#[derive(Clone, Debug, Default)]
+pub struct ScoreFilter {
+    /// Only this seller.
+    pub seller_id: Option<String>,
+    /// Only this month.
+    pub period: Option<String>,
+    /// At most this many, newest month first, then best score.
+    pub limit: u64,
+}
+
+/// Scores in the caller's scope.
+pub async fn list_scores(
+    conn: &impl ConnectionTrait,
+    scope: &ResultScope,
+    f: &ScoreFilter,
+) -> Result<Vec<ScoreRow>, StoreError> {
+    let mut q = scope.filter(
+        score::Entity::find(),
+        score::Column::SellerId,
+        score::Column::Division,
+    );
+    if let Some(s) = &f.seller_id {
+        q = q.filter(score::Column::SellerId.eq(s.as_str()));
+    }
+    if let Some(p) = &f.period {
+        q = q.filter(score::Column::Period.eq(p.as_str()));
+    }
+    Ok(q.order_by_desc(score::Column::Period)
+        .order_by_desc(score::Column::Score)
+        .order_by_asc(score::Column::SellerId)
+        .limit(f.limit)
+        .all(conn)
+        .await?)
+}
+
+/// The components of a stored score (largest loss first).
+pub fn score_components(row: &ScoreRow) -> Result<Vec<ScoreComponent>, StoreError> {
+    serde_json::from_str(&row.components).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Filters for [`list_timeliness`].
+#[derive(Clone, Debug, Default)]
+pub struct TimelinessFilter {
+    /// Only this seller.
+    pub seller_id: Option<String>,
+    /// Only this ISO week.
+    pub week: Option<String>,
+    /// Only this dimension.
+    pub dimension: Option<String>,
+    /// At most this many, newest week first.
+    pub limit: u64,
+}
+
+/// Timeliness rows in the caller's scope.
+pub async fn list_timeliness(
+    conn: &impl ConnectionTrait,
+    scope: &ResultScope,
+    f: &TimelinessFilter,
+) -> Result<Vec<TimelinessRow>, StoreError> {
+    let mut q = scope.filter(
+        timeliness::Entity::find(),
+        timeliness::Column::SellerId,
+        timeliness::Column::Division,
+    );
+    if let Some(s) = &f.seller_id {
+        q = q.filter(timeliness::Column::SellerId.eq(s.as_str()));
+    }
+    if let Some(w) = &f.week {
+        q = q.filter(timeliness::Column::Week.eq(w.as_str()));
+    }
+    if let Some(d) = &f.dimension {
+        q = q.filter(timeliness::Column::Dimension.eq(d.as_str()));
+    }
+    Ok(q.order_by_desc(timeliness::Column::Week)
+        .order_by_asc(timeliness::Column::SellerId)
+        .order_by_asc(timeliness::Column::Dimension)
+        .order_by_asc(timeliness::Column::Key)
+        .limit(f.limit)
+        .all(conn)
+        .await?)
+}
+
+/// Records overdue (as of the last run) in the caller's scope, longest overdue first.
+pub async fn list_overdue(
+    conn: &impl ConnectionTrait,
+    scope: &ResultScope,
+    seller_id: Option<&str>,
+    limit: u64,
+) -> Result<Vec<OverdueRow>, StoreError> {
+    let mut q = scope.filter(
+        overdue::Entity::find(),
+        overdue::Column::SellerId,
+        overdue::Column::Division,
+    );
+    if let Some(s) = seller_id {
+        q = q.filter(overdue::Column::SellerId.eq(s));
+    }
+    Ok(q.order_by_asc(overdue::Column::DeadlineAt)
+        .order_by_asc(overdue::Column::RecordId)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// Filters for [`list_alerts`].
+#[derive(Clone, Debug, Default)]
+pub struct AlertFilter {
+    /// Only this seller.
+    pub seller_id: Option<String>,
+    /// Only this state.
+    pub state: Option<AlertState>,
+    /// Only this severity.
+    pub severity: Option<suyuan_core::supervision::Severity>,
+    /// Only ids below this (paging, newest first).
+    pub before_id: Option<i64>,
+    /// At most this many.
+    pub limit: u64,
+}
+
+/// Alerts in the caller's scope, newest first.
+pub async fn list_alerts(
+    conn: &impl ConnectionTrait,
+    scope: &ResultScope,
+    f: &AlertFilter,
+) -> Result<Vec<AlertRow>, StoreError> {
+    let mut q = scope.filter(
+        alert::Entity::find(),
+        alert::Column::SellerId,
+        alert::Column::Division,
+    );
+    if let Some(s) = &f.seller_id {
+        q = q.filter(alert::Column::SellerId.eq(s.as_str()));
+    }
+    if let Some(s) = f.state {
+        q = q.filter(alert::Column::State.eq(s.as_str()));
+    }
+    if let Some(s) = f.severity {
+        q = q.filter(alert::Column::Severity.eq(s.as_str()));
+    }
+    if let Some(b) = f.before_id {
+        q = q.filter(alert::Column::Id.lt(b));
+    }
+    Ok(q.order_by_desc(alert::Column::Id)
+        .limit(f.limit)
+        .all(conn)
+        .await?)
+}
+
+/// The history of an alert in the caller's scope, oldest first (`NotFound` outside it).
+pub async fn alert_history(
+    conn: &impl ConnectionTrait,
+    scope: &ResultScope,
+    id: i64,
+) -> Result<(AlertRow, Vec<AlertEventRow>), StoreError> {
+    let row = scope
+        .filter(
+            alert::Entity::find_by_id(id),
+            alert::Column::SellerId,
+            alert::Column::Division,
+        )
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound("alert"))?;
+    let events = alert_event::Entity::find()
+        .filter(alert_event::Column::AlertId.eq(id))
+        .order_by_asc(alert_event::Column::Id)
+        .all(conn)
+        .await?;
+    Ok((row, events))
+}
