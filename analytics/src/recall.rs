@@ -681,19 +681,23 @@ mod tests {
         RecallIndex::build(&events, &codes, &transfers, &sellers).expect("index")
     }
 
+    /// One row of a flow as the tests compare it: tier, seller, record kind, province, customer type,
+    /// quantity, gap.
+    type FlowLine<'a> = (
+        u32,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        f64,
+        Option<Gap>,
+    );
+
     #[test]
     fn a_batch_flows_through_a_claimed_transfer_to_the_next_tier_with_its_gaps() {
         let flow = small().trace(&Selector::batch(Some(GTIN), "L1").expect("selector"));
         assert_eq!(flow.sellers(), vec![(1, "A"), (2, "B")]);
-        let rows: Vec<(
-            u32,
-            &str,
-            &str,
-            Option<&str>,
-            Option<&str>,
-            f64,
-            Option<Gap>,
-        )> = flow
+        let rows: Vec<FlowLine> = flow
             .rows
             .iter()
             .map(|r| {

@@ -316,7 +316,7 @@ async fn serve_code(
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(req, q);
     let key = code.to_string();
-    let (mut view, stored_scans) = match state.page_cache.get(&key) {
+    let (mut view, scan_base) = match state.page_cache.get(&key) {
         Some(hit) => hit,
         None => {
             let facts = trace::facts(&state.db, &code).await?;
@@ -334,8 +334,12 @@ async fn serve_code(
                 ));
             }
             let view = view_of(state, &facts).await?;
-            state.page_cache.put(key, (view.clone(), facts.scans));
-            (view, facts.scans)
+            // Stored and queued now, less what this process has counted: adding what it has
+            // counted at each view gives the count, even after the queued scans are written.
+            let base = i64::try_from(facts.scans + state.scans.pending(&code)).unwrap_or(i64::MAX)
+                - i64::try_from(state.scans.counted(&code)).unwrap_or(i64::MAX);
+            state.page_cache.put(key, (view.clone(), base));
+            (view, base)
         }
     };
     // Only a registered code's views are counted (views of unknown codes store nothing), and
@@ -343,8 +347,9 @@ async fn serve_code(
     if let Some(client) = req.peer_addr().map(|a| a.ip()) {
         state.scans.record(&code, client, chrono::Utc::now());
     }
+    let counted = i64::try_from(state.scans.counted(&code)).unwrap_or(i64::MAX);
     view.authenticity.times_scanned =
-        u32::try_from(stored_scans + state.scans.pending(&code)).unwrap_or(u32::MAX);
+        u32::try_from(scan_base.saturating_add(counted).max(0)).unwrap_or(u32::MAX);
     view.seller_actions = seller_actions_for(state, req, &code).await?;
     match q.link_type.as_deref() {
         None | Some("gs1:traceability") => {}

@@ -7,6 +7,7 @@ use std::path::Path;
 use suyuan_analytics::mirror::{Mirror, RunReport};
 use suyuan_analytics::run::{Inputs, Outputs, compute};
 use suyuan_store::Db;
+use suyuan_store::analytics::ReconcileOutcome;
 use suyuan_store::analytics_export::{release_lease, try_lease};
 
 /// The lease's name.
@@ -21,6 +22,22 @@ pub struct RunSummary {
     pub mirror: RunReport,
     /// What the computations answered.
     pub outputs: Outputs,
+    /// The supervision results saved (scores, timeliness, overdue records) and what changed among
+    /// the alerts.
+    pub saved: SavedResults,
+}
+
+/// What a run saved for pages and the API.
+#[derive(Debug, Default)]
+pub struct SavedResults {
+    /// Score rows (seller and month).
+    pub scores: usize,
+    /// Timeliness rows (seller, week and dimension).
+    pub timeliness: usize,
+    /// Records overdue now.
+    pub overdue: usize,
+    /// Alerts raised, reopened, kept and resolved by the run.
+    pub alerts: ReconcileOutcome,
 }
 
 /// Runs analytics once at `now`: appends to the mirror (or rebuilds it), then computes the
@@ -74,9 +91,39 @@ async fn run_holding_lease(
         })
         .await??
     };
+    // The supervision results are computed on the whole mirror each run: the snapshots change
+    // without new events (a transfer claimed, a deadline passed), and alerts are reconciled with
+    // every cause found now.
+    let results = {
+        let mirror = mirror.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let frames = suyuan_analytics::Frames {
+                events: mirror.scan_events()?,
+                event_codes: mirror.scan_event_codes()?,
+                sales: mirror.scan_snapshot("sales")?,
+                transfers: mirror.scan_snapshot("transfers")?,
+                listings: mirror.scan_snapshot("listings")?,
+                sellers: mirror.scan_snapshot("sellers")?,
+                submissions: mirror.scan_snapshot("submissions")?,
+                flags: mirror.scan_snapshot("flags")?,
+                recalls: mirror.scan_snapshot("recalls")?,
+            };
+            let config = suyuan_analytics::config::AnalyticsConfig::default();
+            let results = suyuan_analytics::compute(&frames, now, &config)?;
+            Ok(results.to_records()?)
+        })
+        .await??
+    };
+    let alerts = suyuan_store::analytics::save_results(db, &results, now).await?;
     Ok(RunSummary {
         mirror: report,
         outputs,
+        saved: SavedResults {
+            scores: results.scores.len(),
+            timeliness: results.timeliness.len(),
+            overdue: results.overdue.len(),
+            alerts,
+        },
     })
 }
 

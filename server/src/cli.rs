@@ -665,6 +665,18 @@ async fn analytics_command(config: &Config, action: AnalyticsAction) -> anyhow::
     for (name, frame) in &summary.outputs {
         println!("{name}: {} rows", frame.height());
     }
+    let r = &summary.saved;
+    println!(
+        "保存 saved: {} scores, {} timeliness rows, {} overdue records; alerts: {} raised, {} reopened, {} kept, {} resolved ({} critical)",
+        r.scores,
+        r.timeliness,
+        r.overdue,
+        r.alerts.raised.len(),
+        r.alerts.reopened.len(),
+        r.alerts.kept,
+        r.alerts.resolved.len(),
+        r.alerts.critical.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

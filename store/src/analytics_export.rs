@@ -163,7 +163,9 @@ pub struct SaleRow {
     pub region: Option<String>,
     /// Category of the first traced line.
     pub category_id: Option<String>,
-    /// When paid.
+    /// When ordered.
+    pub ordered_at: Option<DateTime<Utc>>,
+    /// When it was paid.
     pub paid_at: Option<DateTime<Utc>>,
     /// When registered.
     pub completed_at: Option<DateTime<Utc>>,
@@ -183,6 +185,7 @@ struct SaleCols {
     status: String,
     buyer_type: String,
     region: Option<String>,
+    ordered_at: Option<DateTime<Utc>>,
     paid_at: Option<DateTime<Utc>>,
     completed_at: Option<DateTime<Utc>>,
     deadline_at: Option<DateTime<Utc>>,
@@ -204,6 +207,7 @@ pub async fn sales_page<C: ConnectionTrait>(
             sale::Column::Status,
             sale::Column::BuyerType,
             sale::Column::Region,
+            sale::Column::OrderedAt,
             sale::Column::PaidAt,
             sale::Column::CompletedAt,
             sale::Column::DeadlineAt,
@@ -253,6 +257,7 @@ pub async fn sales_page<C: ConnectionTrait>(
                 buyer_type: s.buyer_type,
                 region: s.region,
                 category_id,
+                ordered_at: s.ordered_at,
                 paid_at: s.paid_at,
                 completed_at: s.completed_at,
                 deadline_at: s.deadline_at,

@@ -26,6 +26,7 @@ type Seen = std::collections::HashMap<(String, std::net::IpAddr), DateTime<Utc>>
 pub struct ScanRecorder {
     tx: mpsc::Sender<(TraceCode, DateTime<Utc>)>,
     pending: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
+    counted: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
     seen: std::sync::Arc<std::sync::Mutex<Seen>>,
 }
 
@@ -69,6 +70,7 @@ impl ScanRecorder {
         ScanRecorder {
             tx,
             pending,
+            counted: std::sync::Arc::default(),
             seen: std::sync::Arc::default(),
         }
     }
@@ -76,6 +78,17 @@ impl ScanRecorder {
     /// Scans of this code queued but not yet written.
     pub fn pending(&self, code: &TraceCode) -> u64 {
         self.pending
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&code.to_string()).copied())
+            .unwrap_or(0)
+    }
+
+    /// Scans of this code this process has counted since it started (queued or written): a page
+    /// that cached the stored count adds those counted after it (the memory is bounded: past
+    /// [`SEEN_LIMIT`] codes it starts again, and a cached page is then short for its few seconds).
+    pub fn counted(&self, code: &TraceCode) -> u64 {
+        self.counted
             .lock()
             .ok()
             .and_then(|m| m.get(&code.to_string()).copied())
@@ -101,6 +114,12 @@ impl ScanRecorder {
             return false;
         }
         if let Ok(mut map) = self.pending.lock() {
+            *map.entry(code.to_string()).or_default() += 1;
+        }
+        if let Ok(mut map) = self.counted.lock() {
+            if map.len() >= SEEN_LIMIT {
+                map.clear();
+            }
             *map.entry(code.to_string()).or_default() += 1;
         }
         true

@@ -52,8 +52,10 @@ impl BadgeCache {
     }
 }
 
-/// A cached page: when it was assembled, the view, and its scan count at that time.
-type CachedPage = (Instant, suyuan_widgets::TracePageView, u64);
+/// A cached page: when it was assembled, the view, and its scan base: the scans stored and queued
+/// at that time less those the process had counted (so the base plus what the process has
+/// counted now is the count, whether or not the queued scans were written since).
+type CachedPage = (Instant, suyuan_widgets::TracePageView, i64);
 
 /// Assembled trace-page data by code, reused for [`PAGE_TTL`] (a recall clears it); the scan
 /// count and a signed-in seller's actions are added per request.
@@ -66,8 +68,8 @@ pub struct PageCache {
 pub const PAGE_TTL: Duration = Duration::from_secs(3);
 
 impl PageCache {
-    /// A fresh entry: the view and the stored scan count it was built with.
-    pub fn get(&self, code: &str) -> Option<(suyuan_widgets::TracePageView, u64)> {
+    /// A fresh entry: the view and the scan base it was built with.
+    pub fn get(&self, code: &str) -> Option<(suyuan_widgets::TracePageView, i64)> {
         let map = self.inner.read().ok()?;
         map.get(code)
             .filter(|(at, _, _)| at.elapsed() < PAGE_TTL)
@@ -75,7 +77,7 @@ impl PageCache {
     }
 
     /// Stores an entry.
-    pub fn put(&self, code: String, value: (suyuan_widgets::TracePageView, u64)) {
+    pub fn put(&self, code: String, value: (suyuan_widgets::TracePageView, i64)) {
         if let Ok(mut map) = self.inner.write() {
             if map.len() > 20_000 {
                 map.retain(|_, (at, _, _)| at.elapsed() < PAGE_TTL);

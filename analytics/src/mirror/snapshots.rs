@@ -50,10 +50,25 @@ pub fn sellers(rows: &[SellerRow]) -> PolarsResult<DataFrame> {
     )
 }
 
-/// The `sales` frame. `required` is "a traced category and not cancelled"; `started_at` is the
-/// payment time (the status-aware rule of `core` replaces both when it lands).
+/// The `sales` frame. `required` and `started_at` are the sale's clock by the one timeliness rule
+/// ([`suyuan_core::timeliness::sale_clock`]): an unpaid order has not started, a cancelled one
+/// needs no registration.
 pub fn sales(rows: &[SaleRow]) -> PolarsResult<DataFrame> {
     use frames::sales as c;
+    let clocks: Vec<suyuan_core::timeliness::Clock> = rows
+        .iter()
+        .map(|r| {
+            suyuan_core::timeliness::sale_clock(
+                &r.status,
+                r.category_id.is_some(),
+                r.ordered_at,
+                r.paid_at,
+                r.completed_at,
+                r.deadline_at,
+                None,
+            )
+        })
+        .collect();
     DataFrame::new(
         rows.len(),
         vec![
@@ -93,11 +108,12 @@ pub fn sales(rows: &[SaleRow]) -> PolarsResult<DataFrame> {
             ),
             Column::new(
                 c::REQUIRED.into(),
-                rows.iter()
-                    .map(|r| r.category_id.is_some() && r.status != "cancelled")
-                    .collect::<Vec<_>>(),
+                clocks.iter().map(|k| k.required).collect::<Vec<_>>(),
             ),
-            times(c::STARTED_AT, rows.iter().map(|r| ms(r.paid_at)).collect())?,
+            times(
+                c::STARTED_AT,
+                clocks.iter().map(|k| ms(k.started_at)).collect(),
+            )?,
             times(
                 c::COMPLETED_AT,
                 rows.iter().map(|r| ms(r.completed_at)).collect(),

@@ -10,7 +10,6 @@
 
 use super::TraceEvent;
 use super::vocab::{BizStep, BizTransactionType, Disposition, EventKind, ext};
-use serde::{Deserialize, Serialize};
 
 pub use crate::record::RecordKind;
 

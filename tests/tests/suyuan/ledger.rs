@@ -181,6 +181,7 @@ both_engines!(
         // An amendment: a declaration and its corrective event, which moves the sale to Hangzhou.
         let amended = suyuan_store::corrections::correct(
             &t.db,
+            &suyuan_tests::catalogue(),
             &a,
             &victims[4].id.to_string(),
             "wrong region",

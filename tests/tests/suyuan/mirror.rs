@@ -60,6 +60,7 @@ async fn sale(
         corrects: None,
         deadline_at: None,
         missing_elements: vec![],
+        catalogue_version: None,
         codes: vec![CodeEntry {
             role: CodeRole::Epc,
             code,
@@ -213,3 +214,69 @@ both_engines!(
         assert_eq!(after.len(), 3, "three events, none twice: {after:?}");
     }
 );
+
+both_engines!(
+    an_analytics_run_saves_each_sellers_monthly_score_for_pages_and_the_api,
+    |t: TestDb| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let a = seller(&t.db, "91440104MA59ABCD1", "440104").await;
+        let b = seller(&t.db, "91330106MA2GXYK23", "330106").await;
+        sale(&t.db, &a, "S1", "440106", 1).await;
+        sale(&t.db, &b, "S2", "330102", 2).await;
+        let now = Utc::now() + Duration::seconds(1);
+
+        let mut expected = vec![
+            (a.to_string(), "440104".to_owned()),
+            (b.to_string(), "330106".to_owned()),
+        ];
+        expected.sort();
+
+        let first = suyuan_server::analytics::run_once(
+            &t.db,
+            &dir.path().join("mirror"),
+            std::time::Duration::ZERO,
+            now,
+            false,
+            &|_| {},
+        )
+        .await
+        .unwrap()
+        .expect("no other run holds the lease");
+        assert_eq!(first.mirror.events_added, 2);
+        assert_eq!(first.saved.scores, 2, "one score per seller and month");
+        assert_eq!(november_scores(&t.db).await, expected);
+
+        // A second run with nothing new recomputes and replaces, never doubles.
+        let second = suyuan_server::analytics::run_once(
+            &t.db,
+            &dir.path().join("mirror"),
+            std::time::Duration::ZERO,
+            now,
+            false,
+            &|_| {},
+        )
+        .await
+        .unwrap()
+        .expect("no other run holds the lease");
+        assert_eq!(second.mirror.events_added, 0);
+        assert_eq!(november_scores(&t.db).await, expected);
+    }
+);
+
+/// The sellers (and their divisions) with a saved score for November 2026, as an admin lists them.
+async fn november_scores(db: &DatabaseConnection) -> Vec<(String, String)> {
+    use suyuan_store::analytics::{ResultScope, ScoreFilter, list_scores};
+    let filter = ScoreFilter {
+        period: Some("2026-11".into()),
+        limit: 100,
+        ..Default::default()
+    };
+    let mut rows: Vec<(String, String)> = list_scores(db, &ResultScope::All, &filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.seller_id, r.division))
+        .collect();
+    rows.sort();
+    rows
+}

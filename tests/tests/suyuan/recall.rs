@@ -47,6 +47,18 @@ async fn chain(app: &TestApp) -> (String, String, String) {
     (a_id, b_id, a_credit)
 }
 
+/// One row of a flow as the tests compare it: tier, seller, record kind, province, customer type,
+/// quantity, gap.
+type FlowLine<'a> = (
+    u32,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    f64,
+    Option<Gap>,
+);
+
 both_engines_app!(
     a_recalled_gtin_reaches_every_seller_province_and_customer_type_through_a_claimed_transfer,
     |app: TestApp| async move {
@@ -54,15 +66,7 @@ both_engines_app!(
         let gtin = Selector::gtin("09520001000010").unwrap();
         let flow = recall_trace::trace(&app.db.db, &gtin, None).await.unwrap();
         assert_eq!(flow.sellers(), vec![(1, a.as_str()), (2, b.as_str())]);
-        let rows: Vec<(
-            u32,
-            &str,
-            &str,
-            Option<&str>,
-            Option<&str>,
-            f64,
-            Option<Gap>,
-        )> = flow
+        let rows: Vec<FlowLine> = flow
             .rows
             .iter()
             .map(|r| {
