@@ -7,6 +7,14 @@ use suyuan_store::analytics_export::{
     FlagRow, ListingRow, RecallRow, SaleRow, SellerRow, SubmissionRow, TransferRow,
 };
 
+/// A column named `name` with `f` of each row.
+fn column<'a, R, T>(name: &str, rows: &'a [R], f: impl Fn(&'a R) -> T) -> Column
+where
+    Series: NamedFrom<Vec<T>, [T]>,
+{
+    Series::new(name.into(), rows.iter().map(f).collect::<Vec<_>>()).into_column()
+}
+
 fn ms(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
     t.map(|t| t.timestamp_millis())
 }
@@ -25,27 +33,11 @@ pub fn sellers(rows: &[SellerRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                c::SELLER_ID.into(),
-                rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::NAME.into(),
-                rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::DIVISION.into(),
-                rows.iter()
-                    .map(|r| r.division_code.as_str())
-                    .collect::<Vec<_>>(),
-            ),
+            column(c::SELLER_ID, rows, |r| r.id.as_str()),
+            column(c::NAME, rows, |r| r.name.as_str()),
+            column(c::DIVISION, rows, |r| r.division_code.as_str()),
             Column::new(c::PROVINCE.into(), province),
-            Column::new(
-                c::SELLER_TYPE.into(),
-                rows.iter()
-                    .map(|r| r.seller_type.as_str())
-                    .collect::<Vec<_>>(),
-            ),
+            column(c::SELLER_TYPE, rows, |r| r.seller_type.as_str()),
         ],
     )
 }
@@ -72,40 +64,13 @@ pub fn sales(rows: &[SaleRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                c::SALE_ID.into(),
-                rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::SELLER_ID.into(),
-                rows.iter()
-                    .map(|r| r.seller_id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::PLATFORM.into(),
-                rows.iter().map(|r| r.platform.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::STATUS.into(),
-                rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::BUYER_TYPE.into(),
-                rows.iter()
-                    .map(|r| r.buyer_type.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::REGION.into(),
-                rows.iter().map(|r| r.region.as_deref()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::CATEGORY_ID.into(),
-                rows.iter()
-                    .map(|r| r.category_id.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
+            column(c::SALE_ID, rows, |r| r.id.as_str()),
+            column(c::SELLER_ID, rows, |r| r.seller_id.as_str()),
+            column(c::PLATFORM, rows, |r| r.platform.as_str()),
+            column(c::STATUS, rows, |r| r.status.as_str()),
+            column(c::BUYER_TYPE, rows, |r| r.buyer_type.as_str()),
+            column(c::REGION, rows, |r| r.region.as_deref()),
+            column(c::CATEGORY_ID, rows, |r| r.category_id.as_deref()),
             Column::new(
                 c::REQUIRED.into(),
                 clocks.iter().map(|k| k.required).collect::<Vec<_>>(),
@@ -122,16 +87,8 @@ pub fn sales(rows: &[SaleRow]) -> PolarsResult<DataFrame> {
                 c::DEADLINE_AT,
                 rows.iter().map(|r| ms(r.deadline_at)).collect(),
             )?,
-            Column::new(
-                c::EVENT_ID.into(),
-                rows.iter()
-                    .map(|r| r.event_id.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::QUANTITY.into(),
-                rows.iter().map(|r| r.quantity).collect::<Vec<_>>(),
-            ),
+            column(c::EVENT_ID, rows, |r| r.event_id.as_deref()),
+            column(c::QUANTITY, rows, |r| r.quantity),
         ],
     )
 }
@@ -142,28 +99,10 @@ pub fn transfers(rows: &[TransferRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                c::TRANSFER_ID.into(),
-                rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::FROM_SELLER_ID.into(),
-                rows.iter()
-                    .map(|r| r.from_seller_id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::SALE_EVENT_ID.into(),
-                rows.iter()
-                    .map(|r| r.sale_event_id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::CATEGORY_ID.into(),
-                rows.iter()
-                    .map(|r| r.category_id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
+            column(c::TRANSFER_ID, rows, |r| r.id.as_str()),
+            column(c::FROM_SELLER_ID, rows, |r| r.from_seller_id.as_str()),
+            column(c::SALE_EVENT_ID, rows, |r| r.sale_event_id.as_str()),
+            column(c::CATEGORY_ID, rows, |r| r.category_id.as_str()),
             Column::new(
                 c::STATUS.into(),
                 rows.iter()
@@ -182,26 +121,13 @@ pub fn transfers(rows: &[TransferRow]) -> PolarsResult<DataFrame> {
                     .map(|r| Some(r.sold_at.timestamp_millis()))
                     .collect(),
             )?,
-            Column::new(
-                c::CLAIMED_BY.into(),
-                rows.iter()
-                    .map(|r| r.claimed_by.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
+            column(c::CLAIMED_BY, rows, |r| r.claimed_by.as_deref()),
             times(
                 c::CLAIMED_AT,
                 rows.iter().map(|r| ms(r.claimed_at)).collect(),
             )?,
-            Column::new(
-                c::CLAIMED_EVENT_ID.into(),
-                rows.iter()
-                    .map(|r| r.claimed_event_id.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::REMINDERS_SENT.into(),
-                rows.iter().map(|r| r.reminders_sent).collect::<Vec<_>>(),
-            ),
+            column(c::CLAIMED_EVENT_ID, rows, |r| r.claimed_event_id.as_deref()),
+            column(c::REMINDERS_SENT, rows, |r| r.reminders_sent),
             times(
                 c::LAST_REMINDER_AT,
                 rows.iter().map(|r| ms(r.last_reminder_at)).collect(),
@@ -216,34 +142,11 @@ pub fn listings(rows: &[ListingRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                c::LISTING_ID.into(),
-                rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::SELLER_ID.into(),
-                rows.iter()
-                    .map(|r| r.seller_id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::CATEGORY_ID.into(),
-                rows.iter()
-                    .map(|r| r.category_id.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::ACTIVE.into(),
-                rows.iter()
-                    .map(|r| r.status == "active")
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::HAS_CODE.into(),
-                rows.iter()
-                    .map(|r| r.trace_code.is_some())
-                    .collect::<Vec<_>>(),
-            ),
+            column(c::LISTING_ID, rows, |r| r.id.as_str()),
+            column(c::SELLER_ID, rows, |r| r.seller_id.as_str()),
+            column(c::CATEGORY_ID, rows, |r| r.category_id.as_deref()),
+            column(c::ACTIVE, rows, |r| r.status == "active"),
+            column(c::HAS_CODE, rows, |r| r.trace_code.is_some()),
         ],
     )
 }
@@ -254,20 +157,9 @@ pub fn submissions(rows: &[SubmissionRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                c::SELLER_ID.into(),
-                rows.iter()
-                    .map(|r| r.seller_id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::EVENT_ID.into(),
-                rows.iter().map(|r| r.event_id.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::STATUS.into(),
-                rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
-            ),
+            column(c::SELLER_ID, rows, |r| r.seller_id.as_str()),
+            column(c::EVENT_ID, rows, |r| r.event_id.as_str()),
+            column(c::STATUS, rows, |r| r.status.as_str()),
         ],
     )
 }
@@ -278,26 +170,10 @@ pub fn flags(rows: &[FlagRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                c::SELLER_ID.into(),
-                rows.iter()
-                    .map(|r| r.seller_id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::CODE.into(),
-                rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::REASON.into(),
-                rows.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::EVENT_ID.into(),
-                rows.iter()
-                    .map(|r| r.event_id.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
+            column(c::SELLER_ID, rows, |r| r.seller_id.as_str()),
+            column(c::CODE, rows, |r| r.code.as_str()),
+            column(c::REASON, rows, |r| r.reason.as_str()),
+            column(c::EVENT_ID, rows, |r| r.event_id.as_deref()),
         ],
     )
 }
@@ -308,22 +184,10 @@ pub fn recalls(rows: &[RecallRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(
         rows.len(),
         vec![
-            Column::new(
-                c::RECALL_ID.into(),
-                rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::GTIN.into(),
-                rows.iter().map(|r| r.gtin.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::BATCH.into(),
-                rows.iter().map(|r| r.batch.as_deref()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                c::SERIAL.into(),
-                rows.iter().map(|r| r.serial.as_deref()).collect::<Vec<_>>(),
-            ),
+            column(c::RECALL_ID, rows, |r| r.id.as_str()),
+            column(c::GTIN, rows, |r| r.gtin.as_str()),
+            column(c::BATCH, rows, |r| r.batch.as_deref()),
+            column(c::SERIAL, rows, |r| r.serial.as_deref()),
             Column::new(
                 c::STATUS.into(),
                 rows.iter()
