@@ -2,7 +2,8 @@
 //! would (and, for an e-bike, as the part a person would: vehicle, battery or charger): measured on
 //! labelled titles in `tests/data/` (see its README). The development set and the held-out sets already
 //! learnt from are what the rules are tuned on; the newest held-out set is written before it is
-//! measured and only measures (the seventh, `classify_heldout7.tsv`, added at merge).
+//! measured and only measures (the seventh, `classify_heldout7.tsv`, did until the sixth round read
+//! its misses; the eighth is written after that round).
 //!
 //! `cargo test -p suyuan-core --test classification -- --nocapture` prints the accuracies; the
 //! development set's misses are always printed, the held-out sets' only with
@@ -166,16 +167,20 @@ fn the_sixth_held_out_set_keeps_its_accuracy() {
 
 /// The seventh held-out set (400 titles), written after the fifth round's last change by someone
 /// who had not seen the rules, and committed before it was measured: measured once, 89.5% (358/400).
-/// It is not tuned on yet; this guard keeps that figure while the next round is written.
+/// Its misses then guided the sixth round (product families, accessory heads, look-alikes, the
+/// restating word, words of praise, dedicated lists), so it only guards against regressions: 99.5%
+/// (398/400) with those rules.
 #[test]
 fn the_seventh_held_out_set_keeps_its_accuracy() {
-    assert!(report("classify_heldout7.tsv", false) >= 0.895);
+    assert!(report("classify_heldout7.tsv", false) >= 0.98);
 }
 
 /// Issue 10's goal: 95% on titles never seen while tuning. The seventh set measured 89.5% when it
-/// was fresh, so the goal is not met; the check runs with `--ignored`.
+/// was fresh, so the goal is not met; it has since been tuned on, so its figure here is no longer the
+/// measure: the eighth set, written after the sixth round and measured once, is. The check runs with
+/// `--ignored` until a fresh set meets it.
 #[test]
-#[ignore = "goal not met: the seventh held-out set measured 89.5% fresh (issue 10, item 10)"]
+#[ignore = "goal not met: the seventh held-out set measured 89.5% fresh (issue 10, item 10); the measure is now the next fresh set"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
     assert!(report("classify_heldout7.tsv", false) >= 0.95);
 }

@@ -361,15 +361,6 @@ impl Catalogue {
             .iter()
             .map(|(_, text)| companion_spans(text))
             .collect();
-        let companions: Vec<Vec<(usize, usize)>> = texts
-            .iter()
-            .zip(&gifts)
-            .map(|((_, text), gifts)| {
-                let mut spans = gifts.clone();
-                spans.extend(dedicated_spans(text));
-                spans
-            })
-            .collect();
         // Every keyword of every category, found in one pass per text, in the catalogue's order.
         let index = self.keyword_index();
         let mut found: Vec<(usize, usize, usize, usize)> = Vec::new();
@@ -382,6 +373,25 @@ impl Catalogue {
             );
         }
         found.sort_unstable();
+        let companions: Vec<Vec<(usize, usize)>> = texts
+            .iter()
+            .zip(&gifts)
+            .enumerate()
+            .map(|(ti, ((_, text), gifts))| {
+                let words: Vec<(usize, usize, usize)> = found
+                    .iter()
+                    .filter(|f| f.1 == ti)
+                    .map(|&(entry, _, start, end)| (index.entry(entry).category, start, end))
+                    .collect();
+                let mut spans = gifts.clone();
+                spans.extend(
+                    dedicated_spans(text)
+                        .into_iter()
+                        .map(|span| dedicated_list(text, span, &words)),
+                );
+                spans
+            })
+            .collect();
         let mut hits: Vec<Hit> = found
             .into_iter()
             .map(|(entry, ti, start, end)| {
@@ -578,6 +588,34 @@ impl Catalogue {
     }
 }
 
+/// A dedicated phrase widened to the list of products it names: products of the same category that
+/// stand right before it, apart only by spaces or list marks (`空调 热水器 专用`, `空调/热水器专用`),
+/// are what the listing is dedicated to as well. `words` are the keyword spans of the text with their
+/// categories.
+fn dedicated_list(
+    text: &str,
+    (start, end): (usize, usize),
+    words: &[(usize, usize, usize)],
+) -> (usize, usize) {
+    let categories: Vec<usize> = words
+        .iter()
+        .filter(|&&(_, s, e)| start <= s && e <= end)
+        .map(|&(c, _, _)| c)
+        .collect();
+    let mut from = start;
+    while let Some(&(_, s, _)) = words.iter().find(|&&(c, s, e)| {
+        s < from
+            && e <= from
+            && categories.contains(&c)
+            && text[e..from]
+                .chars()
+                .all(|ch| matches!(ch, ' ' | '、' | '/' | '和' | '及'))
+    }) {
+        from = s;
+    }
+    (from, end)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -711,6 +749,41 @@ mod tests {
         );
         // A look-alike named before the marker still vetoes: grease for wire rope is no rope.
         assert_eq!(classified_as(&title("钢丝绳 润滑脂 专用")), None);
+    }
+
+    #[test]
+    fn every_product_of_a_list_before_the_marker_is_what_the_listing_is_dedicated_to() {
+        // A socket for air conditioners and water heaters is a socket.
+        assert_eq!(
+            classified_as(&title("墙壁插座 16A 三孔 空调 热水器 专用")).as_deref(),
+            Some("ccc_switch_socket")
+        );
+        assert_eq!(
+            classified_as(&title("五孔插座 86型 空调/热水器专用")).as_deref(),
+            Some("ccc_switch_socket")
+        );
+        // A word of another category before the list is not in it.
+        let text = "插座 空调 热水器专用";
+        let at = |w: &str| text.find(w).unwrap();
+        let words = [
+            (1, at("插座"), at("插座") + "插座".len()),
+            (2, at("空调"), at("空调") + "空调".len()),
+            (2, at("热水器"), at("热水器") + "热水器".len()),
+        ];
+        assert_eq!(
+            dedicated_list(text, (at("热水器"), text.len()), &words),
+            (at("空调"), text.len())
+        );
+    }
+
+    #[test]
+    fn a_product_named_before_a_lone_yong_is_what_the_listing_is_for() {
+        // `烟雾报警器 用`: a battery for smoke alarms, no alarm.
+        assert_eq!(classified_as(&title("9V 电池 烟雾报警器 用")), None);
+        assert_eq!(
+            classified_as(&title("烟雾报警器 家用 消防 3C")).as_deref(),
+            Some("ccc_fire")
+        );
     }
 
     #[test]

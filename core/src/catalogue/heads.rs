@@ -84,8 +84,8 @@ const MAX_WORDS_BEFORE_COMPOUND: usize = 1;
 /// The first Chinese word of `text` that follows a product word (in the same word, `电池仓`, as the next
 /// word, `插座 防水盒`, or after one plain word, `插座 儿童 安全塞`), is not covered by a keyword, ends in
 /// one of the noun endings and lies in no companion phrase: a compound the product word only
-/// qualifies. A compound ending like the product word, or followed by a word ending like it in its
-/// phrase, restates the product (`配电箱 强电箱`, `电源线 控制器 连接线`).
+/// qualifies. A compound ending like the product word, or followed by a word ending like it, restates
+/// the product (`配电箱 强电箱`, `电源线 控制器 连接线`); a word of praise (`通勤神器`) is no compound.
 fn compound_head(
     heads: &AccessoryHeads,
     text: &str,
@@ -119,10 +119,13 @@ fn compound_head(
             let touches_word = words.iter().any(|&(s, e)| s < run && start < e);
             let covered_end = words.iter().any(|&(s, e)| s <= last_start && run <= e);
             let phrase = phrase_end(text, run);
+            // Only the next word restates (`电源线 控制器 连接线`); a word further on ending like the
+            // product word is another thing (`开关 延长杆 儿童 够开关`: a pole to reach the switch).
             let restates = product_end == Some(last)
                 || text[run..phrase]
                     .split(|c: char| !is_chinese(c))
-                    .any(|w| product_end.is_some() && w.chars().next_back() == product_end);
+                    .find(|w| !w.is_empty())
+                    .is_some_and(|w| product_end.is_some() && w.chars().next_back() == product_end);
             let companion = within(companions, start, run);
             // A word saying what the product lacks (`无刷`, `无叶`) or how many of a part it has
             // (`双镜片`, `两块电池`, `三孔`) is a feature, not a thing.
@@ -130,7 +133,13 @@ fn compound_head(
                 .chars()
                 .next()
                 .is_some_and(|c| FEATURE_PREFIXES.contains(c));
-            if is_ending(&text[start..run]) && !covered_end && !companion && !feature {
+            // A marketing noun (`通勤神器`: a commuting "wonder tool") praises the product and a set
+            // word (`原厂配套`) says how it comes: neither is a thing of its own.
+            let praise = MARKETING_NOUNS
+                .iter()
+                .chain(SET_WORDS.iter())
+                .any(|m| text[start..run].ends_with(m));
+            if is_ending(&text[start..run]) && !covered_end && !companion && !feature && !praise {
                 if !restates && found.is_none_or(|(s, _)| start < s) {
                     found = Some((start, run));
                 }
@@ -146,6 +155,14 @@ fn compound_head(
     }
     found
 }
+
+/// Words saying a product comes as a matching or complete set (`原厂配套`, `成套`): they end like a
+/// thing-noun (`套`) but describe the product.
+const SET_WORDS: [&str; 2] = ["配套", "成套"];
+
+/// Sellers' words of praise that end like a thing-noun (`神器`, `利器`: a "wonder tool") but name the
+/// listing's product itself (`通勤神器｜小牛 电动自行车`, `遛娃神器`).
+const MARKETING_NOUNS: [&str; 2] = ["神器", "利器"];
 
 /// First characters of a Chinese word that make it a feature of the product rather than a thing sold:
 /// what it lacks (`无刷`) or how many of a part it has (`双镜片`, `两块电池`, `单灶`).
@@ -174,12 +191,13 @@ fn ends_word(text: &str, end: usize) -> bool {
 }
 
 /// Whether the character before `start` is a numeral or a word like `全` or `无` (`一套`, `全套`,
-/// `两个`, `无刷`), so a one-character head there is a measure word or a feature (`无刷`: brushless).
+/// `两个`, `无刷`), so a one-character head there is a measure word or a feature (`无刷`: brushless;
+/// `配套`, `成套`: matching, complete).
 pub(super) fn counted(text: &str, start: usize) -> bool {
     text[..start]
         .chars()
         .next_back()
-        .is_some_and(|c| "一二两三四五六七八九十百几全整每单双无".contains(c))
+        .is_some_and(|c| "一二两三四五六七八九十百几全整每单双无配成".contains(c))
 }
 
 /// Where the phrase containing byte `at` of `text` ends: the next phrase-ending punctuation, else the
@@ -340,6 +358,7 @@ mod tests {
         assert_eq!(head_of("电钻 套装", &["电钻"]), None);
         assert_eq!(head_of("电钻 套", &["电钻"]).as_deref(), Some("套"));
         assert_eq!(head_of("电钻 全套", &["电钻"]), None);
+        assert_eq!(head_of("电钻 原厂配套", &["电钻"]), None);
         assert_eq!(head_of("手机壳iphone15", &["手机"]).as_deref(), Some("壳"));
     }
 
@@ -405,6 +424,36 @@ mod tests {
         // A compound ending like the product word restates it; one in a companion phrase comes with it.
         assert_eq!(head("配电箱 强电箱", &["配电箱"]), None);
         assert_eq!(head("插座 带防水盒", &["插座"]), None);
+    }
+
+    #[test]
+    fn only_the_next_word_restates_the_product_and_praise_is_no_compound() {
+        let heads = AccessoryHeads {
+            noun_endings_zh: vec!["器".to_owned(), "杆".to_owned(), "套".to_owned()],
+            ..AccessoryHeads::default()
+        };
+        let head = |text: &str, word: &str| {
+            let start = text.find(word).unwrap();
+            let companions = crate::catalogue::rules::companion_spans(text);
+            accessory_head(&heads, text, &[(start, start + word.len())], &companions)
+                .map(|(s, e)| text[s..e].to_owned())
+        };
+        // The next word ending like the product word restates it: the listing is the cord.
+        assert_eq!(head("电源线 控制器 连接线", "电源线"), None);
+        // A word further on that ends like it is another thing: a pole to reach the switch.
+        assert_eq!(
+            head("开关 延长杆 儿童 够开关", "开关").as_deref(),
+            Some("延长杆")
+        );
+        // `神器` praises the product the title names; it is no thing sold.
+        assert_eq!(head("通勤神器 电动自行车", "通勤"), None);
+        // `配套` (matching) says how the product comes.
+        assert_eq!(head("报警主机 配套", "报警主机"), None);
+        assert_eq!(
+            classified_as(&title("通勤神器｜小牛 新国标电动自行车 女生也能骑")).as_deref(),
+            Some("ebike")
+        );
+        assert_eq!(classified_as(&title("墙壁 开关 延长杆 儿童 够开关")), None);
     }
 
     #[test]

@@ -136,6 +136,8 @@ const WORD_START_MARKERS_ZH: [&str; 2] = ["带", "含"];
 /// Markers that end a phrase naming what the product is for: `燃气灶专用` or `燃气灶 专用` (dedicated
 /// to gas stoves) names the product it fits, from the start of the word before the marker.
 const TRAILING_MARKERS_ZH: [&str; 1] = ["专用"];
+/// A marker that names what the product is for only as a word of its own: `烟雾报警器 用`.
+const LONE_MARKER_ZH: &str = "用";
 const COMPANION_MARKERS_EN: [&str; 5] = ["with", "for", "fits", "incl", "including"];
 
 /// Characters that end a phrase in a listing title.
@@ -213,6 +215,28 @@ pub(super) fn dedicated_spans(text: &str) -> Vec<(usize, usize)> {
             if word_start < before.len() {
                 spans.push((word_start, start + marker.len()));
             }
+        }
+    }
+    // `用` standing alone after a word (`烟雾报警器 用`: for smoke alarms) marks it too; inside a word
+    // it is part of another (`家用`, `商用`, `通用`).
+    for (start, _) in text.match_indices(LONE_MARKER_ZH) {
+        let end = start + LONE_MARKER_ZH.len();
+        let lone_before = text[..start].ends_with(' ');
+        let lone_after = text[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| c.is_whitespace() || ends_phrase(c));
+        if !(lone_before && lone_after) {
+            continue;
+        }
+        let before = &text[..start - 1];
+        let word_start = before
+            .rfind(|c: char| c.is_whitespace() || ends_phrase(c))
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        if word_start < before.len() {
+            spans.push((word_start, end));
         }
     }
     spans

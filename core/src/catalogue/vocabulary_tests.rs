@@ -151,3 +151,62 @@ fn explosion_proof_products_are_explosion_proof_not_the_product_they_resemble() 
         ("防爆 真空胎 自行车", None),
     ]);
 }
+
+/// The sixth round's product families: each family named in full (pedelecs of every kind, fuse links
+/// of every form, concrete vibrators, Ex and fire signage, intrusion detectors, RC construction toys,
+/// IEC cord sets, condensing gas heaters, motor enclosures), with their look-alikes, tools and parts.
+#[test]
+fn the_sixth_rounds_product_families_and_their_look_alikes() {
+    check(&[
+        // E-bikes: JD 电动车 > 电助力自行车; EN 15194 / UL 2849 / UL 2271 name e-bikes and their packs.
+        ("美利达 电助力山地车 中置电机 29寸", Some("ebike")),
+        ("喜德盛 电助力折叠车 20寸 锂电", Some("ebike")),
+        ("Rad Power electric gravel bike 750W", Some("ebike")),
+        ("Replacement pack 36V 10Ah, UL 2271 listed", Some("ebike")),
+        ("电动车 锂电池 保护板 16串 60V", None),
+        // Cord sets by their IEC connector; wire taps and splitters are no wire.
+        ("IEC C13 to C14 PDU cord 1.5m", Some("ccc_wire_cable")),
+        (
+            "Detachable power cord for stand mixer, 3 ft",
+            Some("ccc_wire_cable"),
+        ),
+        ("电线 并线器 快速接线 免剥线 50只", None),
+        // Fuse links of every form are fuses (CCC 熔断体).
+        ("6x30 陶瓷保险丝 15A 250V 10只", Some("ccc_switch_socket")),
+        ("熔断管 10x38 32A 500V 20只", Some("ccc_switch_socket")),
+        // Concrete vibrators are power tools; router bits are no router.
+        ("东成 振捣棒 1.5kW 6米 混凝土", Some("ccc_power_tool")),
+        ("平板振动器 2.2kW 地坪", Some("ccc_power_tool")),
+        ("电木铣 铣刀 12件套 1/2柄", None),
+        // Fire signage and central-power emergency luminaires are fire products, not luminaires.
+        ("安全出口指示灯 LED 消防 壁挂", Some("ccc_fire")),
+        ("应急照明灯具 集中控制型 吸顶", Some("ccc_fire")),
+        ("灭火器 压力表 1MPa 通用", None),
+        // Intrusion detectors and alarm kits; dummy cameras are no camera.
+        ("玻璃破碎探测器 有线 报警主机 配套", Some("ccc_security")),
+        (
+            "SimpliSafe 10-piece home security kit",
+            Some("ccc_security"),
+        ),
+        ("Dummy security camera with flashing LED", None),
+        // RC construction toys and kids' trikes are toys; an adult electric trike is not.
+        ("遥控工程车 合金 儿童 挖土", Some("ccc_children")),
+        ("Toddler trike with push handle", Some("ccc_children")),
+        ("Electric trike 3 wheel cargo for seniors", None),
+        // Condensing gas heaters; gas valves and pipeline regulators are no appliance nor LPG regulator.
+        (
+            "Rinnay condensing boiler 120k BTU natural gas",
+            Some("gas_appliance"),
+        ),
+        ("天然气 球阀 燃气 管道 4分", None),
+        ("天然气 调压器 管道 中低压 RTZ-31", None),
+        // Motors by enclosure; rebar machines and caps are no rebar.
+        ("WEG 1 HP TEFC motor 56C frame", Some("ccc_small_motor")),
+        ("钢筋 套丝机 直螺纹 40型", None),
+        ("钢筋 保护帽 塑料 安全帽 100个", None),
+        // Helmet lamps and goggles, printer ink and styluses are accessories.
+        ("头盔 头灯 充电 强光 夜骑", None),
+        ("打印机 硒鼓 兼容 惠普", None),
+        ("平板 手写笔 适用 华为", None),
+    ]);
+}
