@@ -175,12 +175,19 @@ fn the_seventh_held_out_set_keeps_its_accuracy() {
     assert!(report("classify_heldout7.tsv", false) >= 0.98);
 }
 
-/// Issue 10's goal: 95% on titles never seen while tuning. The seventh set measured 89.5% when it
-/// was fresh, so the goal is not met; it has since been tuned on, so its figure here is no longer the
-/// measure: the eighth set, written after the sixth round and measured once, is. The check runs with
+/// The eighth held-out set (400 titles), written after the sixth round's last change by someone who
+/// had not seen the rules, committed before it was measured: measured once, 84.8% (339/400; the
+/// fifth round's rules: 83.0%). Not tuned on yet: this guard keeps the figure from falling.
+#[test]
+fn the_eighth_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout8.tsv", false) >= 0.845);
+}
+
+/// Issue 10's goal: 95% on titles never seen while tuning. The eighth set, the newest one nobody
+/// tuned on, measured 84.8% when it was fresh, so the goal is not met. The check runs with
 /// `--ignored` until a fresh set meets it.
 #[test]
-#[ignore = "goal not met: the seventh held-out set measured 89.5% fresh (issue 10, item 10); the measure is now the next fresh set"]
+#[ignore = "goal not met: the eighth held-out set measured 84.8% fresh (issue 10, item 10)"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
-    assert!(report("classify_heldout7.tsv", false) >= 0.95);
+    assert!(report("classify_heldout8.tsv", false) >= 0.95);
 }

@@ -38,13 +38,17 @@ pub struct SavedResults {
     pub overdue: usize,
     /// Alerts raised, reopened, kept and resolved by the run.
     pub alerts: ReconcileOutcome,
+    /// Mails queued for the critical alerts raised or reopened.
+    pub alert_mails: u64,
 }
 
 /// Runs analytics once at `now`: appends to the mirror (or rebuilds it), then computes the
-/// months that changed (every month after a rebuild). Answers `None` when another instance
-/// holds the lease.
+/// months that changed (every month after a rebuild), saves the supervision results and queues
+/// the mail of each critical alert raised (links pointing at `public_url`). Answers `None` when
+/// another instance holds the lease.
 pub async fn run_once(
     db: &Db,
+    public_url: &str,
     dir: &Path,
     settle: std::time::Duration,
     now: DateTime<Utc>,
@@ -56,13 +60,14 @@ pub async fn run_once(
     if !try_lease(db, LEASE, &holder, now, ttl).await? {
         return Ok(None);
     }
-    let result = run_holding_lease(db, dir, settle, now, rebuild, progress).await;
+    let result = run_holding_lease(db, public_url, dir, settle, now, rebuild, progress).await;
     release_lease(db, LEASE, &holder).await?;
     result.map(Some)
 }
 
 async fn run_holding_lease(
     db: &Db,
+    public_url: &str,
     dir: &Path,
     settle: std::time::Duration,
     now: DateTime<Utc>,
@@ -115,6 +120,13 @@ async fn run_holding_lease(
         .await??
     };
     let alerts = suyuan_store::analytics::save_results(db, &results, now).await?;
+    let alert_mails = suyuan_plugin_api::mail::notices::queue_critical_alerts(
+        db,
+        &alerts.critical,
+        public_url,
+        now,
+    )
+    .await?;
     Ok(RunSummary {
         mirror: report,
         outputs,
@@ -123,6 +135,7 @@ async fn run_holding_lease(
             timeliness: results.timeliness.len(),
             overdue: results.overdue.len(),
             alerts,
+            alert_mails,
         },
     })
 }
@@ -130,6 +143,7 @@ async fn run_holding_lease(
 /// Runs analytics every `interval` in the background (the first run one interval after start).
 pub fn spawn_periodic(
     db: Db,
+    public_url: String,
     dir: std::path::PathBuf,
     interval: std::time::Duration,
     settle: std::time::Duration,
@@ -139,7 +153,7 @@ pub fn spawn_periodic(
         every.tick().await;
         loop {
             every.tick().await;
-            match run_once(&db, &dir, settle, Utc::now(), false, &|_| {}).await {
+            match run_once(&db, &public_url, &dir, settle, Utc::now(), false, &|_| {}).await {
                 Ok(Some(s)) => tracing::info!(
                     events_added = s.mirror.events_added,
                     months = s.mirror.touched_months.len(),

@@ -161,6 +161,9 @@ pub enum RecallFormat {
     Table,
     /// CSV (UTF-8 with BOM, so Excel reads the Chinese headers), columns as in the XLSX.
     Csv,
+    /// An XLSX workbook: one sortable sheet with the data elements as columns, and a summary
+    /// (needs --out).
+    Xlsx,
 }
 
 /// Migration actions.
@@ -303,12 +306,16 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 }
             }
             .map_err(|e| anyhow::anyhow!("--{e}"))?;
+            if format == RecallFormat::Xlsx && out.is_none() {
+                bail!("--format xlsx writes a workbook: give --out FILE.xlsx");
+            }
             let db = open_database(&config).await?;
             let flow = suyuan_store::recall_trace::trace(&db, &selector, None).await?;
             let mut bytes = Vec::new();
             match format {
                 RecallFormat::Csv => suyuan_plugin_api::recall_export::csv(&flow, &mut bytes)?,
                 RecallFormat::Table => suyuan_plugin_api::recall_export::table(&flow, &mut bytes)?,
+                RecallFormat::Xlsx => bytes = suyuan_plugin_api::recall_export::xlsx(&flow)?,
             }
             match out {
                 Some(path) => std::fs::write(&path, &bytes)
@@ -637,6 +644,7 @@ async fn analytics_command(config: &Config, action: AnalyticsAction) -> anyhow::
     let started = std::time::Instant::now();
     let summary = crate::analytics::run_once(
         &db,
+        &config.public_url,
         &config.analytics_dir,
         config.analytics_settle,
         chrono::Utc::now(),
@@ -677,6 +685,9 @@ async fn analytics_command(config: &Config, action: AnalyticsAction) -> anyhow::
         r.alerts.resolved.len(),
         r.alerts.critical.len()
     );
+    if r.alert_mails > 0 {
+        println!("邮件 mail: {} critical alert mails queued", r.alert_mails);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -103,13 +103,14 @@ impl Application {
                     },
                     interval: std::time::Duration::from_secs(300),
                     secret_key: state.secret_key.clone(),
-                    digests: std::sync::Arc::new(suyuan_plugin_api::mail::NoFiguresYet),
+                    digests: std::sync::Arc::new(suyuan_plugin_api::mail::notices::StoredResults),
                 },
             );
             suyuan_plugin_api::submit::spawn(state.clone(), config.submit);
             if let Some(interval) = config.analytics_interval {
                 crate::analytics::spawn_periodic(
                     state.db.clone(),
+                    config.public_url.clone(),
                     config.analytics_dir.clone(),
                     interval,
                     config.analytics_settle,

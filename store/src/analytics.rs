@@ -16,7 +16,7 @@ use crate::entity::{
     analytics_score as score, analytics_timeliness as timeliness,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -573,4 +573,66 @@ pub async fn alert_history(
         .all(conn)
         .await?;
     Ok((row, events))
+}
+
+/// The alerts with these ids (any scope: for the mail task, which addresses each to its seller).
+pub async fn alerts_by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<AlertRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(alert::Entity::find()
+        .filter(alert::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(alert::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The average score per month in the caller's scope (one seller's own score, or the average of
+/// a jurisdiction's sellers), the last `months` months, oldest first.
+pub async fn score_trend(
+    conn: &impl ConnectionTrait,
+    scope: &ResultScope,
+    months: u64,
+) -> Result<Vec<(String, f64)>, StoreError> {
+    let mut rows: Vec<(String, f64)> = scope
+        .filter(
+            score::Entity::find(),
+            score::Column::SellerId,
+            score::Column::Division,
+        )
+        .select_only()
+        .column(score::Column::Period)
+        .column_as(Expr::col(score::Column::Score).avg(), "avg")
+        .group_by(score::Column::Period)
+        .order_by_desc(score::Column::Period)
+        .limit(months)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// How many records are overdue (as of the last run) in the caller's scope, by record kind.
+pub async fn overdue_counts(
+    conn: &impl ConnectionTrait,
+    scope: &ResultScope,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(scope
+        .filter(
+            overdue::Entity::find(),
+            overdue::Column::SellerId,
+            overdue::Column::Division,
+        )
+        .select_only()
+        .column(overdue::Column::RecordKind)
+        .column_as(overdue::Column::Id.count(), "n")
+        .group_by(overdue::Column::RecordKind)
+        .order_by_asc(overdue::Column::RecordKind)
+        .into_tuple()
+        .all(conn)
+        .await?)
 }

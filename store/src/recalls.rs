@@ -6,7 +6,7 @@
 //! `recall_changes` with what the recall said before and after.
 
 use super::StoreError;
-use crate::entity::{recall, recall_change};
+use crate::entity::{recall, recall_change, shop};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -130,13 +130,96 @@ async fn record_change(
     Ok(())
 }
 
-/// Issues a recall in the caller's scope, active from `now`.
+/// A seller a recall reached: its records of what the recall names, summed by record kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AffectedSeller {
+    /// Seller id.
+    pub seller_id: String,
+    /// Its name, when known.
+    pub seller_name: Option<String>,
+    /// The tier at which it first holds the goods (1 for the first holder).
+    pub tier: u32,
+    /// Quantity per record kind (`receipt`, `sale`, `shipment`, ...), in record-kind order.
+    pub quantities: Vec<(String, f64)>,
+}
+
+/// What a recall's notices say: the mail to each affected seller and the payload of the
+/// `recall.issued` notification to the operators of the marketplaces those sellers sell on.
+pub trait RecallNotices: Send + Sync {
+    /// The mail job's message for one affected seller.
+    fn seller_mail(&self, recall: &recall::Model, seller: &AffectedSeller) -> serde_json::Value;
+    /// The notification's data for the operators of one platform (`shops`: the affected
+    /// sellers' shops on it).
+    fn operator_payload(&self, recall: &recall::Model, shops: &[shop::Model]) -> serde_json::Value;
+}
+
+/// Whom an issued recall notified.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Notified {
+    /// Sellers whose records hold what the recall names (each got one recall mail queued).
+    pub sellers: usize,
+    /// Operator notifications queued (one per active subscription of an affected platform).
+    pub operator_deliveries: usize,
+}
+
+/// The sellers whose records hold what a recall names (any jurisdiction: a recall reaches
+/// everyone who holds the goods), tier order.
+pub fn affected_sellers(flow: &suyuan_core::recall::RecallFlow) -> Vec<AffectedSeller> {
+    let mut out: Vec<AffectedSeller> = Vec::new();
+    for row in &flow.rows {
+        let at = match out.iter().position(|a| a.seller_id == row.seller_id) {
+            Some(i) => i,
+            None => {
+                out.push(AffectedSeller {
+                    seller_id: row.seller_id.clone(),
+                    seller_name: row.seller_name.clone(),
+                    tier: row.tier,
+                    quantities: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let seller = &mut out[at];
+        seller.tier = seller.tier.min(row.tier);
+        match seller
+            .quantities
+            .iter_mut()
+            .find(|(k, _)| *k == row.record_kind)
+        {
+            Some((_, q)) => *q += row.quantity,
+            None => seller
+                .quantities
+                .push((row.record_kind.clone(), row.quantity)),
+        }
+    }
+    for s in &mut out {
+        s.quantities.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    out
+}
+
+/// The selector of what a recall names.
+pub fn selector_of(row: &recall::Model) -> Result<suyuan_core::recall::Selector, StoreError> {
+    use suyuan_core::recall::Selector;
+    let corrupt = |e: suyuan_core::recall::SelectorError| StoreError::Corrupt(e.to_string());
+    match (&row.serial, &row.batch) {
+        (Some(s), _) => Selector::serial(Some(&row.gtin), s).map_err(corrupt),
+        (None, Some(b)) => Selector::batch(Some(&row.gtin), b).map_err(corrupt),
+        (None, None) => Selector::gtin(&row.gtin).map_err(corrupt),
+    }
+}
+
+/// Issues a recall in the caller's scope, active from `now`, and in the same transaction
+/// queues its notices: one recall mail to every seller whose records hold what it names, and a
+/// `recall.issued` notification to every subscribed operator of a marketplace those sellers
+/// have a shop on. Either all of it is stored or none.
 pub async fn issue(
     db: &sea_orm::DatabaseConnection,
     scope: &RecallScope,
     new: NewRecall,
     now: DateTime<Utc>,
-) -> Result<recall::Model, StoreError> {
+    notices: &dyn RecallNotices,
+) -> Result<(recall::Model, Notified), StoreError> {
     let txn = db.begin().await?;
     let row = recall::ActiveModel {
         id: Set(suyuan_core::ids::RecallId::generate().into()),
@@ -158,8 +241,61 @@ pub async fn issue(
     .insert(&txn)
     .await?;
     record_change(&txn, "issued", &new.issued_by, now, None, &row).await?;
+    let notified = queue_notices(&txn, &row, now, notices).await?;
     txn.commit().await?;
-    Ok(row)
+    Ok((row, notified))
+}
+
+async fn queue_notices(
+    txn: &impl ConnectionTrait,
+    row: &recall::Model,
+    now: DateTime<Utc>,
+    notices: &dyn RecallNotices,
+) -> Result<Notified, StoreError> {
+    let flow = crate::recall_trace::trace(txn, &selector_of(row)?, None).await?;
+    let affected = affected_sellers(&flow);
+    let mut notified = Notified::default();
+    for seller in &affected {
+        crate::queue::mail::enqueue_once(
+            txn,
+            crate::queue::mail::kind::RECALL,
+            &format!("recall:{}:{}", row.id, seller.seller_id),
+            &seller.seller_id,
+            notices.seller_mail(row, seller),
+            now,
+        )
+        .await?;
+        notified.sellers += 1;
+    }
+    let ids: Vec<&str> = affected.iter().map(|a| a.seller_id.as_str()).collect();
+    let shops = if ids.is_empty() {
+        Vec::new()
+    } else {
+        shop::Entity::find()
+            .filter(shop::Column::SellerId.is_in(ids))
+            .order_by_asc(shop::Column::Platform)
+            .order_by_asc(shop::Column::Id)
+            .all(txn)
+            .await?
+    };
+    let mut platforms: Vec<&str> = shops.iter().map(|s| s.platform.as_str()).collect();
+    platforms.dedup();
+    for platform in platforms {
+        let on: Vec<shop::Model> = shops
+            .iter()
+            .filter(|s| s.platform == platform)
+            .cloned()
+            .collect();
+        notified.operator_deliveries += crate::queue::notifications::enqueue(
+            txn,
+            platform,
+            "recall.issued",
+            &notices.operator_payload(row, &on),
+            now,
+        )
+        .await?;
+    }
+    Ok(notified)
 }
 
 /// A recall the caller may change: not found is 404; outside its scope or withdrawn, a

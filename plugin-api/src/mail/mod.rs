@@ -25,6 +25,7 @@
 
 pub mod chart;
 pub mod message;
+pub mod notices;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};

@@ -220,10 +220,19 @@ pub async fn create_recall(
         }),
         issued_by: auth.subject().to_owned(),
     };
-    let row = recalls::issue(&state.db, &scope, new, Utc::now()).await?;
+    let notices = crate::mail::notices::Notices {
+        public_url: state.public_url.clone(),
+    };
+    let (row, notified) = recalls::issue(&state.db, &scope, new, Utc::now(), &notices).await?;
     state.badge_cache.clear();
     state.page_cache.clear();
-    tracing::info!(recall_id = %row.id, gtin = %row.gtin, "recall issued");
+    tracing::info!(
+        recall_id = %row.id,
+        gtin = %row.gtin,
+        sellers_notified = notified.sellers,
+        operator_deliveries = notified.operator_deliveries,
+        "recall issued"
+    );
     Ok(HttpResponse::Created().json(out(row)))
 }
 
@@ -248,7 +257,8 @@ pub struct FlowQuery {
     pub serial: Option<String>,
     /// A trace code in any form (GS1 element string, Digital Link, ...).
     pub code: Option<String>,
-    /// `json` (default) or `csv` (UTF-8 with BOM, one column per data element).
+    /// `json` (default), `csv` (UTF-8 with BOM, one column per data element) or `xlsx` (one
+    /// sortable sheet with the same columns, and a summary sheet).
     pub format: Option<String>,
 }
 
@@ -294,7 +304,10 @@ fn selector_of(q: &FlowQuery) -> Result<Selector, FieldError> {
 /// of sellers in its jurisdiction (the tiers are those of the whole chain); an admin sees all.
 /// Traced by a recursive query on the ledger.
 #[utoipa::path(tag = "recalls", params(FlowQuery), security(("bearer" = [])),
-    responses((status = 200, body = RecallFlowOut, description = "JSON, or CSV with format=csv"),
+    responses((status = 200, description = "JSON, CSV with format=csv, XLSX with format=xlsx", content(
+                  (RecallFlowOut = "application/json"),
+                  (String = "text/csv"),
+                  (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 403, body = suyuan_web::error::Problem),
               (status = 422, body = suyuan_web::error::Problem)))]
 #[get("/recalls/flow")]
@@ -304,15 +317,16 @@ pub async fn recall_flow(
     query: web::Query<FlowQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
+    let format = match q.format.as_deref() {
+        None | Some("json") => "json",
+        Some("csv") => "csv",
+        Some("xlsx") => "xlsx",
         Some(_) => {
             return Err(super::field_errors(vec![FieldError::new(
                 "format",
                 "invalid",
-                "format 只能是 json 或 csv",
-                "format must be json or csv",
+                "format 只能是 json、csv 或 xlsx",
+                "format must be json, csv or xlsx",
             )]));
         }
     };
@@ -323,7 +337,18 @@ pub async fn recall_flow(
     };
     let flow =
         suyuan_store::recall_trace::trace(&state.db, &selector, jurisdiction.as_ref()).await?;
-    if csv {
+    if format == "xlsx" {
+        let body = crate::recall_export::xlsx(&flow)
+            .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("recall XLSX: {e}")))?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header((
+                "content-disposition",
+                "attachment; filename=\"recall-flow.xlsx\"",
+            ))
+            .body(body));
+    }
+    if format == "csv" {
         let mut body = Vec::new();
         crate::recall_export::csv(&flow, &mut body)
             .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("recall CSV: {e}")))?;

@@ -471,3 +471,85 @@ both_engines_app!(
         assert_eq!(mail[3].rcpt_to(), ["b@shunda.example"]);
     }
 );
+
+both_engines_app!(
+    a_critical_alert_an_analytics_run_raises_is_mailed_once_and_the_digest_carries_the_stored_figures,
+    |app: TestApp| async move {
+        use suyuan_analytics::fixtures::*;
+        use suyuan_plugin_api::mail::notices::{StoredResults, queue_critical_alerts};
+        let leak = |s: &str| -> &'static str { Box::leak(s.to_owned().into_boxed_str()) };
+        let a = seller_with_email(&app, "广州骑乐电器商行", "91440104MA59ABCD1", Some("a@qile.example")).await;
+        let c = seller_with_email(&app, "深圳迅达车行", "91440305MA5FXYK12", Some("c@xunda.example")).await;
+        let (a_s, c_s) = (leak(&a), leak(&c));
+        // Both sellers recorded receiving the same unit: it cannot be in two shops at once.
+        let now = Utc::now();
+        let t = (now - Days::days(2)).timestamp_millis();
+        let code = "(01)09520001000010(21)TWICE1";
+        let mut f = empty_frames(&[(a_s, "440104"), (c_s, "440305")]);
+        f.events = events_frame(&[ev("r-a", a_s, "receipt", t), ev("r-c", c_s, "receipt", t)]);
+        f.event_codes = codes_frame(&[
+            ("r-a", a_s, code, "09520001000010", None, Some("TWICE1"), 1),
+            ("r-c", c_s, code, "09520001000010", None, Some("TWICE1"), 1),
+        ]);
+        let config = suyuan_analytics::config::AnalyticsConfig::default();
+        let results = suyuan_analytics::compute(&f, now, &config)
+            .unwrap()
+            .to_records()
+            .unwrap();
+        let outcome = suyuan_store::analytics::save_results(&app.db.db, &results, now)
+            .await
+            .unwrap();
+        assert_eq!(outcome.critical.len(), 2, "{outcome:?}");
+        assert_eq!(
+            queue_critical_alerts(&app.db.db, &outcome.critical, &app.address, now)
+                .await
+                .unwrap(),
+            2
+        );
+        // The next run finds the same causes: nothing raised, nothing mailed again.
+        let again = suyuan_store::analytics::save_results(&app.db.db, &results, now)
+            .await
+            .unwrap();
+        assert!(again.critical.is_empty(), "{again:?}");
+        assert_eq!(
+            queue_critical_alerts(&app.db.db, &outcome.critical, &app.address, now)
+                .await
+                .unwrap(),
+            0,
+            "the same raising is queued once"
+        );
+
+        let smtp = SmtpServer::start().await;
+        let mailer = Mailer::new(Some(&smtp.url()), FROM).unwrap();
+        let s = MailSettings {
+            digests: Arc::new(StoredResults),
+            ..settings(&app)
+        };
+        let r = remind_and_expire(&app.db.db, &mailer, &s, now).await.unwrap();
+        assert_eq!((r.emailed, r.failed), (2, 0));
+        let mail = smtp.wait_for(2).await;
+        let to_a: Vec<&Received> = mail.iter().filter(|m| m.rcpt_to() == ["a@qile.example"]).collect();
+        assert_eq!(to_a.len(), 1);
+        assert_eq!(
+            to_a[0].subject(),
+            format!("【溯源】严重提醒：同一件商品被两个经营者进货，请核对来源。（{code}） / Suyuan critical alert: One unit was received by two sellers. ({code})")
+        );
+        let text = to_a[0].text().unwrap();
+        assert!(text.contains("广州骑乐电器商行"), "{text}");
+        assert!(text.contains("/api/v1/analytics/alerts/"), "the link to the alert: {text}");
+        // The score the run stored is in the mail's trend.
+        assert!(text.contains("合规评分趋势 / Compliance score trend:"), "{text}");
+
+        // The seller's daily digest carries its open alerts and score from the stored results.
+        let r = round(&app.db.db, &mailer, &s, now + Days::days(1)).await.unwrap();
+        assert_eq!(r.digests, 2);
+        let mail = smtp.wait_for(4).await;
+        let digest = mail[2..]
+            .iter()
+            .find(|m| m.rcpt_to() == ["a@qile.example"])
+            .expect("a's digest");
+        let text = digest.text().unwrap();
+        assert!(text.contains("同一件商品被两个经营者进货"), "{text}");
+        assert!(text.contains(code), "{text}");
+    }
+);

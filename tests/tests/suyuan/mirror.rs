@@ -233,6 +233,7 @@ both_engines!(
 
         let first = suyuan_server::analytics::run_once(
             &t.db,
+            "http://suyuan.test",
             &dir.path().join("mirror"),
             std::time::Duration::ZERO,
             now,
@@ -249,6 +250,7 @@ both_engines!(
         // A second run with nothing new recomputes and replaces, never doubles.
         let second = suyuan_server::analytics::run_once(
             &t.db,
+            "http://suyuan.test",
             &dir.path().join("mirror"),
             std::time::Duration::ZERO,
             now,

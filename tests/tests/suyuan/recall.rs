@@ -2,10 +2,10 @@
 //! customer type, with the gaps, by the recursive query on the ledger (both engines) and in the
 //! exports people open.
 
-use super::marketplace::client;
 use super::transfers::{
     A_NAME, B_NAME, a_receives, a_ships_to_b, claim_api, seller_named, token_of,
 };
+use crate::suyuan::marketplace::client;
 use reqwest::StatusCode;
 use serde_json::json;
 use suyuan_core::recall::{Gap, Selector};
@@ -404,5 +404,187 @@ both_engines_app!(
         )
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+);
+
+both_engines_app!(
+    issuing_a_recall_mails_every_seller_holding_it_notifies_their_marketplace_and_its_flow_opens_as_xlsx,
+    |app: TestApp| async move {
+        use calamine::Reader as _;
+        use reqwest::Method;
+        use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+        let (a, b, _) = chain(&app).await;
+        // B sells on a Shopify shop whose marketplace operator subscribed to notifications; a
+        // third seller who never held the product has a shop there too.
+        let admin = app.admin_token();
+        let op: serde_json::Value = client()
+            .post(format!("{}/api/v1/operators", app.address))
+            .bearer_auth(&admin)
+            .json(&json!({"name": "演示商城", "platform": "shopify"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let op_token = app
+            .tokens
+            .mint(
+                suyuan_core::tenancy::Role::Operator,
+                op["id"].as_str().unwrap(),
+                None,
+                std::time::Duration::from_secs(600),
+            )
+            .unwrap();
+        let res = client()
+            .post(format!("{}/api/v1/operator/subscriptions", app.address))
+            .bearer_auth(&op_token)
+            .json(&json!({"url": "https://hooks.operator.example/suyuan"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        let b_token = app
+            .tokens
+            .mint(
+                suyuan_core::tenancy::Role::Seller,
+                &b,
+                None,
+                std::time::Duration::from_secs(600),
+            )
+            .unwrap();
+        let b_shop = crate::suyuan::marketplace::connect(
+            &app,
+            &b_token,
+            json!({"platform": "shopify", "name": "B 店", "shop": "b-ebikes.myshopify.com", "secret": "k"}),
+        )
+        .await;
+        let (_, other) = crate::suyuan::marketplace::seller(&app, "91110105MA01BCD12").await;
+        crate::suyuan::marketplace::connect(
+            &app,
+            &other,
+            json!({"platform": "shopify", "name": "无关", "shop": "other.myshopify.com", "secret": "k"}),
+        )
+        .await;
+
+        let (status, issued) = send(
+            &app,
+            Method::POST,
+            &admin,
+            "/recalls",
+            json!({"gtin": "09520001000010", "reason_zh": "电池过热", "reason_en": "Battery overheats"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{issued:#}");
+        let id = issued["id"].as_str().unwrap();
+
+        // One recall mail queued to each seller whose records hold it, with what they hold.
+        let jobs = suyuan_store::entity::mail_job::Entity::find()
+            .filter(suyuan_store::entity::mail_job::Column::Kind.eq("recall"))
+            .order_by_asc(suyuan_store::entity::mail_job::Column::Id)
+            .all(&app.db.db)
+            .await
+            .unwrap();
+        let mut mails: Vec<(String, Vec<(String, u64)>, String)> = jobs
+            .iter()
+            .map(|j| {
+                let job = suyuan_store::queue::mail::addressed(j).unwrap();
+                let m: suyuan_plugin_api::mail::message::RecallMail =
+                    serde_json::from_value(job.message).unwrap();
+                assert_eq!(m.recall_id, id);
+                assert_eq!(m.reason_en, "Battery overheats");
+                (job.recipient, m.affected, m.link)
+            })
+            .collect();
+        mails.sort();
+        let mut expected = vec![
+            (
+                a.clone(),
+                vec![("进货 receipt".to_owned(), 5), ("发往下游 shipment".to_owned(), 5)],
+            ),
+            (
+                b.clone(),
+                vec![("进货 receipt".to_owned(), 4), ("销售 sale".to_owned(), 3)],
+            ),
+        ];
+        expected.sort();
+        assert_eq!(
+            mails
+                .iter()
+                .map(|(r, q, _)| (r.clone(), q.clone()))
+                .collect::<Vec<_>>(),
+            expected
+        );
+        assert!(mails[0].2.ends_with("/01/09520001000010"), "{}", mails[0].2);
+
+        // One notification to the operator, naming B's shop and not the unrelated one.
+        let deliveries = suyuan_store::entity::operator_delivery::Entity::find()
+            .filter(suyuan_store::entity::operator_delivery::Column::EventType.eq("recall.issued"))
+            .all(&app.db.db)
+            .await
+            .unwrap();
+        assert_eq!(deliveries.len(), 1);
+        let body: serde_json::Value = serde_json::from_str(&deliveries[0].payload).unwrap();
+        assert_eq!(body["type"], "recall.issued");
+        assert_eq!(body["data"]["recall_id"], id);
+        let shops: Vec<&str> = body["data"]["shops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["shop_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(shops, vec![b_shop["id"].as_str().unwrap()]);
+
+        // The flow as XLSX opens, with the data elements as columns and a row per record.
+        let res = flow(&app, &admin, "gtin=09520001000010&format=xlsx").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            vec!["召回流向 Recall flow".to_owned(), "汇总 Summary".to_owned()]
+        );
+        let sheet = book.worksheet_range("召回流向 Recall flow").unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        let header: Vec<String> = suyuan_core::recall::COLUMNS
+            .iter()
+            .map(|(zh, en)| format!("{zh} {en}"))
+            .collect();
+        assert_eq!(rows[0], header);
+        assert_eq!(rows.len(), 8, "a header and seven records");
+        // Tier, seller, province, customer type and quantity of the sales B made.
+        let sales: Vec<(String, String, String, String, String)> = rows[1..]
+            .iter()
+            .filter(|r| r[9] == "sale")
+            .map(|r| (r[0].clone(), r[1].clone(), r[3].clone(), r[6].clone(), r[7].clone()))
+            .collect();
+        assert_eq!(
+            sales,
+            ["44", "33", "11"]
+                .iter()
+                .map(|p| (
+                    "2".to_owned(),
+                    B_NAME.to_owned(),
+                    p.to_string(),
+                    "consumer".to_owned(),
+                    "1".to_owned()
+                ))
+                .collect::<Vec<_>>()
+        );
+        // Tier and quantity are numbers, so the sheet sorts them as numbers.
+        assert!(matches!(
+            sheet.get((1, 0)),
+            Some(calamine::Data::Float(t)) if *t == 1.0
+        ));
+        let summary = book.worksheet_range("汇总 Summary").unwrap();
+        assert_eq!(summary.get((1, 1)), Some(&calamine::Data::Float(2.0)), "two sellers");
     }
 );
