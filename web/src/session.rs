@@ -305,6 +305,89 @@ impl<S: SignedOut + 'static> FromRequest for SellerForm<S> {
     }
 }
 
+/// The signed-in person of a page, whatever their role (seller, supervisor, operator, admin);
+/// without a session the request is answered as `S` says. A seller's account must still count
+/// (not deactivated, rejected or revoked) and be verified (a provisional account gets
+/// `S::awaiting`). Pages check the role they serve with [`PersonSession::require`].
+pub struct PersonSession<S = BackHere> {
+    /// Who: the role, the id and (a supervisor) the jurisdiction.
+    pub principal: Principal,
+    signed_out: PhantomData<fn() -> S>,
+}
+
+impl<S: SignedOut> PersonSession<S> {
+    /// Reads the session of a request (as the extractor does).
+    pub async fn of(req: &HttpRequest) -> Result<Self, actix_web::Error> {
+        let state = data_of(req)?;
+        let Some(token) = session_token(req) else {
+            return Err(S::answer(req));
+        };
+        let Some(tokens) = req.app_data::<web::Data<Tokens>>() else {
+            return Err(S::answer(req));
+        };
+        let Ok(principal) = tokens.verify(&token) else {
+            return Err(S::answer(req));
+        };
+        if let Principal::Seller(_) = principal {
+            match seller_for_token(&state, req, &token).await? {
+                None => return Err(S::answer(req)),
+                Some(row) if is_provisional(&row) => return Err(S::awaiting(req)),
+                Some(_) => {}
+            }
+        }
+        Ok(PersonSession {
+            principal,
+            signed_out: PhantomData,
+        })
+    }
+
+    /// The session when the person has one of `roles`; otherwise 403.
+    pub fn require(self, roles: &[suyuan_core::tenancy::Role]) -> Result<Self, ApiError> {
+        if roles.contains(&self.principal.role()) {
+            Ok(self)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+impl<S: SignedOut + 'static> FromRequest for PersonSession<S> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Self::of(&req).await })
+    }
+}
+
+/// A form posted by a signed-in person, checked in this order: its CSRF token (as
+/// [`CsrfForm`]), then the session (without one, answered as `S` says).
+pub struct PersonForm<S = BackHere> {
+    /// Who.
+    pub principal: Principal,
+    /// The form, field by field.
+    pub form: HashMap<String, String>,
+    signed_out: PhantomData<fn() -> S>,
+}
+
+impl<S: SignedOut + 'static> FromRequest for PersonForm<S> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = CsrfForm::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let CsrfForm(form) = form.await?;
+            let PersonSession { principal, .. } = PersonSession::<S>::of(&req).await?;
+            Ok(PersonForm {
+                principal,
+                form,
+                signed_out: PhantomData,
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
