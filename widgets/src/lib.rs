@@ -24,6 +24,7 @@
 //! Rendering is CPU work: call it from `web::block` / `spawn_blocking`, and cache by
 //! [`etag_for`].
 
+pub mod chart;
 mod app;
 mod badge;
 mod embed;
@@ -31,6 +32,7 @@ mod error;
 mod etag;
 mod page;
 mod qr;
+pub mod recall_export;
 mod raster;
 mod text;
 
