@@ -12,6 +12,7 @@ pub mod codes;
 pub mod completeness;
 pub mod credit_code;
 pub mod custody;
+pub mod dashboard;
 pub mod division;
 pub mod domain_proof;
 pub mod epcis;

@@ -9,6 +9,7 @@
 pub mod analytics;
 pub mod analytics_export;
 pub mod corrections;
+pub mod dashboards;
 pub mod db;
 pub mod entity;
 pub mod flags;

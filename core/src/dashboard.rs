@@ -1,0 +1,425 @@
+//! The figures of the people's dashboards, from stored supervision results: the ranking of
+//! sellers (filters and sort orders, each read strictly so a bad value names its field),
+//! averages by region, the timeliness share by week and the categories with the worst
+//! timeliness. Pure functions: the pages read the rows once and call these.
+
+use crate::division::Jurisdiction;
+use crate::tenancy::SellerType;
+use std::collections::BTreeMap;
+
+/// A filter or sort value that cannot be read: the field and why (both languages).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadField {
+    /// The query parameter.
+    pub field: &'static str,
+    /// Why, in Chinese.
+    pub zh: String,
+    /// Why, in English.
+    pub en: String,
+}
+
+impl BadField {
+    fn new(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        BadField {
+            field,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// What the ranking sorts by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    /// The score.
+    Score,
+    /// The change on the month before.
+    Change,
+    /// The seller's name.
+    Name,
+}
+
+/// A sort order of the ranking: `score`, `-score` (descending), `change`, `-change`, `name`,
+/// `-name`. The default is the best score first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sort {
+    /// By what.
+    pub key: SortKey,
+    /// Largest (or last name) first.
+    pub desc: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            key: SortKey::Score,
+            desc: true,
+        }
+    }
+}
+
+impl Sort {
+    /// Reads `sort=`.
+    pub fn parse(s: &str) -> Result<Sort, BadField> {
+        let (desc, key) = match s.strip_prefix('-') {
+            Some(k) => (true, k),
+            None => (false, s),
+        };
+        let key = match key {
+            "score" => SortKey::Score,
+            "change" => SortKey::Change,
+            "name" => SortKey::Name,
+            _ => {
+                return Err(BadField::new(
+                    "sort",
+                    "排序只能是 score、change 或 name（前加 - 为降序）",
+                    "sort must be score, change or name (a leading - sorts descending)",
+                ));
+            }
+        };
+        Ok(Sort { key, desc })
+    }
+
+    /// The query value of this order.
+    pub fn as_query(self) -> String {
+        let k = match self.key {
+            SortKey::Score => "score",
+            SortKey::Change => "change",
+            SortKey::Name => "name",
+        };
+        if self.desc {
+            format!("-{k}")
+        } else {
+            k.to_owned()
+        }
+    }
+
+    /// The order a column header links to: this key descending first (ascending for names),
+    /// or the other direction when the ranking is already sorted by it.
+    pub fn toggle(self, key: SortKey) -> Sort {
+        if self.key == key {
+            Sort {
+                key,
+                desc: !self.desc,
+            }
+        } else {
+            Sort {
+                key,
+                desc: key != SortKey::Name,
+            }
+        }
+    }
+}
+
+/// The filters of the ranking, read from the query.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RankFilter {
+    /// Only sellers whose main category of the month is this one.
+    pub category: Option<String>,
+    /// Only sellers registered under this division prefix (2, 4 or 6 digits).
+    pub region: Option<Jurisdiction>,
+    /// Only this grade (`A` to `D`).
+    pub grade: Option<char>,
+    /// Only this kind of seller.
+    pub seller_type: Option<SellerType>,
+    /// Only this month (`YYYY-MM`); the latest when absent.
+    pub period: Option<String>,
+}
+
+fn blank(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `YYYY-MM` with a month 01-12.
+pub fn is_period(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.len() == 7
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..].iter().all(u8::is_ascii_digit)
+        && matches!(p[5..].parse::<u8>(), Ok(1..=12))
+}
+
+impl RankFilter {
+    /// Reads the filters; `known_category` says whether a category id is in the catalogue.
+    /// Empty values mean "any". Every problem is returned, each naming its field.
+    pub fn parse(
+        category: Option<&str>,
+        region: Option<&str>,
+        grade: Option<&str>,
+        seller_type: Option<&str>,
+        period: Option<&str>,
+        known_category: impl Fn(&str) -> bool,
+    ) -> Result<RankFilter, Vec<BadField>> {
+        let mut bad = Vec::new();
+        let mut f = RankFilter::default();
+        if let Some(c) = blank(category) {
+            if known_category(c) {
+                f.category = Some(c.to_owned());
+            } else {
+                bad.push(BadField::new(
+                    "category",
+                    format!("目录中没有类别「{c}」"),
+                    format!("no category {c:?} in the catalogue"),
+                ));
+            }
+        }
+        if let Some(r) = blank(region) {
+            match Jurisdiction::parse(r) {
+                Ok(j) => f.region = Some(j),
+                Err(e) => bad.push(BadField::new(
+                    "region",
+                    format!("地区应为 2、4 或 6 位行政区划代码前缀：{e}"),
+                    format!("region must be a division prefix of 2, 4 or 6 digits: {e}"),
+                )),
+            }
+        }
+        if let Some(g) = blank(grade) {
+            match g {
+                "A" | "B" | "C" | "D" | "a" | "b" | "c" | "d" => {
+                    f.grade = g.chars().next().map(|c| c.to_ascii_uppercase());
+                }
+                _ => bad.push(BadField::new(
+                    "grade",
+                    "等级只能是 A、B、C 或 D",
+                    "grade must be A, B, C or D",
+                )),
+            }
+        }
+        if let Some(t) = blank(seller_type) {
+            match t.parse::<SellerType>() {
+                Ok(t) => f.seller_type = Some(t),
+                Err(_) => bad.push(BadField::new(
+                    "seller_type",
+                    format!("未知的销售者类型「{t}」"),
+                    format!("unknown seller type {t:?}"),
+                )),
+            }
+        }
+        if let Some(p) = blank(period) {
+            if is_period(p) {
+                f.period = Some(p.to_owned());
+            } else {
+                bad.push(BadField::new(
+                    "period",
+                    "月份应为 YYYY-MM",
+                    "period must be YYYY-MM",
+                ));
+            }
+        }
+        if bad.is_empty() { Ok(f) } else { Err(bad) }
+    }
+}
+
+/// One seller's line in the ranking.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankLine {
+    /// The seller.
+    pub seller_id: String,
+    /// Its registered name.
+    pub name: String,
+    /// Its division code.
+    pub division: String,
+    /// Its kind.
+    pub seller_type: Option<SellerType>,
+    /// Its main category of the month.
+    pub category_id: Option<String>,
+    /// Score 0 to 100.
+    pub score: f64,
+    /// `A` to `D`.
+    pub grade: String,
+    /// Change on the month before.
+    pub change: Option<f64>,
+}
+
+/// The lines that pass `f` (its period is applied by the caller), in `sort` order; ties by
+/// name, then id. A missing change sorts last either way.
+pub fn rank(lines: Vec<RankLine>, f: &RankFilter, sort: Sort) -> Vec<RankLine> {
+    let mut out: Vec<RankLine> = lines
+        .into_iter()
+        .filter(|l| {
+            f.category
+                .as_deref()
+                .is_none_or(|c| l.category_id.as_deref() == Some(c))
+                && f.region
+                    .as_ref()
+                    .is_none_or(|r| l.division.starts_with(r.as_prefix()))
+                && f.grade
+                    .is_none_or(|g| l.grade.chars().next() == Some(g))
+                && f.seller_type.is_none_or(|t| l.seller_type == Some(t))
+        })
+        .collect();
+    let tie = |a: &RankLine, b: &RankLine| a.name.cmp(&b.name).then(a.seller_id.cmp(&b.seller_id));
+    out.sort_by(|a, b| {
+        let primary = match sort.key {
+            SortKey::Score => {
+                let o = a.score.total_cmp(&b.score);
+                if sort.desc { o.reverse() } else { o }
+            }
+            SortKey::Change => match (a.change, b.change) {
+                (Some(x), Some(y)) => {
+                    let o = x.total_cmp(&y);
+                    if sort.desc { o.reverse() } else { o }
+                }
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+            SortKey::Name => {
+                let o = tie(a, b);
+                if sort.desc { o.reverse() } else { o }
+            }
+        };
+        primary.then_with(|| tie(a, b))
+    });
+    out
+}
+
+/// The region a division is shown under in a jurisdiction's overview: the province nationally
+/// (no jurisdiction), the city in a province, the county in a city or county.
+pub fn region_key(jurisdiction: Option<&Jurisdiction>, division: &str) -> String {
+    let len = match jurisdiction.map(|j| j.as_prefix().len()) {
+        None => 2,
+        Some(2) => 4,
+        Some(_) => 6,
+    };
+    division.chars().take(len).collect()
+}
+
+/// The average score by region key (see [`region_key`]), regions in code order.
+pub fn average_by_region(
+    jurisdiction: Option<&Jurisdiction>,
+    scores: &[(String, f64)],
+) -> Vec<(String, f64, usize)> {
+    let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    for (division, score) in scores {
+        let e = sums.entry(region_key(jurisdiction, division)).or_default();
+        e.0 += score;
+        e.1 += 1;
+    }
+    sums.into_iter()
+        .map(|(k, (sum, n))| (k, sum / n as f64, n))
+        .collect()
+}
+
+/// Counts of one timeliness row: `(within_deadline, completed, overdue)`.
+pub type Counts = (i64, i64, i64);
+
+/// The share within deadline of summed counts: `within / (completed + overdue)`, `None` when
+/// nothing was due.
+pub fn share((within, completed, overdue): Counts) -> Option<f64> {
+    let due = completed + overdue;
+    (due > 0).then(|| within as f64 / due as f64)
+}
+
+/// The share within deadline by key (a week, a category), summing the rows of each key; keys in
+/// order, those with nothing due left out.
+pub fn share_by_key(rows: &[(String, Counts)]) -> Vec<(String, f64, i64)> {
+    let mut sums: BTreeMap<&str, Counts> = BTreeMap::new();
+    for (k, (w, c, o)) in rows {
+        let e = sums.entry(k.as_str()).or_default();
+        e.0 += w;
+        e.1 += c;
+        e.2 += o;
+    }
+    sums.into_iter()
+        .filter_map(|(k, c)| share(c).map(|s| (k.to_owned(), s, c.1 + c.2)))
+        .collect()
+}
+
+/// The `n` keys with the lowest share within deadline (ties: more records due first, then key).
+pub fn worst(rows: &[(String, Counts)], n: usize) -> Vec<(String, f64, i64)> {
+    let mut v = share_by_key(rows);
+    v.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    v.truncate(n);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(id: &str, name: &str, division: &str, score: f64, change: Option<f64>) -> RankLine {
+        RankLine {
+            seller_id: id.into(),
+            name: name.into(),
+            division: division.into(),
+            seller_type: Some(SellerType::Online),
+            category_id: Some("ebike".into()),
+            score,
+            grade: if score >= 90.0 { "A" } else { "C" }.into(),
+            change,
+        }
+    }
+
+    #[test]
+    fn every_bad_filter_is_named_and_empty_ones_mean_any() {
+        let bad = RankFilter::parse(
+            Some("nope"),
+            Some("4x"),
+            Some("E"),
+            Some("pirate"),
+            Some("2026-13"),
+            |c| c == "ebike",
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = bad.iter().map(|b| b.field).collect();
+        assert_eq!(
+            fields,
+            ["category", "region", "grade", "seller_type", "period"]
+        );
+        let ok = RankFilter::parse(Some(""), Some(" "), None, None, None, |_| false);
+        assert_eq!(ok, Ok(RankFilter::default()));
+        assert_eq!(Sort::parse("-name").map(|s| s.as_query()), Ok("-name".into()));
+        assert_eq!(Sort::parse("rank").map_err(|e| e.field), Err("sort"));
+    }
+
+    #[test]
+    fn the_ranking_filters_by_region_and_grade_and_sorts_missing_changes_last() {
+        let lines = vec![
+            line("s1", "乙", "440104", 95.0, Some(-2.0)),
+            line("s2", "甲", "440305", 70.0, None),
+            line("s3", "丙", "330106", 80.0, Some(5.0)),
+        ];
+        let gd = RankFilter {
+            region: Jurisdiction::parse("44").ok(),
+            ..Default::default()
+        };
+        let ids = |v: Vec<RankLine>| v.into_iter().map(|l| l.seller_id).collect::<Vec<_>>();
+        assert_eq!(ids(rank(lines.clone(), &gd, Sort::default())), ["s1", "s2"]);
+        let by_change = Sort::parse("-change").unwrap_or_default();
+        assert_eq!(
+            ids(rank(lines.clone(), &RankFilter::default(), by_change)),
+            ["s3", "s1", "s2"]
+        );
+        let c_only = RankFilter {
+            grade: Some('C'),
+            ..Default::default()
+        };
+        assert_eq!(ids(rank(lines, &c_only, Sort::parse("score").unwrap_or_default())), ["s2", "s3"]);
+        assert_eq!(Sort::default().toggle(SortKey::Score).as_query(), "score");
+        assert_eq!(Sort::default().toggle(SortKey::Name).as_query(), "name");
+    }
+
+    #[test]
+    fn regions_are_one_level_below_the_jurisdiction_and_shares_sum_counts() {
+        let gd = Jurisdiction::parse("44").ok();
+        let avg = average_by_region(
+            gd.as_ref(),
+            &[("440104".into(), 80.0), ("440105".into(), 60.0), ("440305".into(), 90.0)],
+        );
+        assert_eq!(avg, vec![("4401".into(), 70.0, 2), ("4403".into(), 90.0, 1)]);
+        assert_eq!(region_key(None, "440104"), "44");
+        let rows = vec![
+            ("ebike".to_owned(), (1, 2, 0)),
+            ("ebike".to_owned(), (1, 1, 1)),
+            ("wire".to_owned(), (3, 3, 0)),
+            ("helmet".to_owned(), (0, 0, 0)),
+        ];
+        assert_eq!(
+            worst(&rows, 5),
+            vec![("ebike".into(), 0.5, 4), ("wire".into(), 1.0, 3)]
+        );
+        assert_eq!(share((0, 0, 0)), None);
+    }
+}
