@@ -423,3 +423,55 @@ mod tests {
         assert_eq!(share((0, 0, 0)), None);
     }
 }
+
+/// The recall selector of a search (`gtin`, `batch`, `serial` or `code`; empty values are
+/// absent), as the recall-flow API reads it: one of batch, serial and code, a GTIN alone or
+/// narrowing a batch or serial. A problem names its field.
+pub fn recall_selector(
+    gtin: Option<&str>,
+    batch: Option<&str>,
+    serial: Option<&str>,
+    code: Option<&str>,
+) -> Result<crate::recall::Selector, BadField> {
+    use crate::recall::{Selector, SelectorError};
+    let bad = |e: SelectorError| {
+        let field = match &e {
+            SelectorError::Gtin(_) => "gtin",
+            SelectorError::Code(_) => "code",
+            SelectorError::Empty(f) => f,
+        };
+        BadField::new(field, format!("无法识别：{e}"), e.to_string())
+    };
+    match (blank(gtin), blank(batch), blank(serial), blank(code)) {
+        (_, Some(_), Some(_), _) | (_, Some(_), _, Some(_)) | (_, _, Some(_), Some(_)) => Err(
+            BadField::new("code", "batch、serial 与 code 只能给一个", "give one of batch, serial and code"),
+        ),
+        (Some(_), None, None, Some(_)) => Err(BadField::new(
+            "code",
+            "code 已含 GTIN，不能再给 gtin",
+            "a code carries its GTIN: give code or gtin, not both",
+        )),
+        (g, Some(b), None, None) => Selector::batch(g, b).map_err(bad),
+        (g, None, Some(s), None) => Selector::serial(g, s).map_err(bad),
+        (None, None, None, Some(c)) => Selector::code(c).map_err(bad),
+        (Some(g), None, None, None) => Selector::gtin(g).map_err(bad),
+        (None, None, None, None) => Err(BadField::new(
+            "gtin",
+            "请给出 gtin、batch、serial 或 code",
+            "give a gtin, batch, serial or code",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod recall_tests {
+    use super::*;
+
+    #[test]
+    fn a_recall_search_names_the_field_it_cannot_read() {
+        assert_eq!(recall_selector(Some("123"), None, None, None).map_err(|e| e.field), Err("gtin"));
+        assert_eq!(recall_selector(None, Some("B1"), None, Some("x")).map_err(|e| e.field), Err("code"));
+        assert_eq!(recall_selector(Some(""), None, None, None).map_err(|e| e.field), Err("gtin"));
+        assert!(recall_selector(None, Some("B1"), None, None).is_ok());
+    }
+}

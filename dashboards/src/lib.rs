@@ -2,7 +2,8 @@
 //! resolver (`/t/{code}`, GS1 Digital Link paths, `/l/{listing}`), the seller's phone pages
 //! (`/app/*`: sign-in, receive, sell, the scanner page, transfers) and the claim pages a buyer
 //! opens from a transfer's link or QR code, and the one-click unsubscribe link of mails
-//! (`/mail/unsubscribe`).
+//! (`/mail/unsubscribe`), and the dashboards: supervisors' (`/supervise/*`), sellers' (`/seller`)
+//! and operators' (`/operator`), on the stored analytics results, charts as server-drawn SVG.
 //!
 //! Pages parse their forms with the same parsers as the API (`suyuan_core::receipt`,
 //! `suyuan_core::sale`, `suyuan_core::transfer`), call the store, and render with
@@ -10,8 +11,12 @@
 //! (`suyuan_web::session`, `suyuan_web::csrf`).
 
 pub mod app;
+pub mod board;
 pub mod claim;
 pub mod home;
+pub mod operator;
+pub mod seller_board;
+pub mod supervise;
 pub mod trace;
 pub mod transfers;
 pub mod unsubscribe;
@@ -47,5 +52,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(claim::claim_signup)
         .service(claim::claim_submit)
         .service(unsubscribe::unsubscribe_page)
-        .service(unsubscribe::unsubscribe);
+        .service(unsubscribe::unsubscribe)
+        .service(board::dash_css)
+        .service(supervise::overview::overview)
+        .service(supervise::sellers::ranking)
+        .service(supervise::sellers::seller_page)
+        .service(supervise::alerts::alerts_page)
+        .service(supervise::alerts::acknowledge)
+        .service(supervise::alerts::resolve)
+        .service(supervise::recall::recall_page)
+        .service(supervise::recall::recall_export)
+        .service(seller_board::seller_home)
+        .service(operator::operator_home);
 }

@@ -1,0 +1,205 @@
+//! `/supervise/alerts`: the improvement alerts of the jurisdiction, acknowledged or resolved
+//! with a form post (CSRF-checked, `PersonForm`).
+
+use super::{sellers_by_id, supervisor};
+use crate::board::{self, Nav, href, t};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::Utc;
+use maud::{Markup, html};
+use serde::Deserialize;
+use std::collections::HashMap;
+use suyuan_core::supervision::AlertState;
+use suyuan_store::analytics::{self as results, AlertFilter, AlertRow};
+use suyuan_store::tenants::Seller;
+use suyuan_web::AppState;
+use suyuan_web::csrf::{CSRF_FIELD, CsrfToken};
+use suyuan_web::error::ApiError;
+use suyuan_web::page::{lang_of, lang_query, see_other};
+use suyuan_web::session::{PersonForm, PersonSession};
+use suyuan_widgets::Lang;
+
+/// Query of the alert list.
+#[derive(Debug, Default, Deserialize)]
+pub struct AlertQuery {
+    /// `open`, `acknowledged` or `resolved`; all when absent.
+    pub state: Option<String>,
+    /// The page language.
+    pub lang: Option<String>,
+}
+
+fn state_name(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "open" => t(lang, "待处理", "open"),
+        "acknowledged" => t(lang, "已确认", "acknowledged"),
+        "resolved" => t(lang, "已解决", "resolved"),
+        _ => "",
+    }
+}
+
+/// A table of alerts; with `names`, the seller's name links to its page; with `csrf`, each
+/// alert that can move gets its acknowledge and resolve buttons.
+pub fn alert_table(
+    lang: Lang,
+    alerts: &[AlertRow],
+    names: Option<&HashMap<String, Seller>>,
+    csrf: Option<&str>,
+) -> Markup {
+    html! {
+        @if alerts.is_empty() {
+            p.muted { (t(lang, "没有提醒。", "No alerts.")) }
+        } @else {
+            div.table-wrap { table.alerts {
+                thead { tr {
+                    @if names.is_some() { th scope="col" { (t(lang, "销售者", "Seller")) } }
+                    th scope="col" { (t(lang, "规则", "Rule")) }
+                    th scope="col" { (t(lang, "级别", "Severity")) }
+                    th scope="col" { (t(lang, "状态", "State")) }
+                    th scope="col" { (t(lang, "详情", "Detail")) }
+                    th scope="col" { (t(lang, "首次", "First raised")) }
+                    @if csrf.is_some() { th scope="col" { (t(lang, "处理", "Action")) } }
+                } }
+                tbody { @for a in alerts { tr #{ "alert-" (a.id) } {
+                    @if let Some(names) = names {
+                        td { a href=(href(lang, &format!("/supervise/sellers/{}", a.seller_id), &[])) {
+                            (names.get(&a.seller_id).map_or(a.seller_id.as_str(), |s| s.name.as_str()))
+                        } }
+                    }
+                    td { (a.rule) @if !a.subject.is_empty() { " · " (a.subject) } }
+                    td.bad[a.severity == "critical"] { (a.severity) }
+                    td { (state_name(lang, &a.state)) }
+                    td { (a.detail) }
+                    td { (a.first_raised_at.format("%Y-%m-%d")) }
+                    @if let Some(csrf) = csrf {
+                        td {
+                            @if a.state == "open" {
+                                form.inline method="post" action={ "/supervise/alerts/" (a.id) "/acknowledge" (lang_query(lang)) } {
+                                    input type="hidden" name=(CSRF_FIELD) value=(csrf);
+                                    button.button.button-secondary type="submit" { (t(lang, "确认", "Acknowledge")) }
+                                }
+                                " "
+                            }
+                            @if a.state != "resolved" {
+                                form.inline method="post" action={ "/supervise/alerts/" (a.id) "/resolve" (lang_query(lang)) } {
+                                    input type="hidden" name=(CSRF_FIELD) value=(csrf);
+                                    button.button.button-secondary type="submit" { (t(lang, "解决", "Resolve")) }
+                                }
+                            }
+                        }
+                    }
+                } } }
+            } }
+        }
+    }
+}
+
+/// `GET /supervise/alerts[?state=]`.
+#[get("/supervise/alerts")]
+pub async fn alerts_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: PersonSession,
+    q: web::Query<AlertQuery>,
+    CsrfToken { token, cookie }: CsrfToken,
+) -> Result<HttpResponse, ApiError> {
+    let who = supervisor(session)?;
+    let lang = lang_of(&req);
+    let only = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match AlertState::parse(s) {
+            Some(s) => Some(s),
+            None => {
+                return Ok(board::bad_fields(
+                    &req,
+                    &state,
+                    lang,
+                    &[suyuan_core::dashboard::BadField {
+                        field: "state",
+                        zh: "状态只能是 open、acknowledged 或 resolved".into(),
+                        en: "state must be open, acknowledged or resolved".into(),
+                    }],
+                ));
+            }
+        },
+    };
+    let scope = board::scope_of(&who)?;
+    let alerts = results::list_alerts(
+        &state.db,
+        &scope,
+        &AlertFilter {
+            state: only,
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let names = sellers_by_id(&state, &who).await?;
+    let body = html! {
+        section.card {
+            p.links {
+                a href=(href(lang, "/supervise/alerts", &[])) { (t(lang, "全部", "All")) } " · "
+                @for s in ["open", "acknowledged", "resolved"] {
+                    a href=(href(lang, "/supervise/alerts", &[("state", s)])) { (state_name(lang, s)) } " "
+                }
+            }
+            (alert_table(lang, &alerts, Some(&names), Some(&token)))
+        }
+    };
+    let mut res = board::page(
+        &req,
+        &state,
+        StatusCode::OK,
+        lang,
+        t(lang, "改进提醒", "Improvement alerts"),
+        Nav::Supervise("/supervise/alerts"),
+        body,
+    );
+    if let Some(c) = cookie {
+        res.add_cookie(&c)
+            .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("csrf cookie: {e}")))?;
+    }
+    Ok(res)
+}
+
+async fn change(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: PersonForm,
+    id: &str,
+    to: AlertState,
+) -> Result<HttpResponse, ApiError> {
+    let who = form.principal;
+    if !super::ROLES.contains(&who.role()) {
+        return Err(ApiError::Forbidden);
+    }
+    let scope = board::scope_of(&who)?;
+    let id: i64 = id.parse().map_err(|_| ApiError::NotFound("alert"))?;
+    results::change_alert(&state.db, &scope, id, to, who.subject(), Utc::now()).await?;
+    let lang = lang_of(&req);
+    Ok(see_other(
+        &format!("/supervise/alerts{}#alert-{id}", lang_query(lang)),
+        vec![],
+    ))
+}
+
+/// `POST /supervise/alerts/{id}/acknowledge`.
+#[post("/supervise/alerts/{id}/acknowledge")]
+pub async fn acknowledge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: PersonForm,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    change(req, state, form, &id, AlertState::Acknowledged).await
+}
+
+/// `POST /supervise/alerts/{id}/resolve`.
+#[post("/supervise/alerts/{id}/resolve")]
+pub async fn resolve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: PersonForm,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    change(req, state, form, &id, AlertState::Resolved).await
+}
