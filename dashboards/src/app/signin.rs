@@ -5,17 +5,38 @@ use super::forms::field;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
+use suyuan_core::tenancy::Principal;
 use suyuan_web::AppState;
+use suyuan_web::auth::Tokens;
 use suyuan_web::csrf::{self, CsrfForm, CsrfToken};
 use suyuan_web::page::{lang_of, lang_query, page_response, see_other};
 use suyuan_web::session::{removal_cookie, seller_for_token, session_cookie};
 use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind};
 
-/// A `next` target that stays on this service.
+/// A `next` target that stays on this service ("" when none: the role's own page then).
 fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/app/scan".to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Who `token` signs in: a seller whose account still counts, or any other valid token's
+/// principal (supervisors, operators and admins have no account standing to check).
+async fn principal_for_token(
+    state: &AppState,
+    req: &HttpRequest,
+    token: &str,
+) -> Result<Option<Principal>, suyuan_web::error::ApiError> {
+    let Some(tokens) = req.app_data::<web::Data<Tokens>>() else {
+        return Ok(None);
+    };
+    match tokens.verify(token) {
+        Ok(Principal::Seller(id)) => Ok(seller_for_token(state, req, token)
+            .await?
+            .map(|_| Principal::Seller(id))),
+        Ok(other) => Ok(Some(other)),
+        Err(_) => Ok(None),
     }
 }
 
@@ -84,24 +105,30 @@ pub async fn signin(
     let lang = lang_of(&req);
     let next = safe_next(field(&form, "next"));
     let token = field(&form, "token").unwrap_or_default().to_owned();
-    let signed_in = match seller_for_token(&state, &req, &token).await {
-        Ok(found) => found.is_some(),
+    let signed_in = match principal_for_token(&state, &req, &token).await {
+        Ok(found) => found,
         Err(e) => {
             tracing::error!(error = %e, "reading the account of a sign-in failed");
-            false
+            None
         }
     };
-    if !signed_in {
+    let Some(who) = signed_in else {
         let refused = Notice {
             kind: NoticeKind::Error,
             text: Bi::new(
-                "令牌无效、已过期或不是销售者令牌",
-                "The token is invalid, expired, or not a seller's token",
+                "令牌无效或已过期",
+                "The token is invalid or expired",
             ),
         };
         let page = signin_page(csrf::token(&state, &req).token, &next, lang, Some(refused));
         return page_response(StatusCode::UNAUTHORIZED, &state, &page, lang, vec![]);
-    }
+    };
+    // Without a page to come back to, each role lands on its own page.
+    let next = if next.is_empty() {
+        format!("{}{}", crate::board::landing(who.role()), lang_query(lang))
+    } else {
+        next
+    };
     see_other(&next, vec![session_cookie(&state, token)])
 }
 
