@@ -8,6 +8,7 @@ mod suyuan {
     pub mod app_pages;
     pub mod classification;
     pub mod custody;
+    pub mod dashboards;
     pub mod demo;
     pub mod domains;
     pub mod fixtures;

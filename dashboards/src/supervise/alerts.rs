@@ -9,7 +9,7 @@ use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
-use suyuan_core::supervision::AlertState;
+use suyuan_core::supervision::{AlertRule, AlertState};
 use suyuan_store::analytics::{self as results, AlertFilter, AlertRow};
 use suyuan_store::tenants::Seller;
 use suyuan_web::AppState;
@@ -52,10 +52,9 @@ pub fn alert_table(
             div.table-wrap { table.alerts {
                 thead { tr {
                     @if names.is_some() { th scope="col" { (t(lang, "销售者", "Seller")) } }
-                    th scope="col" { (t(lang, "规则", "Rule")) }
+                    th scope="col" { (t(lang, "提醒", "Alert")) }
                     th scope="col" { (t(lang, "级别", "Severity")) }
                     th scope="col" { (t(lang, "状态", "State")) }
-                    th scope="col" { (t(lang, "详情", "Detail")) }
                     th scope="col" { (t(lang, "首次", "First raised")) }
                     @if csrf.is_some() { th scope="col" { (t(lang, "处理", "Action")) } }
                 } }
@@ -65,10 +64,15 @@ pub fn alert_table(
                             (names.get(&a.seller_id).map_or(a.seller_id.as_str(), |s| s.name.as_str()))
                         } }
                     }
-                    td { (a.rule) @if !a.subject.is_empty() { " · " (a.subject) } }
+                    td {
+                        @match AlertRule::parse(&a.rule) {
+                            Some(r) => (match lang { Lang::Zh => r.message_zh(), Lang::En => r.message_en() }),
+                            None => (a.rule),
+                        }
+                        @if !a.subject.is_empty() { " · " code { (a.subject) } }
+                    }
                     td.bad[a.severity == "critical"] { (a.severity) }
                     td { (state_name(lang, &a.state)) }
-                    td { (a.detail) }
                     td { (a.first_raised_at.format("%Y-%m-%d")) }
                     @if let Some(csrf) = csrf {
                         td {

@@ -1,0 +1,400 @@
+//! The people's dashboards over HTTP (both engines), on analytics results saved by
+//! `suyuan_analytics::compute` + `suyuan_store::analytics::save_results`: supervisors see their
+//! jurisdiction only (a seller outside it is a 404, its recall export is scoped), bad filters are
+//! 422 pages naming the field, seller text is escaped, sellers see what to fix, operators see
+//! badge coverage, and nobody signed out gets in.
+
+use super::api::create_seller;
+use super::transfers::{A_NAME, B_NAME, a_receives, csrf_in, no_redirects, seller_named};
+use chrono::{DateTime, Duration, Utc};
+use reqwest::StatusCode;
+use suyuan_analytics::config::AnalyticsConfig;
+use suyuan_analytics::fixtures::*;
+use suyuan_core::tenancy::Principal;
+use suyuan_tests::{TestApp, both_engines_app};
+
+/// The `Cookie` header of a page session for `who` (today: the `suyuan_token` cookie holding an
+/// API token; the one place to change when sessions move server-side).
+pub fn signed_in_cookie(app: &TestApp, who: &Principal) -> String {
+    let jurisdiction = match who {
+        Principal::Supervisor { jurisdiction, .. } => Some(jurisdiction.as_prefix().to_owned()),
+        _ => None,
+    };
+    let token = app
+        .tokens
+        .mint(
+            who.role(),
+            who.subject(),
+            jurisdiction.as_deref(),
+            std::time::Duration::from_secs(3600),
+        )
+        .unwrap();
+    format!("suyuan_token={token}")
+}
+
+fn supervisor(jurisdiction: &str) -> Principal {
+    Principal::Supervisor {
+        id: suyuan_core::ids::SupervisorId::generate(),
+        jurisdiction: suyuan_core::division::Jurisdiction::parse(jurisdiction).unwrap(),
+    }
+}
+
+fn seller(id: &str) -> Principal {
+    Principal::Seller(suyuan_core::ids::SellerId::parse(id).unwrap())
+}
+
+/// A page as a signed-in person sees it (no redirects followed): status, `Location`, body.
+async fn page(app: &TestApp, cookie: Option<&str>, path: &str) -> (StatusCode, String, String) {
+    let mut req = no_redirects().get(format!("{}{path}", app.address));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, location, res.text().await.unwrap_or_default())
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+const SCRIPT_NAME: &str = "<script>alert(1)</script>深圳电动车";
+
+/// Sellers A (Guangzhou), S (Shenzhen, named `<script>…`) and B (Hangzhou); A and B each
+/// received e-bikes of one GTIN; results of an analytics run in which A and S each have an
+/// overdue sale and B a listing without a code.
+struct World {
+    a: String,
+    a_token: String,
+    s: String,
+    b: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let (a, a_token, _) = seller_named(app, A_NAME, "91440104MA59ABCD1").await;
+    let (b, b_token, _) = seller_named(app, B_NAME, "91330106MA2GXYK23").await;
+    let credit = suyuan_core::credit_code::CreditCode::with_check_character("91440305MA5FXYK01")
+        .unwrap();
+    let s = create_seller(
+        app,
+        &app.admin_token(),
+        SCRIPT_NAME,
+        &credit.to_string(),
+        "440305",
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a_receives(app, &a_token, &["U1", "U2"]).await;
+    a_receives(app, &b_token, &["U7"]).await;
+    let now = Utc::now();
+    run(app, &frames(leak(&a), leak(&s), leak(&b), now), now).await;
+    World { a, a_token, s, b }
+}
+
+fn frames(
+    a: &'static str,
+    s: &'static str,
+    b: &'static str,
+    now: DateTime<Utc>,
+) -> suyuan_analytics::Frames {
+    let t = (now - Duration::days(3)).timestamp_millis();
+    let mut f = empty_frames(&[(a, "440104"), (s, "440305"), (b, "330106")]);
+    f.sales = sales_frame(&[
+        sale("a-overdue", a, true, Some(t), None, t + DAY),
+        sale("a-on-time", a, true, Some(t), Some(t + HOUR), t + DAY),
+        sale("s-overdue", s, true, Some(t), None, t + DAY),
+        sale("s-late-1", s, true, Some(t), None, t + DAY),
+        sale("b-on-time", b, true, Some(t), Some(t + HOUR), t + DAY),
+    ]);
+    f.listings = listings_frame(&[("b-listing", b, Some("ebike"), true, false)]);
+    f
+}
+
+async fn run(app: &TestApp, f: &suyuan_analytics::Frames, now: DateTime<Utc>) {
+    let results = suyuan_analytics::compute(f, now, &AnalyticsConfig::default())
+        .unwrap()
+        .to_records()
+        .unwrap();
+    suyuan_store::analytics::save_results(&app.db.db, &results, now)
+        .await
+        .unwrap();
+}
+
+both_engines_app!(
+    a_guangdong_supervisor_sees_its_sellers_ranked_and_a_sellers_breakdown_with_an_svg_chart,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let gd = signed_in_cookie(&app, &supervisor("44"));
+
+        let (status, _, body) = page(&app, Some(&gd), "/supervise/sellers?sort=-score").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let at_a = body.find(A_NAME).expect("A is ranked");
+        let at_s = body.find("深圳电动车").expect("S is ranked");
+        assert!(at_a < at_s, "A (87.5) ranks above S (two overdue of two)");
+        assert!(!body.contains(B_NAME), "Zhejiang's seller is not in Guangdong's ranking");
+        // Seller text is escaped wherever it shows.
+        assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{body}");
+        assert!(!body.contains("<script>alert(1)"));
+        // Sorting by name ascending, then by a filter that keeps Shenzhen only.
+        let (_, _, by_name) = page(&app, Some(&gd), "/supervise/sellers?sort=name").await;
+        assert!(by_name.contains("aria-sort=\"ascending\""), "{by_name}");
+        let (_, _, shenzhen) = page(&app, Some(&gd), "/supervise/sellers?region=4403").await;
+        assert!(shenzhen.contains("深圳电动车") && !shenzhen.contains(A_NAME));
+
+        // A's page: the breakdown with the record that cost points, the charts, the overdue sale.
+        let (status, _, body) =
+            page(&app, Some(&gd), &format!("/supervise/sellers/{}", w.a)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("id=\"breakdown\""), "{body}");
+        assert!(body.contains("a-overdue"));
+        assert!(body.contains("<svg role=\"img\""), "an inline SVG chart");
+        assert!(body.contains("<rect"), "the timeliness bars");
+        // S's page escapes its name in the title and heading.
+        let (_, _, s_page) = page(&app, Some(&gd), &format!("/supervise/sellers/{}", w.s)).await;
+        assert!(!s_page.contains("<script>alert(1)"));
+
+        // The overview: figures and charts, in English too.
+        let (status, _, overview) = page(&app, Some(&gd), "/supervise?lang=en").await;
+        assert_eq!(status, StatusCode::OK, "{overview}");
+        assert!(overview.contains("Average score by region"));
+        assert!(overview.contains("<svg role=\"img\""));
+
+        // Alerts: acknowledged with a form post carrying the CSRF token.
+        let http = no_redirects();
+        let res = http
+            .get(format!("{}/supervise/alerts?state=open", app.address))
+            .header("cookie", &gd)
+            .send()
+            .await
+            .unwrap();
+        let csrf_cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .find(|c| c.starts_with("suyuan_csrf="))
+            .unwrap();
+        let body = res.text().await.unwrap();
+        assert!(!body.contains(B_NAME), "Zhejiang's alerts stay out");
+        let csrf = csrf_in(&body);
+        let at = body.find("/acknowledge").expect("an open alert to acknowledge");
+        let action = &body[..at];
+        let id = &action[action.rfind("/supervise/alerts/").unwrap() + 18..];
+        let res = http
+            .post(format!("{}/supervise/alerts/{id}/acknowledge", app.address))
+            .header("cookie", format!("{gd}; {csrf_cookie}"))
+            .header("origin", app.address.as_str())
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (_, _, acked) = page(&app, Some(&gd), "/supervise/alerts?state=acknowledged").await;
+        assert!(acked.contains(&format!("alert-{id}")), "{acked}");
+        // Without the CSRF token the post is refused.
+        let res = http
+            .post(format!("{}/supervise/alerts/{id}/resolve", app.address))
+            .header("cookie", &gd)
+            .form(&[("comment", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+);
+
+both_engines_app!(
+    a_zhejiang_supervisor_gets_404_for_a_guangdong_seller_and_its_recall_export_is_scoped,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let zj = signed_in_cookie(&app, &supervisor("33"));
+        let gd = signed_in_cookie(&app, &supervisor("44"));
+
+        let (status, _, body) =
+            page(&app, Some(&zj), &format!("/supervise/sellers/{}", w.a)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!body.contains(A_NAME) && !body.contains("a-overdue"));
+        let (status, _, _) = page(&app, Some(&zj), &format!("/supervise/sellers/{}", w.b)).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // The recall flow of the GTIN both received: each supervisor sees its own sellers.
+        let q = "gtin=09520001000010";
+        let (status, _, flow) = page(&app, Some(&zj), &format!("/supervise/recall?{q}")).await;
+        assert_eq!(status, StatusCode::OK, "{flow}");
+        assert!(flow.contains(B_NAME) && !flow.contains(A_NAME), "{flow}");
+        assert!(flow.contains("/supervise/recall/export.xlsx?gtin=09520001000010"));
+        let csv = no_redirects()
+            .get(format!("{}/supervise/recall/export.csv?{q}", app.address))
+            .header("cookie", &zj)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), StatusCode::OK);
+        let csv = csv.text().await.unwrap();
+        assert!(csv.contains(B_NAME) && !csv.contains(A_NAME), "{csv}");
+        let xlsx = no_redirects()
+            .get(format!("{}/supervise/recall/export.xlsx?{q}", app.address))
+            .header("cookie", &gd)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), StatusCode::OK);
+        assert_eq!(
+            xlsx.headers()["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "a zip");
+        // A seller's session is no supervisor's.
+        let a = signed_in_cookie(&app, &seller(&w.a));
+        let (status, _, _) = page(&app, Some(&a), &format!("/supervise/recall?{q}")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let _ = w.a_token;
+    }
+);
+
+both_engines_app!(
+    a_bad_filter_is_a_422_page_naming_the_field,
+    |app: TestApp| async move {
+        let gd = signed_in_cookie(&app, &supervisor("44"));
+        for (query, field) in [
+            ("/supervise/sellers?grade=E", "grade"),
+            ("/supervise/sellers?region=4x", "region"),
+            ("/supervise/sellers?sort=rank", "sort"),
+            ("/supervise/sellers?seller_type=pirate", "seller_type"),
+            ("/supervise/sellers?category=nope", "category"),
+            ("/supervise/sellers?period=2026-13", "period"),
+            ("/supervise/alerts?state=gone", "state"),
+            ("/supervise/recall?gtin=123", "gtin"),
+            ("/supervise/recall/export.csv?batch=B1&code=x", "code"),
+        ] {
+            let (status, _, body) = page(&app, Some(&gd), query).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+            assert!(
+                body.contains(&format!("<code class=\"field\">{field}</code>")),
+                "{query} names {field}: {body}"
+            );
+        }
+    }
+);
+
+both_engines_app!(
+    a_seller_sees_what_to_fix_first_and_an_operator_sees_badge_coverage,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        // Two of B's listings on the operator's marketplace (one traced, one needing a code),
+        // one elsewhere.
+        let now = Utc::now();
+        for (id, platform, needs) in [
+            ("lst_dash1", "shopify", true),
+            ("lst_dash2", "shopify", false),
+            ("lst_dash3", "youzan", true),
+        ] {
+            suyuan_store::listings::insert_row(
+                &app.db.db,
+                suyuan_store::entity::listing::Model {
+                    id: id.into(),
+                    seller_id: w.b.clone(),
+                    store_id: None,
+                    platform: platform.into(),
+                    external_id: id.into(),
+                    title: format!("电动自行车 {id}"),
+                    url: None,
+                    status: "active".into(),
+                    variants: "[]".into(),
+                    category_id: Some("ebike".into()),
+                    classification_rule: None,
+                    classification_confidence: None,
+                    classification_part: None,
+                    category_overridden: false,
+                    trace_code: None,
+                    needs_code: needs,
+                    external_updated_at: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .await
+            .unwrap();
+        }
+
+        // The seller: its score breakdown names the overdue sale, first.
+        let a = signed_in_cookie(&app, &seller(&w.a));
+        let (status, _, body) = page(&app, Some(&a), "/seller").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("id=\"breakdown\"") && body.contains("a-overdue"), "{body}");
+        assert!(body.contains("href=\"/app/scan\""));
+        // B: the listing that needs a code.
+        let b = signed_in_cookie(&app, &seller(&w.b));
+        let (_, _, body) = page(&app, Some(&b), "/seller").await;
+        assert!(body.contains("电动自行车 lst_dash1"), "{body}");
+        assert!(!body.contains("电动自行车 lst_dash2"));
+
+        // The operator of the shopify marketplace: B's two listings, half covered.
+        let op: serde_json::Value = crate::suyuan::marketplace::client()
+            .post(format!("{}/api/v1/operators", app.address))
+            .bearer_auth(app.admin_token())
+            .json(&serde_json::json!({"name": "演示商城", "platform": "shopify"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = suyuan_core::ids::OperatorId::parse(op["id"].as_str().unwrap()).unwrap();
+        let cookie = signed_in_cookie(&app, &Principal::Operator(id));
+        let (status, _, body) = page(&app, Some(&cookie), "/operator").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains(B_NAME), "{body}");
+        assert!(body.contains("50%"), "{body}");
+        assert!(body.contains("data-suyuan-listing"), "the snippets, escaped: {body}");
+        assert!(!body.contains("<div data-suyuan-listing"));
+        // An operator is no supervisor.
+        let (status, _, _) = page(&app, Some(&cookie), "/supervise").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+);
+
+both_engines_app!(
+    anonymous_gets_the_sign_in_redirect_and_sign_in_lands_each_role_on_its_page,
+    |app: TestApp| async move {
+        for path in ["/supervise", "/supervise/sellers?grade=A", "/seller", "/operator"] {
+            let (status, location, _) = page(&app, None, path).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
+            assert!(location.starts_with("/app/signin?next=%2F"), "{path}: {location}");
+        }
+        // Signing in with a supervisor's token lands on /supervise.
+        let http = no_redirects();
+        let res = http
+            .get(format!("{}/app/signin", app.address))
+            .send()
+            .await
+            .unwrap();
+        let csrf_cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .find(|c| c.starts_with("suyuan_csrf="))
+            .unwrap();
+        let csrf = csrf_in(&res.text().await.unwrap());
+        let token = signed_in_cookie(&app, &supervisor("44"));
+        let token = token.trim_start_matches("suyuan_token=");
+        let res = http
+            .post(format!("{}/app/signin", app.address))
+            .header("cookie", &csrf_cookie)
+            .header("origin", app.address.as_str())
+            .form(&[("csrf", csrf.as_str()), ("token", token), ("next", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(res.headers()["location"], "/supervise");
+    }
+);
