@@ -244,8 +244,7 @@ pub fn rank(lines: Vec<RankLine>, f: &RankFilter, sort: Sort) -> Vec<RankLine> {
                 && f.region
                     .as_ref()
                     .is_none_or(|r| l.division.starts_with(r.as_prefix()))
-                && f.grade
-                    .is_none_or(|g| l.grade.chars().next() == Some(g))
+                && f.grade.is_none_or(|g| l.grade.starts_with(g))
                 && f.seller_type.is_none_or(|t| l.seller_type == Some(t))
         })
         .collect();
@@ -370,7 +369,10 @@ mod tests {
         );
         let ok = RankFilter::parse(Some(""), Some(" "), None, None, None, |_| false);
         assert_eq!(ok, Ok(RankFilter::default()));
-        assert_eq!(Sort::parse("-name").map(|s| s.as_query()), Ok("-name".into()));
+        assert_eq!(
+            Sort::parse("-name").map(|s| s.as_query()),
+            Ok("-name".into())
+        );
         assert_eq!(Sort::parse("rank").map_err(|e| e.field), Err("sort"));
     }
 
@@ -396,7 +398,14 @@ mod tests {
             grade: Some('C'),
             ..Default::default()
         };
-        assert_eq!(ids(rank(lines, &c_only, Sort::parse("score").unwrap_or_default())), ["s2", "s3"]);
+        assert_eq!(
+            ids(rank(
+                lines,
+                &c_only,
+                Sort::parse("score").unwrap_or_default()
+            )),
+            ["s2", "s3"]
+        );
         assert_eq!(Sort::default().toggle(SortKey::Score).as_query(), "score");
         assert_eq!(Sort::default().toggle(SortKey::Name).as_query(), "name");
     }
@@ -406,9 +415,16 @@ mod tests {
         let gd = Jurisdiction::parse("44").ok();
         let avg = average_by_region(
             gd.as_ref(),
-            &[("440104".into(), 80.0), ("440105".into(), 60.0), ("440305".into(), 90.0)],
+            &[
+                ("440104".into(), 80.0),
+                ("440105".into(), 60.0),
+                ("440305".into(), 90.0),
+            ],
         );
-        assert_eq!(avg, vec![("4401".into(), 70.0, 2), ("4403".into(), 90.0, 1)]);
+        assert_eq!(
+            avg,
+            vec![("4401".into(), 70.0, 2), ("4403".into(), 90.0, 1)]
+        );
         assert_eq!(region_key(None, "440104"), "44");
         let rows = vec![
             ("ebike".to_owned(), (1, 2, 0)),
@@ -443,9 +459,13 @@ pub fn recall_selector(
         BadField::new(field, format!("无法识别：{e}"), e.to_string())
     };
     match (blank(gtin), blank(batch), blank(serial), blank(code)) {
-        (_, Some(_), Some(_), _) | (_, Some(_), _, Some(_)) | (_, _, Some(_), Some(_)) => Err(
-            BadField::new("code", "batch、serial 与 code 只能给一个", "give one of batch, serial and code"),
-        ),
+        (_, Some(_), Some(_), _) | (_, Some(_), _, Some(_)) | (_, _, Some(_), Some(_)) => {
+            Err(BadField::new(
+                "code",
+                "batch、serial 与 code 只能给一个",
+                "give one of batch, serial and code",
+            ))
+        }
         (Some(_), None, None, Some(_)) => Err(BadField::new(
             "code",
             "code 已含 GTIN，不能再给 gtin",
@@ -469,9 +489,18 @@ mod recall_tests {
 
     #[test]
     fn a_recall_search_names_the_field_it_cannot_read() {
-        assert_eq!(recall_selector(Some("123"), None, None, None).map_err(|e| e.field), Err("gtin"));
-        assert_eq!(recall_selector(None, Some("B1"), None, Some("x")).map_err(|e| e.field), Err("code"));
-        assert_eq!(recall_selector(Some(""), None, None, None).map_err(|e| e.field), Err("gtin"));
+        assert_eq!(
+            recall_selector(Some("123"), None, None, None).map_err(|e| e.field),
+            Err("gtin")
+        );
+        assert_eq!(
+            recall_selector(None, Some("B1"), None, Some("x")).map_err(|e| e.field),
+            Err("code")
+        );
+        assert_eq!(
+            recall_selector(Some(""), None, None, None).map_err(|e| e.field),
+            Err("gtin")
+        );
         assert!(recall_selector(None, Some("B1"), None, None).is_ok());
     }
 }

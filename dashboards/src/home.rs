@@ -60,9 +60,18 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 Bi::new("销售者登录", "Seller sign-in"),
             ),
             ("/app/scan".into(), Bi::new("扫码收货", "Scan goods in")),
-            ("/seller".into(), Bi::new("销售者工作台", "Seller dashboard")),
-            ("/supervise".into(), Bi::new("监管工作台", "Supervisor dashboard")),
-            ("/operator".into(), Bi::new("电商平台工作台", "Marketplace dashboard")),
+            (
+                "/seller".into(),
+                Bi::new("销售者工作台", "Seller dashboard"),
+            ),
+            (
+                "/supervise".into(),
+                Bi::new("监管工作台", "Supervisor dashboard"),
+            ),
+            (
+                "/operator".into(),
+                Bi::new("电商平台工作台", "Marketplace dashboard"),
+            ),
             (
                 "/api/v1/openapi.json".into(),
                 Bi::new("接口说明（OpenAPI）", "API description (OpenAPI)"),

@@ -48,8 +48,12 @@ pub async fn seller_home(
         },
     )
     .await?;
-    let uncoded: Vec<_> = uncoded.into_iter().filter(|l| l.status != "deleted").collect();
-    let incoming = suyuan_store::transfers::list_incoming(&state.db, &id, Some("pending"), 100).await?;
+    let uncoded: Vec<_> = uncoded
+        .into_iter()
+        .filter(|l| l.status != "deleted")
+        .collect();
+    let incoming =
+        suyuan_store::transfers::list_incoming(&state.db, &id, Some("pending"), 100).await?;
     let name = suyuan_store::tenants::seller_name(&state.db, id.as_str())
         .await?
         .unwrap_or_default();
@@ -113,5 +117,13 @@ pub async fn seller_home(
         }
     };
     let title = format!("{name} · {}", t(lang, "我的合规", "My compliance"));
-    Ok(board::page(&req, &state, StatusCode::OK, lang, &title, Nav::Seller, body))
+    Ok(board::page(
+        &req,
+        &state,
+        StatusCode::OK,
+        lang,
+        &title,
+        Nav::Seller,
+        body,
+    ))
 }

@@ -95,7 +95,10 @@ pub fn draw_bars<DB: DrawingBackend>(
                 _ => LINE,
             };
             let x = i as f64;
-            Rectangle::new([(x + 0.15, 0.0), (x + 0.85, v.clamp(0.0, max))], colour.filled())
+            Rectangle::new(
+                [(x + 0.15, 0.0), (x + 0.85, v.clamp(0.0, max))],
+                colour.filled(),
+            )
         }))
         .ok()?;
     root.present().ok()?;

@@ -24,16 +24,16 @@
 //! Rendering is CPU work: call it from `web::block` / `spawn_blocking`, and cache by
 //! [`etag_for`].
 
-pub mod chart;
 mod app;
 mod badge;
+pub mod chart;
 mod embed;
 mod error;
 mod etag;
 mod page;
 mod qr;
-pub mod recall_export;
 mod raster;
+pub mod recall_export;
 mod text;
 
 pub use app::{

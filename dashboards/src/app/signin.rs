@@ -115,10 +115,7 @@ pub async fn signin(
     let Some(who) = signed_in else {
         let refused = Notice {
             kind: NoticeKind::Error,
-            text: Bi::new(
-                "令牌无效或已过期",
-                "The token is invalid or expired",
-            ),
+            text: Bi::new("令牌无效或已过期", "The token is invalid or expired"),
         };
         let page = signin_page(csrf::token(&state, &req).token, &next, lang, Some(refused));
         return page_response(StatusCode::UNAUTHORIZED, &state, &page, lang, vec![]);

@@ -9,7 +9,9 @@ use plotters::prelude::*;
 /// Width and height of a chart (it scales to the page width).
 const SIZE: (u32, u32) = (560, 200);
 
-fn svg_of(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Option<()>) -> Option<String> {
+fn svg_of(
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Option<()>,
+) -> Option<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -65,7 +67,10 @@ mod tests {
     #[test]
     fn a_line_and_bars_are_inline_svg_with_a_label_and_nothing_draws_nothing() {
         let l = line(&[80.0, 70.0, 90.0], 100.0, Some(60.0), "score \"trend\"").into_string();
-        assert!(l.contains("<svg role=\"img\" aria-label=\"score &quot;trend&quot;\""), "{l}");
+        assert!(
+            l.contains("<svg role=\"img\" aria-label=\"score &quot;trend&quot;\""),
+            "{l}"
+        );
         assert!(l.contains("</svg>"));
         let b = bars(&[0.5, 1.0], 1.0, Some(0.9), "share").into_string();
         assert!(b.contains("<rect"), "{b}");

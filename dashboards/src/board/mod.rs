@@ -226,7 +226,11 @@ pub fn sort_header(
     let next = current.toggle(key).as_query();
     let mut p: Vec<(&str, &str)> = params.to_vec();
     p.push(("sort", &next));
-    let aria = (current.key == key).then(|| if current.desc { "descending" } else { "ascending" });
+    let aria = (current.key == key).then_some(if current.desc {
+        "descending"
+    } else {
+        "ascending"
+    });
     let arrow = match aria {
         Some("descending") => " ↓",
         Some(_) => " ↑",
@@ -251,7 +255,8 @@ pub fn pct(x: f64) -> String {
 
 /// A duration in seconds as hours (one decimal).
 pub fn hours(s: Option<f64>) -> String {
-    s.map(|s| format!("{:.1} h", s / 3600.0)).unwrap_or_else(|| "–".into())
+    s.map(|s| format!("{:.1} h", s / 3600.0))
+        .unwrap_or_else(|| "–".into())
 }
 
 /// The catalogue name of a category in the page language, or its id.

@@ -73,7 +73,8 @@ pub async fn overview(
         .map(|(_, n)| n)
         .sum();
 
-    let counts = |r: &results::TimelinessRow| -> Counts { (r.within_deadline, r.completed, r.overdue) };
+    let counts =
+        |r: &results::TimelinessRow| -> Counts { (r.within_deadline, r.completed, r.overdue) };
     let weekly: Vec<(String, Counts)> = timeliness
         .iter()
         .filter(|r| r.dimension == "seller")

@@ -124,7 +124,11 @@ pub async fn recall_page(
             // Tier, then province and city: the tree as nested tables.
             let mut tree: BTreeMap<u32, BTreeMap<String, (usize, f64)>> = BTreeMap::new();
             for r in &flow.rows {
-                let region = r.city.clone().or_else(|| r.province.clone()).unwrap_or_default();
+                let region = r
+                    .city
+                    .clone()
+                    .or_else(|| r.province.clone())
+                    .unwrap_or_default();
                 let e = tree.entry(r.tier).or_default().entry(region).or_default();
                 e.0 += 1;
                 e.1 += r.quantity;
@@ -219,7 +223,8 @@ pub async fn recall_export(
         )
     } else {
         let mut body = Vec::new();
-        suyuan_widgets::recall_export::csv(&flow, &mut body).map_err(|e| unexpected(e.to_string()))?;
+        suyuan_widgets::recall_export::csv(&flow, &mut body)
+            .map_err(|e| unexpected(e.to_string()))?;
         (body, "text/csv; charset=utf-8")
     };
     Ok(HttpResponse::Ok()

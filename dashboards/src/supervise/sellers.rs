@@ -131,7 +131,9 @@ pub async fn ranking(
         .map(|r| {
             let s = sellers.get(&r.seller_id);
             RankLine {
-                name: s.map(|s| s.name.clone()).unwrap_or_else(|| r.seller_id.clone()),
+                name: s
+                    .map(|s| s.name.clone())
+                    .unwrap_or_else(|| r.seller_id.clone()),
                 seller_type: s.map(|s| s.seller_type),
                 seller_id: r.seller_id,
                 division: r.division,
@@ -148,7 +150,10 @@ pub async fn ranking(
         ("category", filter.category.as_deref().unwrap_or("")),
         ("region", q.region.as_deref().map(str::trim).unwrap_or("")),
         ("grade", q.grade.as_deref().map(str::trim).unwrap_or("")),
-        ("seller_type", q.seller_type.as_deref().map(str::trim).unwrap_or("")),
+        (
+            "seller_type",
+            q.seller_type.as_deref().map(str::trim).unwrap_or(""),
+        ),
         ("period", filter.period.as_deref().unwrap_or("")),
     ];
     let path = "/supervise/sellers";
@@ -396,4 +401,3 @@ pub async fn seller_page(
         body,
     ))
 }
-

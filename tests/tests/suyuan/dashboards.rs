@@ -78,8 +78,8 @@ struct World {
 async fn world(app: &TestApp) -> World {
     let (a, a_token, _) = seller_named(app, A_NAME, "91440104MA59ABCD1").await;
     let (b, b_token, _) = seller_named(app, B_NAME, "91330106MA2GXYK23").await;
-    let credit = suyuan_core::credit_code::CreditCode::with_check_character("91440305MA5FXYK01")
-        .unwrap();
+    let credit =
+        suyuan_core::credit_code::CreditCode::with_check_character("91440305MA5FXYK01").unwrap();
     let s = create_seller(
         app,
         &app.admin_token(),
@@ -138,9 +138,15 @@ both_engines_app!(
         let at_a = body.find(A_NAME).expect("A is ranked");
         let at_s = body.find("深圳电动车").expect("S is ranked");
         assert!(at_a < at_s, "A (87.5) ranks above S (two overdue of two)");
-        assert!(!body.contains(B_NAME), "Zhejiang's seller is not in Guangdong's ranking");
+        assert!(
+            !body.contains(B_NAME),
+            "Zhejiang's seller is not in Guangdong's ranking"
+        );
         // Seller text is escaped wherever it shows.
-        assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{body}");
+        assert!(
+            body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{body}"
+        );
         assert!(!body.contains("<script>alert(1)"));
         // Sorting by name ascending, then by a filter that keeps Shenzhen only.
         let (_, _, by_name) = page(&app, Some(&gd), "/supervise/sellers?sort=name").await;
@@ -149,8 +155,7 @@ both_engines_app!(
         assert!(shenzhen.contains("深圳电动车") && !shenzhen.contains(A_NAME));
 
         // A's page: the breakdown with the record that cost points, the charts, the overdue sale.
-        let (status, _, body) =
-            page(&app, Some(&gd), &format!("/supervise/sellers/{}", w.a)).await;
+        let (status, _, body) = page(&app, Some(&gd), &format!("/supervise/sellers/{}", w.a)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(body.contains("id=\"breakdown\""), "{body}");
         assert!(body.contains("a-overdue"));
@@ -184,7 +189,9 @@ both_engines_app!(
         let body = res.text().await.unwrap();
         assert!(!body.contains(B_NAME), "Zhejiang's alerts stay out");
         let csrf = csrf_in(&body);
-        let at = body.find("/acknowledge").expect("an open alert to acknowledge");
+        let at = body
+            .find("/acknowledge")
+            .expect("an open alert to acknowledge");
         let action = &body[..at];
         let id = &action[action.rfind("/supervise/alerts/").unwrap() + 18..];
         let res = http
@@ -217,8 +224,7 @@ both_engines_app!(
         let zj = signed_in_cookie(&app, &supervisor("33"));
         let gd = signed_in_cookie(&app, &supervisor("44"));
 
-        let (status, _, body) =
-            page(&app, Some(&zj), &format!("/supervise/sellers/{}", w.a)).await;
+        let (status, _, body) = page(&app, Some(&zj), &format!("/supervise/sellers/{}", w.a)).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert!(!body.contains(A_NAME) && !body.contains("a-overdue"));
         let (status, _, _) = page(&app, Some(&zj), &format!("/supervise/sellers/{}", w.b)).await;
@@ -328,7 +334,10 @@ both_engines_app!(
         let a = signed_in_cookie(&app, &seller(&w.a));
         let (status, _, body) = page(&app, Some(&a), "/seller").await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        assert!(body.contains("id=\"breakdown\"") && body.contains("a-overdue"), "{body}");
+        assert!(
+            body.contains("id=\"breakdown\"") && body.contains("a-overdue"),
+            "{body}"
+        );
         assert!(body.contains("href=\"/app/scan\""));
         // B: the listing that needs a code.
         let b = signed_in_cookie(&app, &seller(&w.b));
@@ -353,7 +362,10 @@ both_engines_app!(
         assert_eq!(status, StatusCode::OK, "{body}");
         assert!(body.contains(B_NAME), "{body}");
         assert!(body.contains("50%"), "{body}");
-        assert!(body.contains("data-suyuan-listing"), "the snippets, escaped: {body}");
+        assert!(
+            body.contains("data-suyuan-listing"),
+            "the snippets, escaped: {body}"
+        );
         assert!(!body.contains("<div data-suyuan-listing"));
         // An operator is no supervisor.
         let (status, _, _) = page(&app, Some(&cookie), "/supervise").await;
@@ -364,10 +376,18 @@ both_engines_app!(
 both_engines_app!(
     anonymous_gets_the_sign_in_redirect_and_sign_in_lands_each_role_on_its_page,
     |app: TestApp| async move {
-        for path in ["/supervise", "/supervise/sellers?grade=A", "/seller", "/operator"] {
+        for path in [
+            "/supervise",
+            "/supervise/sellers?grade=A",
+            "/seller",
+            "/operator",
+        ] {
             let (status, location, _) = page(&app, None, path).await;
             assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
-            assert!(location.starts_with("/app/signin?next=%2F"), "{path}: {location}");
+            assert!(
+                location.starts_with("/app/signin?next=%2F"),
+                "{path}: {location}"
+            );
         }
         // Signing in with a supervisor's token lands on /supervise.
         let http = no_redirects();
