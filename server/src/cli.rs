@@ -644,9 +644,7 @@ async fn analytics_command(config: &Config, action: AnalyticsAction) -> anyhow::
     let started = std::time::Instant::now();
     let summary = crate::analytics::run_once(
         &db,
-        &config.public_url,
-        &config.analytics_dir,
-        config.analytics_settle,
+        &crate::analytics::RunSettings::of(config),
         chrono::Utc::now(),
         rebuild,
         &progress,

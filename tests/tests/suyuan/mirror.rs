@@ -233,9 +233,7 @@ both_engines!(
 
         let first = suyuan_server::analytics::run_once(
             &t.db,
-            "http://suyuan.test",
-            &dir.path().join("mirror"),
-            std::time::Duration::ZERO,
+            &settings(&dir.path().join("mirror")),
             now,
             false,
             &|_| {},
@@ -250,9 +248,7 @@ both_engines!(
         // A second run with nothing new recomputes and replaces, never doubles.
         let second = suyuan_server::analytics::run_once(
             &t.db,
-            "http://suyuan.test",
-            &dir.path().join("mirror"),
-            std::time::Duration::ZERO,
+            &settings(&dir.path().join("mirror")),
             now,
             false,
             &|_| {},
@@ -295,17 +291,9 @@ both_engines!(
             let db = t.db.clone();
             let mirror = dir.path().join("mirror");
             async move {
-                suyuan_server::analytics::run_once(
-                    &db,
-                    "http://suyuan.test",
-                    &mirror,
-                    std::time::Duration::ZERO,
-                    at,
-                    false,
-                    &|_| {},
-                )
-                .await
-                .unwrap()
+                suyuan_server::analytics::run_once(&db, &settings(&mirror), at, false, &|_| {})
+                    .await
+                    .unwrap()
             }
         };
         // Another instance is running: this one does nothing and says so.
@@ -314,7 +302,10 @@ both_engines!(
                 .await
                 .unwrap()
         );
-        assert!(run(now).await.is_none(), "the lease is held by another instance");
+        assert!(
+            run(now).await.is_none(),
+            "the lease is held by another instance"
+        );
         // Once it is released, the run goes ahead and releases the lease itself.
         release_lease(&t.db, "analytics", "other:1").await.unwrap();
         let done = run(now).await.expect("the lease is free");
@@ -327,7 +318,19 @@ both_engines!(
         );
         // A holder that died keeps it only until its time runs out.
         assert!(run(now + Duration::minutes(30)).await.is_none());
-        let late = run(now + Duration::minutes(61)).await.expect("the dead holder's lease ran out");
+        let late = run(now + Duration::minutes(61))
+            .await
+            .expect("the dead holder's lease ran out");
         assert_eq!(late.mirror.events_added, 0);
     }
 );
+
+/// A run's settings for tests: the mirror in `dir`, nothing left to settle, default weights.
+fn settings(dir: &std::path::Path) -> suyuan_server::analytics::RunSettings {
+    suyuan_server::analytics::RunSettings {
+        public_url: "http://suyuan.test".into(),
+        dir: dir.to_path_buf(),
+        settle: std::time::Duration::ZERO,
+        config: Default::default(),
+    }
+}
