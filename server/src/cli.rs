@@ -338,7 +338,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     "note: SUYUAN_SECRET_KEY is not set: checkpoint signatures are not checked"
                 );
             }
-            let report = ledger::verify_with(&db, key.as_ref()).await?;
+            let catalogue = load_catalogue(&config)?;
+            let report = ledger::verify_against(&db, key.as_ref(), &catalogue).await?;
             if report.breaks.is_empty() {
                 println!(
                     "ok: {} events in {} seller chains verified ({} from a signed checkpoint)",
