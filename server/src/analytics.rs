@@ -3,7 +3,8 @@
 //! to date from the store (or rebuilds it), then computes from the mirror.
 
 use chrono::{DateTime, Utc};
-use std::path::Path;
+use std::path::PathBuf;
+use suyuan_analytics::config::AnalyticsConfig;
 use suyuan_analytics::mirror::{Mirror, RunReport};
 use suyuan_analytics::run::{Inputs, Outputs, compute};
 use suyuan_store::Db;
@@ -14,6 +15,31 @@ use suyuan_store::analytics_export::{release_lease, try_lease};
 const LEASE: &str = "analytics";
 /// How long a run may hold the lease before another instance may take it over.
 const LEASE_TTL_MINUTES: i64 = 60;
+
+/// Where and how a run works.
+#[derive(Clone, Debug)]
+pub struct RunSettings {
+    /// Where mail links point.
+    pub public_url: String,
+    /// The mirror's root.
+    pub dir: PathBuf,
+    /// Events recorded less than this long ago wait for the next run.
+    pub settle: std::time::Duration,
+    /// Weights and thresholds.
+    pub config: AnalyticsConfig,
+}
+
+impl RunSettings {
+    /// The settings of the service's configuration.
+    pub fn of(config: &crate::config::Config) -> RunSettings {
+        RunSettings {
+            public_url: config.public_url.clone(),
+            dir: config.analytics_dir.clone(),
+            settle: config.analytics_settle,
+            config: config.analytics_config.clone(),
+        }
+    }
+}
 
 /// What one run did.
 #[derive(Debug)]
@@ -48,9 +74,7 @@ pub struct SavedResults {
 /// another instance holds the lease.
 pub async fn run_once(
     db: &Db,
-    public_url: &str,
-    dir: &Path,
-    settle: std::time::Duration,
+    settings: &RunSettings,
     now: DateTime<Utc>,
     rebuild: bool,
     progress: &(dyn Fn(u64) + Sync),
@@ -60,22 +84,20 @@ pub async fn run_once(
     if !try_lease(db, LEASE, &holder, now, ttl).await? {
         return Ok(None);
     }
-    let result = run_holding_lease(db, public_url, dir, settle, now, rebuild, progress).await;
+    let result = run_holding_lease(db, settings, now, rebuild, progress).await;
     release_lease(db, LEASE, &holder).await?;
     result.map(Some)
 }
 
 async fn run_holding_lease(
     db: &Db,
-    public_url: &str,
-    dir: &Path,
-    settle: std::time::Duration,
+    settings: &RunSettings,
     now: DateTime<Utc>,
     rebuild: bool,
     progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<RunSummary> {
-    let settle = chrono::Duration::from_std(settle)?;
-    let mirror = Mirror::open(dir)?;
+    let settle = chrono::Duration::from_std(settings.settle)?;
+    let mirror = Mirror::open(&settings.dir)?;
     let report = if rebuild {
         mirror.rebuild_from_store(db, now, settle, progress).await?
     } else {
@@ -101,6 +123,7 @@ async fn run_holding_lease(
     // every cause found now.
     let results = {
         let mirror = mirror.clone();
+        let config = settings.config.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let frames = suyuan_analytics::Frames {
                 events: mirror.scan_events()?,
@@ -113,7 +136,6 @@ async fn run_holding_lease(
                 flags: mirror.scan_snapshot("flags")?,
                 recalls: mirror.scan_snapshot("recalls")?,
             };
-            let config = suyuan_analytics::config::AnalyticsConfig::default();
             let results = suyuan_analytics::compute(&frames, now, &config)?;
             Ok(results.to_records()?)
         })
@@ -123,7 +145,7 @@ async fn run_holding_lease(
     let alert_mails = suyuan_plugin_api::mail::notices::queue_critical_alerts(
         db,
         &alerts.critical,
-        public_url,
+        &settings.public_url,
         now,
     )
     .await?;
@@ -141,19 +163,13 @@ async fn run_holding_lease(
 }
 
 /// Runs analytics every `interval` in the background (the first run one interval after start).
-pub fn spawn_periodic(
-    db: Db,
-    public_url: String,
-    dir: std::path::PathBuf,
-    interval: std::time::Duration,
-    settle: std::time::Duration,
-) {
+pub fn spawn_periodic(db: Db, settings: RunSettings, interval: std::time::Duration) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(interval);
         every.tick().await;
         loop {
             every.tick().await;
-            match run_once(&db, &public_url, &dir, settle, Utc::now(), false, &|_| {}).await {
+            match run_once(&db, &settings, Utc::now(), false, &|_| {}).await {
                 Ok(Some(s)) => tracing::info!(
                     events_added = s.mirror.events_added,
                     months = s.mirror.touched_months.len(),

@@ -338,7 +338,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     "note: SUYUAN_SECRET_KEY is not set: checkpoint signatures are not checked"
                 );
             }
-            let report = ledger::verify_with(&db, key.as_ref()).await?;
+            let catalogue = load_catalogue(&config)?;
+            let report = ledger::verify_against(&db, key.as_ref(), &catalogue).await?;
             if report.breaks.is_empty() {
                 println!(
                     "ok: {} events in {} seller chains verified ({} from a signed checkpoint)",
@@ -644,9 +645,7 @@ async fn analytics_command(config: &Config, action: AnalyticsAction) -> anyhow::
     let started = std::time::Instant::now();
     let summary = crate::analytics::run_once(
         &db,
-        &config.public_url,
-        &config.analytics_dir,
-        config.analytics_settle,
+        &crate::analytics::RunSettings::of(config),
         chrono::Utc::now(),
         rebuild,
         &progress,

@@ -99,6 +99,10 @@ pub struct Config {
     /// `SUYUAN_ANALYTICS_SETTLE`: events younger than this wait for the next run, so one
     /// prepared before the read and committed after it is never skipped (default `1m`).
     pub analytics_settle: std::time::Duration,
+    /// `SUYUAN_ANALYTICS_CONFIG`: a TOML file of score weights, grade thresholds and alert
+    /// thresholds (`suyuan_analytics::config`; missing keys keep their defaults). Read and
+    /// checked at start: a bad value stops the service naming it.
+    pub analytics_config: suyuan_analytics::config::AnalyticsConfig,
     /// Request rate limits: `SUYUAN_RATE_PAGES`, `SUYUAN_RATE_WEBHOOKS`, `SUYUAN_RATE_API` and
     /// `SUYUAN_TRUSTED_PROXIES`.
     pub rate_limits: suyuan_web::rate_limit::RateLimitConfig,
@@ -144,6 +148,7 @@ struct FileConfig {
     analytics_dir: Option<String>,
     analytics_interval: Option<String>,
     analytics_settle: Option<String>,
+    analytics_config: Option<String>,
     retention: Option<String>,
     transfer_remind_after: Option<String>,
     transfer_remind_every: Option<String>,
@@ -362,6 +367,15 @@ impl Config {
             pick("SUYUAN_ANALYTICS_SETTLE", file_cfg.analytics_settle),
             60,
         )?;
+        let analytics_config = match pick("SUYUAN_ANALYTICS_CONFIG", file_cfg.analytics_config) {
+            None => suyuan_analytics::config::AnalyticsConfig::default(),
+            Some((var, path)) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::new(&var, format!("cannot read `{path}`: {e}")))?;
+                suyuan_analytics::config::AnalyticsConfig::from_toml_str(&text)
+                    .map_err(|e| ConfigError::new(&var, format!("`{path}`: {e}")))?
+            }
+        };
         let transfer_remind_after = duration_or(
             pick(
                 "SUYUAN_TRANSFER_REMIND_AFTER",
@@ -543,6 +557,7 @@ impl Config {
             analytics_dir,
             analytics_interval,
             analytics_settle,
+            analytics_config,
             webhook_replay_window,
             dead_letter_keep,
             retention,
@@ -621,6 +636,45 @@ mod tests {
         assert_eq!(cfg.max_backdate.as_secs(), 7 * 24 * 3600);
         let err = Config::from_sources(None, &env(&[("SUYUAN_MAX_BACKDATE", "soon")])).unwrap_err();
         assert_eq!(err.variable, "SUYUAN_MAX_BACKDATE");
+    }
+
+    #[test]
+    fn analytics_weights_come_from_their_file_and_a_bad_one_is_named() {
+        let cfg = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(cfg.analytics_config, Default::default());
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("weights.toml");
+        std::fs::write(
+            &good,
+            "[weights]\ntimeliness = 40.0\n[alerts]\nscore_drop = 5.0\n",
+        )
+        .unwrap();
+        let cfg = Config::from_sources(
+            None,
+            &env(&[("SUYUAN_ANALYTICS_CONFIG", good.to_str().unwrap())]),
+        )
+        .unwrap();
+        assert_eq!(cfg.analytics_config.weights.timeliness, 40.0);
+        assert_eq!(cfg.analytics_config.alerts.score_drop, 5.0);
+        assert_eq!(
+            cfg.analytics_config.weights.coverage, 20.0,
+            "the rest keep their defaults"
+        );
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "[grades]\na = 50.0\nb = 75.0\n").unwrap();
+        let err = Config::from_sources(
+            None,
+            &env(&[("SUYUAN_ANALYTICS_CONFIG", bad.to_str().unwrap())]),
+        )
+        .unwrap_err();
+        assert_eq!(err.variable, "SUYUAN_ANALYTICS_CONFIG");
+        assert!(err.to_string().contains("grades must satisfy"), "{err}");
+        let missing = Config::from_sources(
+            None,
+            &env(&[("SUYUAN_ANALYTICS_CONFIG", "/nonexistent/weights.toml")]),
+        )
+        .unwrap_err();
+        assert!(missing.to_string().contains("cannot read"), "{missing}");
     }
 
     #[test]

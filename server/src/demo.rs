@@ -542,7 +542,7 @@ async fn seed(db: &Db, catalogue: &Catalogue, key: &SecretKey) -> anyhow::Result
         .extension(ext::SHIPPING_METHOD, "courier")
         .extension(ext::TRACKING_NUMBER, "SF1234567890123")
         .build()?;
-    record(
+    let shipment_stored = record(
         db,
         &hz.id,
         &shipment,
@@ -553,6 +553,82 @@ async fn seed(db: &Db, catalogue: &Catalogue, key: &SecretKey) -> anyhow::Result
         None,
         Some(deadline(&cable_cat, &hz_div, t)),
         reels[..2].iter().map(epc).collect(),
+    )
+    .await?;
+    // The Guangzhou store claims the two reels (its receipt made from the transfer), then sells
+    // one to a consumer in Guangzhou: a recall of the cable GTIN reaches tier 2.
+    let created = {
+        let txn = ledger::begin_for_seller(db, &hz.id).await?;
+        let items: Vec<suyuan_store::transfers::TransferItem> = reels[..2]
+            .iter()
+            .map(|c| suyuan_store::transfers::TransferItem {
+                code: c.to_string(),
+                quantity: None,
+                uom: None,
+            })
+            .collect();
+        let terms = suyuan_core::sale::TransferTerms::default();
+        let created = suyuan_store::transfers::create(
+            &txn,
+            suyuan_store::transfers::NewTransfer {
+                from: &hz.id,
+                sale_event_id: &shipment_stored.id.to_string(),
+                category: &cable_cat,
+                buyer_kind: "distributor",
+                buyer_name: &gz.name,
+                buyer_credit_code: &gz.credit_code,
+                voucher_number: Some("HZ-B2B-0001"),
+                shipping_method: Some("courier"),
+                tracking_number: Some("SF1234567890123"),
+                sold_at: t,
+                items,
+                terms: &terms,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        created
+    };
+    suyuan_store::transfers::claim(
+        db,
+        catalogue,
+        &gz.id,
+        &created.token,
+        suyuan_core::transfer::ClaimInput {
+            received_at: Some(at(5, 0)),
+            certificate_result: Some("valid".into()),
+            inspection: Some(suyuan_core::receipt::InspectionResult::Accepted),
+            inspector: Some("王店长".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo claim: {e}"))?;
+    let t = at(4, 0);
+    let consumer_region = division("440106")?;
+    let reel_sale = TraceEvent::object(Action::Observe, t, recorded(t, 2))
+        .epc(reels[0].to_epc_uri())
+        .biz_step(BizStep::RetailSelling)
+        .disposition(Disposition::RetailSold)
+        .read_point(loc(&gz.id))
+        .source(SourceDestType::OwningParty, party(&gz.credit_code))
+        .extension(ext::SELLER, gz.id.to_string())
+        .extension(ext::CATEGORY, "wire_cable")
+        .extension(ext::REGION, consumer_region.to_string())
+        .extension(ext::BUYER_TYPE, "consumer")
+        .extension(ext::SHIPPING_METHOD, "pickup")
+        .build()?;
+    record(
+        db,
+        &gz.id,
+        &reel_sale,
+        RecordKind::Sale,
+        Some(&cable_cat),
+        Some(consumer_region.clone()),
+        Some("consumer"),
+        None,
+        Some(deadline(&cable_cat, &gz_div, t)),
+        vec![epc(&reels[0])],
     )
     .await?;
 

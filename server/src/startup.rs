@@ -110,10 +110,8 @@ impl Application {
             if let Some(interval) = config.analytics_interval {
                 crate::analytics::spawn_periodic(
                     state.db.clone(),
-                    config.public_url.clone(),
-                    config.analytics_dir.clone(),
+                    crate::analytics::RunSettings::of(config),
                     interval,
-                    config.analytics_settle,
                 );
             }
         }

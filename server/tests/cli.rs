@@ -41,7 +41,7 @@ async fn verify_names_an_event_edited_in_the_database(t: TestDb) {
     let (code, stdout, stderr) = run(suyuan(&t.url).arg("verify"));
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
-        stdout.starts_with("ok: 13 events in 3 seller chains verified"),
+        stdout.starts_with("ok: 15 events in 3 seller chains verified"),
         "{stdout}"
     );
 
@@ -404,7 +404,7 @@ async fn purge_keeps_chains_verifiable_and_refuses_a_date_inside_the_retention(t
     let (code, stdout, stderr) = run(with_key(&key).env("SUYUAN_RETENTION", "1s").arg("purge"));
     assert_eq!(code, 0, "{stdout}{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(report["events"], 13, "{report:#}");
+    assert_eq!(report["events"], 15, "{report:#}");
     assert_eq!(report["checkpoints"], 3, "{report:#}");
 
     let (code, stdout, stderr) = run(with_key(&key).arg("verify"));

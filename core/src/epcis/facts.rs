@@ -65,7 +65,8 @@ pub struct RecordFacts {
 /// A stored column that disagrees with what the document determines.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FactMismatch {
-    /// The column (`record_kind`, `category_id`, `region`, `buyer_type`, `corrects_id`).
+    /// The column (`record_kind`, `category_id`, `region`, `buyer_type`, `corrects_id`,
+    /// `missing_elements`).
     pub column: &'static str,
     /// What is stored.
     pub stored: Option<String>,
@@ -156,6 +157,41 @@ impl RecordFacts {
             }
         }
         out
+    }
+}
+
+/// The required data elements a record lacks, as its writer stores them (`missing_elements`):
+/// re-derived from its document with the catalogue it was written under. `None` when that cannot
+/// be judged: no category, a kind the document does not determine, or a category the catalogue
+/// does not know.
+pub fn missing_elements_of(
+    catalogue: &crate::catalogue::Catalogue,
+    kind: Option<RecordKind>,
+    category: Option<&str>,
+    event: &TraceEvent,
+) -> Option<Vec<String>> {
+    let kind = kind?;
+    let id = crate::catalogue::CategoryId::parse(category?).ok()?;
+    let category = catalogue.get(&id)?;
+    Some(
+        crate::completeness::missing_elements(category, kind, event)
+            .into_iter()
+            .map(|e| e.as_str().to_owned())
+            .collect(),
+    )
+}
+
+/// Whether the stored `missing_elements` (JSON list) says the same as `derived`, in any order.
+/// A stored value that is not a list of strings never does.
+pub fn same_missing(stored_json: &str, derived: &[String]) -> bool {
+    match serde_json::from_str::<Vec<String>>(stored_json) {
+        Ok(mut stored) => {
+            let mut derived = derived.to_vec();
+            stored.sort();
+            derived.sort();
+            stored == derived
+        }
+        Err(_) => false,
     }
 }
 
@@ -289,5 +325,37 @@ mod tests {
             ..RecordFacts::default()
         };
         assert_eq!(RecordFacts::columns(&silent, None, &writer).category, None);
+    }
+
+    #[test]
+    fn missing_elements_are_rederived_from_the_document_and_compared_as_sets() {
+        let catalogue = crate::catalogue::Catalogue::builtin().expect("catalogue");
+        let bare = sale();
+        let derived = missing_elements_of(&catalogue, Some(RecordKind::Sale), Some("ebike"), &bare)
+            .expect("an e-bike sale is judged");
+        assert!(!derived.is_empty(), "a bare sale lacks required elements");
+        let stored = serde_json::to_string(&derived).expect("json");
+        assert!(same_missing(&stored, &derived));
+        let mut reversed = derived.clone();
+        reversed.reverse();
+        assert!(same_missing(
+            &serde_json::to_string(&reversed).expect("json"),
+            &derived
+        ));
+        assert!(!same_missing("[]", &derived));
+        assert!(!same_missing("not json", &derived));
+        // What cannot be judged is not.
+        assert_eq!(
+            missing_elements_of(&catalogue, Some(RecordKind::Sale), None, &bare),
+            None
+        );
+        assert_eq!(
+            missing_elements_of(&catalogue, Some(RecordKind::Sale), Some("no_such"), &bare),
+            None
+        );
+        assert_eq!(
+            missing_elements_of(&catalogue, None, Some("ebike"), &bare),
+            None
+        );
     }
 }

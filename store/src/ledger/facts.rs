@@ -1,19 +1,23 @@
 //! Facts under the chain: the columns analytics reads beside each event (record kind,
-//! category, region, buyer type, the record a correction or return refers to) are outside the
-//! hash, so [`verify`](super::verify) re-derives each of them from the hashed document with the
+//! category, region, buyer type, the record a correction or return refers to, the required
+//! data elements it lacks) are outside the hash, so [`verify`](super::verify) re-derives each of them from the hashed document with the
 //! functions the writer stores them with (`suyuan_core::epcis::facts`), walking a seller's
 //! chain in order.
 
 use crate::entity::trace_event;
 use std::collections::HashMap;
+use suyuan_core::catalogue::Catalogue;
 use suyuan_core::epcis::TraceEvent;
 use suyuan_core::epcis::facts::{
-    FactMismatch, RecordFacts, RecordKind, corrective_ids_of, orders_of,
+    FactMismatch, RecordFacts, RecordKind, corrective_ids_of, missing_elements_of, orders_of,
+    same_missing,
 };
 
 /// What the walk of one seller's chain remembers of the records seen so far.
-#[derive(Default)]
-pub(super) struct FactsWalk {
+pub(super) struct FactsWalk<'c> {
+    /// The catalogue: a row written under its version has its missing elements re-derived
+    /// (one written under another version cannot be judged by it).
+    catalogue: &'c Catalogue,
     /// Whether the chain was walked from a checkpoint (earlier records were purged, so a
     /// reference to an unknown record cannot be judged).
     from_checkpoint: bool,
@@ -36,11 +40,15 @@ fn stored(row: &trace_event::Model) -> RecordFacts {
     }
 }
 
-impl FactsWalk {
-    pub(super) fn new(from_checkpoint: bool) -> FactsWalk {
+impl<'c> FactsWalk<'c> {
+    pub(super) fn new(from_checkpoint: bool, catalogue: &'c Catalogue) -> FactsWalk<'c> {
         FactsWalk {
+            catalogue,
             from_checkpoint,
-            ..FactsWalk::default()
+            by_event_id: HashMap::new(),
+            sales_of_order: HashMap::new(),
+            corrective_of: HashMap::new(),
+            facts: HashMap::new(),
         }
     }
 
@@ -114,6 +122,22 @@ impl FactsWalk {
                     !(inherited_unchecked && matches!(m.column, "category_id" | "buyer_type"))
                 }),
         );
+        // The required elements it lacks, when written under this catalogue.
+        if row.catalogue_version.as_deref() == Some(self.catalogue.version())
+            && let Some(derived) = missing_elements_of(
+                self.catalogue,
+                RecordKind::parse(&row.record_kind),
+                row.category_id.as_deref(),
+                event,
+            )
+            && !same_missing(&row.missing_elements, &derived)
+        {
+            out.push(FactMismatch {
+                column: "missing_elements",
+                stored: Some(row.missing_elements.clone()),
+                derived: Some(serde_json::to_string(&derived).unwrap_or_default()),
+            });
+        }
         // Remember the row for the records after it.
         if kind == Some(RecordKind::Correction) {
             let derived = self.by_event_id.get(event.event_id()).cloned();

@@ -678,5 +678,6 @@ mod read;
 
 pub use purge::{PurgeReport, purge_before};
 pub use read::{
-    ChainBreak, EventScope, VerifyReport, count_for_seller, events_in_scope, verify, verify_with,
+    ChainBreak, EventScope, VerifyReport, count_for_seller, events_in_scope, verify,
+    verify_against, verify_with,
 };

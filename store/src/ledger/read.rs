@@ -135,6 +135,18 @@ pub async fn verify_with(
     db: &impl ConnectionTrait,
     key: Option<&CheckpointKey>,
 ) -> Result<VerifyReport, StoreError> {
+    let catalogue = suyuan_core::catalogue::Catalogue::builtin()
+        .map_err(|e| StoreError::Corrupt(format!("the built-in catalogue: {e}")))?;
+    verify_against(db, key, &catalogue).await
+}
+
+/// [`verify_with`], re-deriving each record's missing elements with `catalogue` (the service's,
+/// with its extension) where the record was written under its version.
+pub async fn verify_against(
+    db: &impl ConnectionTrait,
+    key: Option<&CheckpointKey>,
+    catalogue: &suyuan_core::catalogue::Catalogue,
+) -> Result<VerifyReport, StoreError> {
     let mut report = VerifyReport::default();
     let sellers: Vec<String> = seller::Entity::find()
         .select_only()
@@ -149,7 +161,7 @@ pub async fn verify_with(
         let mut expected_seq = 1i64;
         let mut broken: Option<ChainBreak> = None;
         let checkpoint = latest_checkpoint(db, &seller_id).await?;
-        let mut facts = FactsWalk::new(checkpoint.is_some());
+        let mut facts = FactsWalk::new(checkpoint.is_some(), catalogue);
         if let Some(cp) = checkpoint {
             report.checkpoints += 1;
             let signed = key.is_none_or(|k| k.verifies(&checkpoint_of(&cp), &cp.signature));

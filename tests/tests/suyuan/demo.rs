@@ -195,3 +195,67 @@ both_engines_app!(
         }
     }
 );
+
+both_engines_app!(
+    a_recall_of_the_demo_cable_reaches_the_guangzhou_store_through_its_claimed_transfer,
+    |app: TestApp| async move {
+        use calamine::Reader as _;
+        let parties = suyuan_server::demo::ensure_demo(
+            &app.db.db,
+            &suyuan_tests::catalogue(),
+            &app.secret_key,
+        )
+        .await
+        .unwrap();
+        // The demo's cable GTIN: 952000300001 with its check digit.
+        let gtin = suyuan_core::codes::Gtin::with_check_digit("952000300001")
+            .unwrap()
+            .to_gtin14();
+        let res = reqwest::Client::new()
+            .get(format!(
+                "{}/api/v1/recalls/flow?gtin={gtin}&format=xlsx",
+                app.address
+            ))
+            .bearer_auth(app.admin_token())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.worksheet_range("召回流向 Recall flow").unwrap();
+        let rows: Vec<Vec<String>> = sheet
+            .rows()
+            .skip(1)
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        // (tier, seller id, province, customer type, quantity, record kind, next seller, gap)
+        let lines: Vec<(&str, &str, &str, &str, &str, &str, &str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r[0].as_str(),
+                    r[12].as_str(),
+                    r[3].as_str(),
+                    r[6].as_str(),
+                    r[7].as_str(),
+                    r[9].as_str(),
+                    r[10].as_str(),
+                    r[11].as_str(),
+                )
+            })
+            .collect();
+        let (hz, gz) = (parties.seller_hz.as_str(), parties.seller_gz.as_str());
+        assert_eq!(
+            lines,
+            vec![
+                ("1", hz, "33", "", "5", "receipt", "", ""),
+                ("1", hz, "44", "distributor", "2", "shipment", gz, ""),
+                ("2", gz, "44", "", "2", "receipt", "", ""),
+                ("2", gz, "44", "consumer", "1", "sale", "", ""),
+            ],
+            "{rows:#?}"
+        );
+    }
+);

@@ -12,7 +12,7 @@ use suyuan_core::ids::SellerId;
 use suyuan_core::tenancy::SellerType;
 use suyuan_store::ledger::{self, CodeEntry, CodeRole, EventScope, RecordKind, RecordMeta};
 use suyuan_store::tenants::{self, NewSeller};
-use suyuan_tests::{TestDb, both_engines};
+use suyuan_tests::{TestDb, both_engines, both_engines_app};
 
 async fn seller(db: &DatabaseConnection, credit17: &str, division: &str) -> SellerId {
     tenants::create_seller(
@@ -340,5 +340,46 @@ both_engines!(
         let doc =
             EpcisDocument::new(events.into_iter().map(|e| e.event).collect(), Utc::now()).to_json();
         assert_eq!(doc["epcisBody"]["eventList"].as_array().unwrap().len(), 3);
+    }
+);
+
+both_engines_app!(
+    the_missing_elements_beside_a_record_are_rederived_by_verify,
+    |app: suyuan_tests::TestApp| async move {
+        use crate::suyuan::transfers::{a_receives, seller_named};
+        let (a, token, _) = seller_named(&app, "广州骑乐电器商行", "91440104MA59ABCD1").await;
+        a_receives(&app, &token, &["M1"]).await;
+        let clean = ledger::verify(&app.db.db).await.unwrap();
+        assert!(clean.breaks.is_empty(), "{:?}", clean.breaks);
+        let receipt = ledger::events_in_scope(
+            &app.db.db,
+            &ledger::EventScope::Seller(suyuan_core::ids::SellerId::parse(&a).unwrap()),
+            None,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.row.record_kind == "receipt")
+        .unwrap();
+        assert!(receipt.row.catalogue_version.is_some());
+        // Someone with database access makes the record look incomplete (or complete).
+        app.db
+            .edit_around_the_trigger(&format!(
+                "UPDATE trace_events SET missing_elements = '[\"certificate\"]' WHERE id = '{}'",
+                receipt.id
+            ))
+            .await;
+        let report = ledger::verify(&app.db.db).await.unwrap();
+        let named: Vec<(String, Option<String>)> = report
+            .breaks
+            .iter()
+            .map(|b| (b.event_id.clone(), b.column.clone()))
+            .collect();
+        assert_eq!(
+            named,
+            vec![(receipt.id.to_string(), Some("missing_elements".to_owned()))],
+            "{:#?}",
+            report.breaks
+        );
     }
 );

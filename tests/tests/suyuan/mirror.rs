@@ -233,9 +233,7 @@ both_engines!(
 
         let first = suyuan_server::analytics::run_once(
             &t.db,
-            "http://suyuan.test",
-            &dir.path().join("mirror"),
-            std::time::Duration::ZERO,
+            &settings(&dir.path().join("mirror")),
             now,
             false,
             &|_| {},
@@ -250,9 +248,7 @@ both_engines!(
         // A second run with nothing new recomputes and replaces, never doubles.
         let second = suyuan_server::analytics::run_once(
             &t.db,
-            "http://suyuan.test",
-            &dir.path().join("mirror"),
-            std::time::Duration::ZERO,
+            &settings(&dir.path().join("mirror")),
             now,
             false,
             &|_| {},
@@ -281,4 +277,60 @@ async fn november_scores(db: &DatabaseConnection) -> Vec<(String, String)> {
         .collect();
     rows.sort();
     rows
+}
+
+both_engines!(
+    one_analytics_run_at_a_time_across_instances_and_a_dead_holders_lease_runs_out,
+    |t: TestDb| async move {
+        use suyuan_store::analytics_export::{release_lease, try_lease};
+        let dir = tempfile::tempdir().unwrap();
+        let a = seller(&t.db, "91440104MA59ABCD1", "440104").await;
+        sale(&t.db, &a, "S1", "440106", 1).await;
+        let now = Utc::now() + Duration::seconds(1);
+        let run = |at: chrono::DateTime<Utc>| {
+            let db = t.db.clone();
+            let mirror = dir.path().join("mirror");
+            async move {
+                suyuan_server::analytics::run_once(&db, &settings(&mirror), at, false, &|_| {})
+                    .await
+                    .unwrap()
+            }
+        };
+        // Another instance is running: this one does nothing and says so.
+        assert!(
+            try_lease(&t.db, "analytics", "other:1", now, Duration::minutes(60))
+                .await
+                .unwrap()
+        );
+        assert!(
+            run(now).await.is_none(),
+            "the lease is held by another instance"
+        );
+        // Once it is released, the run goes ahead and releases the lease itself.
+        release_lease(&t.db, "analytics", "other:1").await.unwrap();
+        let done = run(now).await.expect("the lease is free");
+        assert_eq!(done.mirror.events_added, 1);
+        assert!(
+            try_lease(&t.db, "analytics", "other:2", now, Duration::minutes(60))
+                .await
+                .unwrap(),
+            "a finished run leaves the lease free"
+        );
+        // A holder that died keeps it only until its time runs out.
+        assert!(run(now + Duration::minutes(30)).await.is_none());
+        let late = run(now + Duration::minutes(61))
+            .await
+            .expect("the dead holder's lease ran out");
+        assert_eq!(late.mirror.events_added, 0);
+    }
+);
+
+/// A run's settings for tests: the mirror in `dir`, nothing left to settle, default weights.
+fn settings(dir: &std::path::Path) -> suyuan_server::analytics::RunSettings {
+    suyuan_server::analytics::RunSettings {
+        public_url: "http://suyuan.test".into(),
+        dir: dir.to_path_buf(),
+        settle: std::time::Duration::ZERO,
+        config: Default::default(),
+    }
 }
