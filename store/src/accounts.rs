@@ -228,14 +228,14 @@ pub async fn start_session(
     Ok(raw)
 }
 
-/// The account a session id signs in, when the session counts at `now` (not revoked, expired
-/// or idle); marks it used (at most once a minute).
+/// The account a session id signs in and when the session began, when it counts at `now` (not
+/// revoked, expired or idle); marks it used (at most once a minute).
 pub async fn session(
     db: &impl ConnectionTrait,
     raw: &str,
     policy: &SessionPolicy,
     now: DateTime<Utc>,
-) -> Result<Option<Account>, StoreError> {
+) -> Result<Option<(Account, DateTime<Utc>)>, StoreError> {
     let hash = secret_hash(raw);
     let Some(s) = account_session::Entity::find_by_id(hash.as_str())
         .one(db)
@@ -264,7 +264,7 @@ pub async fn session(
             .exec(db)
             .await?;
     }
-    Ok(Some(account_of(&row)?))
+    Ok(Some((account_of(&row)?, s.created_at)))
 }
 
 /// Revokes one session (signing out); `false` when it was unknown or already revoked.
