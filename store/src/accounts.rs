@@ -516,3 +516,25 @@ pub async fn link_mail(
         expires_at: link.expires_at,
     }))
 }
+
+/// Accepts an invitation: uses its link once and sets the account's password, in one
+/// transaction; answers the account, or `None` when the link is not usable (used, expired,
+/// unknown).
+pub async fn accept_invitation(
+    db: &DatabaseConnection,
+    raw: &str,
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> Result<Option<Account>, StoreError> {
+    let txn = db.begin().await?;
+    let Some(account) = use_link(&txn, raw, LinkKind::Invitation, now).await? else {
+        txn.rollback().await?;
+        return Ok(None);
+    };
+    set_password(&txn, &account.id, password_hash, now).await?;
+    txn.commit().await?;
+    Ok(Some(Account {
+        has_password: true,
+        ..account
+    }))
+}

@@ -119,6 +119,15 @@ async fn counting_seller(
     })
 }
 
+/// Whether a principal may sign in now: a seller's account must still count (not deactivated
+/// or rejected); other roles always may.
+pub async fn principal_counts(state: &AppState, principal: &Principal) -> Result<bool, ApiError> {
+    match principal {
+        Principal::Seller(id) => Ok(counting_seller(state, id, Utc::now()).await?.is_some()),
+        _ => Ok(true),
+    }
+}
+
 fn standing_of_row(row: &seller::Model) -> Result<Standing, ApiError> {
     Ok(Standing {
         verification: row.verification.parse().map_err(
