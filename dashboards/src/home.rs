@@ -78,21 +78,23 @@ pub async fn home(
         ],
         lists: demo_list
             .into_iter()
-            .chain((!examples.is_empty()).then(|| EntryList {
-                id: "examples".into(),
-                heading: Bi::new("试试这些追溯码", "Try these codes"),
-                entries: examples
-                    .iter()
-                    .map(|c| suyuan_widgets::Entry {
-                        title: c.to_string(),
-                        link: Some((
-                            suyuan_web::links::resolver_url("", c),
-                            Bi::new("查看追溯信息", "See its trace"),
-                        )),
-                        ..Default::default()
-                    })
-                    .collect(),
-                ..Default::default()
+            .chain((!examples.is_empty()).then(|| {
+                EntryList {
+                    id: "examples".into(),
+                    heading: Bi::new("试试这些追溯码", "Try these codes"),
+                    entries: examples
+                        .iter()
+                        .map(|c| suyuan_widgets::Entry {
+                            title: c.to_string(),
+                            link: Some((
+                                suyuan_web::links::resolver_url("", c),
+                                Bi::new("查看追溯信息", "See its trace"),
+                            )),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    ..Default::default()
+                }
             }))
             .collect(),
         links: vec![

@@ -26,8 +26,8 @@ use suyuan_web::error::ApiError;
 use suyuan_web::page::{lang_of, lang_query, page_response, see_other};
 use suyuan_web::rate_limit::RateLimits;
 use suyuan_web::session::{
-    PersonForm, PersonSession, person_cookie, person_session_id, principal_counts,
-    removal_cookies, session_settings,
+    PersonForm, PersonSession, person_cookie, person_session_id, principal_counts, removal_cookies,
+    session_settings,
 };
 use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind};
 
@@ -178,11 +178,26 @@ pub async fn signin(
     let email = match Email::parse(raw_email) {
         Ok(e) => e,
         Err(e) => {
-            let mut page = signin_page(&csrf, next.as_deref().unwrap_or(""), lang, Some(raw_email), vec![]);
+            let mut page = signin_page(
+                &csrf,
+                next.as_deref().unwrap_or(""),
+                lang,
+                Some(raw_email),
+                vec![],
+            );
             if let Some(f) = page.forms[0].fields.iter_mut().find(|f| f.name == "email") {
-                f.error = Some(Bi::new(format!("email：{}", e.zh), format!("email: {}", e.en)));
+                f.error = Some(Bi::new(
+                    format!("email：{}", e.zh),
+                    format!("email: {}", e.en),
+                ));
             }
-            return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, &state, &page, lang, vec![]));
+            return Ok(page_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &state,
+                &page,
+                lang,
+                vec![],
+            ));
         }
     };
     let address = limits.as_ref().and_then(|l| l.client_ip(&req));
@@ -226,9 +241,18 @@ pub async fn signin(
                 next.as_deref().unwrap_or(""),
                 lang,
                 Some(email.as_str()),
-                vec![error_notice("邮箱或密码不正确。", "Wrong e-mail address or password.")],
+                vec![error_notice(
+                    "邮箱或密码不正确。",
+                    "Wrong e-mail address or password.",
+                )],
             );
-            return Ok(page_response(StatusCode::UNAUTHORIZED, &state, &page, lang, vec![]));
+            return Ok(page_response(
+                StatusCode::UNAUTHORIZED,
+                &state,
+                &page,
+                lang,
+                vec![],
+            ));
         }
     };
     start(&state, &req, &account, next).await
@@ -245,7 +269,10 @@ async fn start(
     let id = accounts::start_session(&state.db, &account.id, &settings.policy, Utc::now()).await?;
     tracing::info!(account = %account.id, "signed in");
     let to = next.unwrap_or_else(|| landing(&account.principal).to_owned());
-    Ok(see_other(&to, vec![person_cookie(state, &settings.policy, id)]))
+    Ok(see_other(
+        &to,
+        vec![person_cookie(state, &settings.policy, id)],
+    ))
 }
 
 /// Ends this device's session server-side (when it has one) and clears its cookies.
@@ -289,12 +316,23 @@ pub async fn magic_link(
             let mut page = signin_page(&csrf, "", lang, None, vec![]);
             if let Some(f) = page.forms[1].fields.iter_mut().find(|f| f.name == "email") {
                 f.value = Some(raw.to_owned());
-                f.error = Some(Bi::new(format!("email：{}", e.zh), format!("email: {}", e.en)));
+                f.error = Some(Bi::new(
+                    format!("email：{}", e.zh),
+                    format!("email: {}", e.en),
+                ));
             }
-            return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, &state, &page, lang, vec![]));
+            return Ok(page_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &state,
+                &page,
+                lang,
+                vec![],
+            ));
         }
     };
-    if let Err(e) = accounts::request_magic_link(&state.db, &state.secret_key, &email, Utc::now()).await {
+    if let Err(e) =
+        accounts::request_magic_link(&state.db, &state.secret_key, &email, Utc::now()).await
+    {
         tracing::error!(error = %e, "queuing a sign-in link failed");
     }
     let page = AppPage {
@@ -306,7 +344,10 @@ pub async fn magic_link(
                 "If the address has an account, a mail with a sign-in link is on its way (valid 15 minutes, once).",
             ),
         }],
-        links: vec![(format!("/signin{}", lang_query(lang)), Bi::new("返回登录", "Back to sign-in"))],
+        links: vec![(
+            format!("/signin{}", lang_query(lang)),
+            Bi::new("返回登录", "Back to sign-in"),
+        )],
         ..Default::default()
     };
     Ok(page_response(StatusCode::OK, &state, &page, lang, vec![]))
@@ -326,7 +367,10 @@ fn link_refused(state: &AppState, lang: Lang) -> HttpResponse {
             "t：链接无效、已过期或已使用过。请重新申请登录链接，或请管理员再次邀请。",
             "t: the link is not valid, has expired or was used already. Ask for a new sign-in link, or a new invitation.",
         )],
-        links: vec![(format!("/signin{}", lang_query(lang)), Bi::new("登录", "Sign in"))],
+        links: vec![(
+            format!("/signin{}", lang_query(lang)),
+            Bi::new("登录", "Sign in"),
+        )],
         ..Default::default()
     };
     page_response(StatusCode::BAD_REQUEST, state, &page, lang, vec![])
@@ -342,7 +386,8 @@ pub async fn link_page(
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req);
     let t = q.t.clone().unwrap_or_default();
-    let Some(account) = accounts::peek_link(&state.db, &t, LinkKind::MagicLink, Utc::now()).await? else {
+    let Some(account) = accounts::peek_link(&state.db, &t, LinkKind::MagicLink, Utc::now()).await?
+    else {
         return Ok(link_refused(&state, lang));
     };
     let page = AppPage {
@@ -361,7 +406,13 @@ pub async fn link_page(
         }],
         ..Default::default()
     };
-    Ok(page_response(StatusCode::OK, &state, &page, lang, cookie.into_iter().collect()))
+    Ok(page_response(
+        StatusCode::OK,
+        &state,
+        &page,
+        lang,
+        cookie.into_iter().collect(),
+    ))
 }
 
 /// `POST /signin/link`: uses the sign-in link once and signs in.
@@ -374,18 +425,28 @@ pub async fn link_signin(
     let lang = lang_of(&req);
     let t = field(&form, "t").unwrap_or_default();
     match accounts::use_link(&state.db, t, LinkKind::MagicLink, Utc::now()).await? {
-        Some(a) if principal_counts(&state, &a.principal).await? => start(&state, &req, &a, None).await,
+        Some(a) if principal_counts(&state, &a.principal).await? => {
+            start(&state, &req, &a, None).await
+        }
         _ => Ok(link_refused(&state, lang)),
     }
 }
 
-fn set_password_page(csrf: &str, t: &str, email: &str, lang: Lang, notices: Vec<Notice>) -> AppPage {
+fn set_password_page(
+    csrf: &str,
+    t: &str,
+    email: &str,
+    lang: Lang,
+    notices: Vec<Notice>,
+) -> AppPage {
     AppPage {
         title: Bi::new("设置密码", "Set your password"),
         notices,
         intro: vec![Bi::new(
             format!("为 {email} 设置密码（至少 10 个字符，不能与邮箱相同）。"),
-            format!("Set the password of {email} (at least 10 characters, not the e-mail address)."),
+            format!(
+                "Set the password of {email} (at least 10 characters, not the e-mail address)."
+            ),
         )],
         forms: vec![FormView {
             id: "set-password".into(),
@@ -394,8 +455,12 @@ fn set_password_page(csrf: &str, t: &str, email: &str, lang: Lang, notices: Vec<
             csrf: csrf.to_owned(),
             fields: vec![
                 FormField::new("t", Bi::default(), FieldKind::Hidden).value(Some(t)),
-                FormField::new("password", Bi::new("新密码", "New password"), FieldKind::Password)
-                    .required(),
+                FormField::new(
+                    "password",
+                    Bi::new("新密码", "New password"),
+                    FieldKind::Password,
+                )
+                .required(),
                 FormField::new(
                     "password_again",
                     Bi::new("再次输入新密码", "New password again"),
@@ -419,11 +484,19 @@ pub async fn set_password_form(
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req);
     let t = q.t.clone().unwrap_or_default();
-    let Some(account) = accounts::peek_link(&state.db, &t, LinkKind::Invitation, Utc::now()).await? else {
+    let Some(account) =
+        accounts::peek_link(&state.db, &t, LinkKind::Invitation, Utc::now()).await?
+    else {
         return Ok(link_refused(&state, lang));
     };
     let page = set_password_page(&token, &t, &account.email, lang, vec![]);
-    Ok(page_response(StatusCode::OK, &state, &page, lang, cookie.into_iter().collect()))
+    Ok(page_response(
+        StatusCode::OK,
+        &state,
+        &page,
+        lang,
+        cookie.into_iter().collect(),
+    ))
 }
 
 /// `POST /signin/set-password`: checks the password (named by field when refused), accepts the
@@ -445,10 +518,16 @@ pub async fn set_password(
     let email = Email::parse(&account.email)
         .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("stored address: {e}")))?;
     let problem = match rules::check_password(&password, &email) {
-        Err(p) => Some(("password", Bi::new(format!("password：{}", p.zh()), format!("password: {p}")))),
+        Err(p) => Some((
+            "password",
+            Bi::new(format!("password：{}", p.zh()), format!("password: {p}")),
+        )),
         Ok(()) if password != again => Some((
             "password_again",
-            Bi::new("password_again：两次输入的密码不一致", "password_again: the passwords differ"),
+            Bi::new(
+                "password_again：两次输入的密码不一致",
+                "password_again: the passwords differ",
+            ),
         )),
         Ok(()) => None,
     };
@@ -458,7 +537,13 @@ pub async fn set_password(
         if let Some(f) = page.forms[0].fields.iter_mut().find(|f| f.name == name) {
             f.error = Some(text);
         }
-        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, &state, &page, lang, vec![]));
+        return Ok(page_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &state,
+            &page,
+            lang,
+            vec![],
+        ));
     }
     let hash = web::block(move || rules::hash_password(&password))
         .await
@@ -476,10 +561,22 @@ const TTL_CHOICES: [(&str, &str, &str, u64); 3] = [
     ("365d", "1 年", "1 year", 365),
 ];
 
-fn tokens_page(csrf: &str, who: &Principal, lang: Lang, notices: Vec<Notice>, minted: Option<(String, String)>) -> AppPage {
-    let mut facts = vec![(Bi::new("身份", "Signed in as"), format!("{} {}", who.role().as_str(), who.subject()))];
+fn tokens_page(
+    csrf: &str,
+    who: &Principal,
+    lang: Lang,
+    notices: Vec<Notice>,
+    minted: Option<(String, String)>,
+) -> AppPage {
+    let mut facts = vec![(
+        Bi::new("身份", "Signed in as"),
+        format!("{} {}", who.role().as_str(), who.subject()),
+    )];
     if let Some((token, expires)) = &minted {
-        facts.push((Bi::new("新令牌（只显示这一次）", "New token (shown this once)"), token.clone()));
+        facts.push((
+            Bi::new("新令牌（只显示这一次）", "New token (shown this once)"),
+            token.clone(),
+        ));
         facts.push((Bi::new("有效期至", "Valid until"), expires.clone()));
     }
     AppPage {
@@ -536,7 +633,13 @@ pub async fn tokens_form(
 ) -> HttpResponse {
     let lang = lang_of(&req);
     let page = tokens_page(&token, &me.principal, lang, vec![], None);
-    page_response(StatusCode::OK, &state, &page, lang, cookie.into_iter().collect())
+    page_response(
+        StatusCode::OK,
+        &state,
+        &page,
+        lang,
+        cookie.into_iter().collect(),
+    )
 }
 
 /// `POST /account/tokens`: mints a token for the signed-in person and shows it once.
@@ -558,7 +661,13 @@ pub async fn mint_token(
             vec![error_notice("ttl：请选择有效期", "ttl: choose a lifetime")],
             None,
         );
-        return Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, &state, &page, lang, vec![]));
+        return Ok(page_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &state,
+            &page,
+            lang,
+            vec![],
+        ));
     };
     let p = &me.principal;
     let jurisdiction = match p {
@@ -572,7 +681,16 @@ pub async fn mint_token(
     let expires = (Utc::now() + chrono::Duration::days(i64::try_from(*days).unwrap_or(30)))
         .format("%Y-%m-%d")
         .to_string();
-    tracing::info!(subject = p.subject(), "API token minted from the token page");
+    tracing::info!(
+        subject = p.subject(),
+        "API token minted from the token page"
+    );
     let page = tokens_page(&csrf, p, lang, vec![], Some((minted, expires)));
-    Ok(page_response(StatusCode::CREATED, &state, &page, lang, vec![]))
+    Ok(page_response(
+        StatusCode::CREATED,
+        &state,
+        &page,
+        lang,
+        vec![],
+    ))
 }

@@ -281,7 +281,7 @@ async fn seller_actions_for(
     code: &TraceCode,
 ) -> Result<Option<SellerActions>, ApiError> {
     let public = &state.public_url;
-    Ok(match suyuan_web::session::seller_id(req) {
+    Ok(match suyuan_web::session::signed_in_seller_id(state, req).await {
         Some(id) => tenants::seller_name(&state.db, id.as_str())
             .await?
             .map(|seller_name| SellerActions {

@@ -951,8 +951,8 @@ async fn invite(
     operator: Option<String>,
     admin: Option<String>,
 ) -> anyhow::Result<ExitCode> {
-    let address = suyuan_core::accounts::Email::parse(email)
-        .map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let address =
+        suyuan_core::accounts::Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     let (role, flag, subject) = match (seller, supervisor, operator, admin) {
         (Some(s), None, None, None) => (Role::Seller, "--seller", s),
         (None, Some(s), None, None) => (Role::Supervisor, "--supervisor", s),
@@ -966,7 +966,9 @@ async fn invite(
                 s
             },
         ),
-        _ => bail!("name whom the account signs in as: one of --seller, --supervisor, --operator, --admin"),
+        _ => bail!(
+            "name whom the account signs in as: one of --seller, --supervisor, --operator, --admin"
+        ),
     };
     let secrets = resolve_secrets(config, SecretsFor::Command)?;
     let db = open_database(config).await?;

@@ -339,7 +339,10 @@ impl Config {
             pick("SUYUAN_SESSION_IDLE", file_cfg.session_idle),
             7 * 24 * 3600,
         )?;
-        for (var, d) in [("SUYUAN_SESSION_TTL", session_ttl), ("SUYUAN_SESSION_IDLE", session_idle)] {
+        for (var, d) in [
+            ("SUYUAN_SESSION_TTL", session_ttl),
+            ("SUYUAN_SESSION_IDLE", session_idle),
+        ] {
             if d.is_zero() || d > std::time::Duration::from_secs(3660 * 24 * 3600) {
                 return Err(ConfigError::new(var, "must be between 1s and 3660 days"));
             }

@@ -859,7 +859,10 @@ pub async fn ensure_demo_accounts(
     let mut out = Vec::new();
     for ((email, password, zh, en), principal) in DEMO_PEOPLE.iter().zip(principals) {
         let address = Email::parse(email).map_err(|e| anyhow::anyhow!("{email}: {e}"))?;
-        if suyuan_store::accounts::by_email(db, &address).await?.is_none() {
+        if suyuan_store::accounts::by_email(db, &address)
+            .await?
+            .is_none()
+        {
             let hash = hash_password(password).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
             suyuan_store::accounts::create(db, &address, &principal, Some(hash), Utc::now())
                 .await?;
@@ -875,8 +878,14 @@ pub async fn ensure_demo_accounts(
 }
 
 /// Prints the demo accounts.
-pub fn print_accounts(config: &crate::config::Config, accounts: &[suyuan_dashboards::home::DemoAccount]) {
-    println!("  Demo accounts / 演示账号 (sign in at {}/signin):", config.public_url);
+pub fn print_accounts(
+    config: &crate::config::Config,
+    accounts: &[suyuan_dashboards::home::DemoAccount],
+) {
+    println!(
+        "  Demo accounts / 演示账号 (sign in at {}/signin):",
+        config.public_url
+    );
     for a in accounts {
         println!("    {:<32} {:<20} {}", a.email, a.password, a.who_en);
     }

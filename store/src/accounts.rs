@@ -79,7 +79,10 @@ pub async fn subject_principal(
     subject: &str,
 ) -> Result<Principal, StoreError> {
     let invalid = |e: suyuan_core::ids::IdError| {
-        StoreError::Invalid(format!("subject: {e}"), format!("主体编号：{}", e.message_zh()))
+        StoreError::Invalid(
+            format!("subject: {e}"),
+            format!("主体编号：{}", e.message_zh()),
+        )
     };
     Ok(match role {
         Role::Seller => {
@@ -289,7 +292,11 @@ pub async fn revoke_sessions(
     account_id: &str,
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
-    if account::Entity::find_by_id(account_id).one(db).await?.is_none() {
+    if account::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
         return Err(StoreError::NotFound("account"));
     }
     let res = account_session::Entity::update_many()
@@ -495,7 +502,10 @@ pub async fn link_mail(
         used_at: link.used_at,
     };
     let Some(kind) = LinkKind::parse(&link.kind) else {
-        return Err(StoreError::Corrupt(format!("account link kind `{}`", link.kind)));
+        return Err(StoreError::Corrupt(format!(
+            "account link kind `{}`",
+            link.kind
+        )));
     };
     if !link_usable(&times, now) {
         return Ok(None);

@@ -27,10 +27,10 @@ use actix_web::dev::Payload;
 use actix_web::error::InternalError;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, web};
+use chrono::{DateTime, Utc};
 use futures_util::future::LocalBoxFuture;
 use std::collections::HashMap;
 use std::marker::PhantomData;
-use chrono::{DateTime, Utc};
 use suyuan_core::accounts::SessionPolicy;
 use suyuan_core::ids::SellerId;
 use suyuan_core::standing::{Access, Standing, Verification, access};
@@ -181,6 +181,22 @@ pub fn seller_of_token(req: &HttpRequest, token: &str) -> Option<SellerId> {
 /// the account is not looked up: only for choosing what a public page offers, never for access).
 pub fn seller_id(req: &HttpRequest) -> Option<SellerId> {
     seller_of_token(req, &session_token(req)?)
+}
+
+/// The signed-in seller's id, from a person's session, a bearer token or the older token
+/// cookie (the account's standing is not checked: only for choosing what a public page offers,
+/// never for access).
+pub async fn signed_in_seller_id(state: &AppState, req: &HttpRequest) -> Option<SellerId> {
+    if person_session_id(req).is_some() {
+        return match signed_in(state, req).await {
+            Ok(Some((account, _))) => match account.principal {
+                Principal::Seller(id) => Some(id),
+                _ => None,
+            },
+            _ => None,
+        };
+    }
+    seller_id(req)
 }
 
 /// The session token of a request: a bearer token, else the session cookie.

@@ -549,7 +549,11 @@ pub fn render_link(m: &LinkMail) -> Rendered {
             p { a href=(m.link) { (button_en) } }
         }
     };
-    let text = format!("{zh}\n{link}\n\n{en}\n{link}\n{footer}", link = m.link, footer = footer_text(None));
+    let text = format!(
+        "{zh}\n{link}\n\n{en}\n{link}\n{footer}",
+        link = m.link,
+        footer = footer_text(None)
+    );
     Rendered {
         html: page(&subject, body, None),
         subject,

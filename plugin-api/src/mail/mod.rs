@@ -651,7 +651,11 @@ async fn write_and_send_link(
     };
     let link = match suyuan_store::accounts::link_mail(db, &settings.secret_key, hash, now).await {
         Ok(Some(l)) => l,
-        Ok(None) => return Ok(Attempt::Skipped("not sent: the link was used or expired".into())),
+        Ok(None) => {
+            return Ok(Attempt::Skipped(
+                "not sent: the link was used or expired".into(),
+            ));
+        }
         Err(e @ StoreError::Corrupt(_)) => return permanent(e.to_string()),
         Err(e) => return Err(e),
     };
@@ -670,7 +674,10 @@ async fn write_and_send_link(
     });
     let message_id = mailer.message_id(&job.kind, job.id);
     Ok(
-        match mailer.send_rendered(&link.to, &rendered, message_id, None).await {
+        match mailer
+            .send_rendered(&link.to, &rendered, message_id, None)
+            .await
+        {
             Ok(true) => Attempt::Sent,
             Ok(false) => Attempt::Failed(MailError::Transient("e-mail is not configured".into())),
             Err(e) => Attempt::Failed(e),

@@ -4,7 +4,10 @@
 //! e-mail (received by a real SMTP server) used once, and a supervisor's session.
 
 use super::marketplace::client;
-use super::transfers::{A_NAME, Jar, csrf_in, no_redirects, seller_named, settings};
+use super::transfers::{
+    A_NAME, B_NAME, Jar, a_receives, a_ships_to_b, b_credit, csrf_in, no_redirects, seller_named,
+    settings, token_of,
+};
 use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -37,12 +40,7 @@ async fn account(app: &TestApp, email: &str, principal: Principal) -> String {
 /// A seller with an account; answers its id and the account's.
 async fn seller_account(app: &TestApp, email: &str) -> (String, String) {
     let (id, _, _) = seller_named(app, A_NAME, "91440104MA59ABCD1").await;
-    let account = account(
-        app,
-        email,
-        Principal::Seller(SellerId::parse(&id).unwrap()),
-    )
-    .await;
+    let account = account(app, email, Principal::Seller(SellerId::parse(&id).unwrap())).await;
     (id, account)
 }
 
@@ -66,7 +64,12 @@ async fn open(app: &TestApp, jar: &mut Jar, path: &str) -> (StatusCode, String) 
 
 /// Posts a form from this service's origin with the jar's cookies; answers the response (its
 /// cookies kept).
-async fn post_form(app: &TestApp, jar: &mut Jar, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+async fn post_form(
+    app: &TestApp,
+    jar: &mut Jar,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
     let res = no_redirects()
         .post(format!("{}{path}", app.address))
         .header("cookie", jar.header())
@@ -80,7 +83,13 @@ async fn post_form(app: &TestApp, jar: &mut Jar, path: &str, form: &[(&str, &str
 }
 
 /// Opens the sign-in page for its CSRF token, then signs in; answers the response.
-async fn sign_in(app: &TestApp, jar: &mut Jar, email: &str, password: &str, next: &str) -> reqwest::Response {
+async fn sign_in(
+    app: &TestApp,
+    jar: &mut Jar,
+    email: &str,
+    password: &str,
+    next: &str,
+) -> reqwest::Response {
     let (status, page) = open(app, jar, "/signin").await;
     assert_eq!(status, StatusCode::OK);
     let csrf = csrf_in(&page);
@@ -88,7 +97,12 @@ async fn sign_in(app: &TestApp, jar: &mut Jar, email: &str, password: &str, next
         app,
         jar,
         "/signin",
-        &[("csrf", &csrf), ("email", email), ("password", password), ("next", next)],
+        &[
+            ("csrf", &csrf),
+            ("email", email),
+            ("password", password),
+            ("next", next),
+        ],
     )
     .await
 }
@@ -102,7 +116,9 @@ fn location(res: &reqwest::Response) -> String {
 
 /// The single-use link of a mail, from its plain-text part.
 fn link_in(text: &str, path: &str) -> String {
-    let at = text.find(path).unwrap_or_else(|| panic!("no {path} in {text}"));
+    let at = text
+        .find(path)
+        .unwrap_or_else(|| panic!("no {path} in {text}"));
     text[at..]
         .split(|c: char| c.is_whitespace())
         .next()
@@ -129,7 +145,14 @@ both_engines_app!(
         assert_eq!(to, "/signin?next=%2Fapp%2Ftransfers");
 
         // The address is compared case-insensitively.
-        let res = sign_in(&app, &mut jar, "Li.Ming@Example.com", PASSWORD, "/app/transfers").await;
+        let res = sign_in(
+            &app,
+            &mut jar,
+            "Li.Ming@Example.com",
+            PASSWORD,
+            "/app/transfers",
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&res), "/app/transfers");
         let cookie = res
@@ -139,7 +162,10 @@ both_engines_app!(
             .map(|v| v.to_str().unwrap().to_owned())
             .find(|c| c.starts_with("suyuan_session="))
             .expect("a session cookie");
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
         let (status, page) = open(&app, &mut jar, "/app/transfers").await;
         assert_eq!(status, StatusCode::OK, "{page}");
 
@@ -156,14 +182,25 @@ both_engines_app!(
         seller_account(&app, "li.ming@example.com").await;
         let mut jar = Jar::default();
         for _ in 0..5 {
-            let res = sign_in(&app, &mut jar, "li.ming@example.com", "not the password", "").await;
+            let res = sign_in(
+                &app,
+                &mut jar,
+                "li.ming@example.com",
+                "not the password",
+                "",
+            )
+            .await;
             assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
             assert!(!jar.0.contains_key("suyuan_session"));
         }
         // Even the right password waits now.
         let res = sign_in(&app, &mut jar, "li.ming@example.com", PASSWORD, "").await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-        let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        let wait: u64 = res.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((1..=60).contains(&wait), "{wait}");
         assert!(!jar.0.contains_key("suyuan_session"));
         // An unknown address gets the same answer as a wrong password.
@@ -172,7 +209,12 @@ both_engines_app!(
         // A malformed address is named.
         let res = sign_in(&app, &mut jar, "not-an-address", PASSWORD, "").await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(res.text().await.unwrap().contains("email：电子邮箱格式不正确"));
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("email：电子邮箱格式不正确")
+        );
     }
 );
 
@@ -236,7 +278,10 @@ both_engines_app!(
         assert_eq!(status, StatusCode::OK);
 
         let revoke = |token: String| {
-            let url = format!("{}/api/v1/accounts/{account_id}/sessions/revoke", app.address);
+            let url = format!(
+                "{}/api/v1/accounts/{account_id}/sessions/revoke",
+                app.address
+            );
             async move { client().post(url).bearer_auth(token).send().await.unwrap() }
         };
         let seller_token = seller_named_token(&app, &seller_id);
@@ -248,7 +293,10 @@ both_engines_app!(
         assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
         assert!(to.starts_with("/signin"), "{to}");
         let res = client()
-            .post(format!("{}/api/v1/accounts/acc_nobody/sessions/revoke", app.address))
+            .post(format!(
+                "{}/api/v1/accounts/acc_nobody/sessions/revoke",
+                app.address
+            ))
             .bearer_auth(app.admin_token())
             .send()
             .await
@@ -292,28 +340,54 @@ both_engines_app!(
         let invite = |body: Value| {
             let url = format!("{}/api/v1/accounts/invitations", app.address);
             let admin = app.admin_token();
-            async move { client().post(url).bearer_auth(admin).json(&body).send().await.unwrap() }
+            async move {
+                client()
+                    .post(url)
+                    .bearer_auth(admin)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
         };
-        let res = invite(json!({"email": "Wang.Fang@Example.com", "role": "seller", "subject": seller_id})).await;
+        let res = invite(
+            json!({"email": "Wang.Fang@Example.com", "role": "seller", "subject": seller_id}),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let out: Value = res.json().await.unwrap();
         assert_eq!(out["email"], "wang.fang@example.com");
         assert_eq!(out["has_password"], false);
         // The same address again, a bad address, an unknown subject.
-        let res = invite(json!({"email": "wang.fang@example.com", "role": "seller", "subject": seller_id})).await;
+        let res = invite(
+            json!({"email": "wang.fang@example.com", "role": "seller", "subject": seller_id}),
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::CONFLICT);
-        let res = invite(json!({"email": "wang.fang", "role": "seller", "subject": seller_id})).await;
+        let res =
+            invite(json!({"email": "wang.fang", "role": "seller", "subject": seller_id})).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.text().await.unwrap().contains("\"email\""));
         let res = invite(json!({"email": "x@example.com", "role": "seller", "subject": "sel_01JNOSUCHSELLER0000000000"})).await;
-        assert!(matches!(res.status(), StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY), "{}", res.status());
+        assert!(
+            matches!(
+                res.status(),
+                StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY
+            ),
+            "{}",
+            res.status()
+        );
 
         // The queued mail carries no link; the link is written when the mail is sent.
         let jobs = suyuan_store::queue::mail::counts(&app.db.db).await.unwrap();
         assert_eq!(jobs.get("pending"), Some(&1), "{jobs:?}");
         let smtp = SmtpServer::start().await;
         let mail = deliver(&app, &smtp, 1).await;
-        assert!(mail[0].contains("邀请") && mail[0].contains("invited"), "{}", mail[0]);
+        assert!(
+            mail[0].contains("邀请") && mail[0].contains("invited"),
+            "{}",
+            mail[0]
+        );
         let link = link_in(&mail[0], &format!("{}/signin/set-password?t=", app.address));
         let path = link.trim_start_matches(&app.address).to_owned();
 
@@ -323,12 +397,50 @@ both_engines_app!(
         let csrf = csrf_in(&page);
         let t = path.split("t=").nth(1).unwrap().to_owned();
         // Too short, then the e-mail address itself: named, and the link still works.
-        let res = post_form(&app, &mut jar, "/signin/set-password", &[("csrf", &csrf), ("t", &t), ("password", "short"), ("password_again", "short")]).await;
+        let res = post_form(
+            &app,
+            &mut jar,
+            "/signin/set-password",
+            &[
+                ("csrf", &csrf),
+                ("t", &t),
+                ("password", "short"),
+                ("password_again", "short"),
+            ],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(res.text().await.unwrap().contains("password：密码至少需要 10 个字符"));
-        let res = post_form(&app, &mut jar, "/signin/set-password", &[("csrf", &csrf), ("t", &t), ("password", "wang.fang@example.com"), ("password_again", "wang.fang@example.com")]).await;
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("password：密码至少需要 10 个字符")
+        );
+        let res = post_form(
+            &app,
+            &mut jar,
+            "/signin/set-password",
+            &[
+                ("csrf", &csrf),
+                ("t", &t),
+                ("password", "wang.fang@example.com"),
+                ("password_again", "wang.fang@example.com"),
+            ],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let res = post_form(&app, &mut jar, "/signin/set-password", &[("csrf", &csrf), ("t", &t), ("password", PASSWORD), ("password_again", PASSWORD)]).await;
+        let res = post_form(
+            &app,
+            &mut jar,
+            "/signin/set-password",
+            &[
+                ("csrf", &csrf),
+                ("t", &t),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&res), "/app/scan");
         let (status, _) = open(&app, &mut jar, "/app/transfers").await;
@@ -340,7 +452,18 @@ both_engines_app!(
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let (_, page) = open(&app, &mut other, "/signin").await;
         let csrf = csrf_in(&page);
-        let res = post_form(&app, &mut other, "/signin/set-password", &[("csrf", &csrf), ("t", &t), ("password", "another password!"), ("password_again", "another password!")]).await;
+        let res = post_form(
+            &app,
+            &mut other,
+            "/signin/set-password",
+            &[
+                ("csrf", &csrf),
+                ("t", &t),
+                ("password", "another password!"),
+                ("password_again", "another password!"),
+            ],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         assert!(!other.0.contains_key("suyuan_session"));
         // The password set by the invitation signs in.
@@ -356,15 +479,31 @@ both_engines_app!(
         let mut jar = Jar::default();
         let (_, page) = open(&app, &mut jar, "/signin").await;
         let csrf = csrf_in(&page);
-        let known = post_form(&app, &mut jar, "/signin/magic-link", &[("csrf", &csrf), ("email", "LI.MING@example.com")]).await;
-        let unknown = post_form(&app, &mut jar, "/signin/magic-link", &[("csrf", &csrf), ("email", "nobody@example.com")]).await;
+        let known = post_form(
+            &app,
+            &mut jar,
+            "/signin/magic-link",
+            &[("csrf", &csrf), ("email", "LI.MING@example.com")],
+        )
+        .await;
+        let unknown = post_form(
+            &app,
+            &mut jar,
+            "/signin/magic-link",
+            &[("csrf", &csrf), ("email", "nobody@example.com")],
+        )
+        .await;
         assert_eq!(known.status(), StatusCode::OK);
         assert_eq!(unknown.status(), StatusCode::OK);
         assert_eq!(known.text().await.unwrap(), unknown.text().await.unwrap());
 
         let smtp = SmtpServer::start().await;
         let mail = deliver(&app, &smtp, 1).await;
-        assert_eq!(mail.len(), 1, "only the address with an account gets a mail");
+        assert_eq!(
+            mail.len(),
+            1,
+            "only the address with an account gets a mail"
+        );
         let link = link_in(&mail[0], &format!("{}/signin/link?t=", app.address));
         let path = link.trim_start_matches(&app.address).to_owned();
         let t = path.split("t=").nth(1).unwrap().to_owned();
@@ -376,7 +515,13 @@ both_engines_app!(
         let (status, _) = open(&app, &mut phone, &path).await;
         assert_eq!(status, StatusCode::OK);
         let csrf = csrf_in(&page);
-        let res = post_form(&app, &mut phone, "/signin/link", &[("csrf", &csrf), ("t", &t)]).await;
+        let res = post_form(
+            &app,
+            &mut phone,
+            "/signin/link",
+            &[("csrf", &csrf), ("t", &t)],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let (status, _) = open(&app, &mut phone, "/app/transfers").await;
         assert_eq!(status, StatusCode::OK);
@@ -384,7 +529,13 @@ both_engines_app!(
         let mut again = Jar::default();
         let (_, page) = open(&app, &mut again, "/signin").await;
         let csrf = csrf_in(&page);
-        let res = post_form(&app, &mut again, "/signin/link", &[("csrf", &csrf), ("t", &t)]).await;
+        let res = post_form(
+            &app,
+            &mut again,
+            "/signin/link",
+            &[("csrf", &csrf), ("t", &t)],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         assert!(!again.0.contains_key("suyuan_session"));
     }
@@ -422,7 +573,13 @@ both_engines_app!(
         let (status, page) = open(&app, &mut jar, "/account/tokens").await;
         assert_eq!(status, StatusCode::OK);
         let csrf = csrf_in(&page);
-        let res = post_form(&app, &mut jar, "/account/tokens", &[("csrf", &csrf), ("ttl", "30d")]).await;
+        let res = post_form(
+            &app,
+            &mut jar,
+            "/account/tokens",
+            &[("csrf", &csrf), ("ttl", "30d")],
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let page = res.text().await.unwrap();
         let at = page.find("eyJ").expect("the new token on the page");
@@ -442,5 +599,49 @@ both_engines_app!(
         assert_eq!(me["role"], "supervisor", "{me}");
         assert_eq!(me["id"], sup.id.as_str(), "{me}");
         assert_eq!(me["jurisdiction"], "44", "{me}");
+    }
+);
+
+both_engines_app!(
+    a_buyer_signing_up_on_the_claim_page_with_a_password_can_sign_in_with_it_later,
+    |app: TestApp| async move {
+        let (_, a, _) = seller_named(&app, A_NAME, "91440104MA59ABCD1").await;
+        a_receives(&app, &a, &["P1"]).await;
+        let sale = a_ships_to_b(&app, &a, &["P1"], None).await;
+        let claim = format!("/claim/{}", token_of(&sale));
+        let mut jar = Jar::default();
+        let (status, page) = open(&app, &mut jar, &claim).await;
+        assert_eq!(status, StatusCode::OK);
+        let csrf = csrf_in(&page);
+        let credit = b_credit();
+        let signup = |password: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("name", B_NAME.to_owned()),
+                ("credit_code", credit.clone()),
+                ("division_code", "330106".to_owned()),
+                ("seller_type", "distributor".to_owned()),
+                ("email", "buyer@example.com".to_owned()),
+                ("password", password.to_owned()),
+            ]
+        };
+        // A weak password is named, and nothing is created.
+        let weak = signup("short");
+        let form: Vec<(&str, &str)> = weak.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = post_form(&app, &mut jar, &format!("{claim}/signup"), &form).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("密码至少需要 10 个字符"));
+        let good = signup(PASSWORD);
+        let form: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = post_form(&app, &mut jar, &format!("{claim}/signup"), &form).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert!(jar.0.contains_key("suyuan_session"));
+
+        // Later, on another device: e-mail and password reach its transfers page.
+        let mut other = Jar::default();
+        let res = sign_in(&app, &mut other, "buyer@example.com", PASSWORD, "/app/transfers").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (status, _) = open(&app, &mut other, "/app/transfers").await;
+        assert_eq!(status, StatusCode::OK);
     }
 );
