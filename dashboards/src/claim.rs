@@ -14,10 +14,12 @@ use crate::app::{
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use std::collections::HashMap;
+use suyuan_core::accounts::Email;
 use suyuan_core::tenancy::Role;
 use suyuan_core::tenancy::SellerIn;
 use suyuan_core::transfer::ClaimIn;
 use suyuan_core::validation::FieldError;
+use suyuan_store::accounts;
 use suyuan_store::entity::seller;
 use suyuan_store::tenants;
 use suyuan_store::transfers::{self, Transfer, TransferError};
@@ -25,8 +27,6 @@ use suyuan_web::AppState;
 use suyuan_web::auth::Tokens;
 use suyuan_web::csrf::{self, CsrfToken};
 use suyuan_web::error::ApiError;
-use suyuan_core::accounts::Email;
-use suyuan_store::accounts;
 use suyuan_web::session::{self, session_cookie};
 use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind};
 

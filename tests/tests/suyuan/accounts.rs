@@ -639,9 +639,60 @@ both_engines_app!(
 
         // Later, on another device: e-mail and password reach its transfers page.
         let mut other = Jar::default();
-        let res = sign_in(&app, &mut other, "buyer@example.com", PASSWORD, "/app/transfers").await;
+        let res = sign_in(
+            &app,
+            &mut other,
+            "buyer@example.com",
+            PASSWORD,
+            "/app/transfers",
+        )
+        .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         let (status, _) = open(&app, &mut other, "/app/transfers").await;
         assert_eq!(status, StatusCode::OK);
+    }
+);
+
+both_engines_app!(
+    the_demo_accounts_sign_in_as_who_the_home_page_says_and_only_the_demo_shows_them,
+    |app: TestApp| async move {
+        let parties = suyuan_server::demo::ensure_demo(
+            &app.db.db,
+            &suyuan_tests::catalogue(),
+            &app.secret_key,
+        )
+        .await
+        .unwrap();
+        let people = suyuan_server::demo::ensure_demo_accounts(&app.db.db, &parties)
+            .await
+            .unwrap();
+        // A second start finds them.
+        let again = suyuan_server::demo::ensure_demo_accounts(&app.db.db, &parties)
+            .await
+            .unwrap();
+        assert_eq!(people.len(), 5);
+        assert_eq!(again.len(), 5);
+        let mut landed = Vec::new();
+        for p in &people {
+            let mut jar = Jar::default();
+            let res = sign_in(&app, &mut jar, &p.email, &p.password, "").await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", p.email);
+            landed.push(location(&res));
+        }
+        assert_eq!(landed[0], "/app/scan", "the seller");
+        assert!(
+            landed[1..].iter().all(|l| l == "/account/tokens"),
+            "{landed:?}"
+        );
+        // This app was not started with `serve --demo`: its home page lists no accounts.
+        let home = client()
+            .get(format!("{}/", app.address))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!home.contains("演示账号") && !home.contains(&people[0].password));
     }
 );
