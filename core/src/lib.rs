@@ -5,6 +5,7 @@
 //! Every value here is parsed once into a type that cannot hold an invalid state, and every error
 //! says what is wrong and where, in English (`Display`) and Chinese (`message_zh`).
 
+pub mod accounts;
 pub mod catalogue;
 pub mod checkpoint;
 pub mod china_time;

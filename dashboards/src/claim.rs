@@ -14,10 +14,12 @@ use crate::app::{
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use std::collections::HashMap;
+use suyuan_core::accounts::Email;
 use suyuan_core::tenancy::Role;
 use suyuan_core::tenancy::SellerIn;
 use suyuan_core::transfer::ClaimIn;
 use suyuan_core::validation::FieldError;
+use suyuan_store::accounts;
 use suyuan_store::entity::seller;
 use suyuan_store::tenants;
 use suyuan_store::transfers::{self, Transfer, TransferError};
@@ -213,6 +215,12 @@ fn signup_form(
                 FieldKind::Email,
             )
             .value(v("email").or_else(|| t.row.contact_email.clone())),
+            FormField::new("password", Bi::new("密码", "Password"), FieldKind::Password).hint(
+                Bi::new(
+                    "可选：至少 10 个字符；设置后可用邮箱和密码登录",
+                    "Optional: at least 10 characters; then sign in with the e-mail and password",
+                ),
+            ),
         ],
         submit: Bi::new("注册并登录", "Sign up and sign in"),
     }
@@ -442,6 +450,33 @@ pub async fn claim_page(
     .await
 }
 
+/// The sign-up's account: its address and password, when a password was given (it needs the
+/// e-mail, and must pass the password rules).
+fn signup_account(form: &FormData) -> Result<Option<(Email, String)>, Vec<FieldError>> {
+    let password = form.get("password").cloned().unwrap_or_default();
+    if password.is_empty() {
+        return Ok(None);
+    }
+    let raw = form.get("email").map(|s| s.trim()).unwrap_or_default();
+    let email = Email::parse(raw).map_err(|e| {
+        vec![FieldError::new(
+            "email",
+            "invalid_email",
+            format!("设置密码需要有效的邮箱：{}", e.zh),
+            format!("a password needs a valid e-mail: {}", e.en),
+        )]
+    })?;
+    suyuan_core::accounts::check_password(&password, &email).map_err(|p| {
+        vec![FieldError::new(
+            "password",
+            "weak_password",
+            p.zh(),
+            p.to_string(),
+        )]
+    })?;
+    Ok(Some((email, password)))
+}
+
 /// The sign-up form as the API's [`SellerIn`], parsed; the credit code must be the buyer's.
 fn signup_input(
     form: &FormData,
@@ -520,8 +555,24 @@ pub async fn claim_signup(
         )
         .await;
     }
-    let new = match signup_input(&form, &t) {
-        Ok(new) => new,
+    let parsed = signup_input(&form, &t).and_then(|new| Ok((new, signup_account(&form)?)));
+    let parsed = match parsed {
+        Ok((new, Some((email, password)))) => {
+            if accounts::by_email(&state.db, &email).await?.is_some() {
+                Err(vec![FieldError::new(
+                    "email",
+                    "taken",
+                    "该邮箱已有账号，请先登录",
+                    "this address has an account: sign in first",
+                )])
+            } else {
+                Ok((new, Some((email, password))))
+            }
+        }
+        other => other,
+    };
+    let (new, login) = match parsed {
+        Ok(p) => p,
         Err(errors) => {
             return render(
                 &state,
@@ -553,9 +604,22 @@ pub async fn claim_signup(
             state.transfers.session_ttl,
         )
         .map_err(|e| ApiError::Unexpected(e.into()))?;
+    let mut cookies = vec![session_cookie(&state, jwt)];
+    if let Some((email, password)) = login {
+        let hash = web::block(move || suyuan_core::accounts::hash_password(&password))
+            .await
+            .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("hashing: {e}")))?
+            .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("hashing: {e}")))?;
+        let principal = suyuan_core::tenancy::Principal::Seller(created.id.clone());
+        let now = chrono::Utc::now();
+        let account = accounts::create(&state.db, &email, &principal, Some(hash), now).await?;
+        let settings = session::session_settings(&req);
+        let id = accounts::start_session(&state.db, &account.id, &settings.policy, now).await?;
+        cookies.push(session::person_cookie(&state, &settings.policy, id));
+    }
     Ok(see_other(
         &format!("/claim/{token}{}", lang_query(lang)),
-        vec![session_cookie(&state, jwt)],
+        cookies,
     ))
 }
 

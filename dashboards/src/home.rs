@@ -10,11 +10,53 @@ use suyuan_widgets::{AppPage, Bi, EntryList};
 /// How many recently registered codes the home page offers to try.
 const EXAMPLES: usize = 4;
 
+/// One demo account, shown on the home page of `serve --demo` only.
+#[derive(Clone, Debug)]
+pub struct DemoAccount {
+    /// Who it is, in Chinese (a Guangdong supervisor, …).
+    pub who_zh: String,
+    /// Who it is, in English.
+    pub who_en: String,
+    /// Its e-mail address.
+    pub email: String,
+    /// Its password (a demo's, known to all).
+    pub password: String,
+}
+
+/// The demo accounts (registered as `web::Data<DemoAccounts>` by `serve --demo` only).
+#[derive(Clone, Debug, Default)]
+pub struct DemoAccounts(pub Vec<DemoAccount>);
+
 /// The home page.
 #[get("/")]
-pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    demo: Option<web::Data<DemoAccounts>>,
+) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req);
     let examples = suyuan_store::trace::recent_codes(&state.db, EXAMPLES).await?;
+    let demo_list = demo.filter(|d| !d.0.is_empty()).map(|d| EntryList {
+        id: "demo-accounts".into(),
+        heading: Bi::new("演示账号", "Demo accounts"),
+        entries: d
+            .0
+            .iter()
+            .map(|a| suyuan_widgets::Entry {
+                title: a.email.clone(),
+                lines: vec![
+                    Bi::new(a.who_zh.clone(), a.who_en.clone()),
+                    Bi::new(
+                        format!("密码：{}", a.password),
+                        format!("Password: {}", a.password),
+                    ),
+                ],
+                link: Some(("/signin".into(), Bi::new("登录", "Sign in"))),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    });
     let page = AppPage {
         title: Bi::new(
             "溯源：重点工业产品质量安全追溯",
@@ -34,31 +76,29 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
                 "Consumers: scan the QR code on a product, or open a code below, to see where it came from.",
             ),
         ],
-        lists: if examples.is_empty() {
-            vec![]
-        } else {
-            vec![EntryList {
-                id: "examples".into(),
-                heading: Bi::new("试试这些追溯码", "Try these codes"),
-                entries: examples
-                    .iter()
-                    .map(|c| suyuan_widgets::Entry {
-                        title: c.to_string(),
-                        link: Some((
-                            suyuan_web::links::resolver_url("", c),
-                            Bi::new("查看追溯信息", "See its trace"),
-                        )),
-                        ..Default::default()
-                    })
-                    .collect(),
-                ..Default::default()
-            }]
-        },
+        lists: demo_list
+            .into_iter()
+            .chain((!examples.is_empty()).then(|| {
+                EntryList {
+                    id: "examples".into(),
+                    heading: Bi::new("试试这些追溯码", "Try these codes"),
+                    entries: examples
+                        .iter()
+                        .map(|c| suyuan_widgets::Entry {
+                            title: c.to_string(),
+                            link: Some((
+                                suyuan_web::links::resolver_url("", c),
+                                Bi::new("查看追溯信息", "See its trace"),
+                            )),
+                            ..Default::default()
+                        })
+                        .collect(),
+                    ..Default::default()
+                }
+            }))
+            .collect(),
         links: vec![
-            (
-                "/app/signin".into(),
-                Bi::new("销售者登录", "Seller sign-in"),
-            ),
+            ("/signin".into(), Bi::new("登录", "Sign in")),
             ("/app/scan".into(), Bi::new("扫码收货", "Scan goods in")),
             (
                 "/seller".into(),

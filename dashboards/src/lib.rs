@@ -17,6 +17,7 @@ pub mod home;
 pub mod operator;
 pub mod seller_board;
 pub mod supervise;
+pub mod signin;
 pub mod trace;
 pub mod transfers;
 pub mod unsubscribe;
@@ -38,6 +39,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(app::signin::signin_form)
         .service(app::signin::signin)
         .service(app::signin::signout)
+        .service(signin::signin_form)
+        .service(signin::signin)
+        .service(signin::signout)
+        .service(signin::magic_link)
+        .service(signin::link_page)
+        .service(signin::link_signin)
+        .service(signin::set_password_form)
+        .service(signin::set_password)
+        .service(signin::tokens_form)
+        .service(signin::mint_token)
         .service(app::receive::receive_page)
         .service(app::receive::receive)
         .service(app::sell::sell_page)

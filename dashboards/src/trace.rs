@@ -281,22 +281,24 @@ async fn seller_actions_for(
     code: &TraceCode,
 ) -> Result<Option<SellerActions>, ApiError> {
     let public = &state.public_url;
-    Ok(match suyuan_web::session::seller_id(req) {
-        Some(id) => tenants::seller_name(&state.db, id.as_str())
-            .await?
-            .map(|seller_name| SellerActions {
-                seller_name,
-                receive_url: format!(
-                    "{public}/app/receive?code={}",
-                    suyuan_widgets::path_segment(&code.to_string())
-                ),
-                sell_url: format!(
-                    "{public}/app/sell?code={}",
-                    suyuan_widgets::path_segment(&code.to_string())
-                ),
-            }),
-        None => None,
-    })
+    Ok(
+        match suyuan_web::session::signed_in_seller_id(state, req).await {
+            Some(id) => tenants::seller_name(&state.db, id.as_str())
+                .await?
+                .map(|seller_name| SellerActions {
+                    seller_name,
+                    receive_url: format!(
+                        "{public}/app/receive?code={}",
+                        suyuan_widgets::path_segment(&code.to_string())
+                    ),
+                    sell_url: format!(
+                        "{public}/app/sell?code={}",
+                        suyuan_widgets::path_segment(&code.to_string())
+                    ),
+                }),
+            None => None,
+        },
+    )
 }
 
 /// A marketplace listing page for the code's GTIN, as the GS1 product information page.

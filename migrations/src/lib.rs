@@ -26,6 +26,7 @@ mod m20261206_000030_add_mail_kinds_and_preferences;
 mod m20261206_000040_create_analytics_results;
 mod m20261206_000050_add_recall_lifecycle;
 mod m20261206_000060_create_analytics_leases;
+mod m20261207_000010_create_accounts;
 mod m20261207_000030_add_recall_code_indexes;
 
 /// The ordered list of Suyuan's migrations.
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000040_create_analytics_results::Migration),
             Box::new(m20261206_000050_add_recall_lifecycle::Migration),
             Box::new(m20261206_000060_create_analytics_leases::Migration),
+            Box::new(m20261207_000010_create_accounts::Migration),
             Box::new(m20261207_000030_add_recall_code_indexes::Migration),
         ]
     }

@@ -59,6 +59,12 @@ pub enum Command {
         #[arg(long)]
         ttl: Option<String>,
     },
+    /// People's accounts: invite a person by e-mail.
+    Account {
+        /// What to do.
+        #[command(subcommand)]
+        action: AccountAction,
+    },
     /// Walk every seller's hash chain (from its signed checkpoint, when its prefix was purged)
     /// and name the first event that does not match.
     Verify,
@@ -186,6 +192,31 @@ pub enum ImportKindArg {
     Sales,
 }
 
+/// What `suyuan account` does.
+#[derive(Debug, Subcommand)]
+pub enum AccountAction {
+    /// Create a person's account and queue the invitation mail (a single-use link, valid 7
+    /// days, that sets the password); name exactly one of --seller, --supervisor, --operator,
+    /// --admin.
+    Invite {
+        /// The person's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The seller (`sel_…`) the account signs in as.
+        #[arg(long)]
+        seller: Option<String>,
+        /// The supervisor (`sup_…`) the account signs in as.
+        #[arg(long)]
+        supervisor: Option<String>,
+        /// The operator (`opr_…`) the account signs in as.
+        #[arg(long)]
+        operator: Option<String>,
+        /// The admin id (`adm_…`, or `new`) the account signs in as.
+        #[arg(long)]
+        admin: Option<String>,
+    },
+}
+
 /// Roles for `suyuan token`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RoleArg {
@@ -286,6 +317,16 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Account {
+            action:
+                AccountAction::Invite {
+                    email,
+                    seller,
+                    supervisor,
+                    operator,
+                    admin,
+                },
+        } => invite(&config, &email, seller, supervisor, operator, admin).await,
         Command::Analytics { action } => analytics_command(&config, action).await,
         Command::Recall {
             gtin,
@@ -900,6 +941,63 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `suyuan account invite`.
+async fn invite(
+    config: &Config,
+    email: &str,
+    seller: Option<String>,
+    supervisor: Option<String>,
+    operator: Option<String>,
+    admin: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let address =
+        suyuan_core::accounts::Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let (role, flag, subject) = match (seller, supervisor, operator, admin) {
+        (Some(s), None, None, None) => (Role::Seller, "--seller", s),
+        (None, Some(s), None, None) => (Role::Supervisor, "--supervisor", s),
+        (None, None, Some(s), None) => (Role::Operator, "--operator", s),
+        (None, None, None, Some(s)) => (
+            Role::Admin,
+            "--admin",
+            if s == "new" {
+                suyuan_core::ids::AdminId::generate().to_string()
+            } else {
+                s
+            },
+        ),
+        _ => bail!(
+            "name whom the account signs in as: one of --seller, --supervisor, --operator, --admin"
+        ),
+    };
+    let secrets = resolve_secrets(config, SecretsFor::Command)?;
+    let db = open_database(config).await?;
+    let principal = suyuan_store::accounts::subject_principal(&db, role, &subject)
+        .await
+        .map_err(|e| anyhow::anyhow!("{flag}: {e}"))?;
+    let account =
+        suyuan_store::accounts::invite(&db, &secrets.key, &address, &principal, chrono::Utc::now())
+            .await
+            .map_err(|e| match e {
+                suyuan_store::StoreError::Duplicate { .. } => {
+                    anyhow::anyhow!("--email: {address} already has an account")
+                }
+                e => e.into(),
+            })?;
+    println!(
+        "invited {} ({} {}) as {}; the invitation mail is queued{}",
+        account.email,
+        role.as_str(),
+        principal.subject(),
+        account.id,
+        if config.smtp_url.is_some() {
+            ""
+        } else {
+            " (SUYUAN_SMTP_URL is not set: it goes out once it is)"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let secrets = resolve_secrets(
         &config,
@@ -920,11 +1018,14 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let listener = TcpListener::bind(config.bind)
         .with_context(|| format!("SUYUAN_BIND: cannot listen on {}", config.bind))?;
     let tokens = suyuan_web::auth::Tokens::new(secrets.jwt.expose().as_bytes());
+    let mut demo_accounts = Vec::new();
     if demo {
         let parties = crate::demo::ensure_demo(&db, &catalogue, &secrets.key).await?;
         crate::demo::print_banner(&config, &parties, &tokens)?;
+        demo_accounts = crate::demo::ensure_demo_accounts(&db, &parties).await?;
+        crate::demo::print_accounts(&config, &demo_accounts);
     }
-    let app = Application::build(
+    let app = Application::build_with_demo(
         &config,
         Resolved {
             db,
@@ -933,6 +1034,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
             catalogue,
         },
         listener,
+        demo_accounts,
     )?;
     tracing::info!(bind = %config.bind, database = %redact_url(&config.database_url), "suyuan listening");
     app.run_until_stopped().await?;

@@ -66,6 +66,10 @@ pub struct Config {
     pub allow_private_targets: bool,
     /// `SUYUAN_TRANSFER_TTL`: how long a B2B transfer's claim link stays valid (default `30d`).
     pub transfer_ttl: std::time::Duration,
+    /// `SUYUAN_SESSION_TTL`: the longest a person's sign-in session lasts (default `30d`).
+    pub session_ttl: std::time::Duration,
+    /// `SUYUAN_SESSION_IDLE`: how long a session may go unused before it ends (default `7d`).
+    pub session_idle: std::time::Duration,
     /// `SUYUAN_MAX_BACKDATE`: how far in the past a receipt's date may lie without a
     /// `backdate_reason` (default `30d`).
     pub max_backdate: std::time::Duration,
@@ -142,6 +146,8 @@ struct FileConfig {
     worker: Option<String>,
     allow_private_targets: Option<bool>,
     transfer_ttl: Option<String>,
+    session_ttl: Option<String>,
+    session_idle: Option<String>,
     max_backdate: Option<String>,
     webhook_replay_window: Option<String>,
     dead_letter_keep: Option<String>,
@@ -330,6 +336,22 @@ impl Config {
             pick("SUYUAN_TRANSFER_TTL", file_cfg.transfer_ttl),
             30 * 24 * 3600,
         )?;
+        let session_ttl = duration_or(
+            pick("SUYUAN_SESSION_TTL", file_cfg.session_ttl),
+            30 * 24 * 3600,
+        )?;
+        let session_idle = duration_or(
+            pick("SUYUAN_SESSION_IDLE", file_cfg.session_idle),
+            7 * 24 * 3600,
+        )?;
+        for (var, d) in [
+            ("SUYUAN_SESSION_TTL", session_ttl),
+            ("SUYUAN_SESSION_IDLE", session_idle),
+        ] {
+            if d.is_zero() || d > std::time::Duration::from_secs(3660 * 24 * 3600) {
+                return Err(ConfigError::new(var, "must be between 1s and 3660 days"));
+            }
+        }
         let max_backdate = duration_or(
             pick("SUYUAN_MAX_BACKDATE", file_cfg.max_backdate),
             30 * 24 * 3600,
@@ -564,6 +586,8 @@ impl Config {
             rate_limits,
             import,
             transfer_ttl,
+            session_ttl,
+            session_idle,
             max_backdate,
             transfer_remind_after,
             transfer_remind_every,

@@ -42,6 +42,16 @@ impl Application {
         resolved: Resolved,
         listener: TcpListener,
     ) -> anyhow::Result<Application> {
+        Self::build_with_demo(config, resolved, listener, Vec::new())
+    }
+
+    /// Builds the server on `listener`; the home page lists `demo_accounts` (`serve --demo`).
+    pub fn build_with_demo(
+        config: &Config,
+        resolved: Resolved,
+        listener: TcpListener,
+        demo_accounts: Vec<suyuan_dashboards::home::DemoAccount>,
+    ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
         let inbox_notify = Arc::new(tokio::sync::Notify::new());
         let write_gate = suyuan_store::writer::WriteGate::for_db(&resolved.db);
@@ -134,6 +144,15 @@ impl Application {
             config.import,
         ));
         let state = web::Data::new(state);
+        let sessions = web::Data::new(suyuan_web::session::SessionSettings {
+            policy: suyuan_core::accounts::SessionPolicy {
+                lifetime: chrono::Duration::from_std(config.session_ttl)
+                    .context("SUYUAN_SESSION_TTL: too long")?,
+                idle: chrono::Duration::from_std(config.session_idle)
+                    .context("SUYUAN_SESSION_IDLE: too long")?,
+            },
+        });
+        let demo_accounts = web::Data::new(suyuan_dashboards::home::DemoAccounts(demo_accounts));
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
             App::new()
@@ -141,6 +160,8 @@ impl Application {
                 .app_data(tokens.clone())
                 .app_data(imports.clone())
                 .app_data(rate_limits.clone())
+                .app_data(sessions.clone())
+                .app_data(demo_accounts.clone())
                 .app_data(web::PayloadConfig::new(suyuan_web::extract::JSON_LIMIT))
                 .app_data(
                     web::JsonConfig::default()

@@ -550,3 +550,65 @@ async fn a_huge_upload_of_short_rows_answers_a_report_and_the_server_stays_small
     assert_eq!(report["rejected_by_reason"]["unknown_category"], rows);
     assert!(peak < 300_000_000, "peak RSS {peak} bytes");
 }
+
+async fn account_invite_creates_the_account_and_queues_its_mail_and_names_bad_flags(t: TestDb) {
+    let seller = bench_seller(&t).await;
+    let (code, _, stderr) =
+        run(suyuan(&t.url).args(["account", "invite", "--email", "a@example.com"]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("--seller"), "{stderr}");
+    let (code, _, stderr) = run(suyuan(&t.url).args([
+        "account",
+        "invite",
+        "--email",
+        "not-an-address",
+        "--seller",
+        seller.as_str(),
+    ]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("--email"), "{stderr}");
+    let (code, stdout, stderr) = run(suyuan(&t.url).args([
+        "account",
+        "invite",
+        "--email",
+        "Li.Ming@Example.com",
+        "--seller",
+        seller.as_str(),
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("li.ming@example.com"), "{stdout}");
+    let email = suyuan_core::accounts::Email::parse("li.ming@example.com").unwrap();
+    let account = suyuan_store::accounts::by_email(&t.db, &email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!account.has_password);
+    let queued = suyuan_store::queue::mail::counts(&t.db).await.unwrap();
+    assert_eq!(queued.get("pending"), Some(&1), "{queued:?}");
+    // Twice: refused, naming the address.
+    let (code, _, stderr) = run(suyuan(&t.url).args([
+        "account",
+        "invite",
+        "--email",
+        "li.ming@example.com",
+        "--seller",
+        seller.as_str(),
+    ]));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("already has an account"), "{stderr}");
+}
+
+#[tokio::test]
+async fn account_invite_creates_the_account_and_queues_its_mail_and_names_bad_flags_on_sqlite() {
+    account_invite_creates_the_account_and_queues_its_mail_and_names_bad_flags(
+        TestDb::new(Engine::Sqlite).await.unwrap(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn account_invite_creates_the_account_and_queues_its_mail_and_names_bad_flags_on_postgres() {
+    if let Some(t) = TestDb::new(Engine::Postgres).await {
+        account_invite_creates_the_account_and_queues_its_mail_and_names_bad_flags(t).await;
+    }
+}

@@ -6,6 +6,7 @@
 //! [`Jurisdiction`](suyuan_core::division::Jurisdiction)) as their first argument and filter by it,
 //! so no code path can read another seller's rows.
 
+pub mod accounts;
 pub mod analytics;
 pub mod analytics_export;
 pub mod corrections;

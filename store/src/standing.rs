@@ -217,6 +217,7 @@ pub async fn deactivate(
         .filter(seller::Column::DeactivatedAt.is_null())
         .exec(db)
         .await?;
+    crate::accounts::revoke_subject_sessions(db, id.as_str(), now).await?;
     reread(db, id).await
 }
 

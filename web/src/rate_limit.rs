@@ -21,7 +21,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Keys one limiter holds before it forgets refilled keys at once (between the periodic
 /// evictions). About 100 bytes each.
@@ -147,8 +147,107 @@ enum Kind {
     Api,
 }
 
+/// Failed attempts of one kind of key within a sliding window.
+struct FailureWindow<K: Hash + Eq + Clone> {
+    max: usize,
+    window: Duration,
+    seen: std::sync::Mutex<std::collections::HashMap<K, std::collections::VecDeque<Instant>>>,
+}
+
+impl<K: Hash + Eq + Clone> FailureWindow<K> {
+    fn new(max: usize, window: Duration) -> Self {
+        FailureWindow {
+            max,
+            window,
+            seen: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// `Some(seconds to wait)` when `key` has failed `max` times within the window.
+    fn blocked(&self, key: &K, now: Instant) -> Option<u64> {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let times = seen.get_mut(key)?;
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
+            times.pop_front();
+        }
+        if times.len() < self.max {
+            return None;
+        }
+        let oldest = *times.front()?;
+        let wait = self.window.saturating_sub(now.duration_since(oldest));
+        Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1))
+    }
+
+    fn failed(&self, key: K, now: Instant) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() > MAX_KEYS {
+            let window = self.window;
+            seen.retain(|_, t| t.back().is_some_and(|t| now.duration_since(*t) < window));
+        }
+        let times = seen.entry(key).or_default();
+        times.push_back(now);
+        while times.len() > self.max {
+            times.pop_front();
+        }
+    }
+
+    fn evict(&self, now: Instant) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let window = self.window;
+        seen.retain(|_, t| t.back().is_some_and(|t| now.duration_since(*t) < window));
+    }
+}
+
+/// Failed sign-ins allowed per account (e-mail address) within [`SIGNIN_WINDOW`].
+pub const SIGNIN_FAILURES_PER_ACCOUNT: usize = 5;
+/// Failed sign-ins allowed per client address within [`SIGNIN_WINDOW`].
+pub const SIGNIN_FAILURES_PER_ADDRESS: usize = 20;
+/// The window sign-in failures are counted in.
+pub const SIGNIN_WINDOW: Duration = Duration::from_secs(60);
+
+/// Password guessing: failed sign-ins counted per account and per client address in a
+/// one-minute window; past the limit an attempt is refused (429 with `Retry-After`) before
+/// its password is checked.
+pub struct SigninLimits {
+    per_account: FailureWindow<String>,
+    per_address: FailureWindow<IpAddr>,
+}
+
+impl Default for SigninLimits {
+    fn default() -> Self {
+        SigninLimits {
+            per_account: FailureWindow::new(SIGNIN_FAILURES_PER_ACCOUNT, SIGNIN_WINDOW),
+            per_address: FailureWindow::new(SIGNIN_FAILURES_PER_ADDRESS, SIGNIN_WINDOW),
+        }
+    }
+}
+
+impl SigninLimits {
+    /// `Some(seconds to wait)` when the account or the address has failed too often.
+    pub fn blocked(&self, account: &str, address: Option<IpAddr>) -> Option<u64> {
+        let now = Instant::now();
+        let a = self.per_account.blocked(&account.to_owned(), now);
+        let b = address.and_then(|ip| self.per_address.blocked(&ip, now));
+        a.max(b)
+    }
+
+    /// Counts a failed sign-in of `account` from `address`.
+    pub fn failed(&self, account: &str, address: Option<IpAddr>) {
+        let now = Instant::now();
+        self.per_account.failed(account.to_owned(), now);
+        if let Some(ip) = address {
+            self.per_address.failed(ip, now);
+        }
+    }
+}
+
 /// The process's limiters (shared by every worker; register as `web::Data<RateLimits>`).
 pub struct RateLimits {
+    /// Failed sign-ins per account and per client address.
+    pub signin: SigninLimits,
     pages: Option<Keyed<IpAddr>>,
     webhooks: Option<Keyed<String>>,
     api: Option<Keyed<String>>,
@@ -161,6 +260,7 @@ impl RateLimits {
     /// must not spend someone else's allowance).
     pub fn new(config: &RateLimitConfig, tokens: crate::auth::Tokens) -> Self {
         Self {
+            signin: SigninLimits::default(),
             pages: Keyed::new(config.pages),
             webhooks: Keyed::new(config.webhooks),
             api: Keyed::new(config.api),
@@ -171,6 +271,9 @@ impl RateLimits {
 
     /// Forgets keys whose allowance has refilled (call every few seconds).
     pub fn evict(&self) {
+        let now = Instant::now();
+        self.signin.per_account.evict(now);
+        self.signin.per_address.evict(now);
         if let Some(l) = &self.pages {
             l.evict();
         }
@@ -185,6 +288,11 @@ impl RateLimits {
     /// The client's address as this process may believe it: the peer, or behind a trusted
     /// proxy the nearest forwarded address that is not one; IPv6 reduced to its /64.
     pub fn client_address(&self, req: &ServiceRequest) -> Option<IpAddr> {
+        self.client_ip(req.request())
+    }
+
+    /// [`RateLimits::client_address`] of a request as handlers see it.
+    pub fn client_ip(&self, req: &actix_web::HttpRequest) -> Option<IpAddr> {
         let peer = req.peer_addr()?.ip();
         let mut client = peer;
         if self.trusted_proxies.contains(&peer) {
@@ -299,6 +407,20 @@ pub async fn limit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sixth_failure_in_a_minute_is_blocked_until_the_first_leaves_the_window() {
+        let w = FailureWindow::<String>::new(5, Duration::from_secs(60));
+        let t0 = Instant::now();
+        let key = "a@example.com".to_owned();
+        for i in 0..5 {
+            assert_eq!(w.blocked(&key, t0 + Duration::from_secs(i)), None);
+            w.failed(key.clone(), t0 + Duration::from_secs(i));
+        }
+        assert_eq!(w.blocked(&key, t0 + Duration::from_secs(10)), Some(50));
+        assert_eq!(w.blocked(&"b@example.com".to_owned(), t0), None);
+        assert_eq!(w.blocked(&key, t0 + Duration::from_secs(60)), None);
+    }
 
     #[test]
     fn rates_are_read_as_written_and_bad_ones_refused() {

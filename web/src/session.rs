@@ -1,5 +1,9 @@
-//! Seller sessions of the people's pages: the `suyuan_token` cookie holds a seller's API token
-//! (HttpOnly, SameSite=Lax, Secure when the public URL is https); a bearer token works too.
+//! Sessions of the people's pages. A person signs in with an e-mail address and password (or a
+//! single-use link) and gets a server-side session: the `suyuan_session` cookie (HttpOnly,
+//! SameSite=Lax, Secure when the public URL is https) carries a random session id whose SHA-256
+//! the store keeps ([`suyuan_store::accounts`]), so signing out or an admin's revocation ends it
+//! everywhere at once. For machines and older devices, a bearer token works too, and so does the
+//! older `suyuan_token` cookie holding a seller's API token (pasted at `/app/signin`).
 //!
 //! A page for signed-in sellers takes a [`SellerSession`], a form post a [`SellerForm`] (its
 //! CSRF token checked first). What a request without a session gets is the extractor's type
@@ -23,20 +27,118 @@ use actix_web::dev::Payload;
 use actix_web::error::InternalError;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, web};
+use chrono::{DateTime, Utc};
 use futures_util::future::LocalBoxFuture;
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use suyuan_core::accounts::SessionPolicy;
 use suyuan_core::ids::SellerId;
 use suyuan_core::standing::{Access, Standing, Verification, access};
 use suyuan_core::tenancy::Principal;
+use suyuan_store::accounts::{self, Account};
 use suyuan_store::entity::seller;
 use suyuan_store::tenants;
 use suyuan_widgets::{AppPage, Bi, Notice, NoticeKind};
 
-/// The session cookie.
+/// The older cookie holding a seller's API token (pasted at `/app/signin`).
 pub const SESSION_COOKIE: &str = "suyuan_token";
+/// The cookie of a person's server-side session: the session id.
+pub const PERSON_COOKIE: &str = "suyuan_session";
 /// The sign-in page.
-pub const SIGNIN_PATH: &str = "/app/signin";
+pub const SIGNIN_PATH: &str = "/signin";
+
+/// How long people's sessions last (register as `web::Data<SessionSettings>`; without it, the
+/// defaults: 30 days, 7 days idle).
+#[derive(Clone, Debug, Default)]
+pub struct SessionSettings {
+    /// Lifetime and idle limit.
+    pub policy: SessionPolicy,
+}
+
+/// The session settings of a request's app (the defaults when none are registered).
+pub fn session_settings(req: &HttpRequest) -> SessionSettings {
+    req.app_data::<web::Data<SessionSettings>>()
+        .map(|d| d.get_ref().clone())
+        .unwrap_or_default()
+}
+
+/// The cookie carrying a person's session id.
+pub fn person_cookie(state: &AppState, policy: &SessionPolicy, id: String) -> Cookie<'static> {
+    Cookie::build(PERSON_COOKIE, id)
+        .path("/")
+        .http_only(true)
+        .secure(state.secure_cookies())
+        .same_site(SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::seconds(
+            policy.lifetime.num_seconds(),
+        ))
+        .finish()
+}
+
+/// The cookies that end every kind of page session on this device (signing out).
+pub fn removal_cookies(state: &AppState) -> Vec<Cookie<'static>> {
+    let mut person = person_cookie(state, &SessionPolicy::default(), String::new());
+    person.make_removal();
+    vec![person, removal_cookie(state)]
+}
+
+/// The session id a request's cookie carries, if any.
+pub fn person_session_id(req: &HttpRequest) -> Option<String> {
+    req.cookie(PERSON_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in person of a request's `suyuan_session` cookie, when the session counts (not
+/// revoked, expired or idle), with when it began.
+pub async fn signed_in(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Option<(Account, DateTime<Utc>)>, ApiError> {
+    let Some(id) = person_session_id(req) else {
+        return Ok(None);
+    };
+    let settings = session_settings(req);
+    Ok(accounts::session(&state.db, &id, &settings.policy, Utc::now()).await?)
+}
+
+/// A seller's row when its account still counts for a session begun at `since` (not
+/// deactivated, rejected, or its tokens and sessions revoked after); a provisional one included.
+async fn counting_seller(
+    state: &AppState,
+    id: &SellerId,
+    since: DateTime<Utc>,
+) -> Result<Option<seller::Model>, ApiError> {
+    let Some(row) = tenants::seller_row(&state.db, id.as_str()).await? else {
+        return Ok(None);
+    };
+    let standing = standing_of_row(&row)?;
+    Ok(match access(&standing, since) {
+        Access::Refused(_) => None,
+        Access::Full | Access::ClaimOnly => Some(row),
+    })
+}
+
+/// Whether a principal may sign in now: a seller's account must still count (not deactivated
+/// or rejected); other roles always may.
+pub async fn principal_counts(state: &AppState, principal: &Principal) -> Result<bool, ApiError> {
+    match principal {
+        Principal::Seller(id) => Ok(counting_seller(state, id, Utc::now()).await?.is_some()),
+        _ => Ok(true),
+    }
+}
+
+fn standing_of_row(row: &seller::Model) -> Result<Standing, ApiError> {
+    Ok(Standing {
+        verification: row.verification.parse().map_err(
+            |e: suyuan_core::standing::UnknownVerification| {
+                ApiError::Unexpected(anyhow::anyhow!("seller {}: {e}", row.id))
+            },
+        )?,
+        deactivated_at: row.deactivated_at,
+        tokens_valid_after: row.tokens_valid_after,
+    })
+}
 
 /// The session cookie for a seller's token.
 pub fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
@@ -81,6 +183,22 @@ pub fn seller_id(req: &HttpRequest) -> Option<SellerId> {
     seller_of_token(req, &session_token(req)?)
 }
 
+/// The signed-in seller's id, from a person's session, a bearer token or the older token
+/// cookie (the account's standing is not checked: only for choosing what a public page offers,
+/// never for access).
+pub async fn signed_in_seller_id(state: &AppState, req: &HttpRequest) -> Option<SellerId> {
+    if person_session_id(req).is_some() {
+        return match signed_in(state, req).await {
+            Ok(Some((account, _))) => match account.principal {
+                Principal::Seller(id) => Some(id),
+                _ => None,
+            },
+            _ => None,
+        };
+    }
+    seller_id(req)
+}
+
 /// The session token of a request: a bearer token, else the session cookie.
 fn session_token(req: &HttpRequest) -> Option<String> {
     let bearer = req
@@ -105,30 +223,21 @@ pub async fn seller_for_token(
     let Ok((Principal::Seller(id), issued_at)) = tokens.verify_issued(token) else {
         return Ok(None);
     };
-    let Some(row) = tenants::seller_row(&state.db, id.as_str()).await? else {
-        return Ok(None);
-    };
-    let standing = Standing {
-        verification: row.verification.parse().map_err(
-            |e: suyuan_core::standing::UnknownVerification| {
-                ApiError::Unexpected(anyhow::anyhow!("seller {}: {e}", row.id))
-            },
-        )?,
-        deactivated_at: row.deactivated_at,
-        tokens_valid_after: row.tokens_valid_after,
-    };
-    Ok(match access(&standing, issued_at) {
-        Access::Refused(_) => None,
-        Access::Full | Access::ClaimOnly => Some(row),
-    })
+    counting_seller(state, &id, issued_at).await
 }
 
-/// The signed-in seller (cookie or bearer), if the token is valid and its account still counts
-/// (a provisional account included: see [`is_provisional`]).
+/// The signed-in seller (a person's session, else a bearer token or the older token cookie), if
+/// its account still counts (a provisional account included: see [`is_provisional`]).
 pub async fn seller(
     state: &AppState,
     req: &HttpRequest,
 ) -> Result<Option<seller::Model>, ApiError> {
+    if let Some((account, since)) = signed_in(state, req).await? {
+        return match account.principal {
+            Principal::Seller(id) => counting_seller(state, &id, since).await,
+            _ => Ok(None),
+        };
+    }
     match session_token(req) {
         Some(token) => seller_for_token(state, req, &token).await,
         None => Ok(None),
@@ -319,6 +428,19 @@ impl<S: SignedOut> PersonSession<S> {
     /// Reads the session of a request (as the extractor does).
     pub async fn of(req: &HttpRequest) -> Result<Self, actix_web::Error> {
         let state = data_of(req)?;
+        if let Some((account, since)) = signed_in(&state, req).await? {
+            if let Principal::Seller(id) = &account.principal {
+                match counting_seller(&state, id, since).await? {
+                    None => return Err(S::answer(req)),
+                    Some(row) if is_provisional(&row) => return Err(S::awaiting(req)),
+                    Some(_) => {}
+                }
+            }
+            return Ok(PersonSession {
+                principal: account.principal,
+                signed_out: PhantomData,
+            });
+        }
         let Some(token) = session_token(req) else {
             return Err(S::answer(req));
         };
@@ -397,7 +519,7 @@ mod tests {
     fn the_sign_in_url_carries_the_page_to_come_back_to_encoded() {
         assert_eq!(
             signin_url("/app/receive?code=01/2&lang=en"),
-            "/app/signin?next=%2Fapp%2Freceive%3Fcode%3D01%2F2%26lang%3Den"
+            "/signin?next=%2Fapp%2Freceive%3Fcode%3D01%2F2%26lang%3Den"
         );
     }
 
@@ -415,11 +537,11 @@ mod tests {
         };
         assert_eq!(
             location(BackHere::answer(&req)).as_deref(),
-            Some("/app/signin?next=%2Fapp%2Ftransfers%3Flang%3Den")
+            Some("/signin?next=%2Fapp%2Ftransfers%3Flang%3Den")
         );
         assert_eq!(
             location(BackToPath::answer(&req)).as_deref(),
-            Some("/app/signin?next=%2Fapp%2Ftransfers")
+            Some("/signin?next=%2Fapp%2Ftransfers")
         );
         assert_eq!(
             Refuse::answer(&req).error_response().status(),

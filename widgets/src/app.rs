@@ -90,6 +90,8 @@ pub enum FieldKind {
     Select(Vec<(String, Bi)>),
     /// Not shown.
     Hidden,
+    /// A password: masked, never pre-filled.
+    Password,
 }
 
 /// One form field.
@@ -484,6 +486,10 @@ fn form_field(lang: Lang, form_id: &str, field: &FormField) -> Markup {
                                 }
                             }
                         }
+                    }
+                    FieldKind::Password => {
+                        input type="password" autocomplete="current-password" name=(field.name)
+                            id=(id) required[field.required] aria-invalid=[invalid];
                     }
                     kind => {
                         @let (input_type, inputmode) = match kind {

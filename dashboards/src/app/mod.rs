@@ -14,7 +14,7 @@
 
 pub mod assets;
 mod code;
-mod forms;
+pub(crate) mod forms;
 mod outcome;
 pub mod receive;
 pub mod scan;

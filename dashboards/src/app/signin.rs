@@ -1,5 +1,7 @@
-//! `/app/signin` and `/app/signout`: a seller signs in on a device by pasting the API token
-//! Suyuan issued to its business; the token becomes the session cookie.
+//! `/app/signin` and `/app/signout`, from before people's accounts: `GET /app/signin` now sends
+//! to `/signin` (keeping `next`); a device may still sign in by posting a seller's API token
+//! here (the form at the end of `/signin`), which becomes the older `suyuan_token` cookie.
+//! Signing out ends a people's session server-side too.
 
 use super::forms::field;
 use actix_web::http::StatusCode;
@@ -8,9 +10,9 @@ use serde::Deserialize;
 use suyuan_core::tenancy::Principal;
 use suyuan_web::AppState;
 use suyuan_web::auth::Tokens;
-use suyuan_web::csrf::{self, CsrfForm, CsrfToken};
+use suyuan_web::csrf::{self, CsrfForm};
 use suyuan_web::page::{lang_of, lang_query, page_response, see_other};
-use suyuan_web::session::{removal_cookie, seller_for_token, session_cookie};
+use suyuan_web::session::{seller_for_token, session_cookie};
 use suyuan_widgets::{AppPage, Bi, FieldKind, FormField, FormView, Lang, Notice, NoticeKind};
 
 /// A `next` target that stays on this service ("" when none: the role's own page then).
@@ -75,24 +77,17 @@ pub struct NextQuery {
     pub next: Option<String>,
 }
 
-/// `GET /app/signin?next=…`: paste an API token to sign in on this device.
+/// `GET /app/signin?next=…`: the sign-in page moved to `/signin` (303, keeping `next`).
 #[get("/app/signin")]
-pub async fn signin_form(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    q: web::Query<NextQuery>,
-    CsrfToken { token, cookie }: CsrfToken,
-) -> HttpResponse {
+pub async fn signin_form(req: HttpRequest, q: web::Query<NextQuery>) -> HttpResponse {
     let lang = lang_of(&req);
-    let next = safe_next(q.next.as_deref());
-    let page = signin_page(token, &next, lang, None);
-    page_response(
-        StatusCode::OK,
-        &state,
-        &page,
-        lang,
-        cookie.into_iter().collect(),
-    )
+    let mut to = format!("/signin{}", lang_query(lang));
+    if let Some(next) = q.next.as_deref().filter(|n| !n.is_empty()) {
+        to.push(if to.contains('?') { '&' } else { '?' });
+        to.push_str("next=");
+        to.push_str(&url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+    }
+    see_other(&to, vec![])
 }
 
 /// `POST /app/signin`: checks the token and sets the session cookie.
@@ -129,11 +124,12 @@ pub async fn signin(
     see_other(&next, vec![session_cookie(&state, token)])
 }
 
-/// `POST /app/signout`: clears the session cookie.
+/// `POST /app/signout`: ends the session server-side and clears the session cookies.
 #[post("/app/signout")]
-pub async fn signout(req: HttpRequest, state: web::Data<AppState>, _: CsrfForm) -> HttpResponse {
-    see_other(
-        &format!("/app/signin{}", lang_query(lang_of(&req))),
-        vec![removal_cookie(&state)],
-    )
+pub async fn signout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _: CsrfForm,
+) -> Result<HttpResponse, suyuan_web::error::ApiError> {
+    crate::signin::end_session(&state, &req).await
 }

@@ -177,8 +177,9 @@ pub struct Rendered {
     pub html: String,
     /// The score-trend chart (PNG), shown by the HTML as `cid:score-trend@suyuan`.
     pub chart_png: Option<Vec<u8>>,
-    /// The topic a recipient turns on or off.
-    pub topic: Topic,
+    /// The topic a recipient turns on or off (`None`: an account mail the person asked for,
+    /// which is not turned off).
+    pub topic: Option<Topic>,
 }
 
 fn china_time(t: DateTime<Utc>) -> String {
@@ -299,7 +300,7 @@ Improvement alert ({sev_en}): {en}\n{action_en}Raised {raised} China time, rule 
         subject,
         text,
         chart_png,
-        topic: Topic::Alerts,
+        topic: Some(Topic::Alerts),
     }
 }
 
@@ -363,7 +364,7 @@ Recall notice: {by} issued a recall on {issued} China time: {en}\nReason: {reaso
         subject,
         text,
         chart_png: None,
-        topic: Topic::Recalls,
+        topic: Some(Topic::Recalls),
     }
 }
 
@@ -444,7 +445,7 @@ pub fn render_digest(d: &DigestMail, unsubscribe: Option<&str>) -> Rendered {
         subject,
         text,
         chart_png,
-        topic: Topic::Digests,
+        topic: Some(Topic::Digests),
     }
 }
 
@@ -492,5 +493,72 @@ mod tests {
         );
         // No scores, no chart.
         assert!(r.chart_png.is_none() && !r.html.contains("cid:"));
+    }
+}
+
+/// What an account mail carries: an invitation to set a password, or a sign-in link.
+#[derive(Clone, Debug)]
+pub struct LinkMail {
+    /// An invitation (else a sign-in link).
+    pub invitation: bool,
+    /// The role the account signs in with, in Chinese and English.
+    pub role_zh: &'static str,
+    /// The role in English.
+    pub role_en: &'static str,
+    /// The single-use link.
+    pub link: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Renders an invitation or a sign-in link mail, Chinese first.
+pub fn render_link(m: &LinkMail) -> Rendered {
+    let expires = china_time(m.expires_at);
+    let (subject, zh, en, button_zh, button_en) = if m.invitation {
+        (
+            "【溯源】邀请您设置账号密码 / You are invited to Suyuan".to_owned(),
+            format!(
+                "管理员邀请您以{}身份使用溯源。请打开下面的链接设置密码并登录（仅可使用一次，{} 前有效，北京时间）。",
+                m.role_zh, expires
+            ),
+            format!(
+                "An administrator invited you to Suyuan as {}. Open the link to set your password and sign in (it works once, until {} China time).",
+                m.role_en, expires
+            ),
+            "设置密码",
+            "Set your password",
+        )
+    } else {
+        (
+            "【溯源】登录链接 / Your Suyuan sign-in link".to_owned(),
+            format!(
+                "打开下面的链接即可登录溯源（仅可使用一次，{expires} 前有效，北京时间）。如果不是您本人申请，请忽略此邮件。"
+            ),
+            format!(
+                "Open the link to sign in to Suyuan (it works once, until {expires} China time). If you did not ask for it, ignore this mail."
+            ),
+            "登录",
+            "Sign in",
+        )
+    };
+    let body = html! {
+        p { (zh) }
+        p { a href=(m.link) { (button_zh) } }
+        div lang="en" style="color: #444; border-top: 1px solid #eee; margin-top: 16px" {
+            p { (en) }
+            p { a href=(m.link) { (button_en) } }
+        }
+    };
+    let text = format!(
+        "{zh}\n{link}\n\n{en}\n{link}\n{footer}",
+        link = m.link,
+        footer = footer_text(None)
+    );
+    Rendered {
+        html: page(&subject, body, None),
+        subject,
+        text,
+        chart_png: None,
+        topic: None,
     }
 }

@@ -540,6 +540,8 @@ async fn write_and_send(
 ) -> Result<Attempt, StoreError> {
     if job.kind == outbox::kind::TRANSFER_REMINDER {
         write_and_send_reminder(db, mailer, settings, job, now).await
+    } else if job.kind == outbox::kind::INVITATION || job.kind == outbox::kind::MAGIC_LINK {
+        write_and_send_link(db, mailer, settings, job, now).await
     } else {
         write_and_send_addressed(db, mailer, settings, job).await
     }
@@ -620,6 +622,60 @@ async fn write_and_send_addressed(
     Ok(
         match mailer
             .send_rendered(to, &rendered, message_id, unsubscribe)
+            .await
+        {
+            Ok(true) => Attempt::Sent,
+            Ok(false) => Attempt::Failed(MailError::Transient("e-mail is not configured".into())),
+            Err(e) => Attempt::Failed(e),
+        },
+    )
+}
+
+/// Writes an invitation or sign-in link mail from its link as it is now (the token opened from
+/// its sealed copy) and sends it to the account's address; a link used or expired meanwhile is
+/// skipped.
+async fn write_and_send_link(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    settings: &MailSettings,
+    job: &mail_job::Model,
+    now: DateTime<Utc>,
+) -> Result<Attempt, StoreError> {
+    let permanent = |e: String| Ok(Attempt::Failed(MailError::Permanent(e)));
+    let addressed = match outbox::addressed(job) {
+        Ok(a) => a,
+        Err(e) => return permanent(e.to_string()),
+    };
+    let Some(hash) = addressed.message.get("link").and_then(|v| v.as_str()) else {
+        return permanent(format!("mail job {}: no link", job.id));
+    };
+    let link = match suyuan_store::accounts::link_mail(db, &settings.secret_key, hash, now).await {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            return Ok(Attempt::Skipped(
+                "not sent: the link was used or expired".into(),
+            ));
+        }
+        Err(e @ StoreError::Corrupt(_)) => return permanent(e.to_string()),
+        Err(e) => return Err(e),
+    };
+    let (role_zh, role_en) = match link.principal.role() {
+        suyuan_core::tenancy::Role::Seller => ("销售者", "a seller"),
+        suyuan_core::tenancy::Role::Supervisor => ("监管人员", "a supervisor"),
+        suyuan_core::tenancy::Role::Operator => ("平台运营方", "a marketplace operator"),
+        suyuan_core::tenancy::Role::Admin => ("管理员", "an administrator"),
+    };
+    let rendered = message::render_link(&message::LinkMail {
+        invitation: link.kind == suyuan_core::accounts::LinkKind::Invitation,
+        role_zh,
+        role_en,
+        link: link.kind.url(&settings.public_url, &link.token),
+        expires_at: link.expires_at,
+    });
+    let message_id = mailer.message_id(&job.kind, job.id);
+    Ok(
+        match mailer
+            .send_rendered(&link.to, &rendered, message_id, None)
             .await
         {
             Ok(true) => Attempt::Sent,

@@ -1,6 +1,7 @@
 //! HTTP routes. Handlers are thin: extract, parse into domain types, call one domain function,
 //! map to an `Out` type.
 
+pub mod accounts;
 pub mod analytics;
 pub mod catalogue;
 pub mod deliveries;
@@ -51,6 +52,8 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .service(tenants::create_operator)
                 .service(tenants::create_supervisor)
                 .service(tenants::mint_token)
+                .service(accounts::invite)
+                .service(accounts::revoke_sessions)
                 .service(events::export_epcis)
                 .service(events::list_events)
                 .service(events::correct_event)

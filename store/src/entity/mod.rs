@@ -2,6 +2,9 @@
 //! own `Out` types, and all tenant reads go through the scoped helpers in [the crate root](crate).
 #![allow(missing_docs)] // generated items of the sea-orm derives
 
+pub mod account;
+pub mod account_link;
+pub mod account_session;
 pub mod analytics_alert;
 pub mod analytics_alert_event;
 pub mod analytics_overdue;

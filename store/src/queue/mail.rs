@@ -46,6 +46,10 @@ pub mod kind {
     pub const SELLER_DIGEST: &str = "seller_digest";
     /// A supervisor's weekly digest of its jurisdiction.
     pub const SUPERVISOR_DIGEST: &str = "supervisor_digest";
+    /// An invitation to set a password (the link's token is read from `account_links`).
+    pub const INVITATION: &str = "invitation";
+    /// A single-use sign-in link.
+    pub const MAGIC_LINK: &str = "magic_link";
 }
 
 /// The mail queue (`mail_outbox`).

@@ -158,7 +158,7 @@ both_engines_app!(
         assert_eq!(res.status(), StatusCode::OK);
         let empty = res.text().await.unwrap();
         assert!(
-            empty.contains("溯源") && empty.contains("/app/signin"),
+            empty.contains("溯源") && empty.contains("/signin"),
             "{empty}"
         );
         assert!(!empty.contains("试试这些追溯码"), "{empty}");

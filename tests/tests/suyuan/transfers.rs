@@ -826,7 +826,7 @@ both_engines_app!(
             res.headers()["location"]
                 .to_str()
                 .unwrap()
-                .starts_with("/app/signin?next=%2Fapp%2Fsell")
+                .starts_with("/signin?next=%2Fapp%2Fsell")
         );
         let mut jar = Jar::default();
         jar.0.insert("suyuan_token".into(), a.clone());
@@ -968,6 +968,6 @@ both_engines_app!(
         assert!(!page.contains(A_NAME) && !page.contains(B_NAME) && !page.contains("/claim/"));
         let (status, location) = page_as(&app, None, "/app/transfers").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert!(location.starts_with("/app/signin?next="), "{location}");
+        assert!(location.starts_with("/signin?next="), "{location}");
     }
 );

@@ -327,7 +327,7 @@ both_engines_app!(
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         let (status, location) = page_as(&app, Some(&b), "/app/transfers").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert!(location.starts_with("/app/signin"), "{location}");
+        assert!(location.starts_with("/signin"), "{location}");
     }
 );
 
@@ -372,7 +372,7 @@ both_engines_app!(
         );
         let (status, location) = page_as(&app, Some(&token), "/app/transfers").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert!(location.starts_with("/app/signin"), "{location}");
+        assert!(location.starts_with("/signin"), "{location}");
         let res = client()
             .post(format!("{second}/app/scan/check"))
             .header("cookie", format!("suyuan_token={token}"))
@@ -393,7 +393,7 @@ both_engines_app!(
         let http = no_redirects();
         let mut jar = Jar::default();
         let res = http
-            .get(format!("{}/app/signin", app.address))
+            .get(format!("{}/signin", app.address))
             .send()
             .await
             .unwrap();
