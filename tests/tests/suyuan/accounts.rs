@@ -564,7 +564,11 @@ both_engines_app!(
         let mut jar = Jar::default();
         let res = sign_in(&app, &mut jar, "gd@example.gov.cn", PASSWORD, "").await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        assert_eq!(location(&res), "/supervise", "a supervisor lands on its dashboard");
+        assert_eq!(
+            location(&res),
+            "/supervise",
+            "a supervisor lands on its dashboard"
+        );
         // Not a seller: the seller pages are not for it.
         let (status, _) = open(&app, &mut jar, "/app/transfers").await;
         assert_ne!(status, StatusCode::OK);
@@ -681,7 +685,13 @@ both_engines_app!(
         }
         assert_eq!(
             landed,
-            ["/seller", "/supervise", "/supervise", "/operator", "/supervise"],
+            [
+                "/seller",
+                "/supervise",
+                "/supervise",
+                "/operator",
+                "/supervise"
+            ],
             "seller, two supervisors, operator, admin: each on its dashboard"
         );
         // This app was not started with `serve --demo`: its home page lists no accounts.

@@ -385,14 +385,15 @@ both_engines_app!(
             let (status, location, _) = page(&app, None, path).await;
             assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
             assert!(
-                location.starts_with("/app/signin?next=%2F"),
+                location.starts_with("/signin?next=%2F"),
                 "{path}: {location}"
             );
         }
-        // Signing in with a supervisor's token lands on /supervise.
+        // Signing in with a supervisor's token (the device form of the sign-in page) lands on
+        // /supervise.
         let http = no_redirects();
         let res = http
-            .get(format!("{}/app/signin", app.address))
+            .get(format!("{}/signin", app.address))
             .send()
             .await
             .unwrap();

@@ -196,6 +196,18 @@ both_engines_app!(
     }
 );
 
+/// A recall flow row as the test compares it (the XLSX cells, as text).
+type FlowCells<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
 both_engines_app!(
     a_recall_of_the_demo_cable_reaches_the_guangzhou_store_through_its_claimed_transfer,
     |app: TestApp| async move {
@@ -231,7 +243,7 @@ both_engines_app!(
             .map(|r| r.iter().map(|c| c.to_string()).collect())
             .collect();
         // (tier, seller id, province, customer type, quantity, record kind, next seller, gap)
-        let lines: Vec<(&str, &str, &str, &str, &str, &str, &str, &str)> = rows
+        let lines: Vec<FlowCells> = rows
             .iter()
             .map(|r| {
                 (

@@ -407,6 +407,9 @@ both_engines_app!(
     }
 );
 
+/// A queued recall mail as the test reads it: recipient, what it holds, the link.
+type QueuedRecallMail = (String, Vec<(String, u64)>, String);
+
 both_engines_app!(
     issuing_a_recall_mails_every_seller_holding_it_notifies_their_marketplace_and_its_flow_opens_as_xlsx,
     |app: TestApp| async move {
@@ -485,7 +488,7 @@ both_engines_app!(
             .all(&app.db.db)
             .await
             .unwrap();
-        let mut mails: Vec<(String, Vec<(String, u64)>, String)> = jobs
+        let mut mails: Vec<QueuedRecallMail> = jobs
             .iter()
             .map(|j| {
                 let job = suyuan_store::queue::mail::addressed(j).unwrap();
