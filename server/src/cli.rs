@@ -1024,6 +1024,24 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         crate::demo::print_banner(&config, &parties, &tokens)?;
         demo_accounts = crate::demo::ensure_demo_accounts(&db, &parties).await?;
         crate::demo::print_accounts(&config, &demo_accounts);
+        // The dashboards read stored analytics results: compute them once now (the periodic run
+        // comes an interval later), with nothing left to settle since the demo data are written.
+        let settings = crate::analytics::RunSettings {
+            settle: std::time::Duration::ZERO,
+            ..crate::analytics::RunSettings::of(&config)
+        };
+        match crate::analytics::run_once(&db, &settings, chrono::Utc::now(), false, &|_| {}).await {
+            Ok(Some(s)) => println!(
+                "  监管分析 Analytics: {} scores, {} timeliness rows, {} overdue records, {} alerts raised (in {})\n",
+                s.saved.scores,
+                s.saved.timeliness,
+                s.saved.overdue,
+                s.saved.alerts.raised.len(),
+                config.analytics_dir.display()
+            ),
+            Ok(None) => {}
+            Err(e) => eprintln!("warning: the demo's first analytics run failed: {e:#}"),
+        }
     }
     let app = Application::build_with_demo(
         &config,
