@@ -94,6 +94,17 @@ pub async fn verify(
     now: DateTime<Utc>,
 ) -> Result<Seller, StoreError> {
     let txn = db.begin().await?;
+    // Take the seller row's write lock before reading it: on SQLite a transaction that reads and
+    // then writes fails with SQLITE_BUSY when another connection wrote in between (a 500 seen
+    // under load); on PostgreSQL this is the row lock two reviewers would race for.
+    seller::Entity::update_many()
+        .col_expr(
+            seller::Column::UpdatedAt,
+            Expr::col(seller::Column::UpdatedAt),
+        )
+        .filter(seller::Column::Id.eq(id.as_str()))
+        .exec(&txn)
+        .await?;
     let row = reviewable(&txn, who, id).await?;
     if row.verification == Verification::Verified.as_str() && row.deactivated_at.is_none() {
         return Seller::try_from(row);
