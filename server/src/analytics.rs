@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
+use std::process::ExitCode;
 use suyuan_analytics::config::AnalyticsConfig;
 use suyuan_analytics::mirror::{Mirror, RunReport};
 use suyuan_analytics::run::{Inputs, Outputs, compute};
@@ -182,4 +183,73 @@ pub fn spawn_periodic(db: Db, settings: RunSettings, interval: std::time::Durati
             }
         }
     });
+}
+
+/// `suyuan analytics run|rebuild`: one run with a progress bar; exit 75 when another instance
+/// holds the lease.
+pub async fn command(
+    config: &crate::config::Config,
+    action: crate::cli::AnalyticsAction,
+) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    let db = crate::startup::open_database(config).await?;
+    let rebuild = matches!(action, crate::cli::AnalyticsAction::Rebuild);
+    let bar = indicatif::ProgressBar::new_spinner();
+    if std::io::stderr().is_terminal() {
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} 镜像 mirroring [{elapsed_precise}] {pos} events ({per_sec})",
+        ) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    } else {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let progress = |n: u64| bar.set_position(n);
+    let started = std::time::Instant::now();
+    let summary = run_once(
+        &db,
+        &RunSettings::of(config),
+        chrono::Utc::now(),
+        rebuild,
+        &progress,
+    )
+    .await?;
+    bar.finish_and_clear();
+    let Some(summary) = summary else {
+        eprintln!(
+            "另一个实例正在运行分析 / another instance is running analytics: try again later"
+        );
+        return Ok(ExitCode::from(75));
+    };
+    let m = &summary.mirror;
+    println!(
+        "{}: {} events added ({} codes), {} in the mirror, months {:?}, {} stray parts removed, {:.1} s",
+        if rebuild { "rebuilt" } else { "appended" },
+        m.events_added,
+        m.codes_added,
+        m.event_rows,
+        m.touched_months,
+        m.strays_removed,
+        started.elapsed().as_secs_f64()
+    );
+    for (name, frame) in &summary.outputs {
+        println!("{name}: {} rows", frame.height());
+    }
+    let r = &summary.saved;
+    println!(
+        "保存 saved: {} scores, {} timeliness rows, {} overdue records; alerts: {} raised, {} reopened, {} kept, {} resolved ({} critical)",
+        r.scores,
+        r.timeliness,
+        r.overdue,
+        r.alerts.raised.len(),
+        r.alerts.reopened.len(),
+        r.alerts.kept,
+        r.alerts.resolved.len(),
+        r.alerts.critical.len()
+    );
+    if r.alert_mails > 0 {
+        println!("邮件 mail: {} critical alert mails queued", r.alert_mails);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -327,7 +327,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     admin,
                 },
         } => invite(&config, &email, seller, supervisor, operator, admin).await,
-        Command::Analytics { action } => analytics_command(&config, action).await,
+        Command::Analytics { action } => crate::analytics::command(&config, action).await,
         Command::Recall {
             gtin,
             batch,
@@ -667,70 +667,6 @@ fn write_report(path: &Path, report: &suyuan_store::import::ImportReport) -> any
 
 /// `suyuan purge`: the cut-off is `--before`, or `now` minus the retention; one inside the
 /// retention period is refused.
-async fn analytics_command(config: &Config, action: AnalyticsAction) -> anyhow::Result<ExitCode> {
-    use std::io::IsTerminal as _;
-    let db = open_database(config).await?;
-    let rebuild = matches!(action, AnalyticsAction::Rebuild);
-    let bar = indicatif::ProgressBar::new_spinner();
-    if std::io::stderr().is_terminal() {
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} 镜像 mirroring [{elapsed_precise}] {pos} events ({per_sec})",
-        ) {
-            bar.set_style(style);
-        }
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    } else {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    let progress = |n: u64| bar.set_position(n);
-    let started = std::time::Instant::now();
-    let summary = crate::analytics::run_once(
-        &db,
-        &crate::analytics::RunSettings::of(config),
-        chrono::Utc::now(),
-        rebuild,
-        &progress,
-    )
-    .await?;
-    bar.finish_and_clear();
-    let Some(summary) = summary else {
-        eprintln!(
-            "另一个实例正在运行分析 / another instance is running analytics: try again later"
-        );
-        return Ok(ExitCode::from(75));
-    };
-    let m = &summary.mirror;
-    println!(
-        "{}: {} events added ({} codes), {} in the mirror, months {:?}, {} stray parts removed, {:.1} s",
-        if rebuild { "rebuilt" } else { "appended" },
-        m.events_added,
-        m.codes_added,
-        m.event_rows,
-        m.touched_months,
-        m.strays_removed,
-        started.elapsed().as_secs_f64()
-    );
-    for (name, frame) in &summary.outputs {
-        println!("{name}: {} rows", frame.height());
-    }
-    let r = &summary.saved;
-    println!(
-        "保存 saved: {} scores, {} timeliness rows, {} overdue records; alerts: {} raised, {} reopened, {} kept, {} resolved ({} critical)",
-        r.scores,
-        r.timeliness,
-        r.overdue,
-        r.alerts.raised.len(),
-        r.alerts.reopened.len(),
-        r.alerts.kept,
-        r.alerts.resolved.len(),
-        r.alerts.critical.len()
-    );
-    if r.alert_mails > 0 {
-        println!("邮件 mail: {} critical alert mails queued", r.alert_mails);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 async fn purge(
     config: &Config,
     before: Option<&str>,
