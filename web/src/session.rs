@@ -26,7 +26,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
 use actix_web::http::{StatusCode, header};
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use futures_util::future::LocalBoxFuture;
 use std::collections::HashMap;
@@ -414,6 +414,16 @@ impl<S: SignedOut + 'static> FromRequest for SellerForm<S> {
     }
 }
 
+/// Who a page's person session belongs to: left in the request's extensions by
+/// [`PersonSession`], so that the page shell can say who is signed in and offer to sign out.
+#[derive(Clone, Debug)]
+pub struct SignedInAs {
+    /// The account's address.
+    pub email: String,
+    /// Its role.
+    pub role: suyuan_core::tenancy::Role,
+}
+
 /// The signed-in person of a page, whatever their role (seller, supervisor, operator, admin);
 /// without a session the request is answered as `S` says. A seller's account must still count
 /// (not deactivated, rejected or revoked) and be verified (a provisional account gets
@@ -436,6 +446,10 @@ impl<S: SignedOut> PersonSession<S> {
                     Some(_) => {}
                 }
             }
+            req.extensions_mut().insert(SignedInAs {
+                email: account.email.clone(),
+                role: account.principal.role(),
+            });
             return Ok(PersonSession {
                 principal: account.principal,
                 signed_out: PhantomData,

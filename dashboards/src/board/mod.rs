@@ -5,7 +5,7 @@
 pub mod charts;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, get};
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, get};
 use maud::{DOCTYPE, Markup, html};
 use suyuan_core::dashboard::{BadField, Sort, SortKey};
 use suyuan_core::tenancy::{Principal, Role};
@@ -121,6 +121,16 @@ fn nav(lang: Lang, n: Nav) -> Markup {
     }
 }
 
+/// A role's name, as the page header shows who is signed in.
+fn role_name(lang: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Seller => t(lang, "销售者", "Seller"),
+        Role::Supervisor => t(lang, "监管人员", "Supervisor"),
+        Role::Operator => t(lang, "平台运营方", "Operator"),
+        Role::Admin => t(lang, "管理员", "Administrator"),
+    }
+}
+
 /// A dashboard page: the shell around `body`, served with the pages' CSP and never cached.
 pub fn page(
     req: &HttpRequest,
@@ -146,6 +156,13 @@ pub fn page(
             .extend_pairs(q)
             .finish()
     );
+    // Who is signed in, and a way out (a form: signing out changes state, so it carries the
+    // CSRF token).
+    let who = req
+        .extensions()
+        .get::<suyuan_web::session::SignedInAs>()
+        .cloned();
+    let csrf = who.as_ref().map(|_| suyuan_web::csrf::token(state, req));
     let html = html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -167,6 +184,17 @@ pub fn page(
                             (t(other, "中文", "English"))
                         }
                     }
+                    @if let (Some(who), Some(csrf)) = (&who, &csrf) {
+                        div.signed-in #signed-in {
+                            span.who { (role_name(lang, who.role)) "：" (who.email) }
+                            " "
+                            a href=(href(lang, "/account/tokens", &[])) { (t(lang, "账号与令牌", "Account and tokens")) }
+                            form method="post" action=(href(lang, "/signout", &[])) {
+                                input type="hidden" name=(suyuan_web::csrf::CSRF_FIELD) value=(csrf.token);
+                                button.button.button-secondary type="submit" #signout { (t(lang, "退出登录", "Sign out")) }
+                            }
+                        }
+                    }
                     (nav(lang, section))
                     h1 #h-page { (title) }
                     (body)
@@ -174,8 +202,11 @@ pub fn page(
             }
         }
     };
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
+    let mut res = HttpResponse::build(status);
+    if let Some(cookie) = csrf.and_then(|c| c.cookie) {
+        res.cookie(cookie);
+    }
+    res.content_type("text/html; charset=utf-8")
         .insert_header(("Content-Security-Policy", APP_CSP))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Referrer-Policy", "same-origin"))
