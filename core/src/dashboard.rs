@@ -334,6 +334,42 @@ pub fn worst(rows: &[(String, Counts)], n: usize) -> Vec<(String, f64, i64)> {
     v
 }
 
+/// The longest note a person may leave on an alert, in characters.
+pub const ALERT_NOTE_MAX: usize = 1000;
+
+/// Reads a note left on an alert (form field `note`): trimmed; empty is no note, unless
+/// `required` (a comment on its own); at most [`ALERT_NOTE_MAX`] characters; no control
+/// characters but line breaks and tabs.
+pub fn alert_note(raw: Option<&str>, required: bool) -> Result<Option<String>, BadField> {
+    let text = raw.map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        return if required {
+            Err(BadField::new("note", "请填写评论内容", "write the comment"))
+        } else {
+            Ok(None)
+        };
+    }
+    let chars = text.chars().count();
+    if chars > ALERT_NOTE_MAX {
+        return Err(BadField::new(
+            "note",
+            format!("评论最多 {ALERT_NOTE_MAX} 个字符（现为 {chars} 个）"),
+            format!("a note has at most {ALERT_NOTE_MAX} characters ({chars} given)"),
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(BadField::new(
+            "note",
+            "评论含有控制字符",
+            "the note holds control characters",
+        ));
+    }
+    Ok(Some(text.replace("\r\n", "\n")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,5 +538,33 @@ mod recall_tests {
             Err("gtin")
         );
         assert!(recall_selector(None, Some("B1"), None, None).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod alert_note_tests {
+    use super::*;
+
+    #[test]
+    fn a_note_is_trimmed_and_an_empty_one_is_none_unless_a_comment_needs_it() {
+        assert_eq!(
+            alert_note(Some("  已联系商户整改 \r\n下周复查 "), false).unwrap(),
+            Some("已联系商户整改 \n下周复查".to_owned())
+        );
+        assert_eq!(alert_note(Some("   "), false).unwrap(), None);
+        assert_eq!(alert_note(None, false).unwrap(), None);
+        let e = alert_note(Some(" "), true).unwrap_err();
+        assert_eq!(e.field, "note");
+    }
+
+    #[test]
+    fn a_note_over_the_limit_or_with_control_characters_is_refused_naming_the_field() {
+        let long = "字".repeat(ALERT_NOTE_MAX + 1);
+        let e = alert_note(Some(&long), false).unwrap_err();
+        assert_eq!(e.field, "note");
+        assert!(e.en.contains("1001 given"), "{}", e.en);
+        assert!(alert_note(Some(&"字".repeat(ALERT_NOTE_MAX)), false).is_ok());
+        let e = alert_note(Some("bell\u{7}"), true).unwrap_err();
+        assert_eq!(e.field, "note");
     }
 }

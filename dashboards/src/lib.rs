@@ -71,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(supervise::alerts::alerts_page)
         .service(supervise::alerts::acknowledge)
         .service(supervise::alerts::resolve)
+        .service(supervise::alerts::comment)
         .service(supervise::recall::recall_page)
         .service(supervise::recall::recall_export)
         .service(seller_board::seller_home)

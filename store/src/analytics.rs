@@ -193,17 +193,30 @@ async fn history(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    alert_event::ActiveModel {
+    history_noted(conn, alert_id, from, to, actor, None, now).await?;
+    Ok(())
+}
+
+async fn history_noted(
+    conn: &impl ConnectionTrait,
+    alert_id: i64,
+    from: Option<AlertState>,
+    to: AlertState,
+    actor: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<AlertEventRow, StoreError> {
+    Ok(alert_event::ActiveModel {
         alert_id: Set(alert_id),
         at: Set(now),
         from_state: Set(from.map(|s| s.as_str().to_owned())),
         to_state: Set(to.as_str().to_owned()),
         actor: Set(actor.to_owned()),
+        note: Set(note.map(str::to_owned)),
         ..Default::default()
     }
     .insert(conn)
-    .await?;
-    Ok(())
+    .await?)
 }
 
 /// Reconciles the complete set of causes a run found with the stored alerts (see the module
@@ -309,7 +322,7 @@ pub async fn reconcile_alerts(
             continue;
         }
         if reconcile(Some(state), false) == Reconcile::AutoResolve {
-            set_state(conn, id, state, AlertState::Resolved, "run", now).await?;
+            set_state(conn, id, state, AlertState::Resolved, "run", None, now).await?;
             out.resolved.push(id);
         }
     }
@@ -323,6 +336,7 @@ async fn set_state(
     from: AlertState,
     to: AlertState,
     actor: &str,
+    note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut q = alert::Entity::update_many()
@@ -348,18 +362,21 @@ async fn set_state(
             detail_en: "the alert changed meanwhile: reload and try again".to_owned(),
         });
     }
-    history(conn, id, Some(from), to, actor, now).await
+    history_noted(conn, id, Some(from), to, actor, note, now).await?;
+    Ok(())
 }
 
 /// A person acknowledges (`to = Acknowledged`) or resolves (`to = Resolved`) an alert in their
-/// scope. Outside the scope it does not exist (`NotFound`); a move the lifecycle refuses (an
-/// acknowledged alert acknowledged again, a resolved one resolved again) is a `State` error.
+/// scope, with an optional note saying why. Outside the scope it does not exist (`NotFound`); a
+/// move the lifecycle refuses (an acknowledged alert acknowledged again, a resolved one resolved
+/// again) is a `State` error.
 pub async fn change_alert(
     db: &DatabaseConnection,
     scope: &ResultScope,
     id: i64,
     to: AlertState,
     actor: &str,
+    note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<AlertRow, StoreError> {
     let txn = db.begin().await?;
@@ -394,7 +411,7 @@ pub async fn change_alert(
             ),
         });
     }
-    set_state(&txn, id, from, to, actor, now).await?;
+    set_state(&txn, id, from, to, actor, note, now).await?;
     let row = alert::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -550,6 +567,53 @@ pub async fn list_alerts(
         .limit(f.limit)
         .all(conn)
         .await?)
+}
+
+/// A person comments on an alert in their scope (its state unchanged): the comment joins the
+/// alert's history. Outside the scope the alert does not exist (`NotFound`).
+pub async fn comment_alert(
+    db: &DatabaseConnection,
+    scope: &ResultScope,
+    id: i64,
+    actor: &str,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<AlertEventRow, StoreError> {
+    let row = scope
+        .filter(
+            alert::Entity::find_by_id(id),
+            alert::Column::SellerId,
+            alert::Column::Division,
+        )
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("alert"))?;
+    let state = AlertState::parse(&row.state)
+        .ok_or_else(|| StoreError::Corrupt(format!("alert {id} state {}", row.state)))?;
+    history_noted(db, id, Some(state), state, actor, Some(note), now).await
+}
+
+/// The notes people left on these alerts (comments, and the reasons given with a change of
+/// state), oldest first; the caller has already scoped the alerts.
+pub async fn alert_notes(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<AlertEventRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            alert_event::Entity::find()
+                .filter(alert_event::Column::AlertId.is_in(chunk.iter().copied()))
+                .filter(alert_event::Column::Note.is_not_null())
+                .order_by_asc(alert_event::Column::Id)
+                .all(conn)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 /// The history of an alert in the caller's scope, oldest first (`NotFound` outside it).

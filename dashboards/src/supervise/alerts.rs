@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
 use suyuan_core::supervision::{AlertRule, AlertState};
-use suyuan_store::analytics::{self as results, AlertFilter, AlertRow};
+use suyuan_store::analytics::{self as results, AlertEventRow, AlertFilter, AlertRow};
 use suyuan_store::tenants::Seller;
 use suyuan_web::AppState;
 use suyuan_web::csrf::{CSRF_FIELD, CsrfToken};
@@ -38,13 +38,16 @@ fn state_name(lang: Lang, s: &str) -> &'static str {
 }
 
 /// A table of alerts; with `names`, the seller's name links to its page; with `csrf`, each
-/// alert that can move gets its acknowledge and resolve buttons.
+/// alert gets a note field and its buttons (acknowledge and resolve where the state allows,
+/// comment always); `notes` are shown under their alert.
 pub fn alert_table(
     lang: Lang,
     alerts: &[AlertRow],
     names: Option<&HashMap<String, Seller>>,
     csrf: Option<&str>,
+    notes: &HashMap<i64, Vec<AlertEventRow>>,
 ) -> Markup {
+    let columns = 4 + usize::from(names.is_some()) + usize::from(csrf.is_some());
     html! {
         @if alerts.is_empty() {
             p.muted { (t(lang, "没有提醒。", "No alerts.")) }
@@ -76,22 +79,37 @@ pub fn alert_table(
                     td { (a.first_raised_at.format("%Y-%m-%d")) }
                     @if let Some(csrf) = csrf {
                         td {
-                            @if a.state == "open" {
-                                form.inline method="post" action={ "/supervise/alerts/" (a.id) "/acknowledge" (lang_query(lang)) } {
-                                    input type="hidden" name=(CSRF_FIELD) value=(csrf);
-                                    button.button.button-secondary type="submit" { (t(lang, "确认", "Acknowledge")) }
-                                }
+                            form.alert-action method="post" action={ "/supervise/alerts/" (a.id) "/comment" (lang_query(lang)) } {
+                                input type="hidden" name=(CSRF_FIELD) value=(csrf);
+                                label.visually-hidden for={ "note-" (a.id) } { (t(lang, "备注", "Note")) }
+                                input type="text" name="note" id={ "note-" (a.id) } maxlength="1000"
+                                    placeholder=(t(lang, "备注（可选）", "Note (optional)"));
                                 " "
-                            }
-                            @if a.state != "resolved" {
-                                form.inline method="post" action={ "/supervise/alerts/" (a.id) "/resolve" (lang_query(lang)) } {
-                                    input type="hidden" name=(CSRF_FIELD) value=(csrf);
-                                    button.button.button-secondary type="submit" { (t(lang, "解决", "Resolve")) }
+                                @if a.state == "open" {
+                                    button.button.button-secondary type="submit" formaction={ "/supervise/alerts/" (a.id) "/acknowledge" (lang_query(lang)) } { (t(lang, "确认", "Acknowledge")) }
+                                    " "
                                 }
+                                @if a.state != "resolved" {
+                                    button.button.button-secondary type="submit" formaction={ "/supervise/alerts/" (a.id) "/resolve" (lang_query(lang)) } { (t(lang, "解决", "Resolve")) }
+                                    " "
+                                }
+                                button.button.button-secondary type="submit" { (t(lang, "评论", "Comment")) }
                             }
                         }
                     }
-                } } }
+                }
+                @if let Some(list) = notes.get(&a.id).filter(|l| !l.is_empty()) {
+                    tr.alert-notes #{ "alert-" (a.id) "-notes" } { td colspan=(columns) {
+                        ul.records { @for n in list { li {
+                            (n.at.format("%Y-%m-%d %H:%M")) " · " (n.actor) " · "
+                            @if n.from_state.as_deref() != Some(n.to_state.as_str()) {
+                                (state_name(lang, &n.to_state)) "："
+                            }
+                            (n.note.as_deref().unwrap_or_default())
+                        } } }
+                    } }
+                }
+                } }
             } }
         }
     }
@@ -138,6 +156,11 @@ pub async fn alerts_page(
     )
     .await?;
     let names = sellers_by_id(&state, &who).await?;
+    let ids: Vec<i64> = alerts.iter().map(|a| a.id).collect();
+    let mut notes: HashMap<i64, Vec<AlertEventRow>> = HashMap::new();
+    for n in results::alert_notes(&state.db, &ids).await? {
+        notes.entry(n.alert_id).or_default().push(n);
+    }
     let body = html! {
         section.card {
             p.links {
@@ -146,7 +169,7 @@ pub async fn alerts_page(
                     a href=(href(lang, "/supervise/alerts", &[("state", s)])) { (state_name(lang, s)) } " "
                 }
             }
-            (alert_table(lang, &alerts, Some(&names), Some(&token)))
+            (alert_table(lang, &alerts, Some(&names), Some(&token), &notes))
         }
     };
     let mut res = board::page(
@@ -165,28 +188,61 @@ pub async fn alerts_page(
     Ok(res)
 }
 
+/// What a person asked of an alert.
+#[derive(Clone, Copy)]
+enum Act {
+    /// Move it to this state (with an optional note).
+    To(AlertState),
+    /// Comment on it (a note is needed).
+    Comment,
+}
+
 async fn change(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: PersonForm,
     id: &str,
-    to: AlertState,
+    act: Act,
 ) -> Result<HttpResponse, ApiError> {
     let who = form.principal;
     if !super::ROLES.contains(&who.role()) {
         return Err(ApiError::Forbidden);
     }
+    let lang = lang_of(&req);
+    let note = match suyuan_core::dashboard::alert_note(
+        form.form.get("note").map(String::as_str),
+        matches!(act, Act::Comment),
+    ) {
+        Ok(n) => n,
+        Err(bad) => return Ok(board::bad_fields(&req, &state, lang, &[bad])),
+    };
     let scope = board::scope_of(&who)?;
     let id: i64 = id.parse().map_err(|_| ApiError::NotFound("alert"))?;
-    results::change_alert(&state.db, &scope, id, to, who.subject(), Utc::now()).await?;
-    let lang = lang_of(&req);
+    match act {
+        Act::To(to) => {
+            results::change_alert(
+                &state.db,
+                &scope,
+                id,
+                to,
+                who.subject(),
+                note.as_deref(),
+                Utc::now(),
+            )
+            .await?;
+        }
+        Act::Comment => {
+            let note = note.unwrap_or_default();
+            results::comment_alert(&state.db, &scope, id, who.subject(), &note, Utc::now()).await?;
+        }
+    }
     Ok(see_other(
         &format!("/supervise/alerts{}#alert-{id}", lang_query(lang)),
         vec![],
     ))
 }
 
-/// `POST /supervise/alerts/{id}/acknowledge`.
+/// `POST /supervise/alerts/{id}/acknowledge` (`note` optional).
 #[post("/supervise/alerts/{id}/acknowledge")]
 pub async fn acknowledge(
     req: HttpRequest,
@@ -194,10 +250,10 @@ pub async fn acknowledge(
     form: PersonForm,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    change(req, state, form, &id, AlertState::Acknowledged).await
+    change(req, state, form, &id, Act::To(AlertState::Acknowledged)).await
 }
 
-/// `POST /supervise/alerts/{id}/resolve`.
+/// `POST /supervise/alerts/{id}/resolve` (`note` optional).
 #[post("/supervise/alerts/{id}/resolve")]
 pub async fn resolve(
     req: HttpRequest,
@@ -205,5 +261,16 @@ pub async fn resolve(
     form: PersonForm,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    change(req, state, form, &id, AlertState::Resolved).await
+    change(req, state, form, &id, Act::To(AlertState::Resolved)).await
+}
+
+/// `POST /supervise/alerts/{id}/comment` (`note` required): a comment, the state unchanged.
+#[post("/supervise/alerts/{id}/comment")]
+pub async fn comment(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: PersonForm,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    change(req, state, form, &id, Act::Comment).await
 }

@@ -388,7 +388,7 @@ pub async fn seller_page(
         }
         section.card #alerts {
             h2 { (t(lang, "提醒", "Alerts")) }
-            (super::alerts::alert_table(lang, &alerts, None, None))
+            (super::alerts::alert_table(lang, &alerts, None, None, &Default::default()))
         }
     };
     Ok(board::page(

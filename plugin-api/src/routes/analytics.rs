@@ -518,6 +518,8 @@ pub struct AlertEventOut {
     pub to_state: String,
     /// `run`, or who.
     pub actor: String,
+    /// A person's note: why the state changed, or a comment (the state unchanged).
+    pub note: Option<String>,
 }
 
 /// An alert with its history.
@@ -536,6 +538,7 @@ impl From<AlertEventRow> for AlertEventOut {
             from_state: r.from_state,
             to_state: r.to_state,
             actor: r.actor,
+            note: r.note,
         }
     }
 }
@@ -566,8 +569,16 @@ async fn change(
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope_of(&auth.0)?;
     let id = alert_id("id", id)?;
-    let row =
-        results::change_alert(&state.db, &scope, id, to, auth.0.subject(), Utc::now()).await?;
+    let row = results::change_alert(
+        &state.db,
+        &scope,
+        id,
+        to,
+        auth.0.subject(),
+        None,
+        Utc::now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(AlertOut::from(row)))
 }
 
@@ -594,6 +605,34 @@ pub async fn resolve_alert(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     change(auth, state, &id, AlertState::Resolved).await
+}
+
+/// A comment on an alert.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AlertCommentIn {
+    /// The comment (1 to 1,000 characters).
+    pub note: String,
+}
+
+/// Comments on an alert in the caller's scope (404 outside it): the comment joins the alert's
+/// history, its state unchanged.
+#[utoipa::path(tag = "analytics", request_body = AlertCommentIn, security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 201, body = AlertEventOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
+#[post("/analytics/alerts/{id}/comments")]
+pub async fn comment_alert(
+    auth: AnyAuth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: suyuan_web::extract::JsonBody<AlertCommentIn>,
+) -> Result<HttpResponse, ApiError> {
+    let scope = scope_of(&auth.0)?;
+    let id = alert_id("id", &id)?;
+    let note = suyuan_core::dashboard::alert_note(Some(&body.0.note), true)
+        .map_err(|b| ApiError::Invalid(vec![problem(b.field, "bad_note", b.zh, b.en)]))?;
+    let note = note.unwrap_or_default();
+    let row =
+        results::comment_alert(&state.db, &scope, id, auth.0.subject(), &note, Utc::now()).await?;
+    Ok(HttpResponse::Created().json(AlertEventOut::from(row)))
 }
 
 #[cfg(test)]

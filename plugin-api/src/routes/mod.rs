@@ -98,6 +98,7 @@ pub fn mount(cfg: &mut ServiceConfig) {
                 .service(analytics::get_alert)
                 .service(analytics::acknowledge_alert)
                 .service(analytics::resolve_alert)
+                .service(analytics::comment_alert)
                 .service(transfers::list_transfers)
                 .service(transfers::incoming_transfers)
                 .service(transfers::get_transfer)

@@ -1,4 +1,5 @@
-//! One change of an alert's state, and who made it (`run` for the analytics run).
+//! One change of an alert's state, or a comment on it, and who made it (`run` for the analytics
+//! run).
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,6 +12,8 @@ pub struct Model {
     pub from_state: Option<String>,
     pub to_state: String,
     pub actor: String,
+    /// A person's note: why, or a comment (the state unchanged).
+    pub note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

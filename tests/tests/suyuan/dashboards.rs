@@ -217,6 +217,133 @@ both_engines_app!(
     }
 );
 
+/// Posts an alert form (`action`: acknowledge, resolve or comment) as `cookie` with the CSRF
+/// token the alerts page gave; answers the status and the body.
+async fn alert_post(
+    app: &TestApp,
+    cookie: &str,
+    id: &str,
+    action: &str,
+    note: &str,
+) -> (StatusCode, String) {
+    let http = no_redirects();
+    let res = http
+        .get(format!("{}/supervise/alerts", app.address))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let csrf_cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("suyuan_csrf="))
+        .unwrap();
+    let csrf = csrf_in(&res.text().await.unwrap());
+    let res = http
+        .post(format!("{}/supervise/alerts/{id}/{action}", app.address))
+        .header("cookie", format!("{cookie}; {csrf_cookie}"))
+        .header("origin", app.address.as_str())
+        .form(&[("csrf", csrf.as_str()), ("note", note)])
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.text().await.unwrap_or_default())
+}
+
+both_engines_app!(
+    a_supervisor_comments_on_an_alert_and_says_why_it_is_resolved_shown_escaped_in_its_history,
+    |app: TestApp| async move {
+        let _w = world(&app).await;
+        let gd = signed_in_cookie(&app, &supervisor("44"));
+        let (_, _, body) = page(&app, Some(&gd), "/supervise/alerts?state=open").await;
+        let at = body.find("/comment").expect("an alert to comment on");
+        let action = &body[..at];
+        let id = action[action.rfind("/supervise/alerts/").unwrap() + 18..].to_owned();
+
+        // A comment: its text escaped under the alert, the alert still open.
+        let (status, _) = alert_post(&app, &gd, &id, "comment", "<b>已约谈</b> 商户负责人").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, open) = page(&app, Some(&gd), "/supervise/alerts?state=open").await;
+        assert!(open.contains(&format!("id=\"alert-{id}-notes\"")), "{open}");
+        assert!(
+            open.contains("&lt;b&gt;已约谈&lt;/b&gt; 商户负责人"),
+            "{open}"
+        );
+        assert!(!open.contains("<b>已约谈"));
+        // Resolved with a reason: the reason shows beside the new state.
+        let (status, _) = alert_post(&app, &gd, &id, "resolve", "  商户已补登全部记录 ").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, resolved) = page(&app, Some(&gd), "/supervise/alerts?state=resolved").await;
+        assert!(
+            resolved.contains("已解决：商户已补登全部记录"),
+            "{resolved}"
+        );
+
+        // An empty comment, or one too long: a 422 page naming the field; nothing stored.
+        for note in ["   ", &"长".repeat(1001)] {
+            let (status, body) = alert_post(&app, &gd, &id, "comment", note).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert!(body.contains("<code class=\"field\">note</code>"), "{body}");
+        }
+        // Another jurisdiction's supervisor cannot comment on it.
+        let zj = signed_in_cookie(&app, &supervisor("33"));
+        let (status, _) = alert_post(&app, &zj, &id, "comment", "不属于我").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // The API tells the same history, and takes comments too.
+        let token = app
+            .tokens
+            .mint(
+                suyuan_core::tenancy::Role::Supervisor,
+                suyuan_core::ids::SupervisorId::generate().as_str(),
+                Some("44"),
+                std::time::Duration::from_secs(600),
+            )
+            .unwrap();
+        let api = format!("{}/api/v1/analytics/alerts/alr_{id}", app.address);
+        let res = reqwest::Client::new()
+            .post(format!("{api}/comments"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"note": "复查通过"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let res = reqwest::Client::new()
+            .post(format!("{api}/comments"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"note": ""}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "note", "{problem}");
+        let detail: serde_json::Value = reqwest::Client::new()
+            .get(&api)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let notes: Vec<&str> = detail["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["note"].as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            ["<b>已约谈</b> 商户负责人", "商户已补登全部记录", "复查通过"],
+            "{detail}"
+        );
+    }
+);
+
 both_engines_app!(
     a_zhejiang_supervisor_gets_404_for_a_guangdong_seller_and_its_recall_export_is_scoped,
     |app: TestApp| async move {
