@@ -956,17 +956,11 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let tokens = suyuan_web::auth::Tokens::new(secrets.jwt.expose().as_bytes());
     let mut demo_accounts = Vec::new();
     if demo {
-        let parties = crate::demo::ensure_demo(&db, &catalogue, &secrets.key).await?;
-        crate::demo::print_banner(&config, &parties, &tokens)?;
-        demo_accounts = crate::demo::ensure_demo_accounts(&db, &parties).await?;
-        crate::demo::print_accounts(&config, &demo_accounts);
-        // The dashboards read stored analytics results: compute them once now (the periodic run
-        // comes an interval later), with nothing left to settle since the demo data are written.
-        let settings = crate::analytics::RunSettings {
-            settle: std::time::Duration::ZERO,
-            ..crate::analytics::RunSettings::of(&config)
-        };
-        match crate::analytics::run_once(&db, &settings, chrono::Utc::now(), false, &|_| {}).await {
+        let settings = crate::analytics::RunSettings::of(&config);
+        let prepared = crate::demo::prepare(&db, &catalogue, &secrets.key, &settings).await?;
+        crate::demo::print_banner(&config, &prepared.parties, &tokens)?;
+        crate::demo::print_accounts(&config, &prepared.accounts);
+        match &prepared.analytics {
             Ok(Some(s)) => println!(
                 "  监管分析 Analytics: {} scores, {} timeliness rows, {} overdue records, {} alerts raised (in {})\n",
                 s.saved.scores,
@@ -978,6 +972,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
             Ok(None) => {}
             Err(e) => eprintln!("warning: the demo's first analytics run failed: {e:#}"),
         }
+        demo_accounts = prepared.accounts;
     }
     let app = Application::build_with_demo(
         &config,

@@ -953,6 +953,40 @@ pub async fn ensure_demo_accounts(
     Ok(out)
 }
 
+/// What `serve --demo` prepares before it listens.
+pub struct Prepared {
+    /// The demo's parties.
+    pub parties: DemoParties,
+    /// The demo's people's accounts, for the banner and the home page.
+    pub accounts: Vec<suyuan_dashboards::home::DemoAccount>,
+    /// The first analytics run (`None`: another instance held the lease); its failure does not
+    /// stop the demo, the periodic run tries again.
+    pub analytics: anyhow::Result<Option<crate::analytics::RunSummary>>,
+}
+
+/// Prepares the demo: its data and people (created or found), then one analytics run so that
+/// the dashboards have results to show from the start (with nothing left to settle, since the
+/// demo data are written). `serve --demo` and the browser tests start from this.
+pub async fn prepare(
+    db: &Db,
+    catalogue: &Catalogue,
+    key: &SecretKey,
+    settings: &crate::analytics::RunSettings,
+) -> anyhow::Result<Prepared> {
+    let parties = ensure_demo(db, catalogue, key).await?;
+    let accounts = ensure_demo_accounts(db, &parties).await?;
+    let settings = crate::analytics::RunSettings {
+        settle: std::time::Duration::ZERO,
+        ..settings.clone()
+    };
+    let analytics = crate::analytics::run_once(db, &settings, Utc::now(), false, &|_| {}).await;
+    Ok(Prepared {
+        parties,
+        accounts,
+        analytics,
+    })
+}
+
 /// Prints the demo accounts.
 pub fn print_accounts(
     config: &crate::config::Config,

@@ -6,6 +6,7 @@
 //! databases from). Without it they are skipped with a message, unless `CI=true`, where a
 //! missing server fails the run.
 
+pub mod browser;
 pub mod smtp;
 pub mod standin;
 
@@ -83,12 +84,59 @@ pub async fn spawn_app_with(engine: Engine, vars: &[(&str, &str)]) -> Option<Tes
     })
 }
 
-async fn start_with(
-    url: &str,
-    db: DatabaseConnection,
-    secret_key: SecretKey,
-    vars: &[(&str, &str)],
-) -> (String, Tokens) {
+/// A running `serve --demo`: the application on a fresh database of `engine` with the demo's
+/// data, people and first analytics run (its mirror in a directory of the test's own), built as
+/// `serve --demo` builds it, so the home page names the demo accounts.
+pub struct DemoApp {
+    /// The application.
+    pub app: TestApp,
+    /// What the demo prepared.
+    pub prepared: suyuan_server::demo::Prepared,
+    /// Holds the analytics mirror.
+    pub dir: tempfile::TempDir,
+}
+
+/// Starts [`DemoApp`]; `None` when `engine` is not available (PostgreSQL outside CI).
+pub async fn spawn_demo_app(engine: Engine) -> Option<DemoApp> {
+    let db = TestDb::new(engine).await?;
+    let secret_key = SecretKey::generate();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let analytics_dir = dir.path().join("analytics").display().to_string();
+    let vars = [("SUYUAN_ANALYTICS_DIR", analytics_dir.as_str())];
+    let (listener, config) = config_for(&db.url, &vars);
+    let catalogue = suyuan_server::startup::load_catalogue(&config).expect("catalogue");
+    let settings = suyuan_server::analytics::RunSettings::of(&config);
+    let prepared = suyuan_server::demo::prepare(&db.db, &catalogue, &secret_key, &settings)
+        .await
+        .expect("the demo prepares");
+    let app = Application::build_with_demo(
+        &config,
+        Resolved {
+            db: db.db.clone(),
+            jwt_secret: TEST_JWT_SECRET.as_bytes().to_vec(),
+            secret_key: secret_key.clone(),
+            catalogue,
+        },
+        listener,
+        prepared.accounts.clone(),
+    )
+    .expect("build app");
+    let address = format!("http://{}", config.bind);
+    tokio::spawn(app.run_until_stopped());
+    Some(DemoApp {
+        app: TestApp {
+            address,
+            db,
+            tokens: Tokens::new(TEST_JWT_SECRET.as_bytes()),
+            secret_key,
+        },
+        prepared,
+        dir,
+    })
+}
+
+/// A listener on port 0 and the test configuration for it, with extra variables.
+fn config_for(url: &str, vars: &[(&str, &str)]) -> (TcpListener, Config) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("local addr").port();
     let mut env = std::collections::HashMap::new();
@@ -100,6 +148,16 @@ async fn start_with(
         env.insert((*k).to_owned(), (*v).to_owned());
     }
     let config = Config::from_sources(None, &env).expect("test config");
+    (listener, config)
+}
+
+async fn start_with(
+    url: &str,
+    db: DatabaseConnection,
+    secret_key: SecretKey,
+    vars: &[(&str, &str)],
+) -> (String, Tokens) {
+    let (listener, config) = config_for(url, vars);
     let catalogue = suyuan_server::startup::load_catalogue(&config).expect("catalogue");
     let app = Application::build(
         &config,
@@ -114,7 +172,7 @@ async fn start_with(
     .expect("build app");
     tokio::spawn(app.run_until_stopped());
     (
-        format!("http://127.0.0.1:{port}"),
+        format!("http://{}", config.bind),
         Tokens::new(TEST_JWT_SECRET.as_bytes()),
     )
 }

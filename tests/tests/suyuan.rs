@@ -7,6 +7,7 @@ mod suyuan {
     pub mod analytics;
     pub mod api;
     pub mod app_pages;
+    pub mod browser_dashboards;
     pub mod classification;
     pub mod custody;
     pub mod dashboards;

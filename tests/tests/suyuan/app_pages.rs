@@ -9,60 +9,11 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use suyuan_tests::TestApp;
 
-fn which(name: &str) -> Option<String> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| std::path::Path::new(dir).join(name))
-        .find(|p| p.is_file())
-        .map(|p| p.display().to_string())
-}
-
-/// Chromium emulating a 390×844 phone, driven by chromedriver; `None` (skip) when not installed
-/// outside CI.
-async fn phone() -> Option<(Client, std::process::Child)> {
-    let (Some(chromium), Some(driver)) = (which("chromium"), which("chromedriver")) else {
-        assert!(
-            std::env::var("CI").map(|v| v != "true").unwrap_or(true),
-            "CI=true but chromium or chromedriver is missing"
-        );
-        eprintln!("skipped: chromium/chromedriver not installed");
-        return None;
-    };
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(driver)
-        .arg(format!("--port={port}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"binary": chromium,
-            "prefs": {"intl.accept_languages": "zh-CN,zh"},
-            "mobileEmulation": {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 2.0, "touch": true}},
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=zh-CN",
-            format!("--user-data-dir={}", tempfile::tempdir().unwrap().keep().display())]}),
-    );
-    for _ in 0..50 {
-        match fantoccini::ClientBuilder::rustls()
-            .unwrap()
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(c) => return Some((c, child)),
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    panic!("chromedriver never answered");
+/// Chromium emulating a 390×844 phone (the shared launcher, which kills its chromedriver when
+/// dropped); `None` (skip) when not installed outside CI.
+async fn phone() -> Option<(Client, suyuan_tests::browser::Browser)> {
+    let b = suyuan_tests::browser::chromium(suyuan_tests::browser::Screen::Phone).await?;
+    Some((b.client.clone(), b))
 }
 
 async fn text_of(b: &Client, css: &str) -> Result<String, fantoccini::error::CmdError> {
@@ -121,7 +72,7 @@ async fn the_scanner_page_counts_typed_codes_shows_per_code_errors_and_finishes_
     let app = suyuan_tests::spawn_app(suyuan_tests::Engine::Sqlite)
         .await
         .unwrap();
-    let Some((browser, mut driver)) = phone().await else {
+    let Some((browser, driver)) = phone().await else {
         return;
     };
     let (_, token, _) = seller_named(&app, B_NAME, "91330106MA2GXYK23").await;
@@ -203,7 +154,7 @@ async fn the_scanner_page_counts_typed_codes_shows_per_code_errors_and_finishes_
         );
     }
     browser.close().await.ok();
-    driver.kill().ok();
+    drop(driver);
     let (after_signin, count, errors, error_text, width_ok, done) = result.unwrap();
     assert_eq!(
         after_signin, "/app/scan",
@@ -243,7 +194,7 @@ async fn the_trace_pages_receive_action_opens_a_prefilled_form_that_records_the_
     let app = suyuan_tests::spawn_app(suyuan_tests::Engine::Sqlite)
         .await
         .unwrap();
-    let Some((browser, mut driver)) = phone().await else {
+    let Some((browser, driver)) = phone().await else {
         return;
     };
     let (_, a, _) = seller_named(&app, A_NAME, "91440104MA59ABCD1").await;
@@ -335,7 +286,7 @@ async fn the_trace_pages_receive_action_opens_a_prefilled_form_that_records_the_
         );
     }
     browser.close().await.ok();
-    driver.kill().ok();
+    drop(driver);
     let (on_trace, prefilled, width_ok, done, incoming) = result.unwrap();
     assert!(
         incoming.contains(A_NAME) && incoming.contains("待认领") && incoming.contains("认领入库"),
