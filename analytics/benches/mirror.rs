@@ -11,7 +11,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait as _;
+use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
 use sea_orm_migration::MigratorTrait as _;
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -142,10 +142,12 @@ async fn fill_sqlite(spec: &Spec, path: &str) {
         let db = db.clone();
         tokio::spawn(async move {
             while let Some((events, codes)) = rx.recv().await {
-                db.execute_unprepared("BEGIN").await.unwrap();
-                db.execute_unprepared(&events).await.unwrap();
-                db.execute_unprepared(&codes).await.unwrap();
-                db.execute_unprepared("COMMIT").await.unwrap();
+                // One transaction on one connection (BEGIN and COMMIT sent through the pool
+                // could land on two connections).
+                let txn = db.begin().await.unwrap();
+                txn.execute_unprepared(&events).await.unwrap();
+                txn.execute_unprepared(&codes).await.unwrap();
+                txn.commit().await.unwrap();
             }
         })
     };

@@ -42,6 +42,10 @@ struct Args {
     /// needs no token.
     #[arg(long = "get")]
     get: Vec<String>,
+    /// Sign in as a person first (`email:password`, through the sign-in form) and send the
+    /// session cookie with every GET: the dashboards as a supervisor, a seller or an operator sees them.
+    #[arg(long)]
+    signin: Option<String>,
 }
 
 struct Phase {
@@ -161,6 +165,7 @@ async fn run_phase(
     duration: Duration,
     target: Arc<String>,
     secret: Option<Arc<String>>,
+    cookie: Option<Arc<String>>,
 ) -> Phase {
     let counter = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -170,6 +175,7 @@ async fn run_phase(
         let client = client.clone();
         let target = target.clone();
         let secret = secret.clone();
+        let cookie = cookie.clone();
         let counter = counter.clone();
         tasks.push(tokio::spawn(async move {
             let mut hist = new_hist();
@@ -199,7 +205,13 @@ async fn run_phase(
                             .send()
                             .await
                     }
-                    None => client.get(target.as_str()).send().await,
+                    None => {
+                        let mut req = client.get(target.as_str());
+                        if let Some(c) = &cookie {
+                            req = req.header("cookie", c.as_str());
+                        }
+                        req.send().await
+                    }
                 };
                 let good = match res {
                     Ok(r) => {
@@ -236,6 +248,38 @@ async fn run_phase(
     phase
 }
 
+/// Signs in through the sign-in form as `email:password` and answers the `Cookie` header of
+/// the session (the form's CSRF token is the double-submitted cookie's value).
+async fn sign_in(url: &str, who: &str) -> anyhow::Result<String> {
+    let (email, password) = who
+        .split_once(':')
+        .ok_or_else(|| anyhow::anyhow!("--signin takes email:password"))?;
+    let csrf = format!("loadgen{}", ulid::Ulid::new());
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?
+        .post(format!("{url}/signin"))
+        .header("cookie", format!("suyuan_csrf={csrf}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await?;
+    let session = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("suyuan_session="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("signing in as {email} answered {}", res.status()))?;
+    Ok(format!("suyuan_session={session}"))
+}
+
 /// A latency histogram in microseconds, 1 µs to 60 s, 3 significant figures.
 #[allow(clippy::expect_used)] // constant, valid bounds
 fn new_hist() -> hdrhistogram::Histogram<u64> {
@@ -250,18 +294,38 @@ async fn main() -> anyhow::Result<()> {
         .build()?;
     let duration: Duration = args.duration.into();
     if !args.get.is_empty() {
+        let cookie = match &args.signin {
+            Some(who) => Some(Arc::new(sign_in(&args.url, who).await?)),
+            None => None,
+        };
         for path in &args.get {
             let url = Arc::new(format!("{}{}", args.url, path));
-            let phase =
-                run_phase("get", client.clone(), args.concurrency, duration, url, None).await;
+            let phase = run_phase(
+                "get",
+                client.clone(),
+                args.concurrency,
+                duration,
+                url,
+                None,
+                cookie.clone(),
+            )
+            .await;
             println!("GET {path}");
             phase.print();
         }
         if !args.no_healthz {
             let url = Arc::new(format!("{}/healthz", args.url));
-            run_phase("healthz", client, args.concurrency, duration, url, None)
-                .await
-                .print();
+            run_phase(
+                "healthz",
+                client,
+                args.concurrency,
+                duration,
+                url,
+                None,
+                None,
+            )
+            .await
+            .print();
         }
         return Ok(());
     }
@@ -277,6 +341,7 @@ async fn main() -> anyhow::Result<()> {
         duration,
         Arc::new(target),
         Some(Arc::new(secret)),
+        None,
     )
     .await;
     webhooks.print();
@@ -287,6 +352,7 @@ async fn main() -> anyhow::Result<()> {
             args.concurrency,
             duration,
             Arc::new(format!("{}/healthz", args.url)),
+            None,
             None,
         )
         .await;

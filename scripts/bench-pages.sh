@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The dashboards under load: 16 concurrent clients signed in as a supervisor, a seller and an
+# operator (`suyuan-loadgen --signin`), on the demo data alone and on the demo plus a generated
+# data set of a million events (`mirror sqlite`, the analytics benchmark's generator), on SQLite.
+# Prints each page's throughput and p50/p90/p99/max latency.
+#
+#   cargo build --release --bin suyuan --bin suyuan-loadgen
+#   cargo bench -p suyuan-analytics --bench mirror --no-run
+#   scripts/bench-pages.sh [events (default 1000000)] [seconds per page (default 10)]
+#
+# Data go to $BENCH_DIR (default /tmp/suyuan-bench-pages; removed first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=${1:-1000000}
+secs=${2:-10}
+target=${CARGO_TARGET_DIR:-target}/release
+dir=${BENCH_DIR:-/tmp/suyuan-bench-pages}
+mirror=$(ls -t "$target"/deps/mirror-* 2>/dev/null | grep -v '\.d$' | head -n 1 || true)
+[ -x "$target/suyuan" ] && [ -x "$target/suyuan-loadgen" ] || { echo "build the release binaries first (see the top of this script)"; exit 2; }
+[ -n "$mirror" ] || { echo "build the mirror benchmark first: cargo bench -p suyuan-analytics --bench mirror --no-run"; exit 2; }
+port=${BENCH_PORT:-18080}
+url="http://127.0.0.1:$port"
+
+run_set() {
+  local name=$1 db=$2
+  echo "== $name"
+  export SUYUAN_DATABASE_URL="sqlite://$db?mode=rwc" SUYUAN_ANALYTICS_DIR="$dir/$name-analytics" \
+    SUYUAN_BIND="127.0.0.1:$port" SUYUAN_PUBLIC_URL="$url" SUYUAN_RATE_PAGES=off SUYUAN_LOG=warn
+  (cd "$dir" && exec "$OLDPWD/$target/suyuan" serve --demo > "$dir/$name-serve.log" 2>&1) &
+  local server=$!
+  for _ in $(seq 1 600); do
+    curl -fs "$url/healthz" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  grep -E "Analytics" "$dir/$name-serve.log" || true
+  local gz seller
+  gz=$(sqlite3 "$db" "SELECT id FROM sellers WHERE name = '广州骑乐电器商行'")
+  # The Guangdong seller with the most events (the generated data's largest in the jurisdiction).
+  seller=$(sqlite3 "$db" "SELECT s.id FROM sellers s JOIN trace_events e ON e.seller_id = s.id WHERE s.division_code LIKE '44%' GROUP BY s.id ORDER BY count(*) DESC LIMIT 1")
+  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz \
+    --signin gd.supervisor@demo.suyuan.cn:demo-guangdong-44 \
+    --get /supervise --get /supervise/sellers --get "/supervise/sellers/$seller" \
+    --get "/supervise/sellers/$gz" --get /supervise/alerts --get "/supervise/recall?gtin=09520003000018"
+  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz \
+    --signin admin@demo.suyuan.cn:demo-admin-2026 --get /supervise --get /supervise/sellers
+  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz \
+    --signin seller@demo.suyuan.cn:demo-seller-2026 --get /seller
+  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz \
+    --signin operator@demo.suyuan.cn:demo-operator-2026 --get /operator
+  kill "$server"; wait "$server" 2>/dev/null || true
+}
+
+rm -rf "$dir"; mkdir -p "$dir"
+run_set demo "$dir/demo.db"
+echo "== generating $events events into $dir/generated.db"
+"$mirror" sqlite --events "$events" --db "$dir/generated.db"
+run_set generated "$dir/generated.db"
