@@ -190,3 +190,47 @@ fn a_thing_of_the_products_own_kind_after_its_name_is_the_product() {
         Some("ccc_power_tool")
     );
 }
+
+#[test]
+fn a_word_of_what_the_product_does_without_or_does_is_no_thing_sold() {
+    // `无` or `免` inside a word (`智能无钥匙`: keyless) says what the product does without; an action
+    // (`手机解锁`) or a service (`支持定尺`: cut to length) ends like a thing-noun but names none.
+    for t in [
+        "爱玛 电动自行车 智能无钥匙 新国标",
+        "台铃 电动自行车 手机解锁 48V",
+        "雅迪 电动自行车 NFC开锁 长续航",
+        "冷轧带肋钢筋 CRB550 支持定尺 Φ6",
+    ] {
+        assert!(classified_as(&title(t)).is_some(), "{t}");
+    }
+    // A real key or lock after the product word is still a thing sold.
+    assert_eq!(classified_as(&title("电动车 钥匙 备用 通用")), None);
+}
+
+#[test]
+fn chains_liquids_slots_tools_and_fasteners_after_a_product_are_the_thing_sold() {
+    // Seventh round: `链`, `液` and `槽` end thing-nouns; tools, fasteners, eyewear and sprays are
+    // accessory heads.
+    for t in [
+        "吸顶灯 吊链 黑色 1米",
+        "汽车 玻璃 清洗液 去油膜",
+        "插座 暗盒 修复器 底盒 槽",
+        "插座 安装 工具 开孔",
+        "开关 螺丝 M4 长款 100颗",
+        "电焊 墨镜 自动变光",
+        "头盔 喷雾 防雾",
+    ] {
+        assert_eq!(classified_as(&title(t)), None, "{t}");
+    }
+}
+
+#[test]
+fn a_product_a_word_ends_with_suitable_for_is_what_the_listing_fits() {
+    // `燃气灶适用` (suitable for gas stoves) weighs half, like `燃气灶专用`; `适用 雅迪` after a product
+    // word starts a companion phrase and leaves the product word whole.
+    assert_eq!(classified_as(&title("电磁炉适用 不粘锅 28cm")), None);
+    assert_eq!(
+        category_and_part("电动车 锂电池 48V 适用 雅迪"),
+        (Some("ebike".to_owned()), Some("battery".to_owned()))
+    );
+}
