@@ -177,17 +177,72 @@ fn the_seventh_held_out_set_keeps_its_accuracy() {
 
 /// The eighth held-out set (400 titles), written after the sixth round's last change by someone who
 /// had not seen the rules, committed before it was measured: measured once, 84.8% (339/400; the
-/// fifth round's rules: 83.0%). Not tuned on yet: this guard keeps the figure from falling.
+/// fifth round's rules: 83.0%). Its misses then guided the seventh round (product families,
+/// look-alikes, accessory heads, words of action and of what a product does without), so it only
+/// guards against regressions: 96.2% (385/400) with those rules.
 #[test]
 fn the_eighth_held_out_set_keeps_its_accuracy() {
-    assert!(report("classify_heldout8.tsv", false) >= 0.845);
+    assert!(report("classify_heldout8.tsv", false) >= 0.96);
 }
 
-/// Issue 10's goal: 95% on titles never seen while tuning. The eighth set, the newest one nobody
-/// tuned on, measured 84.8% when it was fresh, so the goal is not met. The check runs with
-/// `--ignored` until a fresh set meets it.
+// ---------------------------------------------------------------------------------------------------
+// THE 95% CHECK ON TITLES NEVER SEEN. It measures the newest held-out set nobody tuned on. The eighth
+// set held it until the seventh round read its misses; the ninth set (`classify_heldout9.tsv`, being
+// written blind) takes it next: change `NEWEST_UNSEEN_SET` to it, and the `ignore` reason to its
+// figure, when it is committed.
+// ---------------------------------------------------------------------------------------------------
+
+/// The newest labelled set that no rule was tuned on (see the marked block above).
+const NEWEST_UNSEEN_SET: &str = "classify_heldout8.tsv";
+
+/// Issue 10's goal: 95% on titles never seen while tuning. The eighth set measured 84.8% when it was
+/// fresh, so the goal is not met; the check runs with `--ignored` until a fresh set meets it.
 #[test]
-#[ignore = "goal not met: the eighth held-out set measured 84.8% fresh (issue 10, item 10)"]
+#[ignore = "goal not met: the eighth held-out set measured 84.8% fresh (issue 10, item 10); the ninth set takes this check next"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
-    assert!(report("classify_heldout8.tsv", false) >= 0.95);
+    assert!(report(NEWEST_UNSEEN_SET, false) >= 0.95);
 }
+
+/// Writes every set's titles with the rules' answer and confidence to the file named by
+/// `SUYUAN_DUMP_PREDICTIONS` (for the leave-one-set-out study of a learned fallback; see the README).
+#[test]
+fn predictions_can_be_dumped_for_study() {
+    let Some(path) = std::env::var_os("SUYUAN_DUMP_PREDICTIONS") else {
+        return;
+    };
+    let catalogue = Catalogue::builtin().unwrap();
+    let mut out = String::from("set\ttitle\tcategory\tpart\tgot\tgot_part\tconfidence\n");
+    for name in SETS {
+        for row in read_set(name) {
+            let listing = ListingFacts {
+                title: row.title.clone(),
+                ..ListingFacts::default()
+            };
+            let c = catalogue.classify(&listing);
+            out.push_str(&format!(
+                "{name}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                row.title,
+                row.category.as_deref().unwrap_or("none"),
+                row.part.as_deref().unwrap_or(""),
+                c.as_ref()
+                    .map_or("none".to_owned(), |c| c.category.to_string()),
+                c.as_ref().and_then(|c| c.part.clone()).unwrap_or_default(),
+                c.as_ref().map_or(0.0, |c| c.confidence),
+            ));
+        }
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// Every labelled set, oldest first.
+const SETS: [&str; 9] = [
+    "classify_dev.tsv",
+    "classify_heldout.tsv",
+    "classify_heldout2.tsv",
+    "classify_heldout3.tsv",
+    "classify_heldout4.tsv",
+    "classify_heldout5.tsv",
+    "classify_heldout6.tsv",
+    "classify_heldout7.tsv",
+    "classify_heldout8.tsv",
+];
