@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use suyuan_core::catalogue::{Catalogue, ListingFacts};
+use suyuan_core::catalogue::{Catalogue, ListingFacts, TitleModel, parse_labelled_set};
 
 /// One labelled title.
 struct Labelled {
@@ -51,6 +51,9 @@ fn read_set(name: &str) -> Vec<Labelled> {
 struct Outcome {
     total: usize,
     misses: Vec<String>,
+    /// Titles flagged for the seller to confirm, and how many of them were misses.
+    flagged: usize,
+    flagged_misses: usize,
 }
 
 impl Outcome {
@@ -59,30 +62,59 @@ impl Outcome {
     }
 }
 
-fn measure(name: &str) -> Outcome {
+/// The learned title model trained on every labelled set but `left_out` (leave-one-set-out).
+fn model_without(left_out: &str) -> TitleModel {
+    let texts: Vec<String> = SETS
+        .iter()
+        .filter(|name| **name != left_out)
+        .map(|name| {
+            std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/data")
+                    .join(name),
+            )
+            .unwrap()
+        })
+        .collect();
+    let rows: Vec<(&str, String)> = texts.iter().flat_map(|t| parse_labelled_set(t)).collect();
+    TitleModel::train(rows.iter().map(|(t, l)| (*t, l.as_str())))
+}
+
+/// Measures a set with the rules alone (`model` `None`) or with the rules and a learned model.
+fn measure_with(name: &str, model: Option<&TitleModel>) -> Outcome {
     let catalogue = Catalogue::builtin().unwrap();
     let set = read_set(name);
     let mut misses = Vec::new();
+    let (mut flagged, mut flagged_misses) = (0, 0);
     for row in &set {
         let listing = ListingFacts {
             title: row.title.clone(),
             ..ListingFacts::default()
         };
-        let classification = catalogue.classify(&listing);
+        let reading = catalogue.read_with(&listing, model);
+        let classification = reading.classification;
         let got = classification.as_ref().map(|c| c.category.to_string());
         let got_part = classification.and_then(|c| c.part);
         let part_wrong = row.part.is_some() && got_part != row.part;
-        if got != row.category || part_wrong {
+        let miss = got != row.category || part_wrong;
+        flagged += usize::from(reading.needs_confirmation);
+        flagged_misses += usize::from(reading.needs_confirmation && miss);
+        if miss {
             let show = |category: Option<&str>, part: Option<&str>| match (category, part) {
                 (Some(c), Some(p)) => format!("{c}/{p}"),
                 (Some(c), None) => c.to_owned(),
                 (None, _) => "none".to_owned(),
             };
             misses.push(format!(
-                "{name}:{:>3}  expected {:<24} got {:<24} {}",
+                "{name}:{:>3}  expected {:<24} got {:<24} {}{}",
                 row.line,
                 show(row.category.as_deref(), row.part.as_deref()),
                 show(got.as_deref(), got_part.as_deref()),
+                if reading.needs_confirmation {
+                    "[flagged] "
+                } else {
+                    ""
+                },
                 row.title
             ));
         }
@@ -90,12 +122,22 @@ fn measure(name: &str) -> Outcome {
     Outcome {
         total: set.len(),
         misses,
+        flagged,
+        flagged_misses,
     }
+}
+
+/// The rules alone on a set (what the per-set guards hold: the learned model has read every set).
+fn measure(name: &str) -> Outcome {
+    measure_with(name, None)
 }
 
 /// Prints a set's accuracy (and its misses when `show_misses`), and returns the accuracy.
 fn report(name: &str, show_misses: bool) -> f64 {
-    let outcome = measure(name);
+    print_outcome(name, &measure(name), show_misses)
+}
+
+fn print_outcome(name: &str, outcome: &Outcome, show_misses: bool) -> f64 {
     println!(
         "{name}: {}/{} = {:.1}%",
         outcome.total - outcome.misses.len(),
@@ -195,12 +237,53 @@ fn the_eighth_held_out_set_keeps_its_accuracy() {
 /// The newest labelled set that no rule was tuned on (see the marked block above).
 const NEWEST_UNSEEN_SET: &str = "classify_heldout8.tsv";
 
-/// Issue 10's goal: 95% on titles never seen while tuning. The eighth set measured 84.8% when it was
-/// fresh, so the goal is not met; the check runs with `--ignored` until a fresh set meets it.
+/// Issue 10's goal: 95% on titles never seen while tuning, as the catalogue reads them (the rules and
+/// the learned title model, trained on every other set). The eighth set measured 84.8% when it was
+/// fresh (the rules alone; the model did not exist), so the goal is not met; the check runs with
+/// `--ignored` until a fresh set meets it.
 #[test]
 #[ignore = "goal not met: the eighth held-out set measured 84.8% fresh (issue 10, item 10); the ninth set takes this check next"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
-    assert!(report(NEWEST_UNSEEN_SET, false) >= 0.95);
+    let model = model_without(NEWEST_UNSEEN_SET);
+    let outcome = measure_with(NEWEST_UNSEEN_SET, Some(&model));
+    println!(
+        "flagged for confirmation: {} of {} ({} of the {} misses)",
+        outcome.flagged,
+        outcome.total,
+        outcome.flagged_misses,
+        outcome.misses.len()
+    );
+    assert!(print_outcome(NEWEST_UNSEEN_SET, &outcome, false) >= 0.95);
+}
+
+/// Leave-one-set-out: each set read by the rules and a learned title model trained on every other
+/// set. The rules have read every set's misses, so these figures are not of titles never seen; they
+/// guard the model's part (the README's fresh-set study measures what it adds on unseen titles).
+#[test]
+fn leave_one_set_out_the_rules_and_the_learned_model_keep_their_accuracy() {
+    let mut accuracies = Vec::new();
+    let (mut flagged, mut total) = (0, 0);
+    for name in SETS {
+        let model = model_without(name);
+        let outcome = measure_with(name, Some(&model));
+        print!("leave-one-set-out, ");
+        accuracies.push(print_outcome(name, &outcome, false));
+        println!(
+            "  flagged {} ({} of its {} misses)",
+            outcome.flagged,
+            outcome.flagged_misses,
+            outcome.misses.len()
+        );
+        flagged += outcome.flagged;
+        total += outcome.total;
+    }
+    let mean = accuracies.iter().sum::<f64>() / accuracies.len() as f64;
+    println!(
+        "leave-one-set-out mean: {:.1}%, flagged {flagged} of {total} ({:.1}%)",
+        mean * 100.0,
+        flagged as f64 * 100.0 / total as f64
+    );
+    assert!(mean >= 0.98);
 }
 
 /// Writes every set's titles with the rules' answer and confidence to the file named by
@@ -218,7 +301,7 @@ fn predictions_can_be_dumped_for_study() {
                 title: row.title.clone(),
                 ..ListingFacts::default()
             };
-            let c = catalogue.classify(&listing);
+            let c = catalogue.classify_by_rules(&listing);
             out.push_str(&format!(
                 "{name}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                 row.title,

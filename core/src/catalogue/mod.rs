@@ -20,6 +20,7 @@ mod heads;
 mod heads_en;
 mod ids;
 mod keyword_index;
+mod learned;
 mod load;
 mod parts;
 mod rules;
@@ -34,12 +35,16 @@ mod tests;
 mod vocabulary_tests;
 
 pub use category::{Category, DeadlineOverride};
-pub use classify::{Classification, ListingFacts, ListingField, MatchedRule};
+pub use classify::{
+    Classification, ListingFacts, ListingField, MODEL_ANSWERS_AT, MODEL_DOUBTS_AT, MatchedRule,
+    Reading,
+};
 pub use elements::{DataElement, ElementPhase, UnknownDataElement};
 pub use error::{CatalogueError, Problem};
 pub use granularity::{Aggregation, Certificate, CertificateKind, Granularity, UnitOfMeasure};
 pub use heads::AccessoryHeads;
 pub use ids::{CategoryId, CategoryIdError};
+pub use learned::{TitleModel, label as title_label, parse_set as parse_labelled_set};
 pub use rules::{GtinPrefix, Keyword, MarketplaceCategory, MatchRules, PartRules};
 
 use std::collections::{HashMap, HashSet};
