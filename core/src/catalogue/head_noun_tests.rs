@@ -234,3 +234,23 @@ fn a_product_a_word_ends_with_suitable_for_is_what_the_listing_fits() {
         (Some("ebike".to_owned()), Some("battery".to_owned()))
     );
 }
+
+#[test]
+fn hand_tools_circuit_boards_and_consumables_sold_for_a_product_are_not_the_product() {
+    for t in [
+        "燃气热水器 电路板 通用 主板",
+        "电动车 控制板 48V 维修",
+        "保险柜 干燥剂 防潮 10包",
+        "插座 扳手 拆装 五金",
+        "Smoke detector cleaner spray, 10 oz",
+        "Ceiling fan mounting screw kit",
+        "LED panel light connector 2-pin",
+    ] {
+        assert_eq!(classified_as(&title(t)), None, "{t}");
+    }
+    // A tool that is itself a power tool stays one.
+    assert_eq!(
+        classified_as(&title("电动扳手 锂电 无刷 大扭力")).as_deref(),
+        Some("ccc_power_tool")
+    );
+}
