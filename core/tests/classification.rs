@@ -2,8 +2,10 @@
 //! would (and, for an e-bike, as the part a person would: vehicle, battery or charger): measured on
 //! labelled titles in `tests/data/` (see its README). The development set and the held-out sets already
 //! learnt from are what the rules are tuned on; the newest held-out set is written before it is
-//! measured and only measures (the seventh, `classify_heldout7.tsv`, did until the sixth round read
-//! its misses; the eighth is written after that round).
+//! measured and only measures (the eighth, `classify_heldout8.tsv`, did until the seventh round read
+//! its misses; the ninth is written after that round). The per-set guards hold the rules alone; the
+//! learned title model (`Catalogue::read`) is measured leave-one-set-out, trained on every set but the
+//! one it reads.
 //!
 //! `cargo test -p suyuan-core --test classification -- --nocapture` prints the accuracies; the
 //! development set's misses are always printed, the held-out sets' only with
@@ -221,10 +223,10 @@ fn the_seventh_held_out_set_keeps_its_accuracy() {
 /// had not seen the rules, committed before it was measured: measured once, 84.8% (339/400; the
 /// fifth round's rules: 83.0%). Its misses then guided the seventh round (product families,
 /// look-alikes, accessory heads, words of action and of what a product does without), so it only
-/// guards against regressions: 96.2% (385/400) with those rules.
+/// guards against regressions: 96.8% (387/400) with those rules.
 #[test]
 fn the_eighth_held_out_set_keeps_its_accuracy() {
-    assert!(report("classify_heldout8.tsv", false) >= 0.96);
+    assert!(report("classify_heldout8.tsv", false) >= 0.965);
 }
 
 // ---------------------------------------------------------------------------------------------------

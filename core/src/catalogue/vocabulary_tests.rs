@@ -256,6 +256,9 @@ fn the_seventh_rounds_product_families_are_their_category() {
         // Baby rattles and kick scooters are toys; toys' rechargeable batteries are not.
         ("婴儿 摇铃 手抓 益智", Some("ccc_children")),
         ("Kids kick scooter 3-wheel LED", Some("ccc_children")),
+        // A lock built into an e-bike is its feature; a lock sold for one is not an e-bike.
+        ("Cowboy 4 electric bike with built-in lock", Some("ebike")),
+        ("E-bike lock heavy duty chain", None),
         ("遥控车 镍氢 充电电池 7.2V", None),
         // Cookware for a gas stove and cleaning sprays are no product of the catalogue.
         ("燃气灶 炒锅 铸铁 老式", None),
