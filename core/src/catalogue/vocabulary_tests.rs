@@ -256,6 +256,14 @@ fn the_seventh_rounds_product_families_are_their_category() {
         // Baby rattles and kick scooters are toys; toys' rechargeable batteries are not.
         ("婴儿 摇铃 手抓 益智", Some("ccc_children")),
         ("Kids kick scooter 3-wheel LED", Some("ccc_children")),
+        // E-bike makers and drive systems count beside a part or a second word of the e-bike.
+        ("Aventon replacement battery 48V 14Ah", Some("ebike")),
+        (
+            "Bosch PowerTube 625 vertical, Performance Line CX",
+            Some("ebike"),
+        ),
+        ("Aventon phone mount aluminium", None),
+        ("极核 电池 48V 24Ah 原装", Some("ebike")),
         // A lock built into an e-bike is its feature; a lock sold for one is not an e-bike.
         ("Cowboy 4 electric bike with built-in lock", Some("ebike")),
         ("E-bike lock heavy duty chain", None),
