@@ -268,6 +268,13 @@ fn the_seventh_rounds_product_families_are_their_category() {
         ("Cowboy 4 electric bike with built-in lock", Some("ebike")),
         ("E-bike lock heavy duty chain", None),
         ("遥控车 镍氢 充电电池 7.2V", None),
+        // JD 玩具乐器 and Amazon Toys & Games leaves: magnetic tiles, spinning tops, water guns, fidget toys.
+        ("磁力片 100片 儿童 拼装", Some("ccc_children")),
+        ("战斗陀螺 合金 对战 儿童", Some("ccc_children")),
+        ("战斗陀螺 发射器 拉线", None),
+        ("Nerf Elite 2.0 blaster with 20 darts", Some("ccc_children")),
+        ("Fidget toy pack sensory 30 pcs", Some("ccc_children")),
+        ("消防水枪 直流 65型", Some("ccc_fire")),
         // Cookware for a gas stove and cleaning sprays are no product of the catalogue.
         ("燃气灶 炒锅 铸铁 老式", None),
         ("瓷砖 保护膜 装修 地面", None),
