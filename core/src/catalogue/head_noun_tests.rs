@@ -209,8 +209,8 @@ fn a_word_of_what_the_product_does_without_or_does_is_no_thing_sold() {
 
 #[test]
 fn chains_liquids_slots_tools_and_fasteners_after_a_product_are_the_thing_sold() {
-    // Seventh round: `链`, `液` and `槽` end thing-nouns; tools, fasteners, eyewear and sprays are
-    // accessory heads.
+    // Seventh round: `链`, `液`, `槽`, `棒`, `绳`, `镜` and `刀` end thing-nouns; tools, fasteners,
+    // eyewear and sprays are accessory heads.
     for t in [
         "吸顶灯 吊链 黑色 1米",
         "汽车 玻璃 清洗液 去油膜",
@@ -219,6 +219,10 @@ fn chains_liquids_slots_tools_and_fasteners_after_a_product_are_the_thing_sold()
         "开关 螺丝 M4 长款 100颗",
         "电焊 墨镜 自动变光",
         "头盔 喷雾 防雾",
+        "电缆 剥皮刀 旋转",
+        "安全帽 帽绳 防风",
+        "电焊机 面罩 护目镜 自动变光",
+        "插座 搅拌棒 打胶",
     ] {
         assert_eq!(classified_as(&title(t)), None, "{t}");
     }
@@ -253,4 +257,17 @@ fn hand_tools_circuit_boards_and_consumables_sold_for_a_product_are_not_the_prod
         classified_as(&title("电动扳手 锂电 无刷 大扭力")).as_deref(),
         Some("ccc_power_tool")
     );
+}
+
+#[test]
+fn a_product_whose_own_name_ends_like_a_tool_stays_the_product() {
+    // The new endings leave alone products named by a keyword ending in them.
+    for (t, category) in [
+        ("飞科 卷发棒 32mm 负离子", "ccc_household_appliance"),
+        ("东成 振捣棒 1.5kW 6米 混凝土", "ccc_power_tool"),
+        ("镀锌 钢丝绳 6mm 100米", "steel_wire_rope"),
+        ("小天鹅 洗衣机 全自动 波轮 8公斤", "ccc_household_appliance"),
+    ] {
+        assert_eq!(classified_as(&title(t)).as_deref(), Some(category), "{t}");
+    }
 }
