@@ -10,6 +10,10 @@
 //! and an operator adds or replaces categories and deadline overrides with a file of the same format
 //! ([`Catalogue::builtin_with_extension`]) without recompiling. Every file is validated on load, and
 //! errors name the category and the field at fault.
+//!
+//! [`Catalogue::classify`] applies the catalogue's rules; [`Catalogue::read`] adds a learned title model
+//! ([`TitleModel`], trained on the labelled titles of `core/tests/data/`) that answers for a title the
+//! rules leave unclassified and flags listings for the seller to confirm where the two disagree.
 
 mod category;
 mod classify;
