@@ -229,6 +229,14 @@ fn the_eighth_held_out_set_keeps_its_accuracy() {
     assert!(report("classify_heldout8.tsv", false) >= 0.965);
 }
 
+/// The ninth held-out set (400 titles), written blind after the seventh round and committed before it
+/// was measured: measured once, 84.2% with the rules alone (85.0% with the learned model). Not tuned
+/// on yet: this guard keeps the figure from falling.
+#[test]
+fn the_ninth_held_out_set_keeps_its_accuracy() {
+    assert!(report("classify_heldout9.tsv", false) >= 0.84);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // THE 95% CHECK ON TITLES NEVER SEEN. It measures the newest held-out set nobody tuned on. The eighth
 // set held it until the seventh round read its misses; the ninth set (`classify_heldout9.tsv`, being
@@ -237,15 +245,21 @@ fn the_eighth_held_out_set_keeps_its_accuracy() {
 // ---------------------------------------------------------------------------------------------------
 
 /// The newest labelled set that no rule was tuned on (see the marked block above).
-const NEWEST_UNSEEN_SET: &str = "classify_heldout8.tsv";
+const NEWEST_UNSEEN_SET: &str = "classify_heldout9.tsv";
 
 /// Issue 10's goal: 95% on titles never seen while tuning, as the catalogue reads them (the rules and
 /// the learned title model, trained on every other set). The eighth set measured 84.8% when it was
-/// fresh (the rules alone; the model did not exist), so the goal is not met; the check runs with
-/// `--ignored` until a fresh set meets it.
+/// fresh (the rules alone; the model did not exist); the ninth, written blind after the seventh
+/// round and committed (`2a53c2e`) before it was measured, measured once: 85.0% (340/400) with the
+/// rules and the model, 84.2% (337/400) with the rules alone (the sixth round's rules: 83.2%); 98
+/// titles flagged for confirmation held 42 of the 60 misses. The goal is not met; the check runs
+/// with `--ignored` until a fresh set meets it.
 #[test]
-#[ignore = "goal not met: the eighth held-out set measured 84.8% fresh (issue 10, item 10); the ninth set takes this check next"]
+#[ignore = "goal not met: the ninth held-out set measured 85.0% fresh (rules and model; the rules alone 84.2%) (issue 10, item 10)"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
+    let rules = measure(NEWEST_UNSEEN_SET);
+    print!("the rules alone, ");
+    print_outcome(NEWEST_UNSEEN_SET, &rules, false);
     let model = model_without(NEWEST_UNSEEN_SET);
     let outcome = measure_with(NEWEST_UNSEEN_SET, Some(&model));
     println!(
