@@ -190,3 +190,84 @@ fn a_thing_of_the_products_own_kind_after_its_name_is_the_product() {
         Some("ccc_power_tool")
     );
 }
+
+#[test]
+fn a_word_of_what_the_product_does_without_or_does_is_no_thing_sold() {
+    // `无` or `免` inside a word (`智能无钥匙`: keyless) says what the product does without; an action
+    // (`手机解锁`) or a service (`支持定尺`: cut to length) ends like a thing-noun but names none.
+    for t in [
+        "爱玛 电动自行车 智能无钥匙 新国标",
+        "台铃 电动自行车 手机解锁 48V",
+        "雅迪 电动自行车 NFC开锁 长续航",
+        "冷轧带肋钢筋 CRB550 支持定尺 Φ6",
+    ] {
+        assert!(classified_as(&title(t)).is_some(), "{t}");
+    }
+    // A real key or lock after the product word is still a thing sold.
+    assert_eq!(classified_as(&title("电动车 钥匙 备用 通用")), None);
+}
+
+#[test]
+fn chains_liquids_slots_tools_and_fasteners_after_a_product_are_the_thing_sold() {
+    // Seventh round: `链`, `液`, `槽`, `棒`, `绳`, `镜` and `刀` end thing-nouns; tools, fasteners,
+    // eyewear and sprays are accessory heads.
+    for t in [
+        "吸顶灯 吊链 黑色 1米",
+        "汽车 玻璃 清洗液 去油膜",
+        "插座 暗盒 修复器 底盒 槽",
+        "插座 安装 工具 开孔",
+        "开关 螺丝 M4 长款 100颗",
+        "电焊 墨镜 自动变光",
+        "头盔 喷雾 防雾",
+        "电缆 剥皮刀 旋转",
+        "安全帽 帽绳 防风",
+        "电焊机 面罩 护目镜 自动变光",
+        "插座 搅拌棒 打胶",
+    ] {
+        assert_eq!(classified_as(&title(t)), None, "{t}");
+    }
+}
+
+#[test]
+fn a_product_a_word_ends_with_suitable_for_is_what_the_listing_fits() {
+    // `燃气灶适用` (suitable for gas stoves) weighs half, like `燃气灶专用`; `适用 雅迪` after a product
+    // word starts a companion phrase and leaves the product word whole.
+    assert_eq!(classified_as(&title("电磁炉适用 不粘锅 28cm")), None);
+    assert_eq!(
+        category_and_part("电动车 锂电池 48V 适用 雅迪"),
+        (Some("ebike".to_owned()), Some("battery".to_owned()))
+    );
+}
+
+#[test]
+fn hand_tools_circuit_boards_and_consumables_sold_for_a_product_are_not_the_product() {
+    for t in [
+        "燃气热水器 电路板 通用 主板",
+        "电动车 控制板 48V 维修",
+        "保险柜 干燥剂 防潮 10包",
+        "插座 扳手 拆装 五金",
+        "Smoke detector cleaner spray, 10 oz",
+        "Ceiling fan mounting screw kit",
+        "LED panel light connector 2-pin",
+    ] {
+        assert_eq!(classified_as(&title(t)), None, "{t}");
+    }
+    // A tool that is itself a power tool stays one.
+    assert_eq!(
+        classified_as(&title("电动扳手 锂电 无刷 大扭力")).as_deref(),
+        Some("ccc_power_tool")
+    );
+}
+
+#[test]
+fn a_product_whose_own_name_ends_like_a_tool_stays_the_product() {
+    // The new endings leave alone products named by a keyword ending in them.
+    for (t, category) in [
+        ("飞科 卷发棒 32mm 负离子", "ccc_household_appliance"),
+        ("东成 振捣棒 1.5kW 6米 混凝土", "ccc_power_tool"),
+        ("镀锌 钢丝绳 6mm 100米", "steel_wire_rope"),
+        ("小天鹅 洗衣机 全自动 波轮 8公斤", "ccc_household_appliance"),
+    ] {
+        assert_eq!(classified_as(&title(t)).as_deref(), Some(category), "{t}");
+    }
+}

@@ -132,12 +132,14 @@ fn compound_head(
             let feature = text[start..run]
                 .chars()
                 .next()
-                .is_some_and(|c| FEATURE_PREFIXES.contains(c));
+                .is_some_and(|c| FEATURE_PREFIXES.contains(c))
+                || lacks(&text[start..run]);
             // A marketing noun (`通勤神器`: a commuting "wonder tool") praises the product and a set
             // word (`原厂配套`) says how it comes: neither is a thing of its own.
             let praise = MARKETING_NOUNS
                 .iter()
                 .chain(SET_WORDS.iter())
+                .chain(ACTION_WORDS.iter())
                 .any(|m| text[start..run].ends_with(m));
             if is_ending(&text[start..run]) && !covered_end && !companion && !feature && !praise {
                 if !restates && found.is_none_or(|(s, _)| start < s) {
@@ -159,6 +161,18 @@ fn compound_head(
 /// Words saying a product comes as a matching or complete set (`原厂配套`, `成套`): they end like a
 /// thing-noun (`套`) but describe the product.
 const SET_WORDS: [&str; 2] = ["配套", "成套"];
+
+/// Verbs and services that end like a thing-noun (`锁`, `尺`): `手机解锁` (unlocks by phone) says what
+/// the product does and `支持定尺` (cut to length) how it is sold; neither names a lock or a ruler.
+const ACTION_WORDS: [&str; 5] = ["解锁", "开锁", "上锁", "落锁", "定尺"];
+
+/// Whether a word says, after a first word, what the product lacks or does without (`智能无钥匙`:
+/// keyless, `免工具`): `无` or `免` inside it, before its last character, makes it a feature.
+fn lacks(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next_back();
+    chars.any(|c| c == '无' || c == '免')
+}
 
 /// Sellers' words of praise that end like a thing-noun (`神器`, `利器`: a "wonder tool") but name the
 /// listing's product itself (`通勤神器｜小牛 电动自行车`, `遛娃神器`).

@@ -10,6 +10,10 @@
 //! and an operator adds or replaces categories and deadline overrides with a file of the same format
 //! ([`Catalogue::builtin_with_extension`]) without recompiling. Every file is validated on load, and
 //! errors name the category and the field at fault.
+//!
+//! [`Catalogue::classify`] applies the catalogue's rules; [`Catalogue::read`] adds a learned title model
+//! ([`TitleModel`], trained on the labelled titles of `core/tests/data/`) that answers for a title the
+//! rules leave unclassified and flags listings for the seller to confirm where the two disagree.
 
 mod category;
 mod classify;
@@ -20,6 +24,7 @@ mod heads;
 mod heads_en;
 mod ids;
 mod keyword_index;
+mod learned;
 mod load;
 mod parts;
 mod rules;
@@ -34,12 +39,16 @@ mod tests;
 mod vocabulary_tests;
 
 pub use category::{Category, DeadlineOverride};
-pub use classify::{Classification, ListingFacts, ListingField, MatchedRule};
+pub use classify::{
+    Classification, ListingFacts, ListingField, MODEL_ANSWERS_AT, MODEL_DOUBTS_AT, MatchedRule,
+    Reading,
+};
 pub use elements::{DataElement, ElementPhase, UnknownDataElement};
 pub use error::{CatalogueError, Problem};
 pub use granularity::{Aggregation, Certificate, CertificateKind, Granularity, UnitOfMeasure};
 pub use heads::AccessoryHeads;
 pub use ids::{CategoryId, CategoryIdError};
+pub use learned::{TitleModel, label as title_label, parse_set as parse_labelled_set};
 pub use rules::{GtinPrefix, Keyword, MarketplaceCategory, MatchRules, PartRules};
 
 use std::collections::{HashMap, HashSet};

@@ -135,7 +135,9 @@ const COMPANION_MARKERS_ZH: [&str; 6] = ["送", "赠", "适用", "兼容", "带"
 const WORD_START_MARKERS_ZH: [&str; 2] = ["带", "含"];
 /// Markers that end a phrase naming what the product is for: `燃气灶专用` or `燃气灶 专用` (dedicated
 /// to gas stoves) names the product it fits, from the start of the word before the marker.
-const TRAILING_MARKERS_ZH: [&str; 1] = ["专用"];
+/// `适用` ending a word (`燃气灶适用 炒锅`: suitable for gas stoves) marks it the same way; starting
+/// a word (`适用雅迪`) it is a companion marker.
+const TRAILING_MARKERS_ZH: [&str; 2] = ["专用", "适用"];
 /// A marker that names what the product is for only as a word of its own: `烟雾报警器 用`.
 const LONE_MARKER_ZH: &str = "用";
 const COMPANION_MARKERS_EN: [&str; 5] = ["with", "for", "fits", "incl", "including"];
@@ -205,6 +207,19 @@ pub(super) fn dedicated_spans(text: &str) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     for marker in TRAILING_MARKERS_ZH {
         for (start, _) in text.match_indices(marker) {
+            let end = start + marker.len();
+            let ends_word = text[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_whitespace() || ends_phrase(c));
+            // `适用` marks the word it ends (`燃气灶适用 炒锅`), not one before a space (`电池 适用 雅迪`).
+            let attached = text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| !c.is_whitespace() && !ends_phrase(c));
+            if marker == "适用" && !(ends_word && attached) {
+                continue;
+            }
             // The word the marker follows, directly (`燃气灶专用`) or after one space (`燃气灶 专用`).
             let before = text[..start].strip_suffix(' ').unwrap_or(&text[..start]);
             let word_start = before

@@ -210,3 +210,73 @@ fn the_sixth_rounds_product_families_and_their_look_alikes() {
         ("平板 手写笔 适用 华为", None),
     ]);
 }
+
+#[test]
+fn the_seventh_rounds_product_families_are_their_category() {
+    check(&[
+        // Pedelecs of any form, and e-bike battery forms (down-tube, 海霸, 银鱼).
+        ("永久 电助力城市自行车 26寸 锂电", Some("ebike")),
+        ("电动车 锂电池 银鱼 48V 10Ah", Some("ebike")),
+        ("电瓶车 电瓶线 连接线 2.5平方", None),
+        // Overhead conductors, high-temperature wire and building wire by type.
+        ("钢芯铝绞线 LGJ-95 架空 按米", Some("wire_cable")),
+        ("铁氟龙线 AF200 0.5平方 耐高温", Some("wire_cable")),
+        ("Southwire 12/2 Romex NM-B 250 ft", Some("wire_cable")),
+        ("SOOW 12/4 portable cord 50 ft", Some("wire_cable")),
+        // LPG regulators by cylinder; pulleys and winches are no rope.
+        (
+            "Propane gas bottle regulator 37 mbar",
+            Some("lpg_regulator"),
+        ),
+        ("钢丝绳 动滑轮 起重 1吨", None),
+        // Cement by grade; a mixing plant that uses it does not make it a mixer.
+        ("海螺 P.O42.5 袋装水泥 50kg", Some("production_licence")),
+        // Appliance inlets are CCC appliance couplers; reversing switches are low-voltage gear.
+        (
+            "Schurter panel mount IEC C20 inlet 16A",
+            Some("ccc_switch_socket"),
+        ),
+        ("凸轮开关 LW26 三档 380V", Some("ccc_low_voltage")),
+        // An appliance's motor is a motor; a manual mincer is no appliance.
+        ("洗衣机电机 XD-135 通用", Some("ccc_small_motor")),
+        ("手摇 榨汁机 家用 小型", None),
+        // Hair straighteners and heated towel rails are appliances; UPS are electronics.
+        ("直卷两用 卷发棒 负离子", Some("ccc_household_appliance")),
+        ("智能毛巾架 碳纤维 恒温", Some("ccc_household_appliance")),
+        ("山特 UPS不间断电源 1000VA", Some("ccc_electronics")),
+        // Grow lights are luminaires; a bare lamp tube or a lamp chain is not.
+        ("全光谱 植物灯 LED 多肉", Some("ccc_lighting")),
+        // Vehicle lamp assemblies are vehicle parts; repair liquids are not.
+        ("大灯总成 LED 透镜 改装", Some("ccc_vehicle")),
+        // Fire alarm sounders; explosion-proof sounders, conduit and markings; non-sparking tools.
+        ("火灾声光报警器 编码 消防", Some("ccc_fire")),
+        ("防爆声光报警器 BBJ 220V", Some("ccc_explosion_proof")),
+        ("防爆挠性管 G1 700mm", Some("ccc_explosion_proof")),
+        ("防爆工具 铍铜 梅花扳手", None),
+        // Baby rattles and kick scooters are toys; toys' rechargeable batteries are not.
+        ("婴儿 摇铃 手抓 益智", Some("ccc_children")),
+        ("Kids kick scooter 3-wheel LED", Some("ccc_children")),
+        // E-bike makers and drive systems count beside a part or a second word of the e-bike.
+        ("Aventon replacement battery 48V 14Ah", Some("ebike")),
+        (
+            "Bosch PowerTube 625 vertical, Performance Line CX",
+            Some("ebike"),
+        ),
+        ("Aventon phone mount aluminium", None),
+        ("极核 电池 48V 24Ah 原装", Some("ebike")),
+        // A lock built into an e-bike is its feature; a lock sold for one is not an e-bike.
+        ("Cowboy 4 electric bike with built-in lock", Some("ebike")),
+        ("E-bike lock heavy duty chain", None),
+        ("遥控车 镍氢 充电电池 7.2V", None),
+        // JD 玩具乐器 and Amazon Toys & Games leaves: magnetic tiles, spinning tops, water guns, fidget toys.
+        ("磁力片 100片 儿童 拼装", Some("ccc_children")),
+        ("战斗陀螺 合金 对战 儿童", Some("ccc_children")),
+        ("战斗陀螺 发射器 拉线", None),
+        ("Nerf Elite 2.0 blaster with 20 darts", Some("ccc_children")),
+        ("Fidget toy pack sensory 30 pcs", Some("ccc_children")),
+        ("消防水枪 直流 65型", Some("ccc_fire")),
+        // Cookware for a gas stove and cleaning sprays are no product of the catalogue.
+        ("燃气灶 炒锅 铸铁 老式", None),
+        ("瓷砖 保护膜 装修 地面", None),
+    ]);
+}
