@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-1000000}
 secs=${2:-10}
-target=${CARGO_TARGET_DIR:-target}/release
+target=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release
 dir=${BENCH_DIR:-/tmp/suyuan-bench-pages}
 mirror=$(ls -t "$target"/deps/mirror-* 2>/dev/null | grep -v '\.d$' | head -n 1 || true)
 [ -x "$target/suyuan" ] && [ -x "$target/suyuan-loadgen" ] || { echo "build the release binaries first (see the top of this script)"; exit 2; }
@@ -26,10 +26,11 @@ run_set() {
   echo "== $name"
   export SUYUAN_DATABASE_URL="sqlite://$db?mode=rwc" SUYUAN_ANALYTICS_DIR="$dir/$name-analytics" \
     SUYUAN_BIND="127.0.0.1:$port" SUYUAN_PUBLIC_URL="$url" SUYUAN_RATE_PAGES=off SUYUAN_LOG=warn
-  (cd "$dir" && exec "$OLDPWD/$target/suyuan" serve --demo > "$dir/$name-serve.log" 2>&1) &
+  (cd "$dir" && exec "$target/suyuan" serve --demo > "$dir/$name-serve.log" 2>&1) &
   local server=$!
   for _ in $(seq 1 600); do
     curl -fs "$url/healthz" >/dev/null 2>&1 && break
+    kill -0 "$server" 2>/dev/null || { echo "the server stopped:"; cat "$dir/$name-serve.log"; exit 1; }
     sleep 1
   done
   grep -E "Analytics" "$dir/$name-serve.log" || true
