@@ -44,7 +44,9 @@ pub struct Spec {
     pub start: DateTime<Utc>,
     /// Mean time between two records (sets the span the data covers).
     pub step: Duration,
-    /// Prefix of seller ids (a second batch for the same mirror keeps it).
+    /// Prefix of seller ids (a second batch for the same mirror keeps it): `sel_` and a few
+    /// characters of Crockford's base32, the rest of the 26 filled with the seller's number, so
+    /// that every id is a valid seller id (`sel_` and a 26-character ULID).
     pub seller_prefix: String,
 }
 
@@ -60,13 +62,14 @@ impl Spec {
             seed,
             start: end - Duration::milliseconds(step_ms * i64::try_from(events).unwrap_or(0)),
             step: Duration::milliseconds(step_ms),
-            seller_prefix: "sel_gen".into(),
+            seller_prefix: "sel_0GEN".into(),
         }
     }
 }
 
 fn seller_id(spec: &Spec, i: u32) -> String {
-    format!("{}{:08}", spec.seller_prefix, i)
+    let width = ("sel_".len() + 26).saturating_sub(spec.seller_prefix.len());
+    format!("{}{:0width$}", spec.seller_prefix, i)
 }
 
 /// The sellers of a spec: tier `i % 5 + 1`, province and city from the seed.
@@ -222,5 +225,25 @@ pub fn for_each_chunk(
         }
         written += events.len() as u64;
         f(events, codes);
+    }
+}
+
+#[cfg(test)]
+mod seller_id_tests {
+    use super::*;
+
+    #[test]
+    fn every_generated_seller_id_is_a_valid_seller_id() {
+        let end = DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or_default();
+        let spec = Spec::year_ending(1_000_000, end, 7);
+        for s in sellers(&spec) {
+            assert!(
+                suyuan_core::ids::SellerId::parse(&s.id).is_ok(),
+                "{} is not a seller id",
+                s.id
+            );
+        }
     }
 }
