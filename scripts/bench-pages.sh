@@ -8,7 +8,8 @@
 #   cargo bench -p suyuan-analytics --bench mirror --no-run
 #   scripts/bench-pages.sh [events (default 1000000)] [seconds per page (default 10)]
 #
-# Data go to $BENCH_DIR (default /tmp/suyuan-bench-pages; removed first).
+# Data go to $BENCH_DIR (default /tmp/suyuan-bench-pages; removed first); SKIP_DEMO=1 loads only
+# the generated set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-1000000}
@@ -52,7 +53,7 @@ run_set() {
 }
 
 rm -rf "$dir"; mkdir -p "$dir"
-run_set demo "$dir/demo.db"
+[ -n "${SKIP_DEMO:-}" ] || run_set demo "$dir/demo.db"
 echo "== generating $events events into $dir/generated.db"
 "$mirror" sqlite --events "$events" --db "$dir/generated.db"
 run_set generated "$dir/generated.db"

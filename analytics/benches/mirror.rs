@@ -123,12 +123,18 @@ async fn fill_sqlite(spec: &Spec, path: &str) {
         if i > 0 {
             sql.push(',');
         }
+        // A valid credit code (the pages read it back): 91, the division, the seller's number.
+        let credit = suyuan_core::credit_code::CreditCode::with_check_character(&format!(
+            "91{}{:09}",
+            s.division_code, i
+        ))
+        .unwrap();
         let _ = write!(
             sql,
-            "({}, {}, '{:018}', '{}', '{}', NULL, {now}, {now}, 'verified')",
+            "({}, {}, '{}', '{}', '{}', NULL, {now}, {now}, 'verified')",
             q(Some(&s.id)),
             q(Some(&s.name)),
-            i,
+            credit,
             s.division_code,
             s.seller_type
         );
