@@ -380,6 +380,18 @@ pub async fn change_alert(
     now: DateTime<Utc>,
 ) -> Result<AlertRow, StoreError> {
     let txn = db.begin().await?;
+    // Take the alert row's write lock before reading it: on SQLite a transaction that reads and
+    // then writes fails with SQLITE_BUSY when another connection wrote in between (a 500 seen
+    // under load, as `standing::verify` did); on PostgreSQL it is the row lock two people would
+    // race for.
+    alert::Entity::update_many()
+        .col_expr(
+            alert::Column::UpdatedAt,
+            Expr::col(alert::Column::UpdatedAt),
+        )
+        .filter(alert::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
     let row = scope
         .filter(
             alert::Entity::find_by_id(id),
