@@ -172,41 +172,19 @@ both_engines_app!(
         assert!(overview.contains("<svg role=\"img\""));
 
         // Alerts: acknowledged with a form post carrying the CSRF token.
-        let http = no_redirects();
-        let res = http
-            .get(format!("{}/supervise/alerts?state=open", app.address))
-            .header("cookie", &gd)
-            .send()
-            .await
-            .unwrap();
-        let csrf_cookie = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-            .find(|c| c.starts_with("suyuan_csrf="))
-            .unwrap();
-        let body = res.text().await.unwrap();
+        let (_, _, body) = page(&app, Some(&gd), "/supervise/alerts?state=open").await;
         assert!(!body.contains(B_NAME), "Zhejiang's alerts stay out");
-        let csrf = csrf_in(&body);
         let at = body
             .find("/acknowledge")
             .expect("an open alert to acknowledge");
         let action = &body[..at];
         let id = &action[action.rfind("/supervise/alerts/").unwrap() + 18..];
-        let res = http
-            .post(format!("{}/supervise/alerts/{id}/acknowledge", app.address))
-            .header("cookie", format!("{gd}; {csrf_cookie}"))
-            .header("origin", app.address.as_str())
-            .form(&[("csrf", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let (status, _) = alert_post(&app, &gd, id, "acknowledge", "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, _, acked) = page(&app, Some(&gd), "/supervise/alerts?state=acknowledged").await;
         assert!(acked.contains(&format!("alert-{id}")), "{acked}");
         // Without the CSRF token the post is refused.
-        let res = http
+        let res = no_redirects()
             .post(format!("{}/supervise/alerts/{id}/resolve", app.address))
             .header("cookie", &gd)
             .form(&[("comment", "x")])
