@@ -34,7 +34,8 @@ impl Drop for Browser {
     }
 }
 
-fn which(name: &str) -> Option<String> {
+/// The path of a program on `PATH`, if there is one.
+pub fn which(name: &str) -> Option<String> {
     std::env::var_os("PATH")?
         .to_str()?
         .split(':')

@@ -195,6 +195,18 @@ both_engines_app!(
     }
 );
 
+/// The `suyuan_csrf=…` cookie a page set and the CSRF token in its forms.
+async fn csrf_of(res: reqwest::Response) -> (String, String) {
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.starts_with("suyuan_csrf="))
+        .unwrap();
+    (cookie, csrf_in(&res.text().await.unwrap()))
+}
+
 /// Posts an alert form (`action`: acknowledge, resolve or comment) as `cookie` with the CSRF
 /// token the alerts page gave; answers the status and the body.
 async fn alert_post(
@@ -211,14 +223,7 @@ async fn alert_post(
         .send()
         .await
         .unwrap();
-    let csrf_cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-        .find(|c| c.starts_with("suyuan_csrf="))
-        .unwrap();
-    let csrf = csrf_in(&res.text().await.unwrap());
+    let (csrf_cookie, csrf) = csrf_of(res).await;
     let res = http
         .post(format!("{}/supervise/alerts/{id}/{action}", app.address))
         .header("cookie", format!("{cookie}; {csrf_cookie}"))
@@ -502,14 +507,7 @@ both_engines_app!(
             .send()
             .await
             .unwrap();
-        let csrf_cookie = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-            .find(|c| c.starts_with("suyuan_csrf="))
-            .unwrap();
-        let csrf = csrf_in(&res.text().await.unwrap());
+        let (csrf_cookie, csrf) = csrf_of(res).await;
         let token = signed_in_cookie(&app, &supervisor("44"));
         let token = token.trim_start_matches("suyuan_token=");
         let res = http

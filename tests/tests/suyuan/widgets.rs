@@ -443,7 +443,10 @@ async fn host_page(app_origin: String, listing_id: String) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embed_js_shows_the_badge_and_its_link_in_headless_chromium_under_a_strict_csp() {
-    let (Some(chromium), Some(driver)) = (which("chromium"), which("chromedriver")) else {
+    let (Some(chromium), Some(driver)) = (
+        suyuan_tests::browser::which("chromium"),
+        suyuan_tests::browser::which("chromedriver"),
+    ) else {
         assert!(
             std::env::var("CI").map(|v| v != "true").unwrap_or(true),
             "CI=true but chromium or chromedriver is missing"
@@ -558,13 +561,4 @@ async fn embed_js_shows_the_badge_and_its_link_in_headless_chromium_under_a_stri
     );
     assert!(!alt.is_empty());
     assert!(width > 0, "the badge image loaded under the strict CSP");
-}
-
-fn which(name: &str) -> Option<String> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| std::path::Path::new(dir).join(name))
-        .find(|p| p.is_file())
-        .map(|p| p.display().to_string())
 }
