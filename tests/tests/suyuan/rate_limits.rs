@@ -52,7 +52,7 @@ async fn a_burst_of_page_views_from_one_client_is_slowed_and_others_are_not(app:
     let res = one.get(&home).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let wait = retry_after(&res);
-    assert!((1..=2).contains(&wait), "Retry-After {wait}");
+    assert!((1..=3).contains(&wait), "Retry-After {wait}");
     assert!(
         res.headers()["content-type"]
             .to_str()
@@ -96,7 +96,9 @@ async fn a_burst_of_page_views_from_one_client_is_slowed_and_others_are_not(app:
 
 both_engines_with!(
     a_burst_of_page_views_from_one_client_is_slowed_and_others_are_not,
-    &[("SUYUAN_RATE_PAGES", "1/s burst 5")],
+    // One view every 3 s after a burst of 5: six views on a loaded machine (a CI rehearsal
+    // beside a benchmark, under faketime) once took over a second, which `1/s` refilled.
+    &[("SUYUAN_RATE_PAGES", "20/min burst 5")],
     super::a_burst_of_page_views_from_one_client_is_slowed_and_others_are_not
 );
 
