@@ -7,6 +7,8 @@ use crate::division::Jurisdiction;
 use crate::tenancy::SellerType;
 use std::collections::BTreeMap;
 
+pub mod overview;
+
 /// A filter or sort value that cannot be read: the field and why (both languages).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadField {
@@ -274,31 +276,47 @@ pub fn rank(lines: Vec<RankLine>, f: &RankFilter, sort: Sort) -> Vec<RankLine> {
     out
 }
 
-/// The region a division is shown under in a jurisdiction's overview: the province nationally
-/// (no jurisdiction), the city in a province, the county in a city or county.
-pub fn region_key(jurisdiction: Option<&Jurisdiction>, division: &str) -> String {
-    let len = match jurisdiction.map(|j| j.as_prefix().len()) {
-        None => 2,
-        Some(2) => 4,
-        Some(_) => 6,
-    };
-    division.chars().take(len).collect()
+/// Lines per page of the ranking.
+pub const RANK_PAGE: usize = 100;
+/// Alerts per page of the alert list.
+pub const ALERT_PAGE: u64 = 50;
+
+/// Reads a page number (1 or more; empty means the first), naming `field` when it cannot.
+pub fn page_number(raw: Option<&str>, field: &'static str) -> Result<usize, BadField> {
+    match blank(raw) {
+        None => Ok(1),
+        Some(p) => match p.parse::<usize>() {
+            Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+            _ => Err(BadField::new(
+                field,
+                "页码应为 1 到 1000000 之间的整数",
+                "page must be a whole number from 1 to 1000000",
+            )),
+        },
+    }
 }
 
-/// The average score by region key (see [`region_key`]), regions in code order.
-pub fn average_by_region(
-    jurisdiction: Option<&Jurisdiction>,
-    scores: &[(String, f64)],
-) -> Vec<(String, f64, usize)> {
-    let mut sums: BTreeMap<String, (f64, usize)> = BTreeMap::new();
-    for (division, score) in scores {
-        let e = sums.entry(region_key(jurisdiction, division)).or_default();
-        e.0 += score;
-        e.1 += 1;
+/// Page `n` (1-based) of `len` lines, `per` a page: the lines' range (empty past the last
+/// page) and how many pages there are (at least 1).
+pub fn page_range(len: usize, n: usize, per: usize) -> (std::ops::Range<usize>, usize) {
+    let pages = len.div_ceil(per.max(1)).max(1);
+    let start = n.saturating_sub(1).saturating_mul(per).min(len);
+    (start..(start + per).min(len), pages)
+}
+
+/// Reads the id an alert list continues below (`before`; empty means from the newest).
+pub fn before_id(raw: Option<&str>) -> Result<Option<i64>, BadField> {
+    match blank(raw) {
+        None => Ok(None),
+        Some(b) => match b.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(BadField::new(
+                "before",
+                "before 应为提醒编号（正整数）",
+                "before must be an alert id (a positive whole number)",
+            )),
+        },
     }
-    sums.into_iter()
-        .map(|(k, (sum, n))| (k, sum / n as f64, n))
-        .collect()
 }
 
 /// Counts of one timeliness row: `(within_deadline, completed, overdue)`.
@@ -447,21 +465,28 @@ mod tests {
     }
 
     #[test]
-    fn regions_are_one_level_below_the_jurisdiction_and_shares_sum_counts() {
-        let gd = Jurisdiction::parse("44").ok();
-        let avg = average_by_region(
-            gd.as_ref(),
-            &[
-                ("440104".into(), 80.0),
-                ("440105".into(), 60.0),
-                ("440305".into(), 90.0),
-            ],
-        );
-        assert_eq!(
-            avg,
-            vec![("4401".into(), 70.0, 2), ("4403".into(), 90.0, 1)]
-        );
-        assert_eq!(region_key(None, "440104"), "44");
+    fn pages_are_read_strictly_and_cut_the_lines() {
+        assert_eq!(page_number(None, "page"), Ok(1));
+        assert_eq!(page_number(Some(" "), "page"), Ok(1));
+        assert_eq!(page_number(Some("3"), "page"), Ok(3));
+        for bad in ["0", "-1", "x", "1.5", "99999999999"] {
+            assert_eq!(
+                page_number(Some(bad), "page").unwrap_err().field,
+                "page",
+                "{bad}"
+            );
+        }
+        assert_eq!(page_range(250, 1, 100), (0..100, 3));
+        assert_eq!(page_range(250, 3, 100), (200..250, 3));
+        assert_eq!(page_range(250, 4, 100), (250..250, 3));
+        assert_eq!(page_range(0, 1, 100), (0..0, 1));
+        assert_eq!(before_id(Some("42")), Ok(Some(42)));
+        assert_eq!(before_id(None), Ok(None));
+        assert_eq!(before_id(Some("0")).unwrap_err().field, "before");
+    }
+
+    #[test]
+    fn shares_sum_counts_and_the_worst_come_first() {
         let rows = vec![
             ("ebike".to_owned(), (1, 2, 0)),
             ("ebike".to_owned(), (1, 1, 1)),

@@ -29,6 +29,7 @@ mod m20261206_000060_create_analytics_leases;
 mod m20261207_000010_create_accounts;
 mod m20261207_000030_add_recall_code_indexes;
 mod m20261207_000040_add_alert_notes;
+mod m20261207_000050_create_analytics_overviews;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_create_accounts::Migration),
             Box::new(m20261207_000030_add_recall_code_indexes::Migration),
             Box::new(m20261207_000040_add_alert_notes::Migration),
+            Box::new(m20261207_000050_create_analytics_overviews::Migration),
         ]
     }
 }

@@ -46,7 +46,12 @@ pub enum ResultScope {
 }
 
 impl ResultScope {
-    fn filter<E, C>(&self, q: sea_orm::Select<E>, seller: C, division: C) -> sea_orm::Select<E>
+    pub(crate) fn filter<E, C>(
+        &self,
+        q: sea_orm::Select<E>,
+        seller: C,
+        division: C,
+    ) -> sea_orm::Select<E>
     where
         E: EntityTrait,
         C: ColumnTrait,
@@ -54,12 +59,30 @@ impl ResultScope {
         match self {
             ResultScope::Seller(s) => q.filter(seller.eq(s.as_str())),
             ResultScope::Jurisdiction(j) => {
-                let p: String = j.as_prefix().chars().filter(char::is_ascii_digit).collect();
-                q.filter(division.like(format!("{p}%")))
+                let (from, to) = division_range(j);
+                let q = q.filter(division.gte(from));
+                match to {
+                    Some(to) => q.filter(division.lt(to)),
+                    None => q,
+                }
             }
             ResultScope::All => q,
         }
     }
+}
+
+/// The division codes of a jurisdiction as a range, `from <= division < to` (`to` is `None`
+/// when nothing follows the prefix): unlike `LIKE 'prefix%'`, a range uses the indexes that
+/// lead with the division on both engines. Division codes are digits only, so the codes
+/// starting with `44` are those from `44` up to (not including) `45`.
+pub(crate) fn division_range(j: &Jurisdiction) -> (String, Option<String>) {
+    let from: String = j.as_prefix().chars().filter(char::is_ascii_digit).collect();
+    // The last digit that is not a 9, one up, with what follows it dropped.
+    let to = from.rfind(|c: char| c != '9').map(|i| {
+        let next = char::from(from.as_bytes()[i] + 1);
+        format!("{}{next}", &from[..i])
+    });
+    (from, to)
 }
 
 /// What a run changed among the alerts.
@@ -80,7 +103,8 @@ pub struct ReconcileOutcome {
 const CHUNK: usize = 500;
 
 /// Saves what a run computed, in one transaction: scores and timeliness of the periods and
-/// weeks it computed, the overdue list, and the alerts reconciled.
+/// weeks it computed, the overdue list, the overview figures of every jurisdiction rolled up
+/// again ([`crate::overviews`]), and the alerts reconciled.
 pub async fn save_results(
     db: &DatabaseConnection,
     results: &SupervisionResults,
@@ -180,6 +204,7 @@ pub async fn save_results(
             .await?;
     }
 
+    crate::overviews::roll_up(&txn, now).await?;
     let outcome = reconcile_alerts(&txn, &results.alerts, now).await?;
     txn.commit().await?;
     Ok(outcome)
@@ -468,6 +493,63 @@ pub async fn list_scores(
         .await?)
 }
 
+/// A line of a ranking: a stored score without its components.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankRow {
+    /// The seller.
+    pub seller_id: String,
+    /// Its division code.
+    pub division: String,
+    /// Its main category of the month.
+    pub category_id: Option<String>,
+    /// The score, 0-100.
+    pub score: f64,
+    /// `A` to `D`.
+    pub grade: String,
+    /// Against the month before.
+    pub change: Option<f64>,
+}
+
+/// The scores of one month in the caller's scope, for a ranking: only the columns it shows
+/// (the components, the larger part of a row, stay behind).
+pub async fn rank_rows(
+    conn: &impl ConnectionTrait,
+    scope: &ResultScope,
+    period: &str,
+) -> Result<Vec<RankRow>, StoreError> {
+    type Columns = (String, String, Option<String>, f64, String, Option<f64>);
+    let rows: Vec<Columns> = scope
+        .filter(
+            score::Entity::find(),
+            score::Column::SellerId,
+            score::Column::Division,
+        )
+        .select_only()
+        .column(score::Column::SellerId)
+        .column(score::Column::Division)
+        .column(score::Column::CategoryId)
+        .column(score::Column::Score)
+        .column(score::Column::Grade)
+        .column(score::Column::Change)
+        .filter(score::Column::Period.eq(period))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(seller_id, division, category_id, score, grade, change)| RankRow {
+                seller_id,
+                division,
+                category_id,
+                score,
+                grade,
+                change,
+            },
+        )
+        .collect())
+}
+
 /// The components of a stored score (largest loss first).
 pub fn score_components(row: &ScoreRow) -> Result<Vec<ScoreComponent>, StoreError> {
     serde_json::from_str(&row.components).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -711,4 +793,22 @@ pub async fn overdue_counts(
         .into_tuple()
         .all(conn)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::division_range;
+    use suyuan_core::division::Jurisdiction;
+
+    fn range(p: &str) -> (String, Option<String>) {
+        division_range(&Jurisdiction::parse(p).unwrap())
+    }
+
+    #[test]
+    fn a_jurisdiction_is_the_range_of_codes_its_prefix_starts() {
+        assert_eq!(range("44"), ("44".into(), Some("45".into())));
+        assert_eq!(range("4401"), ("4401".into(), Some("4402".into())));
+        assert_eq!(range("4419"), ("4419".into(), Some("442".into())));
+        assert_eq!(range("440199"), ("440199".into(), Some("4402".into())));
+    }
 }

@@ -103,14 +103,11 @@ pub async fn alert_counts(
     db: &impl ConnectionTrait,
     scope: &ResultScope,
 ) -> Result<Vec<(String, i64)>, StoreError> {
-    let q = alert::Entity::find();
-    let q = match scope {
-        ResultScope::Seller(s) => q.filter(alert::Column::SellerId.eq(s.as_str())),
-        ResultScope::Jurisdiction(j) => {
-            q.filter(alert::Column::Division.like(format!("{}%", j.as_prefix())))
-        }
-        ResultScope::All => q,
-    };
+    let q = scope.filter(
+        alert::Entity::find(),
+        alert::Column::SellerId,
+        alert::Column::Division,
+    );
     Ok(q.select_only()
         .column(alert::Column::State)
         .column_as(Expr::col(alert::Column::Id).count(), "n")

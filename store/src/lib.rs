@@ -21,6 +21,7 @@ pub mod listings;
 pub mod mail_recipients;
 pub mod offline;
 pub mod operators;
+pub mod overviews;
 pub mod queue;
 pub mod recall_trace;
 pub mod recalls;

@@ -240,6 +240,52 @@ pub async fn list_sellers_for(
         .collect()
 }
 
+/// Of these seller ids, the sellers an admin (all) or a supervisor (its jurisdiction) sees.
+pub async fn sellers_among(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    ids: &[String],
+) -> Result<Vec<Seller>, StoreError> {
+    use crate::JurisdictionScoped as _;
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
+    let query = match who {
+        Principal::Admin(_) => seller::Entity::find(),
+        Principal::Supervisor { jurisdiction, .. } => {
+            seller::Entity::find_in_jurisdiction(jurisdiction)
+        }
+        _ => return Err(StoreError::NotFound("sellers")),
+    };
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        for row in query
+            .clone()
+            .filter(seller::Column::Id.is_in(chunk.iter().map(String::as_str)))
+            .all(db)
+            .await?
+        {
+            out.push(Seller::try_from(row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// How many sellers an admin (all) or a supervisor (its jurisdiction) sees.
+pub async fn count_sellers_for(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+) -> Result<u64, StoreError> {
+    use crate::JurisdictionScoped as _;
+    use sea_orm::PaginatorTrait as _;
+    let query = match who {
+        Principal::Admin(_) => seller::Entity::find(),
+        Principal::Supervisor { jurisdiction, .. } => {
+            seller::Entity::find_in_jurisdiction(jurisdiction)
+        }
+        _ => return Err(StoreError::NotFound("sellers")),
+    };
+    Ok(query.count(db).await?)
+}
+
 /// The verified, active seller holding a unified social credit code (the demo finds its sellers
 /// again this way; a claim page tells a later claimant the code is taken).
 pub async fn seller_by_credit_code(

@@ -1,7 +1,7 @@
 //! `/supervise/alerts`: the improvement alerts of the jurisdiction, acknowledged or resolved
 //! with a form post (CSRF-checked, `PersonForm`).
 
-use super::{sellers_by_id, supervisor};
+use super::supervisor;
 use crate::board::{self, Nav, href, t};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -9,6 +9,7 @@ use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
+use suyuan_core::dashboard::{ALERT_PAGE, before_id};
 use suyuan_core::supervision::{AlertRule, AlertState};
 use suyuan_store::analytics::{self as results, AlertEventRow, AlertFilter, AlertRow};
 use suyuan_store::tenants::Seller;
@@ -24,6 +25,8 @@ use suyuan_widgets::Lang;
 pub struct AlertQuery {
     /// `open`, `acknowledged` or `resolved`; all when absent.
     pub state: Option<String>,
+    /// Continue below this alert id (the next page, older alerts); from the newest when absent.
+    pub before: Option<String>,
     /// The page language.
     pub lang: Option<String>,
 }
@@ -115,7 +118,23 @@ pub fn alert_table(
     }
 }
 
-/// `GET /supervise/alerts[?state=]`.
+/// The sellers these alerts name, by id (those the person may see).
+async fn sellers_named(
+    state: &AppState,
+    who: &suyuan_core::tenancy::Principal,
+    alerts: &[AlertRow],
+) -> Result<HashMap<String, Seller>, ApiError> {
+    let mut ids: Vec<String> = alerts.iter().map(|a| a.seller_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    Ok(suyuan_store::tenants::sellers_among(&state.db, who, &ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id.as_str().to_owned(), s))
+        .collect())
+}
+
+/// `GET /supervise/alerts[?state=&before=]`: 50 alerts a page, newest first.
 #[get("/supervise/alerts")]
 pub async fn alerts_page(
     req: HttpRequest,
@@ -144,18 +163,26 @@ pub async fn alerts_page(
             }
         },
     };
+    let before = match before_id(q.before.as_deref()) {
+        Ok(b) => b,
+        Err(bad) => return Ok(board::bad_fields(&req, &state, lang, &[bad])),
+    };
     let scope = board::scope_of(&who)?;
-    let alerts = results::list_alerts(
+    // One more than a page says whether an older page follows.
+    let mut alerts = results::list_alerts(
         &state.db,
         &scope,
         &AlertFilter {
             state: only,
-            limit: 500,
+            before_id: before,
+            limit: ALERT_PAGE + 1,
             ..Default::default()
         },
     )
     .await?;
-    let names = sellers_by_id(&state, &who).await?;
+    let more = alerts.len() as u64 > ALERT_PAGE;
+    alerts.truncate(ALERT_PAGE as usize);
+    let names = sellers_named(&state, &who, &alerts).await?;
     let ids: Vec<i64> = alerts.iter().map(|a| a.id).collect();
     let mut notes: HashMap<i64, Vec<AlertEventRow>> = HashMap::new();
     for n in results::alert_notes(&state.db, &ids).await? {
@@ -170,6 +197,17 @@ pub async fn alerts_page(
                 }
             }
             (alert_table(lang, &alerts, Some(&names), Some(&token), &notes))
+            @if before.is_some() || more {
+                nav.pager aria-label=(t(lang, "分页", "Pages")) {
+                    @if before.is_some() {
+                        a href=(href(lang, "/supervise/alerts", &[("state", only.map_or("", |s| s.as_str()))])) { (t(lang, "最新的提醒", "Newest alerts")) }
+                    }
+                    @if let (true, Some(last)) = (more, alerts.last()) {
+                        @if before.is_some() { " · " }
+                        a rel="next" href=(href(lang, "/supervise/alerts", &[("state", only.map_or("", |s| s.as_str())), ("before", &last.id.to_string())])) { (t(lang, "更早的提醒", "Older alerts")) }
+                    }
+                }
+            }
         }
     };
     let mut res = board::page(

@@ -5,18 +5,14 @@ use crate::board::{self, Nav, charts, figure, href, one, pct, t};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use maud::html;
-use suyuan_core::dashboard::{Counts, average_by_region, share_by_key, worst};
+use suyuan_core::dashboard::overview::OverviewFigures;
 use suyuan_core::tenancy::Principal;
-use suyuan_store::analytics::{self as results, ScoreFilter, TimelinessFilter};
 use suyuan_store::dashboards::alert_counts;
+use suyuan_store::overviews;
 use suyuan_web::AppState;
 use suyuan_web::error::ApiError;
 use suyuan_web::page::lang_of;
 use suyuan_web::session::PersonSession;
-
-/// Weeks of timeliness the overview shows, and of which the worst categories are taken.
-const WEEKS: usize = 12;
-const WORST_WEEKS: usize = 4;
 
 /// `GET /supervise`: number of sellers, the average score and its trend, the timeliness trend,
 /// open alerts, the average score by region and the categories with the worst timeliness.
@@ -33,75 +29,22 @@ pub async fn overview(
         Principal::Supervisor { jurisdiction, .. } => Some(jurisdiction.clone()),
         _ => None,
     };
-    let sellers = suyuan_store::tenants::list_sellers_for(&state.db, &who, None)
-        .await?
-        .len();
-    let trend = results::score_trend(&state.db, &scope, 12).await?;
-    let latest = trend.last().map(|(p, _)| p.clone());
-    let scores = match &latest {
-        Some(p) => {
-            results::list_scores(
-                &state.db,
-                &scope,
-                &ScoreFilter {
-                    period: Some(p.clone()),
-                    limit: 1_000_000,
-                    ..Default::default()
-                },
-            )
-            .await?
-        }
-        None => Vec::new(),
-    };
-    let timeliness = results::list_timeliness(
-        &state.db,
-        &scope,
-        &TimelinessFilter {
-            limit: 1_000_000,
-            ..Default::default()
-        },
-    )
-    .await?;
+    let sellers = suyuan_store::tenants::count_sellers_for(&state.db, &who).await?;
+    // Rolled up by the last analytics run (one row); the alerts change between runs.
+    let figures = overviews::overview(&state.db, &scope).await?;
     let alerts = alert_counts(&state.db, &scope).await?;
     let open = alerts
         .iter()
         .find(|(s, _)| s == "open")
         .map_or(0, |(_, n)| *n);
-    let overdue: i64 = results::overdue_counts(&state.db, &scope)
-        .await?
-        .iter()
-        .map(|(_, n)| n)
-        .sum();
-
-    let counts =
-        |r: &results::TimelinessRow| -> Counts { (r.within_deadline, r.completed, r.overdue) };
-    let weekly: Vec<(String, Counts)> = timeliness
-        .iter()
-        .filter(|r| r.dimension == "seller")
-        .map(|r| (r.week.clone(), counts(r)))
-        .collect();
-    let mut weekly = share_by_key(&weekly);
-    let skip = weekly.len().saturating_sub(WEEKS);
-    weekly.drain(..skip);
-    let recent: Vec<&str> = weekly
-        .iter()
-        .rev()
-        .take(WORST_WEEKS)
-        .map(|w| w.0.as_str())
-        .collect();
-    let by_category: Vec<(String, Counts)> = timeliness
-        .iter()
-        .filter(|r| r.dimension == "category" && recent.contains(&r.week.as_str()))
-        .map(|r| (r.key.clone(), counts(r)))
-        .collect();
-    let worst_categories = worst(&by_category, 5);
-    let regional = average_by_region(
-        jurisdiction.as_ref(),
-        &scores
-            .iter()
-            .map(|s| (s.division.clone(), s.score))
-            .collect::<Vec<_>>(),
-    );
+    let OverviewFigures {
+        score_trend: trend,
+        weekly,
+        regions: regional,
+        worst_categories,
+        overdue,
+    } = figures;
+    let latest = trend.last().map(|(p, _)| p.clone());
     let average = trend.last().map(|(_, a)| *a);
 
     let title = match &jurisdiction {

@@ -8,7 +8,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use maud::{Markup, html};
 use serde::Deserialize;
-use suyuan_core::dashboard::{RankFilter, RankLine, Sort, SortKey, rank};
+use suyuan_core::dashboard::{
+    RANK_PAGE, RankFilter, RankLine, Sort, SortKey, page_number, page_range, rank,
+};
 use suyuan_core::ids::SellerId;
 use suyuan_core::tenancy::{Principal, SellerType};
 use suyuan_store::analytics::{
@@ -35,6 +37,8 @@ pub struct RankQuery {
     pub seller_type: Option<String>,
     /// `YYYY-MM`; the latest month when absent.
     pub period: Option<String>,
+    /// Which page of the ranking (1, the best, when absent; 100 sellers a page).
+    pub page: Option<String>,
     /// The page language (read by `lang_of`).
     pub lang: Option<String>,
 }
@@ -86,43 +90,27 @@ pub async fn ranking(
         q.period.as_deref(),
         |c| board::known_category(&state, c),
     );
-    let (sort, filter) = match (sort, filter) {
-        (Ok(s), Ok(f)) => (s, f),
-        (s, f) => {
+    let page = page_number(q.page.as_deref(), "page").map_err(|e| vec![e]);
+    let (sort, filter, page) = match (sort, filter, page) {
+        (Ok(s), Ok(f), Ok(p)) => (s, f, p),
+        (s, f, p) => {
             let mut bad = s.err().unwrap_or_default();
             bad.extend(f.err().unwrap_or_default());
+            bad.extend(p.err().unwrap_or_default());
             return Ok(board::bad_fields(&req, &state, lang, &bad));
         }
     };
     let scope = board::scope_of(&who)?;
     let period = match &filter.period {
         Some(p) => Some(p.clone()),
-        None => results::list_scores(
-            &state.db,
-            &scope,
-            &ScoreFilter {
-                limit: 1,
-                ..Default::default()
-            },
-        )
-        .await?
-        .into_iter()
-        .next()
-        .map(|r| r.period),
+        // The latest month of the jurisdiction, as the last run's overview holds it.
+        None => suyuan_store::overviews::overview(&state.db, &scope)
+            .await?
+            .latest_month()
+            .map(str::to_owned),
     };
     let rows = match &period {
-        Some(p) => {
-            results::list_scores(
-                &state.db,
-                &scope,
-                &ScoreFilter {
-                    period: Some(p.clone()),
-                    limit: 1_000_000,
-                    ..Default::default()
-                },
-            )
-            .await?
-        }
+        Some(p) => results::rank_rows(&state.db, &scope, p).await?,
         None => Vec::new(),
     };
     let sellers = sellers_by_id(&state, &who).await?;
@@ -145,6 +133,7 @@ pub async fn ranking(
         })
         .collect();
     let lines = rank(lines, &filter, sort);
+    let (shown, pages) = page_range(lines.len(), page, RANK_PAGE);
 
     let params: Vec<(&str, &str)> = vec![
         ("category", filter.category.as_deref().unwrap_or("")),
@@ -157,6 +146,14 @@ pub async fn ranking(
         ("period", filter.period.as_deref().unwrap_or("")),
     ];
     let path = "/supervise/sellers";
+    let sort_query = sort.as_query();
+    let page_href = |n: usize| -> String {
+        let n = n.to_string();
+        let mut p = params.clone();
+        p.push(("sort", &sort_query));
+        p.push(("page", &n));
+        href(lang, path, &p)
+    };
     let body = html! {
         section.card {
             form.filters method="get" action=(path) {
@@ -211,8 +208,8 @@ pub async fn ranking(
                     (sort_header(lang, path, &params, sort, SortKey::Change, t(lang, "环比", "Change"), true))
                 } }
                 tbody {
-                    @for (i, l) in lines.iter().enumerate() { tr {
-                        td.num { (i + 1) }
+                    @for (i, l) in lines[shown.clone()].iter().enumerate() { tr {
+                        td.num { (shown.start + i + 1) }
                         td { a href=(href(lang, &format!("/supervise/sellers/{}", l.seller_id), &[])) { (l.name) } }
                         td { (l.division) }
                         td { (l.category_id.as_deref().map(|c| board::category_name(&state, lang, c)).unwrap_or_default()) }
@@ -223,6 +220,17 @@ pub async fn ranking(
                 }
             } }
             @if lines.is_empty() { p.muted { (t(lang, "没有符合条件的销售者。", "No seller matches.")) } }
+            @if pages > 1 {
+                nav.pager aria-label=(t(lang, "分页", "Pages")) {
+                    (t(lang, "第 ", "Page ")) (page) " / " (pages) (t(lang, " 页", ""))
+                    @if page > 1 {
+                        " · " a rel="prev" href=(page_href(page - 1)) { (t(lang, "上一页", "Previous")) }
+                    }
+                    @if page < pages {
+                        " · " a rel="next" href=(page_href(page + 1)) { (t(lang, "下一页", "Next")) }
+                    }
+                }
+            }
         }
     };
     Ok(board::page(

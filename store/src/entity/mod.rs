@@ -8,6 +8,7 @@ pub mod account_session;
 pub mod analytics_alert;
 pub mod analytics_alert_event;
 pub mod analytics_overdue;
+pub mod analytics_overview;
 pub mod analytics_score;
 pub mod analytics_timeliness;
 pub mod code_flag;

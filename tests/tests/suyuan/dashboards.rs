@@ -522,3 +522,158 @@ both_engines_app!(
         assert_eq!(res.headers()["location"], "/supervise");
     }
 );
+
+/// The `<tbody>` rows of the table with this id.
+fn rows_of(body: &str, table_id: &str) -> usize {
+    let at = body
+        .find(&format!("id=\"{table_id}\""))
+        .unwrap_or_else(|| panic!("a table #{table_id}: {body}"));
+    let table = &body[at..at + body[at..].find("</table>").unwrap()];
+    let tbody = &table[table.find("<tbody>").unwrap()..];
+    tbody.matches("<tr").count()
+}
+
+/// The href of the link with this `rel`, unescaped.
+fn link(body: &str, rel: &str) -> Option<String> {
+    let at = body.find(&format!("rel=\"{rel}\" href=\""))? + rel.len() + 13;
+    Some(body[at..at + body[at..].find('"')?].replace("&amp;", "&"))
+}
+
+both_engines_app!(
+    the_overview_shows_the_figures_the_run_rolled_up_and_long_lists_come_in_pages,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let gd = signed_in_cookie(&app, &supervisor("44"));
+        let admin = signed_in_cookie(
+            &app,
+            &Principal::Admin(suyuan_core::ids::AdminId::generate()),
+        );
+
+        // The overview's figures are those of the stored results, summed for the jurisdiction.
+        let scope = suyuan_store::analytics::ResultScope::Jurisdiction(
+            suyuan_core::division::Jurisdiction::parse("44").unwrap(),
+        );
+        let scores = suyuan_store::analytics::list_scores(
+            &app.db.db,
+            &scope,
+            &suyuan_store::analytics::ScoreFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(scores.len(), 2, "A and S scored");
+        let average = (scores[0].score + scores[1].score) / 2.0;
+        let (status, _, overview) = page(&app, Some(&gd), "/supervise?lang=en").await;
+        assert_eq!(status, StatusCode::OK, "{overview}");
+        assert!(
+            overview.contains(&format!("<dt>Average score</dt><dd>{average:.1}</dd>")),
+            "{average:.1}: {overview}"
+        );
+        assert!(
+            overview.contains("<dt>Overdue records</dt><dd>3</dd>"),
+            "{overview}"
+        );
+        assert_eq!(rows_of(&overview, "by-region"), 2, "Guangzhou and Shenzhen");
+        assert!(overview.contains("region=4401") && overview.contains("region=4403"));
+        assert!(
+            !overview.contains("region=3301"),
+            "Hangzhou is not Guangdong's"
+        );
+        // Nationally: the two provinces.
+        let (_, _, national) = page(&app, Some(&admin), "/supervise?lang=en").await;
+        assert!(
+            national.contains("<dt>Overdue records</dt><dd>3</dd>"),
+            "B has none overdue"
+        );
+        assert!(national.contains("region=44") && national.contains("region=33"));
+        assert_eq!(rows_of(&national, "by-region"), 2);
+
+        // 130 more Guangzhou sellers, each with a sale overdue, scored by a second run.
+        let now = Utc::now();
+        let t = (now - Duration::days(3)).timestamp_millis();
+        let many: Vec<&'static str> = (0..130)
+            .map(|i| leak(&format!("sel_01JPAGE{i:019}")))
+            .collect();
+        let mut sellers: Vec<(&'static str, &'static str)> =
+            many.iter().map(|s| (*s, "440104")).collect();
+        sellers.extend([
+            (leak(&w.a), "440104"),
+            (leak(&w.s), "440305"),
+            (leak(&w.b), "330106"),
+        ]);
+        let mut f = empty_frames(&sellers);
+        f.sales = sales_frame(
+            &many
+                .iter()
+                .map(|s| sale(leak(&format!("{s}-sale")), s, true, Some(t), None, t + DAY))
+                .collect::<Vec<_>>(),
+        );
+        run(&app, &f, now).await;
+
+        // The ranking: 100 a page, numbered on, with links both ways that keep the filters.
+        let (status, _, first) = page(&app, Some(&gd), "/supervise/sellers?region=4401").await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        assert_eq!(rows_of(&first, "ranking"), 100);
+        // A, with no record in this run, has no score of the month: 130 ranked.
+        assert!(first.contains("130 个销售者"), "the count is of all pages");
+        assert!(first.contains("第 1 / 2 页"), "{first}");
+        assert!(link(&first, "prev").is_none());
+        let next = link(&first, "next").expect("a next page");
+        assert!(
+            next.contains("region=4401") && next.contains("page=2"),
+            "{next}"
+        );
+        let (status, _, second) = page(&app, Some(&gd), &next).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(rows_of(&second, "ranking"), 30);
+        assert!(second.contains("<td class=\"num\">101</td>"), "numbered on");
+        assert!(link(&second, "next").is_none());
+        assert!(link(&second, "prev").unwrap().contains("page=1"));
+        for bad in ["0", "x", "-2"] {
+            let (status, _, body) =
+                page(&app, Some(&gd), &format!("/supervise/sellers?page={bad}")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+            assert!(body.contains("page"), "{body}");
+        }
+
+        // Alerts: 50 a page, newest first; following "older" shows each alert once.
+        let all = suyuan_store::analytics::list_alerts(
+            &app.db.db,
+            &scope,
+            &suyuan_store::analytics::AlertFilter {
+                limit: 10_000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(all.len() > 100, "{} alerts", all.len());
+        let mut seen = Vec::new();
+        let mut path = "/supervise/alerts".to_owned();
+        loop {
+            let (status, _, body) = page(&app, Some(&gd), &path).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let ids: Vec<i64> = body
+                .match_indices("<tr id=\"alert-")
+                .map(|(at, m)| {
+                    let rest = &body[at + m.len()..];
+                    rest[..rest.find('"').unwrap()].parse().unwrap()
+                })
+                .collect();
+            assert!(ids.len() <= 50);
+            seen.extend(ids);
+            match link(&body, "next") {
+                Some(next) => path = next,
+                None => break,
+            }
+        }
+        let mut want: Vec<i64> = all.iter().map(|a| a.id).collect();
+        want.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(seen, want, "every alert once, newest first");
+        let (status, _, body) = page(&app, Some(&gd), "/supervise/alerts?before=x").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("before"), "{body}");
+    }
+);
