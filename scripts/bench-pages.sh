@@ -9,16 +9,17 @@
 #   scripts/bench-pages.sh [events (default 1000000)] [seconds per page (default 10)]
 #
 # Data go to $BENCH_DIR (default /tmp/suyuan-bench-pages; removed first); SKIP_DEMO=1 loads only
-# the generated set.
+# the generated set; GENERATED_DB=file starts from a copy of a database `mirror sqlite` filled
+# before (the fill takes minutes); MIRROR=path names the mirror benchmark binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-1000000}
 secs=${2:-10}
 target=$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release
 dir=${BENCH_DIR:-/tmp/suyuan-bench-pages}
-mirror=$(ls -t "$target"/deps/mirror-* 2>/dev/null | grep -v '\.d$' | head -n 1 || true)
+mirror=${MIRROR:-$(ls -t "$target"/deps/mirror-* 2>/dev/null | grep -v '\.d$' | head -n 1 || true)}
 [ -x "$target/suyuan" ] && [ -x "$target/suyuan-loadgen" ] || { echo "build the release binaries first (see the top of this script)"; exit 2; }
-[ -n "$mirror" ] || { echo "build the mirror benchmark first: cargo bench -p suyuan-analytics --bench mirror --no-run"; exit 2; }
+[ -n "$mirror" ] || [ -n "${GENERATED_DB:-}" ] || { echo "build the mirror benchmark first: cargo bench -p suyuan-analytics --bench mirror --no-run"; exit 2; }
 port=${BENCH_PORT:-18080}
 url="http://127.0.0.1:$port"
 
@@ -62,6 +63,11 @@ run_set() {
 
 rm -rf "$dir"; mkdir -p "$dir"
 [ -n "${SKIP_DEMO:-}" ] || run_set demo "$dir/demo.db"
-echo "== generating $events events into $dir/generated.db"
-"$mirror" sqlite --events "$events" --db "$dir/generated.db"
+if [ -n "${GENERATED_DB:-}" ]; then
+  echo "== a copy of $GENERATED_DB"
+  cp "$GENERATED_DB" "$dir/generated.db"
+else
+  echo "== generating $events events into $dir/generated.db"
+  "$mirror" sqlite --events "$events" --db "$dir/generated.db"
+fi
 run_set generated "$dir/generated.db"

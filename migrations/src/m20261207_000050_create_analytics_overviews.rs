@@ -1,6 +1,7 @@
 //! The figures of each jurisdiction's overview, rolled up by the analytics run (one row per
 //! scope: the nation `""`, each province, city and county with results) so the overview page
-//! reads one row instead of aggregating the jurisdiction's results on every request.
+//! reads one row instead of aggregating the jurisdiction's results on every request. Also an
+//! index of the scores by month (the national ranking reads one month of every seller).
 
 use crate::ts;
 use sea_orm_migration::prelude::*;
@@ -14,6 +15,13 @@ enum AnalyticsOverviews {
     Scope,
     Figures,
     ComputedAt,
+}
+
+#[derive(DeriveIden)]
+enum AnalyticsScores {
+    Table,
+    Period,
+    Division,
 }
 
 #[async_trait::async_trait]
@@ -38,10 +46,28 @@ impl MigrationTrait for Migration {
                     .col(ts(AnalyticsOverviews::ComputedAt))
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_analytics_scores_period_division")
+                    .table(AnalyticsScores::Table)
+                    .col(AnalyticsScores::Period)
+                    .col(AnalyticsScores::Division)
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_analytics_scores_period_division")
+                    .table(AnalyticsScores::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_table(Table::drop().table(AnalyticsOverviews::Table).to_owned())
             .await

@@ -11,9 +11,7 @@ use crate::board::{Nav, page, t};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use maud::html;
-use std::collections::HashMap;
 use suyuan_core::tenancy::{Principal, Role};
-use suyuan_store::tenants::{self, Seller};
 use suyuan_web::AppState;
 use suyuan_web::error::ApiError;
 use suyuan_web::session::PersonSession;
@@ -25,18 +23,6 @@ pub const ROLES: &[Role] = &[Role::Supervisor, Role::Admin];
 /// The signed-in supervisor or admin.
 pub fn supervisor(session: PersonSession) -> Result<Principal, ApiError> {
     Ok(session.require(ROLES)?.principal)
-}
-
-/// The sellers the person may read (one query), by id.
-pub async fn sellers_by_id(
-    state: &AppState,
-    who: &Principal,
-) -> Result<HashMap<String, Seller>, ApiError> {
-    Ok(tenants::list_sellers_for(&state.db, who, None)
-        .await?
-        .into_iter()
-        .map(|s| (s.id.as_str().to_owned(), s))
-        .collect())
 }
 
 /// A 404 page: what does not exist and what lies outside the jurisdiction look the same.

@@ -2,7 +2,7 @@
 //! `/supervise/sellers/{id}`: one seller's score breakdown, timeliness, overdue records and
 //! alerts. A seller outside the jurisdiction answers 404, never its data.
 
-use super::{not_found, sellers_by_id, supervisor};
+use super::{not_found, supervisor};
 use crate::board::{self, Nav, charts, hours, href, one, pct, sort_header, t};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -113,16 +113,16 @@ pub async fn ranking(
         Some(p) => results::rank_rows(&state.db, &scope, p).await?,
         None => Vec::new(),
     };
-    let sellers = sellers_by_id(&state, &who).await?;
+    let sellers = suyuan_store::tenants::seller_labels_for(&state.db, &who).await?;
     let lines: Vec<RankLine> = rows
         .into_iter()
         .map(|r| {
             let s = sellers.get(&r.seller_id);
             RankLine {
                 name: s
-                    .map(|s| s.name.clone())
+                    .map(|s| s.0.clone())
                     .unwrap_or_else(|| r.seller_id.clone()),
-                seller_type: s.map(|s| s.seller_type),
+                seller_type: s.map(|s| s.1),
                 seller_id: r.seller_id,
                 division: r.division,
                 category_id: r.category_id,
