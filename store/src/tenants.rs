@@ -266,9 +266,11 @@ pub async fn seller_labels_for(
         .await?;
     rows.into_iter()
         .map(|(id, name, kind)| {
-            let kind = kind.parse().map_err(|e: suyuan_core::tenancy::UnknownSellerType| {
-                StoreError::Corrupt(format!("seller {id}: seller_type: {e}"))
-            })?;
+            let kind = kind
+                .parse()
+                .map_err(|e: suyuan_core::tenancy::UnknownSellerType| {
+                    StoreError::Corrupt(format!("seller {id}: seller_type: {e}"))
+                })?;
             Ok((id, (name, kind)))
         })
         .collect()
