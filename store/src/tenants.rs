@@ -208,6 +208,19 @@ pub async fn seller_name(
     Ok(seller_row(db, id).await?.map(|s| s.name))
 }
 
+/// The sellers an admin (all) or a supervisor (its jurisdiction) sees, as a query; nobody else
+/// sees a list of sellers (`NotFound`).
+fn sellers_seen_by(who: &Principal) -> Result<sea_orm::Select<seller::Entity>, StoreError> {
+    use crate::JurisdictionScoped as _;
+    match who {
+        Principal::Admin(_) => Ok(seller::Entity::find()),
+        Principal::Supervisor { jurisdiction, .. } => {
+            Ok(seller::Entity::find_in_jurisdiction(jurisdiction))
+        }
+        _ => Err(StoreError::NotFound("sellers")),
+    }
+}
+
 /// Sellers `who` may list, by name, optionally only those in one verification state: every
 /// seller for an admin, those inside the jurisdiction for a supervisor. Sellers and operators
 /// list none (`NotFound`).
@@ -216,15 +229,8 @@ pub async fn list_sellers_for(
     who: &Principal,
     verification: Option<Verification>,
 ) -> Result<Vec<Seller>, StoreError> {
-    use crate::JurisdictionScoped as _;
     use sea_orm::{ColumnTrait as _, QueryFilter as _, QueryOrder as _};
-    let mut query = match who {
-        Principal::Admin(_) => seller::Entity::find(),
-        Principal::Supervisor { jurisdiction, .. } => {
-            seller::Entity::find_in_jurisdiction(jurisdiction)
-        }
-        _ => return Err(StoreError::NotFound("sellers")),
-    };
+    let mut query = sellers_seen_by(who)?;
     if let Some(v) = verification {
         query = query.filter(seller::Column::Verification.eq(v.as_str()));
         if v == Verification::Provisional {
@@ -247,15 +253,8 @@ pub async fn seller_labels_for(
     db: &impl ConnectionTrait,
     who: &Principal,
 ) -> Result<HashMap<String, (String, SellerType)>, StoreError> {
-    use crate::JurisdictionScoped as _;
     use sea_orm::QuerySelect as _;
-    let query = match who {
-        Principal::Admin(_) => seller::Entity::find(),
-        Principal::Supervisor { jurisdiction, .. } => {
-            seller::Entity::find_in_jurisdiction(jurisdiction)
-        }
-        _ => return Err(StoreError::NotFound("sellers")),
-    };
+    let query = sellers_seen_by(who)?;
     let rows: Vec<(String, String, String)> = query
         .select_only()
         .column(seller::Column::Id)
@@ -282,15 +281,8 @@ pub async fn sellers_among(
     who: &Principal,
     ids: &[String],
 ) -> Result<Vec<Seller>, StoreError> {
-    use crate::JurisdictionScoped as _;
     use sea_orm::{ColumnTrait as _, QueryFilter as _};
-    let query = match who {
-        Principal::Admin(_) => seller::Entity::find(),
-        Principal::Supervisor { jurisdiction, .. } => {
-            seller::Entity::find_in_jurisdiction(jurisdiction)
-        }
-        _ => return Err(StoreError::NotFound("sellers")),
-    };
+    let query = sellers_seen_by(who)?;
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
         for row in query
@@ -310,15 +302,8 @@ pub async fn count_sellers_for(
     db: &impl ConnectionTrait,
     who: &Principal,
 ) -> Result<u64, StoreError> {
-    use crate::JurisdictionScoped as _;
     use sea_orm::PaginatorTrait as _;
-    let query = match who {
-        Principal::Admin(_) => seller::Entity::find(),
-        Principal::Supervisor { jurisdiction, .. } => {
-            seller::Entity::find_in_jurisdiction(jurisdiction)
-        }
-        _ => return Err(StoreError::NotFound("sellers")),
-    };
+    let query = sellers_seen_by(who)?;
     Ok(query.count(db).await?)
 }
 
