@@ -188,6 +188,7 @@ pub async fn alerts_page(
     for n in results::alert_notes(&state.db, &ids).await? {
         notes.entry(n.alert_id).or_default().push(n);
     }
+    let state_param = only.map_or("", |s| s.as_str());
     let body = html! {
         section.card {
             p.links {
@@ -200,11 +201,11 @@ pub async fn alerts_page(
             @if before.is_some() || more {
                 nav.pager aria-label=(t(lang, "分页", "Pages")) {
                     @if before.is_some() {
-                        a href=(href(lang, "/supervise/alerts", &[("state", only.map_or("", |s| s.as_str()))])) { (t(lang, "最新的提醒", "Newest alerts")) }
+                        a href=(href(lang, "/supervise/alerts", &[("state", state_param)])) { (t(lang, "最新的提醒", "Newest alerts")) }
                     }
                     @if let (true, Some(last)) = (more, alerts.last()) {
                         @if before.is_some() { " · " }
-                        a rel="next" href=(href(lang, "/supervise/alerts", &[("state", only.map_or("", |s| s.as_str())), ("before", &last.id.to_string())])) { (t(lang, "更早的提醒", "Older alerts")) }
+                        a rel="next" href=(href(lang, "/supervise/alerts", &[("state", state_param), ("before", &last.id.to_string())])) { (t(lang, "更早的提醒", "Older alerts")) }
                     }
                 }
             }
