@@ -234,44 +234,93 @@ pub struct RankLine {
     pub change: Option<f64>,
 }
 
-/// The lines that pass `f` (its period is applied by the caller), in `sort` order; ties by
-/// name, then id. A missing change sorts last either way.
+/// A column the ranking orders by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RankColumn {
+    /// The score.
+    Score,
+    /// The change on the month before; a missing change comes last whichever the direction.
+    Change,
+    /// The seller's name, compared as bytes (so both databases and memory agree).
+    Name,
+    /// The seller's id.
+    SellerId,
+}
+
+/// One term of a ranking's order: a column and its direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderTerm {
+    /// The column.
+    pub column: RankColumn,
+    /// Largest (or last) first.
+    pub desc: bool,
+}
+
+impl Sort {
+    /// The whole order of a ranking sorted this way: the key, then ties by name and id
+    /// (ascending, except that a descending name sort runs the id down too). The store sorts
+    /// in SQL by these terms; [`rank`] sorts lines in memory by the same.
+    pub fn order(self) -> Vec<OrderTerm> {
+        let term = |column, desc| OrderTerm { column, desc };
+        match self.key {
+            SortKey::Score => vec![
+                term(RankColumn::Score, self.desc),
+                term(RankColumn::Name, false),
+                term(RankColumn::SellerId, false),
+            ],
+            SortKey::Change => vec![
+                term(RankColumn::Change, self.desc),
+                term(RankColumn::Name, false),
+                term(RankColumn::SellerId, false),
+            ],
+            SortKey::Name => vec![
+                term(RankColumn::Name, self.desc),
+                term(RankColumn::SellerId, self.desc),
+            ],
+        }
+    }
+}
+
+impl RankFilter {
+    /// Whether a line passes the filter (its period is applied by the caller).
+    pub fn admits(&self, l: &RankLine) -> bool {
+        self.category
+            .as_deref()
+            .is_none_or(|c| l.category_id.as_deref() == Some(c))
+            && self
+                .region
+                .as_ref()
+                .is_none_or(|r| l.division.starts_with(r.as_prefix()))
+            && self.grade.is_none_or(|g| l.grade.starts_with(g))
+            && self.seller_type.is_none_or(|t| l.seller_type == Some(t))
+    }
+}
+
+/// The lines that pass `f` (its period is applied by the caller), in `sort` order
+/// ([`Sort::order`]). The pages rank in SQL; this is the same rule in memory, which the
+/// store's tests hold the SQL to.
 pub fn rank(lines: Vec<RankLine>, f: &RankFilter, sort: Sort) -> Vec<RankLine> {
-    let mut out: Vec<RankLine> = lines
-        .into_iter()
-        .filter(|l| {
-            f.category
-                .as_deref()
-                .is_none_or(|c| l.category_id.as_deref() == Some(c))
-                && f.region
-                    .as_ref()
-                    .is_none_or(|r| l.division.starts_with(r.as_prefix()))
-                && f.grade.is_none_or(|g| l.grade.starts_with(g))
-                && f.seller_type.is_none_or(|t| l.seller_type == Some(t))
-        })
-        .collect();
-    let tie = |a: &RankLine, b: &RankLine| a.name.cmp(&b.name).then(a.seller_id.cmp(&b.seller_id));
+    use std::cmp::Ordering;
+    let mut out: Vec<RankLine> = lines.into_iter().filter(|l| f.admits(l)).collect();
+    let order = sort.order();
     out.sort_by(|a, b| {
-        let primary = match sort.key {
-            SortKey::Score => {
-                let o = a.score.total_cmp(&b.score);
-                if sort.desc { o.reverse() } else { o }
-            }
-            SortKey::Change => match (a.change, b.change) {
-                (Some(x), Some(y)) => {
-                    let o = x.total_cmp(&y);
-                    if sort.desc { o.reverse() } else { o }
-                }
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            },
-            SortKey::Name => {
-                let o = tie(a, b);
-                if sort.desc { o.reverse() } else { o }
-            }
-        };
-        primary.then_with(|| tie(a, b))
+        order.iter().fold(Ordering::Equal, |acc, t| {
+            acc.then_with(|| {
+                let o = match t.column {
+                    RankColumn::Score => a.score.total_cmp(&b.score),
+                    RankColumn::Name => a.name.as_bytes().cmp(b.name.as_bytes()),
+                    RankColumn::SellerId => a.seller_id.cmp(&b.seller_id),
+                    RankColumn::Change => match (a.change, b.change) {
+                        (Some(x), Some(y)) => x.total_cmp(&y),
+                        // Missing last, not reversed by the direction.
+                        (Some(_), None) => return Ordering::Less,
+                        (None, Some(_)) => return Ordering::Greater,
+                        (None, None) => Ordering::Equal,
+                    },
+                };
+                if t.desc { o.reverse() } else { o }
+            })
+        })
     });
     out
 }
@@ -459,6 +508,29 @@ mod tests {
                 Sort::parse("score").unwrap_or_default()
             )),
             ["s2", "s3"]
+        );
+        // Ties go to the name, then the id, ascending; a descending name sort runs both down.
+        let columns = |s: &str| {
+            Sort::parse(s)
+                .map(|s| {
+                    s.order()
+                        .iter()
+                        .map(|t| (t.column, t.desc))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            columns("-score"),
+            [
+                (RankColumn::Score, true),
+                (RankColumn::Name, false),
+                (RankColumn::SellerId, false)
+            ]
+        );
+        assert_eq!(
+            columns("-name"),
+            [(RankColumn::Name, true), (RankColumn::SellerId, true)]
         );
         assert_eq!(Sort::default().toggle(SortKey::Score).as_query(), "score");
         assert_eq!(Sort::default().toggle(SortKey::Name).as_query(), "name");

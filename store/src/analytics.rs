@@ -10,11 +10,11 @@
 //!   cause is found again is reopened (the same row, so never raised twice). Every change of
 //!   state is kept in `analytics_alert_events`.
 
-use crate::StoreError;
 use crate::entity::{
     analytics_alert as alert, analytics_alert_event as alert_event, analytics_overdue as overdue,
     analytics_score as score, analytics_timeliness as timeliness,
 };
+use crate::{StoreError, placeholders};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
@@ -22,11 +22,13 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use std::collections::{BTreeSet, HashMap};
+use suyuan_core::dashboard::{RankColumn, RankFilter, RankLine, Sort};
 use suyuan_core::division::Jurisdiction;
 use suyuan_core::ids::SellerId;
 use suyuan_core::supervision::{
     AlertCause, AlertState, Reconcile, ScoreComponent, SupervisionResults, reconcile,
 };
+use suyuan_core::tenancy::SellerType;
 
 pub use crate::entity::analytics_alert::Model as AlertRow;
 pub use crate::entity::analytics_alert_event::Model as AlertEventRow;
@@ -493,61 +495,155 @@ pub async fn list_scores(
         .await?)
 }
 
-/// A line of a ranking: a stored score without its components.
+/// One page of a ranking and how many lines all its pages hold.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RankRow {
-    /// The seller.
-    pub seller_id: String,
-    /// Its division code.
-    pub division: String,
-    /// Its main category of the month.
-    pub category_id: Option<String>,
-    /// The score, 0-100.
-    pub score: f64,
-    /// `A` to `D`.
-    pub grade: String,
-    /// Against the month before.
-    pub change: Option<f64>,
+pub struct RankPage {
+    /// Lines passing the filter, over all pages.
+    pub total: u64,
+    /// This page's lines, in order.
+    pub lines: Vec<RankLine>,
 }
 
-/// The scores of one month in the caller's scope, for a ranking: only the columns it shows
-/// (the components, the larger part of a row, stay behind).
-pub async fn rank_rows(
+/// The scores of one month in the caller's scope that pass `filter`, ranked in `sort` order
+/// ([`Sort::order`], the same rule as [`suyuan_core::dashboard::rank`]): `limit` lines from
+/// `offset`, and the count of all. Filtered, sorted and cut in SQL, so a page costs the same
+/// for a county and a nation: only the lines shown leave the database (a seller with no
+/// `sellers` row is named by its id).
+pub async fn rank_page(
     conn: &impl ConnectionTrait,
     scope: &ResultScope,
     period: &str,
-) -> Result<Vec<RankRow>, StoreError> {
-    type Columns = (String, String, Option<String>, f64, String, Option<f64>);
-    let rows: Vec<Columns> = scope
-        .filter(
-            score::Entity::find(),
-            score::Column::SellerId,
-            score::Column::Division,
-        )
-        .select_only()
-        .column(score::Column::SellerId)
-        .column(score::Column::Division)
-        .column(score::Column::CategoryId)
-        .column(score::Column::Score)
-        .column(score::Column::Grade)
-        .column(score::Column::Change)
-        .filter(score::Column::Period.eq(period))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
+    filter: &RankFilter,
+    sort: Sort,
+    offset: u64,
+    limit: u64,
+) -> Result<RankPage, StoreError> {
+    use sea_orm::{DbBackend, Statement, Value};
+    let backend = conn.get_database_backend();
+    let mut cond: Vec<&str> = vec!["s.period = ?"];
+    let mut values: Vec<Value> = vec![period.into()];
+    let range = |cond: &mut Vec<&str>, values: &mut Vec<Value>, j: &Jurisdiction| {
+        let (from, to) = division_range(j);
+        cond.push("s.division >= ?");
+        values.push(from.into());
+        if let Some(to) = to {
+            cond.push("s.division < ?");
+            values.push(to.into());
+        }
+    };
+    match scope {
+        ResultScope::Seller(id) => {
+            cond.push("s.seller_id = ?");
+            values.push(id.as_str().into());
+        }
+        ResultScope::Jurisdiction(j) => range(&mut cond, &mut values, j),
+        ResultScope::All => {}
+    }
+    if let Some(c) = &filter.category {
+        cond.push("s.category_id = ?");
+        values.push(c.as_str().into());
+    }
+    if let Some(r) = &filter.region {
+        range(&mut cond, &mut values, r);
+    }
+    if let Some(g) = filter.grade {
+        // Grades that start with `g`: from `g` up to the next character.
+        cond.push("s.grade >= ? AND s.grade < ?");
+        values.push(g.to_string().into());
+        values.push(
+            char::from_u32(u32::from(g) + 1)
+                .unwrap_or(char::MAX)
+                .to_string()
+                .into(),
+        );
+    }
+    if let Some(t) = filter.seller_type {
+        cond.push("t.seller_type = ?");
+        values.push(t.as_str().into());
+    }
+    let from = format!(
+        "FROM analytics_scores s LEFT JOIN sellers t ON t.id = s.seller_id WHERE {}",
+        cond.join(" AND ")
+    );
+    // Names compare as bytes on both engines, as in memory (PostgreSQL's default collation
+    // would follow the locale).
+    let name = match backend {
+        DbBackend::Postgres => r#"COALESCE(t.name, s.seller_id) COLLATE "C""#,
+        _ => "COALESCE(t.name, s.seller_id)",
+    };
+    let order: Vec<String> = sort
+        .order()
         .into_iter()
-        .map(
-            |(seller_id, division, category_id, score, grade, change)| RankRow {
+        .map(|term| {
+            let dir = if term.desc { "DESC" } else { "ASC" };
+            match term.column {
+                RankColumn::Score => format!("s.score {dir}"),
+                // A missing change last whichever the direction.
+                RankColumn::Change => {
+                    format!("CASE WHEN s.change IS NULL THEN 1 ELSE 0 END ASC, s.change {dir}")
+                }
+                RankColumn::Name => format!("{name} {dir}"),
+                RankColumn::SellerId => format!("s.seller_id {dir}"),
+            }
+        })
+        .collect();
+
+    let count = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            placeholders(backend, &format!("SELECT COUNT(*) AS n {from}")),
+            values.clone(),
+        ))
+        .await?
+        .map(|row| row.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let mut page_values = values;
+    page_values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
+    page_values.push(i64::try_from(offset).unwrap_or(i64::MAX).into());
+    let rows = conn
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            placeholders(
+                backend,
+                &format!(
+                    "SELECT s.seller_id, COALESCE(t.name, s.seller_id) AS name, s.division, \
+                     t.seller_type, s.category_id, s.score, s.grade, s.change \
+                     {from} ORDER BY {} LIMIT ? OFFSET ?",
+                    order.join(", ")
+                ),
+            ),
+            page_values,
+        ))
+        .await?;
+    let lines = rows
+        .into_iter()
+        .map(|row| {
+            let seller_id: String = row.try_get("", "seller_id")?;
+            let seller_type = row
+                .try_get::<Option<String>>("", "seller_type")?
+                .map(|k| {
+                    k.parse::<SellerType>().map_err(|e| {
+                        StoreError::Corrupt(format!("seller {seller_id}: seller_type: {e}"))
+                    })
+                })
+                .transpose()?;
+            Ok(RankLine {
+                name: row.try_get("", "name")?,
+                division: row.try_get("", "division")?,
+                seller_type,
+                category_id: row.try_get("", "category_id")?,
+                score: row.try_get("", "score")?,
+                grade: row.try_get("", "grade")?,
+                change: row.try_get("", "change")?,
                 seller_id,
-                division,
-                category_id,
-                score,
-                grade,
-                change,
-            },
-        )
-        .collect())
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(RankPage {
+        total: u64::try_from(count).unwrap_or(0),
+        lines,
+    })
 }
 
 /// The components of a stored score (largest loss first).

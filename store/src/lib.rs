@@ -96,3 +96,22 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
 }
+
+/// `?` placeholders as the backend wants them (`$1`, `$2`... on PostgreSQL), for the few
+/// queries written as SQL text.
+pub(crate) fn placeholders(backend: sea_orm::DbBackend, sql: &str) -> String {
+    if backend != sea_orm::DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}

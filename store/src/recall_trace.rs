@@ -11,8 +11,9 @@
 //! thousand records instead of 20 ms.
 
 use crate::StoreError;
+use crate::placeholders;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, Statement, Value};
 use suyuan_core::division::Jurisdiction;
 use suyuan_core::recall::{FlowRow, Gap, RecallFlow, Selector};
 
@@ -47,24 +48,6 @@ fn condition(selector: &Selector) -> (String, Vec<Value>) {
         }
     }
     (sql.join(" AND "), values)
-}
-
-/// `?` placeholders as the backend wants them.
-fn placeholders(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for ch in sql.chars() {
-        if ch == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(ch);
-        }
-    }
-    out
 }
 
 /// The recall flow of what `selector` names, traced through every seller; with a jurisdiction,

@@ -4,7 +4,6 @@ use super::{StoreError, is_unique_violation};
 use crate::entity::{operator, seller, supervisor};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
-use std::collections::HashMap;
 use suyuan_core::credit_code::CreditCode;
 use suyuan_core::division::{DivisionCode, Jurisdiction};
 use suyuan_core::ids::{OperatorId, SellerId, SupervisorId};
@@ -244,34 +243,6 @@ pub async fn list_sellers_for(
         .await?
         .into_iter()
         .map(Seller::try_from)
-        .collect()
-}
-
-/// The name and kind of every seller an admin (all) or a supervisor (its jurisdiction) sees,
-/// by id: three columns, for a ranking of thousands.
-pub async fn seller_labels_for(
-    db: &impl ConnectionTrait,
-    who: &Principal,
-) -> Result<HashMap<String, (String, SellerType)>, StoreError> {
-    use sea_orm::QuerySelect as _;
-    let query = sellers_seen_by(who)?;
-    let rows: Vec<(String, String, String)> = query
-        .select_only()
-        .column(seller::Column::Id)
-        .column(seller::Column::Name)
-        .column(seller::Column::SellerType)
-        .into_tuple()
-        .all(db)
-        .await?;
-    rows.into_iter()
-        .map(|(id, name, kind)| {
-            let kind = kind
-                .parse()
-                .map_err(|e: suyuan_core::tenancy::UnknownSellerType| {
-                    StoreError::Corrupt(format!("seller {id}: seller_type: {e}"))
-                })?;
-            Ok((id, (name, kind)))
-        })
         .collect()
 }
 

@@ -8,9 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use maud::{Markup, html};
 use serde::Deserialize;
-use suyuan_core::dashboard::{
-    RANK_PAGE, RankFilter, RankLine, Sort, SortKey, page_number, page_range, rank,
-};
+use suyuan_core::dashboard::{RANK_PAGE, RankFilter, Sort, SortKey, page_number, page_range};
 use suyuan_core::ids::SellerId;
 use suyuan_core::tenancy::{Principal, SellerType};
 use suyuan_store::analytics::{
@@ -109,31 +107,19 @@ pub async fn ranking(
             .latest_month()
             .map(str::to_owned),
     };
-    let rows = match &period {
-        Some(p) => results::rank_rows(&state.db, &scope, p).await?,
-        None => Vec::new(),
+    // One page, ranked and cut in SQL; the count gives the pages.
+    let per = RANK_PAGE as u64;
+    let offset = (page as u64 - 1).saturating_mul(per);
+    let ranked = match &period {
+        Some(p) => results::rank_page(&state.db, &scope, p, &filter, sort, offset, per).await?,
+        None => results::RankPage {
+            total: 0,
+            lines: Vec::new(),
+        },
     };
-    let sellers = suyuan_store::tenants::seller_labels_for(&state.db, &who).await?;
-    let lines: Vec<RankLine> = rows
-        .into_iter()
-        .map(|r| {
-            let s = sellers.get(&r.seller_id);
-            RankLine {
-                name: s
-                    .map(|s| s.0.clone())
-                    .unwrap_or_else(|| r.seller_id.clone()),
-                seller_type: s.map(|s| s.1),
-                seller_id: r.seller_id,
-                division: r.division,
-                category_id: r.category_id,
-                score: r.score,
-                grade: r.grade,
-                change: r.change,
-            }
-        })
-        .collect();
-    let lines = rank(lines, &filter, sort);
-    let (shown, pages) = page_range(lines.len(), page, RANK_PAGE);
+    let total = usize::try_from(ranked.total).unwrap_or(usize::MAX);
+    let (shown, pages) = page_range(total, page, RANK_PAGE);
+    let lines = ranked.lines;
 
     let params: Vec<(&str, &str)> = vec![
         ("category", filter.category.as_deref().unwrap_or("")),
@@ -193,7 +179,7 @@ pub async fn ranking(
             }
             p.muted {
                 (t(lang, "月份：", "Month: ")) (period.as_deref().unwrap_or("–"))
-                " · " (lines.len()) (t(lang, " 个销售者", " sellers"))
+                " · " (total) (t(lang, " 个销售者", " sellers"))
             }
         }
         section.card {
@@ -208,7 +194,7 @@ pub async fn ranking(
                     (sort_header(lang, path, &params, sort, SortKey::Change, t(lang, "环比", "Change"), true))
                 } }
                 tbody {
-                    @for (i, l) in lines[shown.clone()].iter().enumerate() { tr {
+                    @for (i, l) in lines.iter().enumerate() { tr {
                         td.num { (shown.start + i + 1) }
                         td { a href=(href(lang, &format!("/supervise/sellers/{}", l.seller_id), &[])) { (l.name) } }
                         td { (l.division) }
@@ -219,7 +205,7 @@ pub async fn ranking(
                     } }
                 }
             } }
-            @if lines.is_empty() { p.muted { (t(lang, "没有符合条件的销售者。", "No seller matches.")) } }
+            @if total == 0 { p.muted { (t(lang, "没有符合条件的销售者。", "No seller matches.")) } }
             @if pages > 1 {
                 nav.pager aria-label=(t(lang, "分页", "Pages")) {
                     (t(lang, "第 ", "Page ")) (page) " / " (pages) (t(lang, " 页", ""))

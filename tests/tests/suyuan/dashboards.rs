@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use suyuan_analytics::config::AnalyticsConfig;
 use suyuan_analytics::fixtures::*;
 use suyuan_core::tenancy::Principal;
-use suyuan_tests::{TestApp, both_engines_app};
+use suyuan_tests::{TestApp, TestDb, both_engines, both_engines_app};
 
 /// The `Cookie` header of a page session for `who` (today: the `suyuan_token` cookie holding an
 /// API token; the one place to change when sessions move server-side).
@@ -675,5 +675,218 @@ both_engines_app!(
         let (status, _, body) = page(&app, Some(&gd), "/supervise/alerts?before=x").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("before"), "{body}");
+    }
+);
+
+both_engines!(
+    the_ranking_is_filtered_sorted_and_paged_in_sql_exactly_as_the_core_rule_ranks,
+    |db: TestDb| async move {
+        use suyuan_core::credit_code::CreditCode;
+        use suyuan_core::dashboard::{RankFilter, RankLine, Sort, rank};
+        use suyuan_core::division::{DivisionCode, Jurisdiction};
+        use suyuan_core::supervision::{ScoreRecord, SupervisionResults};
+        use suyuan_core::tenancy::{NewSeller, SellerType};
+        use suyuan_store::analytics::{ResultScope, rank_page};
+
+        // 24 registered sellers over three divisions and three kinds; names repeat (the id
+        // breaks the tie) and differ only in case or script (bytes decide: `Alpha` < `alpha`
+        // < `Ω`, whatever the database's locale), and 6 scored sellers with no row (named by
+        // their id).
+        let names = [
+            "甲商行",
+            "Alpha",
+            "alpha",
+            "乙电器",
+            "Ω shop",
+            "甲商行",
+            "Beta",
+        ];
+        let divisions = ["440104", "440305", "330106"];
+        let kinds = [
+            SellerType::Online,
+            SellerType::Distributor,
+            SellerType::SmallShop,
+        ];
+        let mut sellers: Vec<(String, &str)> = Vec::new();
+        for i in 0..24 {
+            let division = divisions[i % 3];
+            let s = suyuan_store::tenants::create_seller(
+                &db.db,
+                NewSeller {
+                    name: names[i % names.len()].into(),
+                    credit_code: CreditCode::with_check_character(&format!("91{division}MA{i:07}"))
+                        .unwrap(),
+                    division_code: DivisionCode::parse(division).unwrap(),
+                    seller_type: kinds[(i / 3) % 3],
+                    email: None,
+                },
+            )
+            .await
+            .unwrap();
+            sellers.push((s.id.to_string(), division));
+        }
+        for i in 0..6 {
+            sellers.push((format!("sel_gone{i}"), divisions[i % 3]));
+        }
+        let grade = |s: f64| match s {
+            s if s >= 90.0 => "A",
+            s if s >= 75.0 => "B",
+            s if s >= 60.0 => "C",
+            _ => "D",
+        };
+        let record = |i: usize, id: &str, division: &str, period: &str| {
+            let score = [95.0, 80.0, 80.0, 62.5, 40.0, 80.0][i % 6];
+            ScoreRecord {
+                seller_id: id.to_owned(),
+                division: division.to_owned(),
+                period: period.to_owned(),
+                score,
+                grade: grade(score).to_owned(),
+                category_id: [None, Some("ebike"), Some("wire")][i % 3].map(str::to_owned),
+                rank_province: 1,
+                rank_division: 1,
+                rank_category: None,
+                change: (!i.is_multiple_of(4)).then_some((i % 5) as f64 - 2.0),
+                components: Vec::new(),
+            }
+        };
+        let mut scores: Vec<ScoreRecord> = sellers
+            .iter()
+            .enumerate()
+            .map(|(i, (id, division))| record(i, id, division, "2026-11"))
+            .collect();
+        // Another month's scores stay out.
+        scores.extend(
+            sellers
+                .iter()
+                .take(5)
+                .enumerate()
+                .map(|(i, (id, division))| record(i + 1, id, division, "2026-10")),
+        );
+        suyuan_store::analytics::save_results(
+            &db.db,
+            &SupervisionResults {
+                scores,
+                ..Default::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+
+        // What the rule in memory makes of the same month's lines.
+        let admin = Principal::Admin(suyuan_core::ids::AdminId::generate());
+        let registered = suyuan_store::tenants::list_sellers_for(&db.db, &admin, None)
+            .await
+            .unwrap();
+        let all: Vec<RankLine> = suyuan_store::analytics::list_scores(
+            &db.db,
+            &ResultScope::All,
+            &suyuan_store::analytics::ScoreFilter {
+                period: Some("2026-11".into()),
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let s = registered.iter().find(|s| s.id.as_str() == r.seller_id);
+            RankLine {
+                name: s.map_or_else(|| r.seller_id.clone(), |s| s.name.clone()),
+                seller_type: s.map(|s| s.seller_type),
+                seller_id: r.seller_id,
+                division: r.division,
+                category_id: r.category_id,
+                score: r.score,
+                grade: r.grade,
+                change: r.change,
+            }
+        })
+        .collect();
+        assert_eq!(all.len(), 30);
+
+        let gd = Jurisdiction::parse("44").unwrap();
+        let filters = [
+            RankFilter::default(),
+            RankFilter {
+                region: Jurisdiction::parse("4401").ok(),
+                ..Default::default()
+            },
+            RankFilter {
+                grade: Some('B'),
+                ..Default::default()
+            },
+            RankFilter {
+                category: Some("ebike".into()),
+                ..Default::default()
+            },
+            RankFilter {
+                seller_type: Some(SellerType::Distributor),
+                ..Default::default()
+            },
+            RankFilter {
+                region: Jurisdiction::parse("3301").ok(),
+                grade: Some('C'),
+                ..Default::default()
+            },
+        ];
+        let mut compared = 0;
+        for (scope, in_scope) in [
+            (ResultScope::All, None),
+            (ResultScope::Jurisdiction(gd.clone()), Some("44")),
+        ] {
+            let lines: Vec<RankLine> = all
+                .iter()
+                .filter(|l| in_scope.is_none_or(|p| l.division.starts_with(p)))
+                .cloned()
+                .collect();
+            for sort in ["score", "-score", "change", "-change", "name", "-name"] {
+                let sort = Sort::parse(sort).unwrap();
+                for f in &filters {
+                    let expected = rank(lines.clone(), f, sort);
+                    // Pages of 7, read until past the end.
+                    let mut got = Vec::new();
+                    let mut offset = 0;
+                    loop {
+                        let page = rank_page(&db.db, &scope, "2026-11", f, sort, offset, 7)
+                            .await
+                            .unwrap();
+                        assert_eq!(page.total, expected.len() as u64, "{sort:?} {f:?}");
+                        if page.lines.is_empty() {
+                            break;
+                        }
+                        assert!(page.lines.len() <= 7);
+                        got.extend(page.lines);
+                        offset += 7;
+                    }
+                    assert_eq!(got, expected, "{scope:?} {sort:?} {f:?}");
+                    compared += expected.len();
+                }
+            }
+        }
+        assert!(
+            compared > 200,
+            "the filters leave lines to order: {compared}"
+        );
+        // The names decide by bytes, and the sellers with no row are named by their id.
+        let by_name = rank_page(
+            &db.db,
+            &ResultScope::All,
+            "2026-11",
+            &RankFilter::default(),
+            Sort::parse("name").unwrap(),
+            0,
+            100,
+        )
+        .await
+        .unwrap();
+        let names: Vec<&str> = by_name.lines.iter().map(|l| l.name.as_str()).collect();
+        let alpha = names.iter().position(|n| *n == "Alpha").unwrap();
+        let lower = names.iter().position(|n| *n == "alpha").unwrap();
+        let omega = names.iter().position(|n| *n == "Ω shop").unwrap();
+        assert!(alpha < lower && lower < omega, "{names:?}");
+        assert!(names.contains(&"sel_gone3"), "{names:?}");
     }
 );
