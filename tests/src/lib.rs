@@ -98,11 +98,17 @@ pub struct DemoApp {
 
 /// Starts [`DemoApp`]; `None` when `engine` is not available (PostgreSQL outside CI).
 pub async fn spawn_demo_app(engine: Engine) -> Option<DemoApp> {
+    spawn_demo_app_with(engine, &[]).await
+}
+
+/// Like [`spawn_demo_app`], with extra configuration variables (`SUYUAN_RATE_PAGES=off`...).
+pub async fn spawn_demo_app_with(engine: Engine, extra: &[(&str, &str)]) -> Option<DemoApp> {
     let db = TestDb::new(engine).await?;
     let secret_key = SecretKey::generate();
     let dir = tempfile::tempdir().expect("temp dir");
     let analytics_dir = dir.path().join("analytics").display().to_string();
-    let vars = [("SUYUAN_ANALYTICS_DIR", analytics_dir.as_str())];
+    let mut vars = vec![("SUYUAN_ANALYTICS_DIR", analytics_dir.as_str())];
+    vars.extend_from_slice(extra);
     let (listener, config) = config_for(&db.url, &vars);
     let catalogue = suyuan_server::startup::load_catalogue(&config).expect("catalogue");
     let settings = suyuan_server::analytics::RunSettings::of(&config);

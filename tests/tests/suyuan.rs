@@ -3,6 +3,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod suyuan {
+    pub mod access;
     pub mod accounts;
     pub mod analytics;
     pub mod api;

@@ -22,7 +22,7 @@ fn catalogue_version() -> String {
 }
 
 /// A Shopify e-bike product; without a handle the listing has no URL.
-fn ebike_product(id: u64, handle: Option<&str>) -> Vec<u8> {
+pub fn ebike_product(id: u64, handle: Option<&str>) -> Vec<u8> {
     json!({"id": id, "title": "雅迪 新国标电动自行车", "handle": handle, "status": "active", "tags": "",
         "updated_at": "2026-11-25T10:00:00+08:00",
         "variants": [{"id": id + 1, "product_id": id, "title": "Default", "sku": "S", "barcode": "09520001000010"}]})
@@ -32,7 +32,7 @@ fn ebike_product(id: u64, handle: Option<&str>) -> Vec<u8> {
 
 /// A Shopify order of one e-bike, placed `age` ago and last updated `updated` ago, with the
 /// given financial status (`pending`: not paid; `paid`; `voided`: cancelled).
-fn shopify_order(order_id: u64, product_id: u64, financial: &str, age: Duration) -> Vec<u8> {
+pub fn shopify_order(order_id: u64, product_id: u64, financial: &str, age: Duration) -> Vec<u8> {
     let mut o: Value = serde_json::from_slice(&fixture("shopify_orders_cancelled.json")).unwrap();
     let now = Utc::now();
     o["id"] = json!(order_id);
