@@ -6,8 +6,8 @@
 use super::{FileError, ImportKind, Row, RowIssue, Table};
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read, Seek, SeekFrom};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Bytes read from the file at a time.
 const BLOCK: usize = 64 * 1024;
@@ -113,11 +113,18 @@ struct Gbk<R> {
     start: usize,
     end: usize,
     eof: bool,
+    /// The decoder has been told the end and taken it all: it must not be called again (it
+    /// panics), and every further read is the end. The CSV reader reads once more after the
+    /// end when the last line has no line break.
+    finished: bool,
 }
 
 impl<R: Read> Read for Gbk<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         loop {
+            if self.finished {
+                return Ok(0);
+            }
             if self.start == self.end && !self.eof {
                 let n = self.inner.read(&mut self.input)?;
                 self.start = 0;
@@ -136,21 +143,97 @@ impl<R: Read> Read for Gbk<R> {
                     "the file is not GBK text",
                 ));
             }
-            if written > 0 || out.is_empty() {
-                return Ok(written);
-            }
             if self.eof && matches!(result, encoding_rs::DecoderResult::InputEmpty) {
-                return Ok(0);
+                self.finished = true;
+            }
+            if written > 0 || out.is_empty() || self.finished {
+                return Ok(written);
             }
         }
     }
 }
 
+/// The bytes handed to the CSV reader, from (a little before) the record it reads next, so that
+/// a record's spreadsheet row can be counted.
+///
+/// The csv crate stamps a record with the position where its read began: before the `\n` of a
+/// CRLF (BurntSushi/rust-csv#395) and before the blank lines it skips. Its line numbers are one
+/// short on every row of a CRLF file (what Excel saves on Windows) and short by the blank lines
+/// above a row; rows are counted here instead.
+#[derive(Debug, Default)]
+struct Pending {
+    /// The stream offset of `bytes[0]`.
+    start: u64,
+    bytes: Vec<u8>,
+    /// The byte before `bytes[0]`.
+    before: Option<u8>,
+}
+
+impl Pending {
+    /// Counts the line breaks (`\r\n`, `\n` or `\r`) from stream offset `at` to the first
+    /// other byte: the blank lines before a record that starts its read at `at`. A `\n` after a
+    /// `\r` is the end of the break before. Bytes before `at` are dropped a block at a time.
+    fn breaks_at(&mut self, at: u64) -> usize {
+        let i = usize::try_from(at.saturating_sub(self.start))
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        let mut previous = match i {
+            0 => self.before,
+            _ => Some(self.bytes[i - 1]),
+        };
+        let mut breaks = 0;
+        for &b in &self.bytes[i..] {
+            match b {
+                b'\n' if previous == Some(b'\r') => {}
+                b'\n' | b'\r' => breaks += 1,
+                _ => break,
+            }
+            previous = Some(b);
+        }
+        if i >= BLOCK {
+            self.before = Some(self.bytes[i - 1]);
+            self.bytes.drain(..i);
+            self.start += i as u64;
+        }
+        breaks
+    }
+}
+
+/// The stream the CSV reader reads, kept in [`Pending`] as it passes.
+struct Tee<R> {
+    inner: R,
+    pending: Arc<Mutex<Pending>>,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.bytes.extend_from_slice(&out[..n]);
+        }
+        Ok(n)
+    }
+}
+
+/// The spreadsheet row of the record after the one on row `last`, which started its read at
+/// `position`: one more, and one more for each blank line between them.
+fn next_row(pending: &Mutex<Pending>, last: usize, position: Option<&csv::Position>) -> usize {
+    let blank = match (position, pending.lock()) {
+        (Some(p), Ok(mut pending)) => pending.breaks_at(p.byte()),
+        _ => 0,
+    };
+    last + 1 + blank
+}
+
+type Records = csv::StringRecordsIntoIter<Tee<BufReader<Box<dyn Read + Send>>>>;
+
 /// The data rows of a file, read one at a time after its header.
 pub struct RowReader {
     table: Arc<Table>,
-    records: csv::StringRecordsIntoIter<BufReader<Box<dyn Read + Send>>>,
-    index: usize,
+    records: Records,
+    pending: Arc<Mutex<Pending>>,
+    /// The spreadsheet row of the last record read (the header's, at first).
+    row: usize,
     /// The first pass's findings.
     pub scan: Scan,
 }
@@ -181,6 +264,7 @@ impl RowReader {
                 start: 0,
                 end: 0,
                 eof: false,
+                finished: false,
             }),
             "utf-8-bom" => {
                 file.seek(SeekFrom::Start(3))
@@ -197,11 +281,15 @@ impl RowReader {
         } else {
             b','
         };
+        let pending = Arc::new(Mutex::new(Pending::default()));
         let mut records = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(buffered)
+            .from_reader(Tee {
+                inner: buffered,
+                pending: pending.clone(),
+            })
             .into_records();
         let header = match records.next() {
             Some(Ok(h)) => h,
@@ -214,12 +302,15 @@ impl RowReader {
             None => return Err(FileError::Empty),
         };
         let table = Table::from_header(&header, kind, mapping, scan.encoding)?;
-        Ok(RowReader {
+        let mut reader = RowReader {
             table: Arc::new(table),
             records,
-            index: 0,
+            pending,
+            row: 0,
             scan,
-        })
+        };
+        reader.row = next_row(&reader.pending, reader.row, header.position());
+        Ok(reader)
     }
 
     /// The file's header, mapped.
@@ -227,25 +318,25 @@ impl RowReader {
         &self.table
     }
 
-    /// The next non-blank data row and its spreadsheet row number.
+    /// The next non-blank data row and its spreadsheet row number: the header's row, plus one
+    /// per record and per blank line before it (a cell holding line breaks is still one row).
     pub fn next_record(&mut self) -> Option<Result<(usize, csv::StringRecord), FileError>> {
         for rec in self.records.by_ref() {
-            self.index += 1;
-            let i = self.index;
             let rec = match rec {
                 Ok(rec) => rec,
                 Err(e) => {
+                    self.row = next_row(&self.pending, self.row, e.position());
                     return Some(Err(FileError::Csv {
-                        row: e.position().map_or(i + 1, |p| p.line() as usize),
+                        row: self.row,
                         message: e.to_string(),
                     }));
                 }
             };
+            self.row = next_row(&self.pending, self.row, rec.position());
             if rec.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            let number = rec.position().map_or(i + 1, |p| p.line() as usize);
-            return Some(Ok((number, rec)));
+            return Some(Ok((self.row, rec)));
         }
         None
     }
@@ -422,5 +513,71 @@ where
         }
         self.rows += read;
         (read > 0).then_some(Chunk { read, good })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn rows(csv: &[u8]) -> Vec<usize> {
+        let mut reader = RowReader::open(
+            std::io::Cursor::new(csv.to_vec()),
+            ImportKind::Receipts,
+            &[],
+        )
+        .unwrap();
+        std::iter::from_fn(|| reader.next_record())
+            .map(|r| r.unwrap().0)
+            .collect()
+    }
+
+    const TWO_ROWS: &str = "category,received_at,code\nebike,2026-11-20,A\nebike,2026-11-20,B\n";
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them_whatever_the_line_breaks() {
+        assert_eq!(rows(TWO_ROWS.as_bytes()), [2, 3]);
+        // Excel on Windows writes CRLF, for which the csv crate stamps every record one line
+        // short: the first data row was reported as row 1, the header.
+        assert_eq!(rows(TWO_ROWS.replace('\n', "\r\n").as_bytes()), [2, 3]);
+        assert_eq!(rows(TWO_ROWS.replace('\n', "\r").as_bytes()), [2, 3]);
+        let (gbk, _, _) = encoding_rs::GBK.encode(
+            "类别,进货日期,追溯码\r\n电动自行车,2026-11-20,A\r\n电动自行车,2026-11-20,B\r\n",
+        );
+        assert_eq!(rows(&gbk), [2, 3]);
+    }
+
+    #[test]
+    fn a_gbk_file_whose_last_line_has_no_line_break_reads_to_its_end() {
+        // The CSV reader reads once more after the end when the last line has no line break:
+        // the GBK decoder, already finished, panicked ("Must not use a decoder that has
+        // finished"), failing the import.
+        let (gbk, _, _) = encoding_rs::GBK
+            .encode("类别,进货日期,追溯码\n电动自行车,2026-11-20,A\n电动自行车,2026-11-20,B");
+        assert_eq!(rows(&gbk), [2, 3]);
+    }
+
+    #[test]
+    fn blank_lines_and_empty_rows_count_and_a_cell_with_line_breaks_is_one_row() {
+        let csv = "category,received_at,code\n\nebike,2026-11-20,A\n,,\n\nebike,\"2026-11-20\nx\",B\nebike,2026-11-20,C\n";
+        assert_eq!(rows(csv.as_bytes()), [3, 6, 7]);
+        assert_eq!(rows(csv.replace('\n', "\r\n").as_bytes()), [3, 6, 7]);
+    }
+
+    #[test]
+    fn a_long_crlf_file_keeps_counting_across_blocks() {
+        let mut csv = String::from("category,received_at,code\r\n");
+        for n in 0..20_000 {
+            csv.push_str(&format!("ebike,2026-11-20,X{n}\r\n"));
+            if n % 1000 == 999 {
+                csv.push_str("\r\n");
+            }
+        }
+        let numbers = rows(csv.as_bytes());
+        assert_eq!(numbers.len(), 20_000);
+        assert_eq!(numbers[999], 1001);
+        assert_eq!(numbers[1000], 1003);
+        assert_eq!(numbers.last(), Some(&(20_001 + 19)));
     }
 }
