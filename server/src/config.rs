@@ -82,6 +82,9 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// `SUYUAN_MAIL_FROM`: the sender of e-mails (default `溯源 Suyuan <noreply@localhost>`).
     pub mail_from: String,
+    /// `SUYUAN_MAIL_INTERVAL`: how often the mail queue is worked (sends due e-mails, queues
+    /// reminders and digests; default `5m`).
+    pub mail_interval: std::time::Duration,
     /// Submissions to trace platforms: `SUYUAN_SUBMIT_*` (defaults a platform may override).
     pub submit: SubmitConfig,
     /// `SUYUAN_WEBHOOK_REPLAY_WINDOW`: how far a signed send time (Standard Webhooks
@@ -160,6 +163,7 @@ struct FileConfig {
     transfer_remind_every: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    mail_interval: Option<String>,
     submit_poll: Option<String>,
     submit_max_attempts: Option<String>,
     submit_backoff_base: Option<String>,
@@ -439,6 +443,13 @@ impl Config {
             }
             None => "溯源 Suyuan <noreply@localhost>".to_owned(),
         };
+        let mail_interval = duration_or(pick("SUYUAN_MAIL_INTERVAL", file_cfg.mail_interval), 300)?;
+        if mail_interval.is_zero() {
+            return Err(ConfigError::new(
+                "SUYUAN_MAIL_INTERVAL",
+                "must be longer than zero",
+            ));
+        }
         let mut submit = SubmitConfig::default();
         let durations = [
             ("SUYUAN_SUBMIT_POLL", file_cfg.submit_poll, &mut submit.poll),
@@ -593,6 +604,7 @@ impl Config {
             transfer_remind_every,
             smtp_url,
             mail_from,
+            mail_interval,
             submit,
             database_url,
             bind,

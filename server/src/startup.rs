@@ -111,7 +111,7 @@ impl Application {
                         every: chrono::Duration::from_std(config.transfer_remind_every)
                             .context("SUYUAN_TRANSFER_REMIND_EVERY: too long")?,
                     },
-                    interval: std::time::Duration::from_secs(300),
+                    interval: config.mail_interval,
                     secret_key: state.secret_key.clone(),
                     digests: std::sync::Arc::new(suyuan_plugin_api::mail::notices::StoredResults),
                 },

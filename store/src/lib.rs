@@ -89,6 +89,45 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// True when the database could not be reached (refused or cut connections, a pool that
+    /// timed out, a server shutting down or not yet accepting): the request may be sent again
+    /// later and nothing of it was stored. Answered as 503, never as a bug.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Db(e) => is_unreachable(e),
+            _ => false,
+        }
+    }
+}
+
+/// True when a database error means the database could not be reached, rather than that the
+/// statement failed: see [`StoreError::is_unavailable`].
+pub fn is_unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                Sqlx::Io(_)
+                | Sqlx::Tls(_)
+                | Sqlx::Protocol(_)
+                | Sqlx::PoolTimedOut
+                | Sqlx::PoolClosed
+                | Sqlx::WorkerCrashed => true,
+                // PostgreSQL: class 08 (connection exception), the server shutting down
+                // (57P01-02) or not accepting connections yet (57P03).
+                Sqlx::Database(d) => d.code().is_some_and(|c| {
+                    c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+                }),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 /// True when a database error is a unique-constraint violation.
 pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
     matches!(
@@ -114,4 +153,40 @@ pub(crate) fn placeholders(backend: sea_orm::DbBackend, sql: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod unreachable_tests {
+    use super::*;
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr};
+    use std::sync::Arc;
+
+    fn sqlx(e: Sqlx) -> RuntimeErr {
+        RuntimeErr::SqlxError(Arc::new(e))
+    }
+
+    #[test]
+    fn a_database_out_of_reach_is_told_from_a_statement_that_failed() {
+        let refused = || std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for unreachable in [
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+            DbErr::Conn(sqlx(Sqlx::Io(refused()))),
+            DbErr::Exec(sqlx(Sqlx::Io(refused()))),
+            DbErr::Query(sqlx(Sqlx::PoolTimedOut)),
+            DbErr::Query(sqlx(Sqlx::Protocol("unexpected end".into()))),
+        ] {
+            assert!(is_unreachable(&unreachable), "{unreachable:?}");
+            assert!(StoreError::Db(unreachable).is_unavailable());
+        }
+        for failed in [
+            DbErr::RecordNotFound("seller".into()),
+            DbErr::Query(sqlx(Sqlx::RowNotFound)),
+            DbErr::Exec(sqlx(Sqlx::ColumnNotFound("x".into()))),
+            DbErr::Custom("bad".into()),
+        ] {
+            assert!(!is_unreachable(&failed), "{failed:?}");
+        }
+        assert!(!StoreError::NotFound("seller").is_unavailable());
+    }
 }

@@ -7,6 +7,7 @@
 //! missing server fails the run.
 
 pub mod browser;
+pub mod proxy;
 pub mod smtp;
 pub mod standin;
 
@@ -63,6 +64,16 @@ pub async fn spawn_instance(app: &TestApp) -> String {
         .await
         .expect("second pool");
     let (address, _) = start(&app.db.url, own_pool, app.secret_key.clone()).await;
+    address
+}
+
+/// Like [`spawn_instance`], with configuration variables of its own (its analytics directory,
+/// schedules...).
+pub async fn spawn_instance_with(app: &TestApp, vars: &[(&str, &str)]) -> String {
+    let own_pool = suyuan_store::connect(&app.db.url)
+        .await
+        .expect("second pool");
+    let (address, _) = start_with(&app.db.url, own_pool, app.secret_key.clone(), vars).await;
     address
 }
 
@@ -186,6 +197,23 @@ async fn start_with(
 /// Starts the application on an existing database.
 pub async fn spawn_app_on(db: TestDb, secret_key: SecretKey) -> TestApp {
     let (address, tokens) = start(&db.url, db.db.clone(), secret_key.clone()).await;
+    TestApp {
+        address,
+        db,
+        tokens,
+        secret_key,
+    }
+}
+
+/// Starts the application on `db` but reaching it through `url` (a [`proxy::TcpProxy`] in
+/// front of its server), with a pool of its own on that URL; the returned app's `db` still
+/// talks to the server directly, so the test can look while the application cannot.
+pub async fn spawn_app_via(db: TestDb, url: &str) -> TestApp {
+    let pool = suyuan_store::connect(url)
+        .await
+        .expect("pool through the proxy");
+    let secret_key = SecretKey::generate();
+    let (address, tokens) = start(url, pool, secret_key.clone()).await;
     TestApp {
         address,
         db,

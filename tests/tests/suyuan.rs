@@ -17,11 +17,13 @@ mod suyuan {
     pub mod fixtures;
     pub mod flags;
     pub mod imports;
+    pub mod instances;
     pub mod ledger;
     pub mod mail;
     pub mod marketplace;
     pub mod mirror;
     pub mod operators;
+    pub mod outage;
     pub mod personal_data;
     pub mod rate_limits;
     pub mod recall;

@@ -233,6 +233,8 @@ enum CheckedStanding {
     Counts(Access),
     /// The token counts for nothing (why, for the 401).
     Refused(String),
+    /// The database could not be reached (answered 503: send again later).
+    Unavailable(String),
     /// The store could not be read.
     Failed(String),
 }
@@ -257,6 +259,7 @@ pub async fn check_standing(
             Some(state) => match seller_access(state, &id, issued_at).await {
                 Ok(access) => CheckedStanding::Counts(access),
                 Err(ApiError::Unauthenticated(why)) => CheckedStanding::Refused(why),
+                Err(ApiError::Unavailable(why)) => CheckedStanding::Unavailable(why),
                 Err(e) => CheckedStanding::Failed(e.to_string()),
             },
             None => CheckedStanding::Failed("AppState missing from app data".to_owned()),
@@ -282,6 +285,7 @@ fn caller_of(req: &HttpRequest) -> Result<Caller, ApiError> {
         Principal::Seller(_) => match req.extensions().get::<CheckedStanding>().cloned() {
             Some(CheckedStanding::Counts(access)) => access == Access::ClaimOnly,
             Some(CheckedStanding::Refused(why)) => return Err(ApiError::Unauthenticated(why)),
+            Some(CheckedStanding::Unavailable(why)) => return Err(ApiError::Unavailable(why)),
             Some(CheckedStanding::Failed(e)) => {
                 return Err(ApiError::Unexpected(anyhow::anyhow!(
                     "reading the seller's standing: {e}"

@@ -302,6 +302,9 @@ impl ApiError {
     }
 }
 
+/// Seconds a 503 asks the caller to wait before sending again.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -336,6 +339,10 @@ impl ResponseError for ApiError {
         if let ApiError::TooMany { retry_after, .. } = self {
             res.insert_header(("Retry-After", retry_after.to_string()));
         }
+        if matches!(self, ApiError::Unavailable(_)) {
+            // What was refused was not stored: send it again in a few seconds.
+            res.insert_header(("Retry-After", UNAVAILABLE_RETRY_AFTER.to_string()));
+        }
         res.json(self.problem())
     }
 }
@@ -350,6 +357,7 @@ impl From<suyuan_store::StoreError> for ApiError {
                 detail_zh: format!("{field} {value} 已登记"),
                 detail_en: format!("{field} `{value}` is already registered"),
             },
+            e if e.is_unavailable() => ApiError::Unavailable(format!("database: {e}")),
             StoreError::Db(e) => ApiError::Unexpected(e.into()),
             StoreError::Invalid(en, zh) => ApiError::field("body", "invalid", zh, en),
             StoreError::Corrupt(msg) => {
