@@ -17,7 +17,7 @@ use suyuan_store::import::receipts::Duplicates;
 use suyuan_store::import::receipts::Labels;
 use suyuan_store::import::{
     self, Checker, FileError, ImportKind, ImportOptions, ImportReport, Progress, Row, RowIssue,
-    RowReader, Table,
+    RowReader, Table, runs,
 };
 use suyuan_store::offline::NewSale;
 use suyuan_store::receipts::NewReceipt;
@@ -34,6 +34,20 @@ pub enum ImportError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// This file was imported to its end before (send it with `again` to import it once more).
+    #[error("this file was imported on {finished_at} ({imported} rows)")]
+    AlreadyImported {
+        /// When.
+        finished_at: chrono::DateTime<chrono::Utc>,
+        /// Rows it imported.
+        imported: usize,
+    },
+    /// Another upload of the same file is being stored now.
+    #[error("the same file is being imported; try again in {retry_after} s")]
+    Busy {
+        /// Seconds until that import's lease runs out.
+        retry_after: u64,
+    },
 }
 
 /// One import to run.
@@ -97,7 +111,97 @@ pub async fn run(
     .await??;
     let table = reader.table().clone();
     let labels = labels(&table);
+    // The same file sent again is known by its digest: one imported to its end is not imported
+    // twice, one cut off in the middle goes on after its last stored row. A dry run writes
+    // nothing and takes no run.
+    let run = if options.dry_run {
+        None
+    } else {
+        let now = chrono::Utc::now();
+        match runs::begin(db, seller, kind, &reader.scan.sha256, options.again, now).await? {
+            runs::Begun::Go(run) => Some(run),
+            runs::Begun::Finished {
+                finished_at,
+                imported,
+            } => {
+                return Err(ImportError::AlreadyImported {
+                    finished_at,
+                    imported,
+                });
+            }
+            runs::Begun::Busy { retry_after } => return Err(ImportError::Busy { retry_after }),
+        }
+    };
     progress.start(reader.scan.lines.saturating_sub(1));
+    let rest = Rest {
+        options,
+        limit,
+        max_backdate: req_max_backdate,
+        transfer_terms: req.transfer_terms,
+        started,
+    };
+    let outcome = store_rows(
+        db,
+        catalogue,
+        seller,
+        reader,
+        &table,
+        labels,
+        rest,
+        progress,
+        run.as_ref(),
+    )
+    .await;
+    if let Some(run) = &run {
+        let now = chrono::Utc::now();
+        // Finished when rows are stored and the file was read to its end; otherwise the lease is
+        // given back, and the same file sent again does what is left.
+        let ended = match &outcome {
+            Ok(report) => report.imported > 0 && !(report.all_or_nothing && report.rejected > 0),
+            Err(_) => false,
+        };
+        let closed = if ended {
+            runs::finish(db, run, now).await
+        } else {
+            runs::release(db, run, now).await
+        };
+        if let Err(e) = closed {
+            tracing::warn!(error = %e, run = %run.id, "import run could not be closed; its lease runs out");
+        }
+    }
+    outcome
+}
+
+/// What [`store_rows`] needs of the request besides the file.
+struct Rest {
+    options: ImportOptions,
+    limit: usize,
+    max_backdate: chrono::Duration,
+    transfer_terms: suyuan_store::transfers::TransferTerms,
+    started: std::time::Instant,
+}
+
+/// Reads, checks and stores the rows (after `run`'s last stored row), and reports.
+#[allow(clippy::too_many_arguments)]
+async fn store_rows(
+    db: &Db,
+    catalogue: Arc<Catalogue>,
+    seller: &SellerId,
+    reader: RowReader,
+    table: &Table,
+    labels: Labels,
+    rest: Rest,
+    progress: &mut dyn Progress,
+    run: Option<&runs::Run>,
+) -> Result<ImportReport, ImportError> {
+    let Rest {
+        options,
+        limit,
+        max_backdate: req_max_backdate,
+        transfer_terms,
+        started,
+    } = rest;
+    let kind = table.kind;
     let chunk_rows = import::receipts::CHUNK_ROWS;
     match kind {
         ImportKind::Receipts => {
@@ -115,14 +219,14 @@ pub async fn run(
             );
             let refused = checker.refused.clone();
             let (stored, checker) = import::receipts::store(
-                db, catalogue, seller, checker, refused, labels, options, limit, progress,
+                db, catalogue, seller, checker, refused, labels, options, limit, progress, run,
             )
             .await?;
-            finish(&table, checker, stored, options, started)
+            finish(table, checker, stored, options, started)
         }
         ImportKind::Sales => {
             let cat = catalogue.clone();
-            let terms = req.transfer_terms;
+            let terms = transfer_terms;
             let checker = Checker::new(
                 reader,
                 move |row: &Row<'_>| {
@@ -136,10 +240,10 @@ pub async fn run(
             );
             let refused = checker.refused.clone();
             let (stored, checker) = import::sales::store(
-                db, &catalogue, seller, checker, refused, &labels, options, limit, progress,
+                db, &catalogue, seller, checker, refused, &labels, options, limit, progress, run,
             )
             .await?;
-            finish(&table, checker, stored, options, started)
+            finish(table, checker, stored, options, started)
         }
     }
 }

@@ -108,6 +108,10 @@ pub enum Command {
         /// Writes nothing unless every row is good.
         #[arg(long)]
         all_or_nothing: bool,
+        /// Imports a file that was imported to its end before once more (by default the same
+        /// file is refused; one cut off in the middle goes on after its last stored row).
+        #[arg(long)]
+        again: bool,
         /// How many refused rows and warnings to print (all are in --report).
         #[arg(long, default_value_t = 20)]
         show: usize,
@@ -418,6 +422,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             report_rows,
             dry_run,
             all_or_nothing,
+            again,
             show,
         } => {
             let seller = SellerId::parse(&seller).map_err(|e| anyhow::anyhow!("--seller: {e}"))?;
@@ -436,6 +441,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 options: suyuan_store::import::ImportOptions {
                     dry_run,
                     all_or_nothing,
+                    again,
                 },
                 transfer_terms: suyuan_store::transfers::TransferTerms {
                     contact_email: None,
@@ -525,19 +531,48 @@ async fn import_command(
 ) -> anyhow::Result<ExitCode> {
     use suyuan_plugin_api::import::ImportError;
     let mut bar = Bar(None);
-    let report =
-        match suyuan_plugin_api::import::run(db, catalogue, seller, request, &mut bar).await {
-            Ok(r) => r,
-            Err(ImportError::File(e)) => {
-                eprintln!("文件无法导入：{}", e.message_zh());
-                eprintln!("file refused: {e}");
-                return Ok(ExitCode::from(2));
-            }
-            Err(ImportError::NoSeller) => bail!("--seller: no seller {seller}"),
-            Err(ImportError::Store(e)) => return Err(e.into()),
-        };
+    let report = match suyuan_plugin_api::import::run(db, catalogue, seller, request, &mut bar)
+        .await
+    {
+        Ok(r) => r,
+        Err(ImportError::File(e)) => {
+            eprintln!("文件无法导入：{}", e.message_zh());
+            eprintln!("file refused: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(ImportError::NoSeller) => bail!("--seller: no seller {seller}"),
+        Err(ImportError::Store(e)) => return Err(e.into()),
+        Err(ImportError::AlreadyImported {
+            finished_at,
+            imported,
+        }) => {
+            let at = suyuan_core::china_time::in_china(finished_at).format("%Y-%m-%d %H:%M");
+            eprintln!(
+                "此文件已于 {at} 导入（{imported} 行），未再次导入；如确需再导入一次，请加 --again"
+            );
+            eprintln!(
+                "this file was imported on {at} ({imported} rows) and is not imported twice; add --again to import it once more"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        Err(e @ ImportError::Busy { .. }) => {
+            eprintln!("同一文件正在导入，请稍后再试");
+            eprintln!("{e}");
+            return Ok(ExitCode::from(75));
+        }
+    };
     if let Some(bar) = bar.0 {
         bar.finish_and_clear();
+    }
+    if let Some(after) = report.resumed_after_row {
+        println!(
+            "接续此文件此前中断的导入：第 {after} 行及之前的 {} 行已导入，未重复导入",
+            report.imported_before
+        );
+        println!(
+            "went on after row {after} of an earlier import of this file that was cut off: its {} rows were not stored twice",
+            report.imported_before
+        );
     }
     let secs = report.elapsed_ms as f64 / 1000.0;
     let what = if report.dry_run {

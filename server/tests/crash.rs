@@ -417,3 +417,187 @@ async fn a_burst_killed_three_times_is_stored_and_applied_exactly_once_on_sqlite
 async fn a_burst_killed_three_times_is_stored_and_applied_exactly_once_on_postgres() {
     crash_burst(Engine::Postgres).await;
 }
+
+/// A seller registered through the API (as an admin), and a token for it.
+async fn seller_of(http: &reqwest::Client, base: &str, credit17: &str) -> (String, String) {
+    let tokens = suyuan_web::auth::Tokens::new(JWT.as_bytes());
+    let admin = tokens
+        .mint(
+            suyuan_core::tenancy::Role::Admin,
+            suyuan_core::ids::AdminId::generate().as_str(),
+            None,
+            Duration::from_secs(3600),
+        )
+        .unwrap();
+    let credit = suyuan_core::credit_code::CreditCode::with_check_character(credit17)
+        .unwrap()
+        .to_string();
+    let seller: Value = http
+        .post(format!("{base}/api/v1/sellers"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "崩溃测试商行", "credit_code": credit, "division_code": &credit17[2..8], "seller_type": "distributor"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = seller["id"].as_str().expect("a seller").to_owned();
+    let token = tokens
+        .mint(
+            suyuan_core::tenancy::Role::Seller,
+            &id,
+            None,
+            Duration::from_secs(3600),
+        )
+        .unwrap();
+    (id, token)
+}
+
+/// A CSV import of receipts killed with SIGKILL once its first rows are stored; after the
+/// restart the same file is sent again (waiting while the dead import's lease runs out), goes on
+/// after the last stored row, and every row is stored exactly once; a third upload is refused.
+/// `SUYUAN_TEST_CRASH_IMPORT_ROWS` sets the file's rows (default 30,000).
+async fn crash_import(engine: Engine) {
+    let Some(t) = TestDb::new(engine).await else {
+        return;
+    };
+    let rows: usize = std::env::var("SUYUAN_TEST_CRASH_IMPORT_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30_000);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Server {
+        db_url: t.url.clone(),
+        dir: tempfile::tempdir().unwrap(),
+        key: SecretKey::generate().to_base64(),
+        port,
+        child: None,
+    };
+    server.start();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    let (seller_id, token) = seller_of(&http, &base, "91440104MA5CRAH02").await;
+    let csv = suyuan_plugin_api::import::sample_receipts_csv(rows, "KILL");
+    let units = (0..rows).filter(|n| n % 4 != 3).count() as i64;
+    let upload = |query: &'static str| {
+        http.post(format!("{base}/api/v1/imports/receipts{query}"))
+            .bearer_auth(&token)
+            .header("content-type", "text/csv")
+            .body(csv.clone())
+            .send()
+    };
+    let events = format!("SELECT COUNT(*) FROM trace_events WHERE seller_id = '{seller_id}'");
+    let db = &t.db;
+
+    // Killed once its first chunk is stored.
+    let first = tokio::spawn(upload(""));
+    loop {
+        if count(db, &events).await > 0 {
+            break;
+        }
+        assert!(
+            !first.is_finished(),
+            "the import ended before it could be killed: raise SUYUAN_TEST_CRASH_IMPORT_ROWS"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.kill();
+    assert!(
+        first.await.unwrap().is_err(),
+        "the killed import answered nothing"
+    );
+    let stored = count(db, &events).await;
+    assert!(
+        stored < rows as i64,
+        "{stored} of {rows} rows stored before the kill"
+    );
+    server.start();
+
+    // Sent again: refused (429, Retry-After) until the dead import's lease runs out, then taken.
+    let started = Instant::now();
+    let report: Value = loop {
+        let res = upload("").await.unwrap();
+        match res.status().as_u16() {
+            200 => break res.json().await.unwrap(),
+            429 => {
+                let wait: u64 = res.headers()["retry-after"]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!(wait <= 30, "Retry-After {wait}");
+                assert!(
+                    started.elapsed() < Duration::from_secs(120),
+                    "never taken over"
+                );
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+            }
+            other => panic!("{other}: {}", res.text().await.unwrap_or_default()),
+        }
+    };
+    let waited = started.elapsed();
+    println!(
+        "{engine:?}: import of {rows} rows killed after {stored}; sent again, taken once the dead import's lease ran out and done {:.1} s later, resumed after row {}",
+        waited.as_secs_f64(),
+        report["resumed_after_row"]
+    );
+    assert_eq!(report["imported"], rows, "{report}");
+    assert_eq!(report["imported_before"], stored, "{report}");
+    assert_eq!(report["resumed_after_row"], stored + 1, "{report}");
+    assert_eq!(report["rejected"], 0, "{report}");
+    assert!(
+        report["warnings_by_reason"].get("received_twice").is_none(),
+        "no unit received twice: {}",
+        report["warnings_by_reason"]
+    );
+    assert_eq!(count(db, &events).await, rows as i64, "every row once");
+    let unit_codes = |what: &str| {
+        format!(
+            "SELECT COUNT({what}) FROM trace_event_codes WHERE seller_id = '{seller_id}' AND serial IS NOT NULL"
+        )
+    };
+    let codes = count(db, &unit_codes("*")).await;
+    assert_eq!(count(db, &unit_codes("DISTINCT code")).await, units);
+    assert_eq!(codes, units, "every unit code once");
+
+    // Imported to its end: not again.
+    let res = upload("").await.unwrap();
+    assert_eq!(res.status().as_u16(), 409);
+    assert_eq!(count(db, &events).await, rows as i64);
+    server.kill();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_suyuan"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(std::env::vars().filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME")))
+        .env("SUYUAN_DATABASE_URL", &t.url)
+        .env("SUYUAN_JWT_SECRET", JWT)
+        .env("SUYUAN_SECRET_KEY", &server.key)
+        .current_dir(std::env::temp_dir())
+        .arg("verify")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "verify: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_csv_import_killed_in_the_middle_adds_each_row_once_when_sent_again_on_sqlite() {
+    crash_import(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_csv_import_killed_in_the_middle_adds_each_row_once_when_sent_again_on_postgres() {
+    crash_import(Engine::Postgres).await;
+}

@@ -51,9 +51,25 @@ pub async fn register(
     seller_id: &SellerId,
     sale: NewSale,
 ) -> Result<Result<RegisteredSale, Vec<ItemProblem>>, StoreError> {
+    register_marked(db, catalogue, seller_id, sale, None, 0).await
+}
+
+/// Like [`register`], for row `row` of an import `run`: the same transaction moves the run on
+/// to that row, so a file sent again after a crash does not register it twice.
+pub async fn register_marked(
+    db: &DatabaseConnection,
+    catalogue: &Catalogue,
+    seller_id: &SellerId,
+    sale: NewSale,
+    run: Option<&crate::import::runs::Run>,
+    row: usize,
+) -> Result<Result<RegisteredSale, Vec<ItemProblem>>, StoreError> {
     let txn = ledger::begin_for_seller(db, seller_id).await?;
     match register_in(&txn, catalogue, seller_id, sale).await? {
         Ok(done) => {
+            if let Some(run) = run {
+                crate::import::runs::mark(&txn, run, row, 1, Utc::now()).await?;
+            }
             txn.commit().await?;
             Ok(Ok(done))
         }
@@ -69,6 +85,9 @@ pub async fn register(
                     .ok_or(StoreError::NotFound("seller"))?
                     .division_code;
                 super::flags::record(&txn, seller_id, &region, &refused.flags, Utc::now()).await?;
+                if let Some(run) = run {
+                    crate::import::runs::mark(&txn, run, row, 0, Utc::now()).await?;
+                }
                 txn.commit().await?;
             }
             Ok(Err(refused.problems))

@@ -6,8 +6,13 @@
 //! imports running at once are bounded (`ImportConfig`).
 //!
 //! Options are query parameters (or form fields): `map=<column in the file>=<field>`
-//! (repeatable), `dry_run=true`, `all_or_nothing=true`, and `seller=<id>`, which must be the
-//! token's own seller when given.
+//! (repeatable), `dry_run=true`, `all_or_nothing=true`, `again=true`, and `seller=<id>`, which
+//! must be the token's own seller when given.
+//!
+//! The same file is never imported twice by accident: a file imported to its end before is
+//! refused with 409 (`again=true` imports it once more), and one whose import was cut off (the
+//! service stopped in the middle) goes on after its last stored row
+//! (`suyuan_store::import::runs`).
 
 use crate::config::ImportConfig;
 use crate::import::{self, ImportError, ImportRequest};
@@ -115,6 +120,7 @@ impl UploadOptions {
             "map" => self.mapping.push(value.to_owned()),
             "dry_run" => self.options.dry_run = flag(value)?,
             "all_or_nothing" => self.options.all_or_nothing = flag(value)?,
+            "again" => self.options.again = flag(value)?,
             "seller" => self.seller = Some(value.to_owned()),
             _ => {}
         }
@@ -287,6 +293,29 @@ fn import_error(e: ImportError) -> ApiError {
         )]),
         ImportError::NoSeller => ApiError::NotFound("seller"),
         ImportError::Store(s) => s.into(),
+        ImportError::AlreadyImported {
+            finished_at,
+            imported,
+        } => {
+            let at = suyuan_core::china_time::in_china(finished_at).format("%Y-%m-%d %H:%M");
+            ApiError::Conflict {
+                slug: "already-imported",
+                detail_zh: format!(
+                    "此文件已于 {at} 导入（{imported} 行），未再次导入；如确需再导入一次，请加 again=true"
+                ),
+                detail_en: format!(
+                    "this file was imported on {at} ({imported} rows) and is not imported twice; send it with again=true to import it once more"
+                ),
+            }
+        }
+        ImportError::Busy { retry_after } => ApiError::TooMany {
+            slug: "import-in-progress",
+            retry_after,
+            detail_zh: format!("同一文件正在导入，请 {retry_after} 秒后再试"),
+            detail_en: format!(
+                "the same file is being imported; try again in {retry_after} s (an import cut off by a restart is taken over when its lease runs out)"
+            ),
+        },
     }
 }
 
@@ -299,11 +328,13 @@ fn import_error(e: ImportError) -> ApiError {
         ("map" = Option<Vec<String>>, Query, description = "`<column in the file>=<field>`, repeatable"),
         ("dry_run" = Option<bool>, Query, description = "check everything, write nothing"),
         ("all_or_nothing" = Option<bool>, Query, description = "write nothing unless every row is good"),
+        ("again" = Option<bool>, Query, description = "import a file imported to its end before once more (by default the same file is refused with 409; one cut off in the middle goes on after its last stored row)"),
         ("seller" = Option<String>, Query, description = "must be the token's own seller when given"),
     ),
     request_body(content = String, content_type = "text/csv", description = "the CSV file (UTF-8, UTF-8 with BOM or GBK; comma- or tab-separated), or a multipart form with a `file` field"),
     responses(
-        (status = 200, description = "the import report: rows, imported, rejected, rejected_rows (row, column, field, code, message_zh, message_en), warnings"),
+        (status = 200, description = "the import report: rows, imported, rejected, rejected_rows (row, column, field, code, message_zh, message_en), warnings; resumed_after_row and imported_before when an earlier import of the same file was cut off"),
+        (status = 409, body = suyuan_web::error::Problem, description = "this file was imported to its end before (`already-imported`)"),
         (status = 404, body = suyuan_web::error::Problem),
         (status = 413, body = suyuan_web::error::Problem),
         (status = 429, body = suyuan_web::error::Problem, description = "another import of this seller is running (or too many in all); see `Retry-After`"),

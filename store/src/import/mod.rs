@@ -12,6 +12,7 @@
 
 pub mod read;
 pub mod receipts;
+pub mod runs;
 pub mod sales;
 
 pub use read::{Checker, Chunk, Issues, RowReader, Source};
@@ -520,6 +521,10 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Write nothing unless every row is good.
     pub all_or_nothing: bool,
+    /// Import a file imported to its end before once more (by default the same file is not
+    /// imported twice: [`runs`]).
+    #[serde(default)]
+    pub again: bool,
 }
 
 /// Told how an import advances (a terminal progress bar, or nothing).
@@ -543,6 +548,10 @@ pub struct Stored {
     pub warnings: Issues,
     /// Events appended to the seller's chain.
     pub events: usize,
+    /// Of `imported`, the rows an earlier, cut-off import of the same file had stored.
+    pub imported_before: usize,
+    /// The last row that earlier import stored, when this one went on after it.
+    pub resumed_after_row: Option<usize>,
 }
 
 impl Stored {
@@ -599,6 +608,14 @@ pub struct ImportReport {
     pub elapsed_ms: u64,
     /// Data rows handled per second.
     pub rows_per_second: f64,
+    /// When an earlier import of the same file was cut off (the service stopped in the middle),
+    /// this one went on after that import's last stored row: its number. The rows up to it
+    /// were checked again but not stored twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumed_after_row: Option<usize>,
+    /// Of `imported`, the rows that earlier import had stored.
+    #[serde(default)]
+    pub imported_before: usize,
 }
 
 impl ImportReport {
@@ -635,6 +652,8 @@ impl ImportReport {
             report_limit: limit,
             elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             rows_per_second: (rows as f64 / secs).round(),
+            resumed_after_row: stored.resumed_after_row,
+            imported_before: stored.imported_before,
         }
     }
 }

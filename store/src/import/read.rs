@@ -13,12 +13,14 @@ use std::sync::{Arc, Mutex};
 const BLOCK: usize = 64 * 1024;
 
 /// What the first pass over a file found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scan {
     /// `utf-8`, `utf-8-bom` or `gbk`.
     pub encoding: &'static str,
     /// Line breaks in the file (the progress bar's total: data rows, roughly).
     pub lines: u64,
+    /// The SHA-256 of the file's bytes (hex): the same file sent again is known by it.
+    pub sha256: String,
 }
 
 /// The first pass: the file's encoding, decided on the whole file as before (UTF-8, a
@@ -33,11 +35,13 @@ pub fn scan<R: Read + Seek>(file: &mut R) -> Result<Scan, FileError> {
     let mut bom = false;
     let mut first = true;
     let mut lines = 0u64;
+    let mut digest = <sha2::Sha256 as sha2::Digest>::new();
     loop {
         let n = file.read(&mut block).map_err(io)?;
         if n == 0 {
             break;
         }
+        sha2::Digest::update(&mut digest, &block[..n]);
         let mut bytes = &block[..n];
         lines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
         if first {
@@ -60,18 +64,21 @@ pub fn scan<R: Read + Seek>(file: &mut R) -> Result<Scan, FileError> {
         }
     }
     let utf8 = utf8 && pending.is_empty();
+    let sha256 = hex::encode(sha2::Digest::finalize(digest));
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     match (utf8, bom) {
         (true, true) => {
             return Ok(Scan {
                 encoding: "utf-8-bom",
                 lines,
+                sha256,
             });
         }
         (true, false) => {
             return Ok(Scan {
                 encoding: "utf-8",
                 lines,
+                sha256,
             });
         }
         (false, true) => return Err(FileError::Encoding),
@@ -102,6 +109,7 @@ pub fn scan<R: Read + Seek>(file: &mut R) -> Result<Scan, FileError> {
     Ok(Scan {
         encoding: "gbk",
         lines,
+        sha256,
     })
 }
 

@@ -226,6 +226,10 @@ struct PreparedChunk {
     events: Vec<ledger::UnlinkedEvent>,
     /// Missing required data elements.
     warnings: Vec<RowIssue>,
+    /// Good rows not stored again: an earlier import of the file had stored them.
+    skipped: usize,
+    /// The last spreadsheet row of the chunk's rows to store.
+    last_row: usize,
 }
 
 /// Builds one chunk: each receipt's event by [`receipts::prepare`] (the API's builder), its
@@ -243,6 +247,7 @@ fn prepare_chunk(
     let mut units = Vec::with_capacity(rows.len());
     let mut codes = Vec::new();
     let n = rows.len();
+    let last_row = rows.last().map_or(0, |(row, _)| *row);
     for (row, r) in rows {
         let category = catalogue
             .get(&r.category)
@@ -290,6 +295,8 @@ fn prepare_chunk(
         codes,
         events,
         warnings,
+        skipped: 0,
+        last_row,
     })
 }
 
@@ -331,6 +338,10 @@ const CHUNKS_AHEAD: usize = 2;
 /// rolled back once `refused` is set). With `dry_run`, everything is checked and nothing
 /// written. Answers what was stored and the source, read to its end.
 ///
+/// With a `run` ([`super::runs`]), good rows up to `run.stored_through` are not stored again
+/// (an earlier import of the same file stored them), and each transaction moves the run on to
+/// its last row.
+///
 /// Two stages run side by side: a blocking thread reads the next chunks from the file, parses,
 /// builds and serialises them while the current one is written. Only what depends on the
 /// ledger's state is done inside the chunk's transaction, under the seller's chain lock: the
@@ -348,6 +359,7 @@ pub async fn store<S: Source<NewReceipt>>(
     options: ImportOptions,
     limit: usize,
     progress: &mut dyn Progress,
+    run: Option<&super::runs::Run>,
 ) -> Result<(Stored, S), StoreError> {
     let seller = seller::Entity::find_by_id(seller_id.as_str())
         .one(db)
@@ -364,11 +376,15 @@ pub async fn store<S: Source<NewReceipt>>(
         let (labels, id) = (labels.clone(), seller_id.clone());
         let refused = refused.clone();
         let dry_run = options.dry_run;
+        let through = run.map_or(0, |r| r.stored_through);
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             let mut source = source;
-            while let Some(chunk) = source.next_chunk() {
+            while let Some(mut chunk) = source.next_chunk() {
+                let good = chunk.good.len();
+                chunk.good.retain(|(row, _)| *row > through);
+                let skipped = good - chunk.good.len();
                 // All or nothing with a row refused: nothing will be written, the rest of the
                 // file is only checked.
                 let prepared = if chunk.good.is_empty()
@@ -382,7 +398,11 @@ pub async fn store<S: Source<NewReceipt>>(
                             p
                         },
                     )
-                };
+                }
+                .map(|mut p| {
+                    p.skipped = skipped;
+                    p
+                });
                 let failed = prepared.is_err();
                 // The writer stopped (it failed): nothing more to prepare.
                 if tx.blocking_send(prepared).is_err() || failed {
@@ -394,6 +414,7 @@ pub async fn store<S: Source<NewReceipt>>(
     };
 
     let mut stored = Stored::new(limit);
+    stored.resumed_after_row = run.map(|r| r.stored_through).filter(|n| *n > 0);
     let writer = match options.dry_run {
         true => None,
         false => BulkWriter::open(db).await?,
@@ -407,7 +428,12 @@ pub async fn store<S: Source<NewReceipt>>(
         };
         while let Some(chunk) = rx.recv().await {
             let chunk = chunk?;
+            stored.imported += chunk.skipped;
+            stored.imported_before += chunk.skipped;
             if chunk.rows == 0 {
+                if let Some(run) = run.filter(|_| whole.is_none()) {
+                    super::runs::renew(db, run, Utc::now()).await?;
+                }
                 progress.advance(chunk.read as u64);
                 continue;
             }
@@ -427,6 +453,9 @@ pub async fn store<S: Source<NewReceipt>>(
                 let batch = ledger::link(head, chunk.events);
                 stored.events += ledger::insert_batch(t, batch).await?.len();
                 crate::flags::record(t, seller_id, &region, &flags, Utc::now()).await?;
+                if let Some(run) = run {
+                    super::runs::mark(t, run, chunk.last_row, chunk.rows, Utc::now()).await?;
+                }
             }
             if let Some(t) = own {
                 t.commit().await?;
@@ -451,6 +480,7 @@ pub async fn store<S: Source<NewReceipt>>(
         }
         if refused {
             stored.imported = 0;
+            stored.imported_before = 0;
             stored.events = 0;
             stored.warnings.clear();
         }
@@ -483,6 +513,8 @@ impl PreparedChunk {
             codes: Vec::new(),
             events: Vec::new(),
             warnings: Vec::new(),
+            skipped: 0,
+            last_row: 0,
         }
     }
 }

@@ -7,6 +7,7 @@ use super::receipts::{Labels, field_of_element};
 use super::{Chunk, ImportOptions, Progress, RowIssue, Source, Stored};
 use crate::offline::{self, NewSale};
 use crate::{StoreError, ledger};
+use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,6 +91,10 @@ const CHUNKS_AHEAD: usize = 2;
 /// was refused (`refused` is set by the reader for rows that do not parse); a dry run does the
 /// same and always rolls back. Both therefore make exactly the checks a real import makes,
 /// against the ledger as it stands, and report every refused row.
+///
+/// With a `run` ([`super::runs`]), good rows up to `run.stored_through` are not registered
+/// again (an earlier import of the same file registered them), and each row's transaction
+/// moves the run on to it.
 #[allow(clippy::too_many_arguments)]
 pub async fn store<S: Source<NewSale>>(
     db: &DatabaseConnection,
@@ -101,7 +106,9 @@ pub async fn store<S: Source<NewSale>>(
     options: ImportOptions,
     limit: usize,
     progress: &mut dyn Progress,
+    run: Option<&super::runs::Run>,
 ) -> Result<(Stored, S), StoreError> {
+    let through = run.map_or(0, |r| r.stored_through);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk<NewSale>>(CHUNKS_AHEAD);
     let span = tracing::Span::current();
     let producer = tokio::task::spawn_blocking(move || {
@@ -115,6 +122,7 @@ pub async fn store<S: Source<NewSale>>(
         source
     });
     let mut stored = Stored::new(limit);
+    stored.resumed_after_row = Some(through).filter(|n| *n > 0);
     let written = async {
         let whole = if options.dry_run || options.all_or_nothing {
             Some(ledger::begin_for_seller(db, seller_id).await?)
@@ -129,19 +137,35 @@ pub async fn store<S: Source<NewSale>>(
                 progress.advance(chunk.read as u64);
                 continue;
             }
+            let mut stored_any = false;
             for (row, sale) in chunk.good {
+                if row <= through {
+                    stored.imported += 1;
+                    stored.imported_before += 1;
+                    continue;
+                }
+                stored_any = true;
                 let codes: Vec<String> = sale.items.iter().map(|(c, _)| c.to_string()).collect();
                 let category = sale.category.to_string();
                 let outcome = match &whole {
-                    Some(txn) => offline::register_in(txn, catalogue, seller_id, sale)
-                        .await?
-                        .map(|done| done.missing)
-                        .map_err(|refused| refused.problems),
-                    None => offline::register(db, catalogue, seller_id, sale)
+                    Some(txn) => {
+                        let outcome = offline::register_in(txn, catalogue, seller_id, sale)
+                            .await?
+                            .map(|done| done.missing)
+                            .map_err(|refused| refused.problems);
+                        if let (Some(run), Ok(_)) = (run, &outcome) {
+                            super::runs::mark(txn, run, row, 1, Utc::now()).await?;
+                        }
+                        outcome
+                    }
+                    None => offline::register_marked(db, catalogue, seller_id, sale, run, row)
                         .await?
                         .map(|done| done.missing),
                 };
                 note(&mut stored, labels, row, &codes, &category, outcome);
+            }
+            if let Some(run) = run.filter(|_| !stored_any && whole.is_none()) {
+                super::runs::renew(db, run, Utc::now()).await?;
             }
             progress.advance(chunk.read as u64);
         }
@@ -152,6 +176,7 @@ pub async fn store<S: Source<NewSale>>(
                 // All or nothing with a row refused: no row would be written.
                 if options.all_or_nothing && refused {
                     stored.imported = 0;
+                    stored.imported_before = 0;
                     stored.events = 0;
                     stored.warnings.clear();
                 }

@@ -321,7 +321,7 @@ both_engines_app!(
                 .count(),
             0
         );
-        let again = report(&app, &token_a, "receipts", "", receipts).await;
+        let again = report(&app, &token_a, "receipts", "?again=true", receipts).await;
         assert!(
             again["warnings"]
                 .as_array()
@@ -541,8 +541,21 @@ both_engines_app!(
         let verified = ledger::verify(&app.db.db).await.unwrap();
         assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
 
-        // The same file again: every unit code, in every chunk, was received here already.
-        let again = report(&app, &token, "receipts", "", &csv).await;
+        // The same file again is refused: it was imported to its end, nothing is added.
+        let res = upload(&app, &token, "receipts", "", csv.clone().into_bytes()).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:suyuan:problem:already-imported");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("（{rows} 行）")),
+            "{problem}"
+        );
+        // Asked to, it goes in once more: every unit code, in every chunk, was received here
+        // already.
+        let again = report(&app, &token, "receipts", "?again=true", &csv).await;
         assert_eq!(again["imported"], rows);
         let warnings = again["warnings"].as_array().unwrap();
         // The first 1,000 are listed in full, every one is counted.
@@ -659,5 +672,248 @@ both_engines_app!(
                 .contains("52428800 bytes (the limit is SUYUAN_IMPORT_MAX_BYTES)"),
             "{p}"
         );
+    }
+);
+
+/// Lets the test know once `rows` rows of an import are stored.
+struct Signal {
+    rows: u64,
+    done: u64,
+    tell: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl suyuan_store::import::Progress for Signal {
+    fn advance(&mut self, n: u64) {
+        self.done += n;
+        if self.done >= self.rows
+            && let Some(tell) = self.tell.take()
+        {
+            let _ = tell.send(());
+        }
+    }
+}
+
+/// What a crashed process leaves: its import's lease runs out.
+async fn holder_died(app: &TestApp) {
+    use sea_orm::ConnectionTrait as _;
+    let (backend, sql) = match app.db.engine {
+        suyuan_tests::Engine::Sqlite => (
+            sea_orm::DbBackend::Sqlite,
+            "UPDATE import_runs SET leased_until = ? WHERE status = 'running'",
+        ),
+        suyuan_tests::Engine::Postgres => (
+            sea_orm::DbBackend::Postgres,
+            "UPDATE import_runs SET leased_until = $1 WHERE status = 'running'",
+        ),
+    };
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let done = app
+        .db
+        .db
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [sea_orm::Value::from(past)],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 1, "one import was cut off");
+}
+
+async fn upload_raw(
+    app: &TestApp,
+    token: &str,
+    kind: &str,
+    query: &str,
+    csv: &str,
+) -> reqwest::Response {
+    client()
+        .post(format!("{}/api/v1/imports/{kind}{query}", app.address))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap()
+}
+
+both_engines_app!(
+    a_file_is_not_imported_twice_and_an_import_cut_off_in_the_middle_goes_on_after_its_last_stored_row,
+    |app: TestApp| async move {
+        let (seller_id, token) = seller(&app, "91440104MA59ABCD1").await;
+        let id = suyuan_core::ids::SellerId::parse(&seller_id).unwrap();
+        // Four chunks of 2,000 rows (three e-bikes with a unit code to one plywood batch).
+        let rows = 7_000usize;
+        let units = (0..rows).filter(|n| n % 4 != 3).count();
+        let csv = suyuan_plugin_api::import::sample_receipts_csv(rows, "CUT");
+
+        // The first import stops when its first chunk is stored, as when the service is killed:
+        // the chunk being written is rolled back, the lease stays until it runs out.
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, csv.as_bytes()).unwrap();
+        let (tell, told) = tokio::sync::oneshot::channel();
+        let mut signal = Signal { rows: 2_000, done: 0, tell: Some(tell) };
+        let request = suyuan_plugin_api::import::ImportRequest {
+            kind: suyuan_store::import::ImportKind::Receipts,
+            file,
+            mapping: vec![],
+            options: Default::default(),
+            transfer_terms: suyuan_store::transfers::TransferTerms {
+                contact_email: None,
+                valid_for: chrono::Duration::days(30),
+                sealing_key: None,
+            },
+            max_backdate: chrono::Duration::days(366),
+            report_limit: 1_000,
+        };
+        tokio::select! {
+            out = suyuan_plugin_api::import::run(&app.db.db, suyuan_tests::catalogue(), &id, request, &mut signal) => {
+                panic!("the import was to be cut off: {out:?}")
+            }
+            _ = told => {}
+        }
+        let stored = ledger::count_for_seller(&app.db.db, &id).await.unwrap() as usize;
+        assert!(stored >= 2_000 && stored < rows, "{stored} rows stored before the cut");
+
+        // Sent again while the cut-off import still holds the file: wait, with when to retry.
+        let res = upload_raw(&app, &token, "receipts", "", &csv).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=30).contains(&wait), "Retry-After {wait}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:suyuan:problem:import-in-progress");
+
+        // Its lease runs out; the same file sent again goes on after the last stored row.
+        holder_died(&app).await;
+        let res = upload_raw(&app, &token, "receipts", "", &csv).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let out: Value = res.json().await.unwrap();
+        assert_eq!(out["rows"], rows);
+        assert_eq!(out["imported"], rows, "{out}");
+        assert_eq!(out["imported_before"], stored);
+        // Spreadsheet rows: the header is row 1.
+        assert_eq!(out["resumed_after_row"], stored + 1);
+        assert_eq!(out["rejected"], 0);
+        assert!(
+            out["warnings_by_reason"].get("received_twice").is_none(),
+            "nothing stored twice: {}",
+            out["warnings_by_reason"]
+        );
+        assert_eq!(
+            ledger::count_for_seller(&app.db.db, &id).await.unwrap(),
+            rows as u64,
+            "every row once"
+        );
+        let verified = ledger::verify(&app.db.db).await.unwrap();
+        assert!(verified.breaks.is_empty(), "{:?}", verified.breaks);
+
+        // Imported to its end: the same file once more is refused and adds nothing...
+        let res = upload_raw(&app, &token, "receipts", "", &csv).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert_eq!(ledger::count_for_seller(&app.db.db, &id).await.unwrap(), rows as u64);
+        // ...a dry run of it still checks it...
+        let res = upload_raw(&app, &token, "receipts", "?dry_run=true", &csv).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        // ...and asked to, it goes in again, every unit flagged as received twice.
+        let res = upload_raw(&app, &token, "receipts", "?again=true", &csv).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let out: Value = res.json().await.unwrap();
+        assert_eq!(out["imported"], rows);
+        assert_eq!(out["imported_before"], 0);
+        assert!(out.get("resumed_after_row").is_none(), "{out}");
+        assert_eq!(out["warnings_by_reason"]["received_twice"], units);
+        assert_eq!(
+            ledger::count_for_seller(&app.db.db, &id).await.unwrap(),
+            2 * rows as u64
+        );
+
+        // Another seller's upload of the same bytes is its own file.
+        let (_, other) = seller(&app, "91440104MA59ABCD2").await;
+        let res = upload_raw(&app, &other, "receipts", "?dry_run=true", &csv).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+);
+
+both_engines_app!(
+    a_sales_import_cut_off_in_the_middle_registers_each_row_once_when_sent_again,
+    |app: TestApp| async move {
+        let (seller_id, token) = seller(&app, "91440104MA59ABCD1").await;
+        let id = suyuan_core::ids::SellerId::parse(&seller_id).unwrap();
+        let rows = 400usize;
+        let received = suyuan_plugin_api::import::sample_receipts_csv(rows * 4 / 3 + 4, "SOLD");
+        let res = upload_raw(&app, &token, "receipts", "", &received).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let day =
+            suyuan_core::china_time::china_date(chrono::Utc::now() - chrono::Duration::days(1));
+        let mut sales = String::from("销售日期,类别,买方类型,地区,追溯码\n");
+        let serials: Vec<usize> = (0..).filter(|n| n % 4 != 3).take(rows).collect();
+        for n in &serials {
+            sales.push_str(&format!(
+                "{day},ebike,consumer,440106,(01)09520001000010(21)SOLD{n}\n"
+            ));
+        }
+        let before = ledger::count_for_seller(&app.db.db, &id).await.unwrap();
+
+        // The import is stopped once some of its rows are registered, each in its own
+        // transaction.
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, sales.as_bytes()).unwrap();
+        let request = suyuan_plugin_api::import::ImportRequest {
+            kind: suyuan_store::import::ImportKind::Sales,
+            file,
+            mapping: vec![],
+            options: Default::default(),
+            transfer_terms: suyuan_store::transfers::TransferTerms {
+                contact_email: None,
+                valid_for: chrono::Duration::days(30),
+                sealing_key: None,
+            },
+            max_backdate: chrono::Duration::days(366),
+            report_limit: 1_000,
+        };
+        let db = app.db.db.clone();
+        let task = tokio::spawn({
+            let id = id.clone();
+            async move {
+                suyuan_plugin_api::import::run(
+                    &db,
+                    suyuan_tests::catalogue(),
+                    &id,
+                    request,
+                    &mut (),
+                )
+                .await
+            }
+        });
+        loop {
+            let n = ledger::count_for_seller(&app.db.db, &id).await.unwrap() - before;
+            if n >= 50 {
+                break;
+            }
+            assert!(
+                !task.is_finished(),
+                "the import ended before it could be cut off"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        task.abort();
+        let _ = task.await;
+        let stored = (ledger::count_for_seller(&app.db.db, &id).await.unwrap() - before) as usize;
+        assert!(stored < rows, "{stored} sales registered before the cut");
+
+        holder_died(&app).await;
+        let res = upload_raw(&app, &token, "sales", "", &sales).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let out: Value = res.json().await.unwrap();
+        assert_eq!(out["imported"], rows, "{out}");
+        assert_eq!(out["imported_before"], stored, "{out}");
+        assert_eq!(out["resumed_after_row"], stored + 1);
+        assert_eq!(out["rejected"], 0, "no row refused as sold already: {out}");
+        assert_eq!(
+            ledger::count_for_seller(&app.db.db, &id).await.unwrap() - before,
+            rows as u64
+        );
+        let res = upload_raw(&app, &token, "sales", "", &sales).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
     }
 );
