@@ -18,6 +18,10 @@ pub struct SubmitConfig {
     pub follow_max: std::time::Duration,
     /// `SUYUAN_SUBMIT_CONCURRENCY`: submissions sent at once by one process (default 16).
     pub concurrency: usize,
+    /// `SUYUAN_QUEUE_LEASE`: how long a claimed submission is held without renewal (default 1m;
+    /// renewed every quarter of it while it is sent, so a dead worker's submissions are sent
+    /// again this long after it died).
+    pub lease: std::time::Duration,
 }
 
 impl Default for SubmitConfig {
@@ -30,6 +34,7 @@ impl Default for SubmitConfig {
             request_timeout: std::time::Duration::from_secs(10),
             follow_max: std::time::Duration::from_secs(10),
             concurrency: 16,
+            lease: std::time::Duration::from_secs(60),
         }
     }
 }

@@ -164,6 +164,7 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     mail_interval: Option<String>,
+    queue_lease: Option<String>,
     submit_poll: Option<String>,
     submit_max_attempts: Option<String>,
     submit_backoff_base: Option<String>,
@@ -451,6 +452,15 @@ impl Config {
             ));
         }
         let mut submit = SubmitConfig::default();
+        if let Some((var, v)) = pick("SUYUAN_QUEUE_LEASE", file_cfg.queue_lease) {
+            submit.lease = parse_duration(&v).map_err(|reason| ConfigError::new(&var, reason))?;
+            if submit.lease < std::time::Duration::from_secs(4) {
+                return Err(ConfigError::new(
+                    &var,
+                    "must be at least 4s (it is renewed every quarter of it)",
+                ));
+            }
+        }
         let durations = [
             ("SUYUAN_SUBMIT_POLL", file_cfg.submit_poll, &mut submit.poll),
             (

@@ -114,6 +114,8 @@ impl Application {
                     interval: config.mail_interval,
                     secret_key: state.secret_key.clone(),
                     digests: std::sync::Arc::new(suyuan_plugin_api::mail::notices::StoredResults),
+                    lease: chrono::Duration::from_std(config.submit.lease)
+                        .context("SUYUAN_QUEUE_LEASE: too long")?,
                 },
             );
             suyuan_plugin_api::submit::spawn(state.clone(), config.submit);

@@ -8,6 +8,12 @@
 //! `SUYUAN_TEST_CRASH_DELIVERIES` sets the burst (default 20,000).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../tests/src/smtp.rs"]
+#[allow(dead_code)]
+mod smtp;
+#[path = "../../tests/src/standin.rs"]
+#[allow(dead_code)]
+mod standin;
 #[path = "../../tests/src/db.rs"]
 #[allow(unused_macros, unused_imports)]
 mod support;
@@ -33,6 +39,8 @@ struct Server {
     key: String,
     port: u16,
     child: Option<Child>,
+    /// More configuration, set after the defaults (so it may override them).
+    env: Vec<(String, String)>,
 }
 
 impl Server {
@@ -51,6 +59,7 @@ impl Server {
             .env("SUYUAN_ANALYTICS_INTERVAL", "24h")
             .env("SUYUAN_ANALYTICS_DIR", self.dir.path().join("analytics"))
             .current_dir(std::env::temp_dir())
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .arg("serve")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -150,6 +159,7 @@ async fn crash_burst(engine: Engine) {
         key: SecretKey::generate().to_base64(),
         port,
         child: None,
+        env: Vec::new(),
     };
     server.start();
     let base = format!("http://127.0.0.1:{port}");
@@ -477,6 +487,7 @@ async fn crash_import(engine: Engine) {
         key: SecretKey::generate().to_base64(),
         port,
         child: None,
+        env: Vec::new(),
     };
     server.start();
     let base = format!("http://127.0.0.1:{port}");
@@ -600,4 +611,356 @@ async fn a_csv_import_killed_in_the_middle_adds_each_row_once_when_sent_again_on
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_csv_import_killed_in_the_middle_adds_each_row_once_when_sent_again_on_postgres() {
     crash_import(Engine::Postgres).await;
+}
+
+/// A port nothing listens on yet.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Kills `server` when `progress()` passes a quarter, a half and three quarters of `n`, starting
+/// it again each time (with `restart_env` from the first restart on); answers the kills.
+async fn kill_thrice<F, Fut>(server: &mut Server, n: usize, progress: F) -> usize
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let mut kills = 0;
+    for at in [n / 4, n / 2, n * 3 / 4] {
+        let waiting = Instant::now();
+        while progress().await < at {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(300),
+                "no progress past {at} of {n}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        server.kill();
+        kills += 1;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        server.start();
+    }
+    kills
+}
+
+/// The mail queue killed while it sends: `SUYUAN_TEST_CRASH_MAILS` (default 300) B2B sales with
+/// a buyer's contact address are made while the mail round is idle, then the server is started
+/// with a round every second, every transfer due for its claim-link reminder, sending to a real
+/// SMTP server (aiosmtpd), and killed three times; claims are leased for 8 s
+/// (`SUYUAN_QUEUE_LEASE`), so what a killed worker held goes out again 8 s later. Afterwards
+/// every e-mail has arrived, each with its own Message-ID; one the relay had taken when its
+/// worker was killed may arrive twice, with the same Message-ID (at least once, never two
+/// different messages), so at most one per kill; every job is sent.
+async fn crash_mail(engine: Engine) {
+    let Some(t) = TestDb::new(engine).await else {
+        return;
+    };
+    let n: usize = std::env::var("SUYUAN_TEST_CRASH_MAILS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let smtp = smtp::SmtpServer::start().await;
+    let port = free_port();
+    let mut server = Server {
+        db_url: t.url.clone(),
+        dir: tempfile::tempdir().unwrap(),
+        key: SecretKey::generate().to_base64(),
+        port,
+        child: None,
+        // The first round runs at start, before the sales; the next not for an hour.
+        env: vec![
+            ("SUYUAN_SMTP_URL".into(), smtp.url()),
+            ("SUYUAN_MAIL_INTERVAL".into(), "1h".into()),
+            ("SUYUAN_QUEUE_LEASE".into(), "8s".into()),
+        ],
+    };
+    server.start();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let (_, token) = seller_of(&http, &base, "91440104MA5CRAH03").await;
+    let received = suyuan_plugin_api::import::sample_receipts_csv(n * 4 / 3 + 4, "MAIL");
+    let res = http
+        .post(format!("{base}/api/v1/imports/receipts"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(received)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let buyer = suyuan_core::credit_code::CreditCode::with_check_character("91330106MA2GXYK23")
+        .unwrap()
+        .to_string();
+    let sold_at = (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+    let serials: Vec<usize> = (0..).filter(|k| k % 4 != 3).take(n).collect();
+    for (i, k) in serials.iter().enumerate() {
+        let res = http
+            .post(format!("{base}/api/v1/sales"))
+            .bearer_auth(&token)
+            .json(&json!({
+                "category": "ebike",
+                "sold_at": sold_at,
+                "buyer": {"type": "distributor", "name": "杭州顺达电动车经销部", "credit_code": buyer,
+                    "region": "330106", "contact_email": format!("buyer{i}@shunda.example")},
+                "shipping_method": "freight",
+                "tracking_number": format!("SF{i:010}"),
+                "voucher_number": format!("XS-{i}"),
+                "items": [{"code": format!("(01)09520001000010(21)MAIL{k}")}]
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status().as_u16(),
+            201,
+            "{}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+    assert!(
+        smtp.messages().is_empty(),
+        "nothing sent before the rounds start"
+    );
+    // From the next start on, a round every second, and every transfer is due for its first
+    // reminder: one claim-link e-mail to each buyer.
+    server.env[1].1 = "1s".into();
+    server
+        .env
+        .push(("SUYUAN_TRANSFER_REMIND_AFTER".into(), "1s".into()));
+    server.kill();
+    server.start();
+    let recipients = || {
+        let mut to: Vec<String> = smtp.messages().iter().flat_map(|m| m.rcpt_to()).collect();
+        to.sort();
+        to.dedup();
+        to.len()
+    };
+    let started = Instant::now();
+    let kills = kill_thrice(&mut server, n, || async { recipients() }).await;
+    while recipients() < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "{} of {n} e-mails arrived",
+            recipients()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let all_in = started.elapsed();
+    // Whatever was in flight at the kills is settled: every job sent.
+    let sent = "SELECT COUNT(*) FROM mail_outbox WHERE status = 'sent'";
+    while count(&t.db, sent).await < n as i64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "jobs not settled"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    server.kill();
+    let mail = smtp.messages();
+    let mut by_recipient: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for m in &mail {
+        for to in m.rcpt_to() {
+            by_recipient.entry(to).or_default().push(m.message_id());
+        }
+    }
+    let twice = mail.len() - n;
+    println!(
+        "{engine:?}: {n} e-mails, {kills} kills: all arrived in {:.1} s, {twice} arrived twice",
+        all_in.as_secs_f64()
+    );
+    assert_eq!(by_recipient.len(), n, "every e-mail arrived");
+    for (to, ids) in &by_recipient {
+        assert!(
+            ids.iter().all(|id| id == &ids[0]),
+            "{to} got two different messages: {ids:?}"
+        );
+    }
+    let mut ids: Vec<String> = mail.iter().map(|m| m.message_id()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "one Message-ID per e-mail");
+    assert!(
+        twice <= kills,
+        "{twice} sent twice: more than the one in flight at each of {kills} kills"
+    );
+    assert_eq!(
+        count(&t.db, "SELECT COUNT(*) FROM mail_outbox").await,
+        n as i64
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_mail_queue_killed_while_sending_delivers_every_mail_once_under_its_message_id_on_sqlite()
+ {
+    crash_mail(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_mail_queue_killed_while_sending_delivers_every_mail_once_under_its_message_id_on_postgres()
+ {
+    crash_mail(Engine::Postgres).await;
+}
+
+/// The submission queue killed while it sends: `SUYUAN_TEST_CRASH_SUBMISSIONS` (default 600)
+/// records (a receipt and then a sale of each of half as many units) are made with the workers
+/// off, then the server is started with them on, routing everything to a stand-in EPCIS
+/// platform, and killed three times (claims leased for 8 s). Afterwards the platform holds every event exactly once
+/// (what was sent again came with the same idempotency key), each unit's receipt before its
+/// sale, and every submission is accepted.
+async fn crash_submissions(engine: Engine) {
+    let Some(t) = TestDb::new(engine).await else {
+        return;
+    };
+    let n: usize = std::env::var("SUYUAN_TEST_CRASH_SUBMISSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(600);
+    let units = n / 2;
+    let standin = standin::StandIn::start().await;
+    let port = free_port();
+    let mut server = Server {
+        db_url: t.url.clone(),
+        dir: tempfile::tempdir().unwrap(),
+        key: SecretKey::generate().to_base64(),
+        port,
+        child: None,
+        env: vec![
+            ("SUYUAN_WORKER".into(), "false".into()),
+            ("SUYUAN_ALLOW_PRIVATE_TARGETS".into(), "true".into()),
+            ("SUYUAN_QUEUE_LEASE".into(), "8s".into()),
+        ],
+    };
+    server.start();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let tokens = suyuan_web::auth::Tokens::new(JWT.as_bytes());
+    let admin = tokens
+        .mint(
+            suyuan_core::tenancy::Role::Admin,
+            suyuan_core::ids::AdminId::generate().as_str(),
+            None,
+            Duration::from_secs(3600),
+        )
+        .unwrap();
+    let platform: Value = http
+        .post(format!("{base}/api/v1/platforms"))
+        .bearer_auth(&admin)
+        .json(&json!({"code": "national", "name": "测试追溯平台", "name_en": "Test trace platform",
+            "kind": "epcis_repository", "base_url": standin.base_url(), "protocol": {"kind": "epcis"},
+            "max_attempts": 20, "backoff_base_ms": 50, "backoff_max_ms": 500,
+            "request_timeout_ms": 5000, "follow_max_ms": 5000}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let platform_id = platform["id"].as_str().expect("a platform").to_owned();
+    let res = http
+        .post(format!("{base}/api/v1/routing-rules"))
+        .bearer_auth(&admin)
+        .json(&json!({"platform_id": platform_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let (_, token) = seller_of(&http, &base, "91440104MA5CRAH04").await;
+    let mut receipts = String::from("category,received_at,code\n");
+    let mut sales = String::from("销售日期,类别,买方类型,地区,追溯码\n");
+    let received =
+        suyuan_core::china_time::china_date(chrono::Utc::now() - chrono::Duration::days(3));
+    let sold = suyuan_core::china_time::china_date(chrono::Utc::now() - chrono::Duration::days(1));
+    for k in 0..units {
+        receipts.push_str(&format!("ebike,{received},(01)09520001000010(21)SUB{k}\n"));
+        sales.push_str(&format!(
+            "{sold},ebike,consumer,440106,(01)09520001000010(21)SUB{k}\n"
+        ));
+    }
+    for (kind, body) in [("receipts", receipts), ("sales", sales)] {
+        let res = http
+            .post(format!("{base}/api/v1/imports/{kind}"))
+            .bearer_auth(&token)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let report: Value = res.json().await.unwrap();
+        assert_eq!(report["imported"], units, "{kind}: {report}");
+    }
+    assert_eq!(
+        standin.captured().len(),
+        0,
+        "nothing sent with the workers off"
+    );
+    server.env[0].1 = "true".into();
+    server.kill();
+    server.start();
+
+    let started = Instant::now();
+    let kills = kill_thrice(&mut server, n, || async { standin.captured().len() }).await;
+    let accepted = "SELECT COUNT(*) FROM submissions WHERE status = 'accepted'";
+    while count(&t.db, accepted).await < n as i64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "{} of {n} submissions accepted",
+            count(&t.db, accepted).await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let all_in = started.elapsed();
+    server.kill();
+    let captured = standin.captured();
+    println!(
+        "{engine:?}: {n} submissions, {kills} kills: all accepted in {:.1} s, {} requests to the platform",
+        all_in.as_secs_f64(),
+        standin.requests()
+    );
+    assert_eq!(
+        count(&t.db, "SELECT COUNT(*) FROM submissions").await,
+        n as i64,
+        "one submission per record"
+    );
+    let mut ids: Vec<&str> = captured.iter().map(|c| c.event_id.as_str()).collect();
+    assert_eq!(ids.len(), n, "every event captured once");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "no event captured twice");
+    // Each unit's receipt reached the platform before its sale.
+    let mut first_step: std::collections::HashMap<String, String> = Default::default();
+    for c in &captured {
+        let epc = c.event["epcList"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let step = c.event["bizStep"].as_str().unwrap_or_default().to_owned();
+        first_step.entry(epc).or_insert(step);
+    }
+    assert_eq!(first_step.len(), units);
+    assert!(
+        first_step.values().all(|s| s.contains("receiving")),
+        "a sale reached the platform before its receipt"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_submission_queue_killed_while_sending_delivers_every_record_once_in_order_on_sqlite() {
+    crash_submissions(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_submission_queue_killed_while_sending_delivers_every_record_once_in_order_on_postgres()
+{
+    crash_submissions(Engine::Postgres).await;
 }

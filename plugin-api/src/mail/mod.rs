@@ -41,8 +41,8 @@ use suyuan_core::retry::{Backoff, RetryPolicy};
 use suyuan_core::secrets::SecretKey;
 use suyuan_store::entity::mail_job;
 use suyuan_store::mail_recipients;
-use suyuan_store::queue::Failed;
 use suyuan_store::queue::mail::{self as outbox, Reminded};
+use suyuan_store::queue::{Failed, Heartbeat, Job};
 use suyuan_store::transfers::{self, ReminderSchedule, Transfer};
 use suyuan_store::{DatabaseConnection, StoreError};
 
@@ -55,8 +55,10 @@ pub const MAIL_RETRY: RetryPolicy = RetryPolicy {
         max: Duration::from_secs(3600),
     },
 };
-/// How long a claim holds an e-mail (many sends at the relay's longest timeout).
-const MAIL_LEASE: chrono::Duration = chrono::Duration::minutes(15);
+/// How long a claim holds an e-mail without renewal, unless configured ([`MailSettings::lease`]):
+/// the worker renews the leases of the e-mails it holds every quarter of it while it sends, so a
+/// dead worker's e-mails go out again this long after it died, however slow the relay is.
+pub const MAIL_LEASE: chrono::Duration = chrono::Duration::minutes(1);
 /// E-mails one claim takes, and claims one round makes at most.
 const MAIL_BATCH: u64 = 20;
 const MAIL_CLAIMS: usize = 10;
@@ -379,6 +381,8 @@ pub struct MailSettings {
     pub secret_key: SecretKey,
     /// Where digests get their figures.
     pub digests: Arc<dyn DigestSource>,
+    /// How long a claimed e-mail is held without renewal (`SUYUAN_QUEUE_LEASE`; [`MAIL_LEASE`]).
+    pub lease: chrono::Duration,
 }
 
 /// What one round did.
@@ -488,13 +492,25 @@ async fn send_due(
     report: &mut RoundReport,
 ) -> Result<(), StoreError> {
     let started = std::time::Instant::now();
-    let clock = || now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+    let clock = move || now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+    let lease = settings.lease;
+    let every = lease.to_std().unwrap_or(Duration::from_secs(60)) / 4;
+    let heartbeat = Heartbeat::start(every.max(Duration::from_millis(100)), {
+        let db = db.clone();
+        move |claims| {
+            let db = db.clone();
+            async move { outbox::extend(&db, &claims, clock(), lease).await }
+        }
+    });
     for _ in 0..MAIL_CLAIMS {
-        let jobs = outbox::claim(db, clock(), MAIL_BATCH, MAIL_LEASE).await?;
+        let jobs = outbox::claim(db, clock(), MAIL_BATCH, lease).await?;
         if jobs.is_empty() {
             break;
         }
+        heartbeat.hold(jobs.iter().map(Job::claim));
         for job in jobs {
+            // Let go of it once its outcome is written (or the round fails).
+            let _release = Released(&heartbeat, job.claim());
             let (reason, policy) = match write_and_send(db, mailer, settings, &job, clock()).await?
             {
                 Attempt::Sent => {
@@ -518,6 +534,15 @@ async fn send_due(
         }
     }
     Ok(())
+}
+
+/// Lets a claim go from the heartbeat when dropped.
+struct Released<'a>(&'a Heartbeat, suyuan_store::queue::Claim);
+
+impl Drop for Released<'_> {
+    fn drop(&mut self) {
+        self.0.release(self.1);
+    }
 }
 
 /// What became of one e-mail.

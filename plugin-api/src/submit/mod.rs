@@ -23,12 +23,16 @@ use std::time::Duration;
 use suyuan_core::retry::{Backoff, RetryPolicy, Verdict};
 use suyuan_store::StoreError;
 use suyuan_store::entity::{platform, submission};
+use suyuan_store::queue::{Heartbeat, Job};
 use suyuan_store::submissions::{self as store, Finish, SendContext};
 use suyuan_web::AppState;
 
-/// How long a claim holds a submission before another worker may take it over. Longer than any
-/// one send can take (two requests at the longest timeout plus the longest follow budget).
-pub const LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// How long a claim holds a submission before another worker may take it over, unless
+/// configured ([`SubmitConfig::lease`]). The worker renews the leases of what it is sending
+/// every quarter of it, so a send may take longer (two requests at the longest timeout plus the
+/// longest follow budget), and a dead worker's submissions are sent again this long after it
+/// died.
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(1);
 /// The most submissions one claim takes (and never more than the configured concurrency).
 pub const CLAIM_BATCH: u64 = 64;
 /// Sellers (and events of each) one router pass reads.
@@ -113,6 +117,14 @@ impl Worker {
     /// up only its own submissions, never the others'.
     pub async fn run(&self) {
         let mut inflight = FuturesUnordered::new();
+        let lease = self.lease();
+        let heartbeat = Heartbeat::start(self.settings.lease / 4, {
+            let db = self.state.db.clone();
+            move |claims| {
+                let db = db.clone();
+                async move { store::extend(&db, &claims, lease).await }
+            }
+        });
         let mut last_route: Option<tokio::time::Instant> = None;
         let mut more_to_route = false;
         loop {
@@ -138,6 +150,7 @@ impl Worker {
                 match self.claim(free).await {
                     Ok((rows, ctx)) => {
                         claimed = rows.len();
+                        heartbeat.hold(rows.iter().map(Job::claim));
                         for sub in rows {
                             let ctx = Arc::clone(&ctx);
                             inflight.push(async move {
@@ -173,7 +186,14 @@ impl Worker {
                             else => break,
                         }
                     }
-                    if let Err(e) = self.write(done).await {
+                    let finished: Vec<_> = done.iter().map(|(sub, _, _)| sub.claim()).collect();
+                    let written = self.write(done).await;
+                    // Written or not, this worker is done with them: a failed write leaves them
+                    // to run out and be sent again.
+                    for claim in finished {
+                        heartbeat.release(claim);
+                    }
+                    if let Err(e) = written {
                         tracing::error!(error = %e, "could not record submission outcomes; they are sent again after their lease");
                     }
                 }
@@ -203,6 +223,11 @@ impl Worker {
         Ok(routed.events)
     }
 
+    /// The claim lease, as configured.
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.lease).unwrap_or(LEASE)
+    }
+
     /// Claims up to `n` due submissions and loads what sending them needs.
     async fn claim(
         &self,
@@ -211,7 +236,7 @@ impl Worker {
         let claimed = {
             let _turn = self.state.write_gate.enter_background().await;
             let batch = CLAIM_BATCH.min(n as u64);
-            store::claim(&self.state.db, batch, LEASE).await?
+            store::claim(&self.state.db, batch, self.lease()).await?
         };
         let ctx = if claimed.is_empty() {
             SendContext::default()

@@ -214,6 +214,16 @@ pub async fn claim(
     QUEUE.claim(db, now, limit, lease).await
 }
 
+/// Renews the leases of claimed messages still being sent (see [`super::Heartbeat`]).
+pub async fn extend(
+    db: &DatabaseConnection,
+    claims: &[super::Claim],
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<u64, StoreError> {
+    QUEUE.extend(db, claims, now, lease).await
+}
+
 /// The transfer a reminder job is about, as its sender sees it (`Corrupt` for a job of another
 /// kind or an unreadable payload, `NotFound` when the transfer is gone).
 pub async fn transfer_of(

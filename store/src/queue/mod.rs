@@ -16,6 +16,8 @@
 //!   the queue's [`RetryPolicy`] (exponential backoff with jitter, a budget of attempts, see
 //!   [`suyuan_core::retry`]). Every finish names the claim it ends ([`Claim`]: the id and the
 //!   attempt), so a worker whose lease ran out and whose job was taken over writes nothing;
+//! - **heartbeat** ([`Queue::extend`], [`Heartbeat`]): a live worker renews the leases of what it
+//!   holds, so leases are short and a dead worker's jobs come back soon;
 //! - **dead letters** ([`Queue::dead_letters`]) keep the last error, and **replay**
 //!   ([`Queue::replay`]) puts them back to `pending` with their attempts reset;
 //! - **counts** by state ([`Queue::count`], [`Queue::counts`]).
@@ -35,8 +37,11 @@ use sea_orm::{
 use std::collections::BTreeMap;
 use suyuan_core::retry::{RetryPolicy, Verdict};
 
+mod heartbeat;
 pub mod mail;
 pub mod notifications;
+
+pub use heartbeat::Heartbeat;
 
 /// How a queue's table spells the states of a job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,6 +255,32 @@ where
 
     fn cut(&self, reason: &str) -> String {
         reason.chars().take(self.error_chars).collect()
+    }
+
+    /// Moves the leases of the claims still held to `now + lease`, never earlier than they
+    /// were (see [`Heartbeat`]); returns how many leases moved.
+    pub async fn extend(
+        &self,
+        db: &impl ConnectionTrait,
+        claims: &[Claim],
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<u64, StoreError> {
+        let until = now + lease;
+        let mut held = 0;
+        for chunk in claims.chunks(FINISH_CHUNK) {
+            let cond = chunk
+                .iter()
+                .fold(Condition::any(), |any, c| any.add(self.held(*c)));
+            held += E::update_many()
+                .col_expr(self.locked_until, Expr::value(until))
+                .filter(cond)
+                .filter(self.locked_until.lt(until))
+                .exec(db)
+                .await?
+                .rows_affected;
+        }
+        Ok(held)
     }
 
     /// Marks claimed jobs done (one statement per hundred); returns how many were still held.

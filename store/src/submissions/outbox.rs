@@ -58,6 +58,16 @@ pub async fn claim(
     claim_at(db, Utc::now(), limit, lease).await
 }
 
+/// Renews the leases of claimed submissions still being sent, at the wall clock's now (see
+/// [`crate::queue::Heartbeat`]).
+pub async fn extend(
+    db: &impl ConnectionTrait,
+    claims: &[Claim],
+    lease: Duration,
+) -> Result<u64, StoreError> {
+    QUEUE.extend(db, claims, Utc::now(), lease).await
+}
+
 /// Claims up to `limit` submissions that may be sent at `now`, for `lease`: pending ones whose
 /// time has come and that nothing earlier holds back (see the module's notes on order), and
 /// `sending` ones whose lease ran out (their worker died). Each claim counts as an attempt.

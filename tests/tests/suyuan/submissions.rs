@@ -1226,6 +1226,45 @@ mod store_level {
             assert_eq!(counts.len(), 1);
         }
     );
+
+    both_engines!(
+        a_live_worker_s_heartbeat_keeps_its_claim_and_a_dead_one_s_runs_out,
+        |db: TestDb| async move {
+            use suyuan_store::queue::{Heartbeat, Job as _};
+            let _ = one_routed_submission(&db).await;
+            let lease = chrono::Duration::milliseconds(600);
+            let held = outbox::claim(&db.db, 10, lease).await.unwrap();
+            assert_eq!(held.len(), 1);
+            // A live worker renews what it holds every 200 ms: long past its first lease, the
+            // submission is still its own.
+            let heartbeat = Heartbeat::start(Duration::from_millis(200), {
+                let db = db.db.clone();
+                move |claims| {
+                    let db = db.clone();
+                    async move { outbox::extend(&db, &claims, lease).await }
+                }
+            });
+            heartbeat.hold(held.iter().map(|s| s.claim()));
+            tokio::time::sleep(Duration::from_millis(1_500)).await;
+            assert!(
+                outbox::claim(&db.db, 10, lease).await.unwrap().is_empty(),
+                "held while its worker lives"
+            );
+            // Its worker dies (the heartbeat stops): the lease runs out and another takes it.
+            drop(heartbeat);
+            tokio::time::sleep(Duration::from_millis(900)).await;
+            let taken = outbox::claim(&db.db, 10, lease).await.unwrap();
+            assert_eq!(taken.len(), 1, "taken over once its lease ran out");
+            assert_eq!(taken[0].attempts, 2);
+            // Renewing a lost claim moves nothing.
+            assert_eq!(
+                outbox::extend(&db.db, &[held[0].claim()], lease)
+                    .await
+                    .unwrap(),
+                0
+            );
+        }
+    );
 }
 
 both_engines_app!(

@@ -397,6 +397,7 @@ pub fn settings(app: &TestApp) -> MailSettings {
         interval: Duration::from_secs(300),
         secret_key: app.secret_key.clone(),
         digests: std::sync::Arc::new(NoFiguresYet),
+        lease: suyuan_plugin_api::mail::MAIL_LEASE,
     }
 }
 
