@@ -130,7 +130,7 @@ fuzz_target!(|data: &[u8]| {
         Stored::new(limit),
         ImportOptions {
             dry_run: true,
-            all_or_nothing: false,
+            ..ImportOptions::default()
         },
         std::time::Duration::from_millis(1),
     );
