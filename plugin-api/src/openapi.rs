@@ -38,18 +38,216 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
     DOC.get_or_init(|| {
         use utoipa_actix_web::AppExt as _;
-        actix_web::App::new()
+        let mut doc = actix_web::App::new()
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .configure(crate::routes::mount)
             .split_for_parts()
-            .1
+            .1;
+        declare_problems(&mut doc);
+        doc
     })
     .clone()
+}
+
+/// The problems every operation can answer, added to each operation that does not declare them
+/// itself, so an integrator (or Schemathesis) finds every status and content type the service
+/// may send in the document: 401 and 403 for operations that need a token, 404 for paths with an
+/// id, 400, 413 and 422 for operations with a body, 400 and 422 for those with query or path
+/// parameters, 429 (rate limits) and 503 (the database out of reach) for all. Every problem is
+/// `application/problem+json` with the `Problem` schema, including those a handler declared with
+/// `body = Problem` (which utoipa files as `application/json`).
+fn declare_problems(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{Content, Ref, RefOr, Response};
+    const PROBLEM_JSON: &str = "application/problem+json";
+    let problem = || {
+        Content::new(Some(RefOr::<utoipa::openapi::schema::Schema>::Ref(
+            Ref::from_schema_name("Problem"),
+        )))
+    };
+    let is_problem = |c: &Content| matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"));
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_id = path.contains('{');
+        for op in [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let secured = op.security.as_ref().is_some_and(|reqs| {
+                reqs.iter().any(|r| {
+                    serde_json::to_value(r)
+                        .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                })
+            });
+            let has_body = op.request_body.is_some();
+            let has_query = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query | ParameterIn::Path))
+            });
+            let mut wanted: Vec<(&str, &str)> = vec![
+                ("429", "too many requests (see `Retry-After`)"),
+                (
+                    "503",
+                    "the database is out of reach; nothing was stored (see `Retry-After`)",
+                ),
+            ];
+            if secured {
+                wanted.push(("401", "missing, expired or invalid credentials"));
+                wanted.push(("403", "not allowed for this account"));
+            }
+            if has_id {
+                wanted.push(("404", "no such thing, or not the caller's"));
+            }
+            if has_body {
+                wanted.push(("400", "the body could not be read"));
+                wanted.push(("413", "the body is too large"));
+            }
+            if has_body || has_query {
+                wanted.push(("400", "a parameter could not be read"));
+                wanted.push(("422", "a field or parameter is not valid (each named)"));
+            }
+            // Problems a handler declared as plain JSON, or without a body, are problem+json on
+            // the wire.
+            for (status, response) in op.responses.responses.iter_mut() {
+                if let RefOr::T(r) = response
+                    && (status.starts_with('4') || status.starts_with('5'))
+                    && r.content.is_empty()
+                {
+                    r.content.insert(PROBLEM_JSON.to_owned(), problem());
+                }
+                if let RefOr::T(r) = response
+                    && let Some(content) = r.content.shift_remove("application/json")
+                {
+                    let key = if is_problem(&content) {
+                        PROBLEM_JSON
+                    } else {
+                        "application/json"
+                    };
+                    r.content.insert(key.to_owned(), content);
+                }
+            }
+            for (status, description) in wanted {
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| {
+                        let mut r = Response::new(description);
+                        r.content.insert(PROBLEM_JSON.to_owned(), problem());
+                        RefOr::T(r)
+                    });
+            }
+        }
+    }
+}
+
+/// The methods the document gives a concrete `path` (`{id}` in a template matches one
+/// segment), or `None` when no documented path matches it.
+pub fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
+    static TEMPLATES: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        api_doc()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, yes)| yes.then_some(m))
+                .collect();
+                let segments = template.split('/').map(str::to_owned).collect();
+                (segments, methods)
+            })
+            .collect()
+    });
+    let wanted: Vec<&str> = path.split('/').collect();
+    let mut allowed: Vec<&'static str> = Vec::new();
+    for (segments, methods) in templates {
+        let fits = segments.len() == wanted.len()
+            && segments.iter().zip(&wanted).all(|(t, w)| {
+                if t.starts_with('{') && t.ends_with('}') {
+                    !w.is_empty()
+                } else {
+                    t == w
+                }
+            });
+        if fits {
+            allowed.extend(methods.iter().copied());
+        }
+    }
+    allowed.sort_unstable();
+    allowed.dedup();
+    (!allowed.is_empty()).then_some(allowed)
 }
 
 /// The OpenAPI document as JSON.
 #[get("/openapi.json")]
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(api_doc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_documented_path_knows_its_methods_and_an_unknown_one_none() {
+        assert_eq!(allowed_methods("/api/v1/sales"), Some(vec!["GET", "POST"]));
+        assert_eq!(allowed_methods("/healthz"), Some(vec!["GET"]));
+        let one = allowed_methods("/api/v1/sales/sal_01J0000000000000000000000").unwrap();
+        assert!(one.contains(&"GET"), "{one:?}");
+        assert_eq!(allowed_methods("/api/v1/nothing-here"), None);
+        assert_eq!(allowed_methods("/api/v1/sales//"), None);
+    }
+
+    #[test]
+    fn every_operation_declares_the_problems_it_can_answer_as_problem_json() {
+        let doc = serde_json::to_value(api_doc()).unwrap();
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                    continue;
+                }
+                operations += 1;
+                let responses = op["responses"].as_object().unwrap();
+                for status in ["429", "503"] {
+                    assert_eq!(
+                        responses[status]["content"]["application/problem+json"]["schema"]["$ref"],
+                        "#/components/schemas/Problem",
+                        "{method} {path} {status}"
+                    );
+                }
+                if op
+                    .get("security")
+                    .is_some_and(|s| s.as_array().is_some_and(|a| !a.is_empty()))
+                {
+                    assert!(responses.contains_key("401"), "{method} {path}");
+                    assert!(responses.contains_key("403"), "{method} {path}");
+                }
+                if path.contains('{') {
+                    assert!(responses.contains_key("404"), "{method} {path}");
+                }
+                for (status, r) in responses {
+                    let plain = &r["content"]["application/json"]["schema"]["$ref"];
+                    assert_ne!(
+                        plain, "#/components/schemas/Problem",
+                        "{method} {path} {status}: a problem is application/problem+json"
+                    );
+                }
+            }
+        }
+        assert!(operations > 50, "{operations} operations");
+    }
 }

@@ -294,6 +294,17 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+/// No route took the request: 405 with `Allow` when the API documents the path with other
+/// methods (HEAD and OPTIONS aside), else 404.
+async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    let method = req.method().as_str();
+    if !matches!(method, "HEAD" | "OPTIONS")
+        && let Some(allowed) = suyuan_plugin_api::openapi::allowed_methods(req.path())
+        && !allowed.contains(&method)
+    {
+        return Err(ApiError::MethodNotAllowed {
+            allow: allowed.join(", "),
+        });
+    }
     Err(ApiError::NotFound("route"))
 }

@@ -141,6 +141,12 @@ pub enum ApiError {
         /// English detail.
         detail_en: String,
     },
+    /// The path exists, but not with this method (405, with `Allow`).
+    #[error("method not allowed; allowed: {allow}")]
+    MethodNotAllowed {
+        /// The methods the path takes, comma-separated.
+        allow: String,
+    },
     /// A dependency is down (503).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -173,6 +179,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict { slug, .. } => slug,
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Unexpected(_) => "internal",
         }
     }
@@ -194,6 +201,7 @@ impl ApiError {
             ApiError::NotFound(_) => ("未找到", "Not found"),
             ApiError::Conflict { .. } => ("与现有数据冲突", "Conflicts with existing data"),
             ApiError::Unavailable(_) => ("服务暂不可用", "Service unavailable"),
+            ApiError::MethodNotAllowed { .. } => ("不支持此请求方法", "Method not allowed"),
             ApiError::Unexpected(_) => ("服务器内部错误", "Internal server error"),
         }
     }
@@ -289,6 +297,11 @@ impl ApiError {
                 ..
             } => (Some(detail_zh.clone()), Some(detail_en.clone()), vec![]),
             ApiError::Unavailable(_) | ApiError::Unexpected(_) => (None, None, vec![]),
+            ApiError::MethodNotAllowed { allow } => (
+                Some(format!("此地址只接受 {allow} 请求")),
+                Some(format!("this path takes {allow}")),
+                vec![],
+            ),
         };
         Problem {
             kind: format!("urn:suyuan:problem:{}", self.slug()),
@@ -321,6 +334,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -338,6 +352,9 @@ impl ResponseError for ApiError {
         }
         if let ApiError::TooMany { retry_after, .. } = self {
             res.insert_header(("Retry-After", retry_after.to_string()));
+        }
+        if let ApiError::MethodNotAllowed { allow } = self {
+            res.insert_header(("Allow", allow.clone()));
         }
         if matches!(self, ApiError::Unavailable(_)) {
             // What was refused was not stored: send it again in a few seconds.

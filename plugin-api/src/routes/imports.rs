@@ -365,7 +365,7 @@ pub async fn import_file(
     {
         return Err(ApiError::NotFound("seller"));
     }
-    let _admitted = gate.admit(auth.seller_id.as_str())?;
+    let admitted = gate.admit(auth.seller_id.as_str())?;
     let file = read_upload(&req, payload, &mut opts, &gate.config).await?;
     if opts
         .seller
@@ -374,26 +374,33 @@ pub async fn import_file(
     {
         return Err(ApiError::NotFound("seller"));
     }
-    let report = import::run(
-        &state.db,
-        state.catalogue.clone(),
-        &auth.seller_id,
-        ImportRequest {
-            kind,
-            file,
-            mapping: opts.mapping,
-            options: opts.options,
-            transfer_terms: suyuan_store::transfers::TransferTerms {
-                contact_email: None,
-                valid_for: state.transfers.ttl,
-                sealing_key: Some(state.secret_key.clone()),
-            },
-            max_backdate: state.max_backdate,
-            report_limit: gate.config.report_rows,
+    let request = ImportRequest {
+        kind,
+        file,
+        mapping: opts.mapping,
+        options: opts.options,
+        transfer_terms: suyuan_store::transfers::TransferTerms {
+            contact_email: None,
+            valid_for: state.transfers.ttl,
+            sealing_key: Some(state.secret_key.clone()),
         },
-        &mut (),
-    )
+        max_backdate: state.max_backdate,
+        report_limit: gate.config.report_rows,
+    };
+    // Once the file is here, the import runs to its end in a task of its own (holding the
+    // seller's place in the gate): a client that disconnects cannot cut it off in the middle of
+    // a transaction, and the report it would have had is the same one the file gets again.
+    let (db, catalogue, seller) = (
+        state.db.clone(),
+        state.catalogue.clone(),
+        auth.seller_id.clone(),
+    );
+    let report = tokio::spawn(async move {
+        let _admitted = admitted;
+        import::run(&db, catalogue, &seller, request, &mut ()).await
+    })
     .await
+    .map_err(|e| ApiError::Unexpected(anyhow::anyhow!("import task failed: {e}")))?
     .map_err(import_error)?;
     if !report.dry_run && report.imported > 0 {
         let label = match kind {

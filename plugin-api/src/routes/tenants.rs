@@ -40,7 +40,7 @@ pub struct SupervisorIn {
 
 /// A registered operator or supervisor.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PartyOut {
+pub struct TenantOut {
     /// Id (`opr_…` or `sup_…`).
     pub id: String,
     /// Name.
@@ -76,7 +76,7 @@ fn optional_email(errors: &mut Errors, email: Option<&str>) -> Option<String> {
 }
 
 /// Registers a marketplace operator.
-#[utoipa::path(tag = "admin", request_body = OperatorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "admin", request_body = OperatorIn, security(("bearer" = [])), responses((status = 201, body = TenantOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/operators")]
 pub async fn create_operator(
     _admin: AdminAuth,
@@ -92,7 +92,7 @@ pub async fn create_operator(
         return Err(ApiError::Forbidden);
     };
     let op = tenants::create_operator(&state.db, name, platform, email).await?;
-    Ok(HttpResponse::Created().json(PartyOut {
+    Ok(HttpResponse::Created().json(TenantOut {
         id: op.id,
         name: op.name,
         platform: Some(op.platform),
@@ -101,7 +101,7 @@ pub async fn create_operator(
 }
 
 /// Registers a supervisor with a jurisdiction.
-#[utoipa::path(tag = "admin", request_body = SupervisorIn, security(("bearer" = [])), responses((status = 201, body = PartyOut), (status = 422, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "admin", request_body = SupervisorIn, security(("bearer" = [])), responses((status = 201, body = TenantOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/supervisors")]
 pub async fn create_supervisor(
     _admin: AdminAuth,
@@ -120,7 +120,7 @@ pub async fn create_supervisor(
         return Err(ApiError::Forbidden);
     };
     let sup = tenants::create_supervisor(&state.db, name, email, &jurisdiction).await?;
-    Ok(HttpResponse::Created().json(PartyOut {
+    Ok(HttpResponse::Created().json(TenantOut {
         id: sup.id,
         name: sup.name,
         platform: None,
