@@ -748,7 +748,9 @@ both_engines_app!(
         let csv = suyuan_plugin_api::import::sample_receipts_csv(rows, "CUT");
 
         // The first import stops when its first chunk is stored, as when the service is killed:
-        // the chunk being written is rolled back, the lease stays until it runs out.
+        // it runs on a pool of its own, closed after it stops (the connections go away, so the
+        // database rolls back the chunk being written); its lease stays until it runs out.
+        let dying = suyuan_store::connect(&app.db.url).await.unwrap();
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, csv.as_bytes()).unwrap();
         let (tell, told) = tokio::sync::oneshot::channel();
@@ -767,11 +769,12 @@ both_engines_app!(
             report_limit: 1_000,
         };
         tokio::select! {
-            out = suyuan_plugin_api::import::run(&app.db.db, suyuan_tests::catalogue(), &id, request, &mut signal) => {
+            out = suyuan_plugin_api::import::run(&dying, suyuan_tests::catalogue(), &id, request, &mut signal) => {
                 panic!("the import was to be cut off: {out:?}")
             }
             _ = told => {}
         }
+        dying.close().await.unwrap();
         let stored = ledger::count_for_seller(&app.db.db, &id).await.unwrap() as usize;
         assert!(stored >= 2_000 && stored < rows, "{stored} rows stored before the cut");
 
@@ -871,7 +874,9 @@ both_engines_app!(
             max_backdate: chrono::Duration::days(366),
             report_limit: 1_000,
         };
-        let db = app.db.db.clone();
+        // On a pool of its own, closed once the import is stopped: what a killed process leaves.
+        let db = suyuan_store::connect(&app.db.url).await.unwrap();
+        let dying = db.clone();
         let task = tokio::spawn({
             let id = id.clone();
             async move {
@@ -898,13 +903,15 @@ both_engines_app!(
         }
         task.abort();
         let _ = task.await;
+        dying.close().await.unwrap();
         let stored = (ledger::count_for_seller(&app.db.db, &id).await.unwrap() - before) as usize;
         assert!(stored < rows, "{stored} sales registered before the cut");
 
         holder_died(&app).await;
         let res = upload_raw(&app, &token, "sales", "", &sales).await;
-        assert_eq!(res.status(), StatusCode::OK);
+        let status = res.status();
         let out: Value = res.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{out}");
         assert_eq!(out["imported"], rows, "{out}");
         assert_eq!(out["imported_before"], stored, "{out}");
         assert_eq!(out["resumed_after_row"], stored + 1);
