@@ -7,5 +7,6 @@ pub mod analytics;
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod import_command;
 pub mod startup;
 pub mod telemetry;
