@@ -86,7 +86,8 @@ gate, known = (json.load(open(p)) for p in sys.argv[1:3])
 def total(report):
     return sum(f["count"] for f in report.get("failures", []))
 cases = gate.get("test_cases", {})
-print(f"{total(gate)} gate failures in {cases.get('total', cases)} cases; known: "
+cases = cases.get("generated", cases) if isinstance(cases, dict) else cases
+print(f"{total(gate)} gate failures in {cases} generated cases; known: "
       + (", ".join(f"{f['code']} {f['count']}" for f in known.get("failures", [])) or "none"))
 EOF
 )
