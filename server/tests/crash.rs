@@ -86,6 +86,47 @@ impl Drop for Server {
     }
 }
 
+impl Server {
+    /// A server on a free port, a fresh key and analytics directory, and `env` on top of the
+    /// defaults; not started.
+    fn new(db_url: &str, env: Vec<(String, String)>) -> Server {
+        Server {
+            db_url: db_url.to_owned(),
+            dir: tempfile::tempdir().unwrap(),
+            key: SecretKey::generate().to_base64(),
+            port: free_port(),
+            child: None,
+            env,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// `suyuan verify` on the server's database: every chain intact.
+    fn verify(&self) {
+        let out = Command::new(env!("CARGO_BIN_EXE_suyuan"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(std::env::vars().filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME")))
+            .env("SUYUAN_DATABASE_URL", &self.db_url)
+            .env("SUYUAN_JWT_SECRET", JWT)
+            .env("SUYUAN_SECRET_KEY", &self.key)
+            .current_dir(std::env::temp_dir())
+            .arg("verify")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "verify: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 fn sign(body: &[u8]) -> String {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SHOP_SECRET.as_bytes()).unwrap();
     mac.update(body);
@@ -148,21 +189,9 @@ async fn crash_burst(engine: Engine) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Server {
-        db_url: t.url.clone(),
-        dir: tempfile::tempdir().unwrap(),
-        key: SecretKey::generate().to_base64(),
-        port,
-        child: None,
-        env: Vec::new(),
-    };
+    let mut server = Server::new(&t.url, Vec::new());
     server.start();
-    let base = format!("http://127.0.0.1:{port}");
+    let base = server.base();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
@@ -399,23 +428,7 @@ async fn crash_burst(engine: Engine) {
     assert_eq!(sales, orders as i64, "a sale per order");
 
     // Every chain intact.
-    let out = Command::new(env!("CARGO_BIN_EXE_suyuan"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(std::env::vars().filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME")))
-        .env("SUYUAN_DATABASE_URL", &t.url)
-        .env("SUYUAN_JWT_SECRET", JWT)
-        .env("SUYUAN_SECRET_KEY", &server.key)
-        .current_dir(std::env::temp_dir())
-        .arg("verify")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "verify: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    server.verify();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -476,21 +489,9 @@ async fn crash_import(engine: Engine) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(30_000);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Server {
-        db_url: t.url.clone(),
-        dir: tempfile::tempdir().unwrap(),
-        key: SecretKey::generate().to_base64(),
-        port,
-        child: None,
-        env: Vec::new(),
-    };
+    let mut server = Server::new(&t.url, Vec::new());
     server.start();
-    let base = format!("http://127.0.0.1:{port}");
+    let base = server.base();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(600))
         .build()
@@ -585,22 +586,7 @@ async fn crash_import(engine: Engine) {
     assert_eq!(count(db, &events).await, rows as i64);
     server.kill();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_suyuan"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .envs(std::env::vars().filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME")))
-        .env("SUYUAN_DATABASE_URL", &t.url)
-        .env("SUYUAN_JWT_SECRET", JWT)
-        .env("SUYUAN_SECRET_KEY", &server.key)
-        .current_dir(std::env::temp_dir())
-        .arg("verify")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "verify: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    server.verify();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -664,22 +650,17 @@ async fn crash_mail(engine: Engine) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
     let smtp = smtp::SmtpServer::start().await;
-    let port = free_port();
-    let mut server = Server {
-        db_url: t.url.clone(),
-        dir: tempfile::tempdir().unwrap(),
-        key: SecretKey::generate().to_base64(),
-        port,
-        child: None,
-        // The first round runs at start, before the sales; the next not for an hour.
-        env: vec![
+    // The first round runs at start, before the sales; the next not for an hour.
+    let mut server = Server::new(
+        &t.url,
+        vec![
             ("SUYUAN_SMTP_URL".into(), smtp.url()),
             ("SUYUAN_MAIL_INTERVAL".into(), "1h".into()),
             ("SUYUAN_QUEUE_LEASE".into(), "8s".into()),
         ],
-    };
+    );
     server.start();
-    let base = format!("http://127.0.0.1:{port}");
+    let base = server.base();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
@@ -825,21 +806,16 @@ async fn crash_submissions(engine: Engine) {
         .unwrap_or(600);
     let units = n / 2;
     let standin = standin::StandIn::start().await;
-    let port = free_port();
-    let mut server = Server {
-        db_url: t.url.clone(),
-        dir: tempfile::tempdir().unwrap(),
-        key: SecretKey::generate().to_base64(),
-        port,
-        child: None,
-        env: vec![
+    let mut server = Server::new(
+        &t.url,
+        vec![
             ("SUYUAN_WORKER".into(), "false".into()),
             ("SUYUAN_ALLOW_PRIVATE_TARGETS".into(), "true".into()),
             ("SUYUAN_QUEUE_LEASE".into(), "8s".into()),
         ],
-    };
+    );
     server.start();
-    let base = format!("http://127.0.0.1:{port}");
+    let base = server.base();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
