@@ -198,37 +198,7 @@ async fn crash_burst(engine: Engine) {
         .unwrap();
 
     // A seller and its Shopify store, through the API.
-    let tokens = suyuan_web::auth::Tokens::new(JWT.as_bytes());
-    let admin = tokens
-        .mint(
-            suyuan_core::tenancy::Role::Admin,
-            suyuan_core::ids::AdminId::generate().as_str(),
-            None,
-            Duration::from_secs(3600),
-        )
-        .unwrap();
-    let credit = suyuan_core::credit_code::CreditCode::with_check_character("91440104MA5CRAH01")
-        .unwrap()
-        .to_string();
-    let seller: Value = http
-        .post(format!("{base}/api/v1/sellers"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "崩溃测试商行", "credit_code": credit, "division_code": "440104", "seller_type": "online"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let seller_id = seller["id"].as_str().expect("a seller").to_owned();
-    let seller_token = tokens
-        .mint(
-            suyuan_core::tenancy::Role::Seller,
-            &seller_id,
-            None,
-            Duration::from_secs(3600),
-        )
-        .unwrap();
+    let (seller_id, seller_token) = seller_of(&http, &base, "91440104MA5CRAH01", "online").await;
     let store: Value = http
         .post(format!("{base}/api/v1/stores"))
         .bearer_auth(&seller_token)
@@ -441,24 +411,35 @@ async fn a_burst_killed_three_times_is_stored_and_applied_exactly_once_on_postgr
     crash_burst(Engine::Postgres).await;
 }
 
-/// A seller registered through the API (as an admin), and a token for it.
-async fn seller_of(http: &reqwest::Client, base: &str, credit17: &str) -> (String, String) {
-    let tokens = suyuan_web::auth::Tokens::new(JWT.as_bytes());
-    let admin = tokens
-        .mint(
-            suyuan_core::tenancy::Role::Admin,
-            suyuan_core::ids::AdminId::generate().as_str(),
-            None,
-            Duration::from_secs(3600),
-        )
-        .unwrap();
+/// A bearer token for `role` and `subject`, valid an hour.
+fn mint(role: suyuan_core::tenancy::Role, subject: &str) -> String {
+    suyuan_web::auth::Tokens::new(JWT.as_bytes())
+        .mint(role, subject, None, Duration::from_secs(3600))
+        .unwrap()
+}
+
+/// A token for a new admin.
+fn admin_token() -> String {
+    mint(
+        suyuan_core::tenancy::Role::Admin,
+        suyuan_core::ids::AdminId::generate().as_str(),
+    )
+}
+
+/// A seller of `seller_type` registered through the API (as an admin), and a token for it.
+async fn seller_of(
+    http: &reqwest::Client,
+    base: &str,
+    credit17: &str,
+    seller_type: &str,
+) -> (String, String) {
     let credit = suyuan_core::credit_code::CreditCode::with_check_character(credit17)
         .unwrap()
         .to_string();
     let seller: Value = http
         .post(format!("{base}/api/v1/sellers"))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "崩溃测试商行", "credit_code": credit, "division_code": &credit17[2..8], "seller_type": "distributor"}))
+        .bearer_auth(admin_token())
+        .json(&json!({"name": "崩溃测试商行", "credit_code": credit, "division_code": &credit17[2..8], "seller_type": seller_type}))
         .send()
         .await
         .unwrap()
@@ -466,14 +447,7 @@ async fn seller_of(http: &reqwest::Client, base: &str, credit17: &str) -> (Strin
         .await
         .unwrap();
     let id = seller["id"].as_str().expect("a seller").to_owned();
-    let token = tokens
-        .mint(
-            suyuan_core::tenancy::Role::Seller,
-            &id,
-            None,
-            Duration::from_secs(3600),
-        )
-        .unwrap();
+    let token = mint(suyuan_core::tenancy::Role::Seller, &id);
     (id, token)
 }
 
@@ -496,7 +470,7 @@ async fn crash_import(engine: Engine) {
         .timeout(Duration::from_secs(600))
         .build()
         .unwrap();
-    let (seller_id, token) = seller_of(&http, &base, "91440104MA5CRAH02").await;
+    let (seller_id, token) = seller_of(&http, &base, "91440104MA5CRAH02", "distributor").await;
     let csv = suyuan_plugin_api::import::sample_receipts_csv(rows, "KILL");
     let units = (0..rows).filter(|n| n % 4 != 3).count() as i64;
     let upload = |query: &'static str| {
@@ -665,7 +639,7 @@ async fn crash_mail(engine: Engine) {
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
-    let (_, token) = seller_of(&http, &base, "91440104MA5CRAH03").await;
+    let (_, token) = seller_of(&http, &base, "91440104MA5CRAH03", "distributor").await;
     let received = suyuan_plugin_api::import::sample_receipts_csv(n * 4 / 3 + 4, "MAIL");
     let res = http
         .post(format!("{base}/api/v1/imports/receipts"))
@@ -820,15 +794,7 @@ async fn crash_submissions(engine: Engine) {
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
-    let tokens = suyuan_web::auth::Tokens::new(JWT.as_bytes());
-    let admin = tokens
-        .mint(
-            suyuan_core::tenancy::Role::Admin,
-            suyuan_core::ids::AdminId::generate().as_str(),
-            None,
-            Duration::from_secs(3600),
-        )
-        .unwrap();
+    let admin = admin_token();
     let platform: Value = http
         .post(format!("{base}/api/v1/platforms"))
         .bearer_auth(&admin)
@@ -851,7 +817,7 @@ async fn crash_submissions(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 201);
-    let (_, token) = seller_of(&http, &base, "91440104MA5CRAH04").await;
+    let (_, token) = seller_of(&http, &base, "91440104MA5CRAH04", "distributor").await;
     let mut receipts = String::from("category,received_at,code\n");
     let mut sales = String::from("销售日期,类别,买方类型,地区,追溯码\n");
     let received =

@@ -22,6 +22,11 @@ fn order(n: u64) -> Vec<u8> {
     shopify_order(8000 + n, 600, "paid", chrono::Duration::hours(1))
 }
 
+/// Order `n` (webhook id `o-{n}`), delivered as Shopify's `orders/paid`.
+async fn paid(app: &TestApp, store: &Value, n: u64) -> reqwest::Response {
+    deliver_shopify(app, store, "k", "orders/paid", &format!("o-{n}"), &order(n)).await
+}
+
 /// The seller's sales' order ids, as the API lists them.
 async fn order_ids(app: &TestApp, token: &str) -> Option<BTreeSet<String>> {
     let res = client()
@@ -115,15 +120,7 @@ async fn the_database_unreachable_for_a_while_is_answered_503_loses_nothing_and_
     assert_eq!(res.status(), StatusCode::OK);
     let mut want = BTreeSet::new();
     for n in 0..5 {
-        let res = deliver_shopify(
-            &app,
-            &store,
-            "k",
-            "orders/paid",
-            &format!("o-{n}"),
-            &order(n),
-        )
-        .await;
+        let res = paid(&app, &store, n).await;
         assert_eq!(res.status(), StatusCode::OK);
         want.insert((8000 + n).to_string());
     }
@@ -132,15 +129,7 @@ async fn the_database_unreachable_for_a_while_is_answered_503_loses_nothing_and_
     // Three more are acknowledged just before the cut: stored, perhaps half applied when it
     // comes. They must be applied once, after.
     for n in 5..8 {
-        let res = deliver_shopify(
-            &app,
-            &store,
-            "k",
-            "orders/paid",
-            &format!("o-{n}"),
-            &order(n),
-        )
-        .await;
+        let res = paid(&app, &store, n).await;
         assert_eq!(res.status(), StatusCode::OK);
         want.insert((8000 + n).to_string());
     }
@@ -152,8 +141,7 @@ async fn the_database_unreachable_for_a_while_is_answered_503_loses_nothing_and_
     let refused = |n: u64| {
         let (app, store) = (&app, &store);
         async move {
-            let res =
-                deliver_shopify(app, store, "k", "orders/paid", &format!("o-{n}"), &order(n)).await;
+            let res = paid(app, store, n).await;
             assert_unavailable(&format!("delivery o-{n}"), res).await;
         }
     };
@@ -223,15 +211,7 @@ async fn the_database_unreachable_for_a_while_is_answered_503_loses_nothing_and_
 
     // The marketplace sends again what was refused: each is taken once, as new.
     for n in 8..18 {
-        let res = deliver_shopify(
-            &app,
-            &store,
-            "k",
-            "orders/paid",
-            &format!("o-{n}"),
-            &order(n),
-        )
-        .await;
+        let res = paid(&app, &store, n).await;
         assert_eq!(res.status(), StatusCode::OK, "o-{n} sent again");
         assert_eq!(
             res.headers()["x-suyuan-delivery"],
@@ -241,7 +221,7 @@ async fn the_database_unreachable_for_a_while_is_answered_503_loses_nothing_and_
         want.insert((8000 + n).to_string());
     }
     // And what was acknowledged before is a duplicate, not stored twice.
-    let res = deliver_shopify(&app, &store, "k", "orders/paid", "o-6", &order(6)).await;
+    let res = paid(&app, &store, 6).await;
     assert_eq!(res.headers()["x-suyuan-delivery"], "duplicate");
 
     // The seller refused during the outage was not half-registered: registering it now works once.
