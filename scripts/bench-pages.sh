@@ -10,7 +10,8 @@
 #
 # Data go to $BENCH_DIR (default /tmp/suyuan-bench-pages; removed first); SKIP_DEMO=1 loads only
 # the generated set; GENERATED_DB=file starts from a copy of a database `mirror sqlite` filled
-# before (the fill takes minutes); MIRROR=path names the mirror benchmark binary.
+# before (the fill takes minutes); MIRROR=path names the mirror benchmark binary; LOADGEN_JSON=1
+# adds the load generator's JSON lines (for scripts/benchmarks.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-1000000}
@@ -48,15 +49,15 @@ run_set() {
     echo "sign-in attempt $attempt failed: $(head -n 1 "$dir/$name-signin.err")"
     sleep 5
   done
-  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz \
+  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz ${LOADGEN_JSON:+--json} \
     --signin gd.supervisor@demo.suyuan.cn:demo-guangdong-44 \
     --get /supervise --get /supervise/sellers --get "/supervise/sellers/$seller" \
     --get "/supervise/sellers/$gz" --get /supervise/alerts --get "/supervise/recall?gtin=09520003000018"
-  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz \
+  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz ${LOADGEN_JSON:+--json} \
     --signin admin@demo.suyuan.cn:demo-admin-2026 --get /supervise --get /supervise/sellers
-  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz \
+  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz ${LOADGEN_JSON:+--json} \
     --signin seller@demo.suyuan.cn:demo-seller-2026 --get /seller
-  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz \
+  "$target/suyuan-loadgen" --url "$url" --concurrency 16 --duration "${secs}s" --no-healthz ${LOADGEN_JSON:+--json} \
     --signin operator@demo.suyuan.cn:demo-operator-2026 --get /operator
   kill "$server"; wait "$server" 2>/dev/null || true
 }

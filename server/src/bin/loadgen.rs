@@ -7,6 +7,8 @@
 //! It registers its own seller and Shopify store through the admin API, so it needs an admin
 //! token (`--admin-token`) or the service's JWT secret (`--jwt-secret`) to mint one.
 
+#![recursion_limit = "256"]
+
 use base64::Engine as _;
 use clap::Parser;
 use hmac::{Hmac, Mac};
@@ -38,6 +40,18 @@ struct Args {
     /// Skip the `/healthz` comparison.
     #[arg(long)]
     no_healthz: bool,
+    /// What the deliveries are: `products/create` (a new listing each) or `orders/paid` (a
+    /// paid order of a listed e-bike, with a consumer's name, phone and address, as Shopify
+    /// sends it: the worker registers a sale for each).
+    #[arg(long, default_value = "products/create", value_parser = ["products/create", "orders/paid"])]
+    topic: String,
+    /// After the deliveries, wait (up to this long) until the worker has applied every one
+    /// (`/metrics`: `inbox_processed_total`) and report how long it took.
+    #[arg(long, default_value = "300s")]
+    drain: humantime::Duration,
+    /// Also print each phase as one JSON line (for `scripts/benchmarks.sh`).
+    #[arg(long)]
+    json: bool,
     /// Instead of webhooks, load these GET paths (repeatable), e.g. a badge or a trace page;
     /// needs no token.
     #[arg(long = "get")]
@@ -57,6 +71,17 @@ struct Phase {
 }
 
 impl Phase {
+    /// One JSON line (`@json {...}`) for `scripts/benchmarks.sh`.
+    fn print_json(&self, what: &str) {
+        let ms = |q: f64| self.hist.value_at_quantile(q) as f64 / 1000.0;
+        println!(
+            "@json {}",
+            json!({"phase": self.name, "what": what, "ok": self.ok, "failed": self.failed,
+                "seconds": self.elapsed.as_secs_f64(), "rps": self.rate(), "p50_ms": ms(0.5),
+                "p90_ms": ms(0.9), "p99_ms": ms(0.99), "max_ms": self.hist.max() as f64 / 1000.0})
+        );
+    }
+
     fn rate(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
@@ -94,6 +119,69 @@ fn product_body(id: u64, n: u64) -> String {
     .to_string()
 }
 
+/// The listed product every order buys (created by `setup`).
+const ORDER_PRODUCT: u64 = 8_800_000_000_000;
+
+/// A paid Shopify order (`orders/paid`) of one listed e-bike, with the consumer's name, phone
+/// and address and the fields a real order carries (about 4 KB).
+fn order_body(id: u64, n: u64) -> String {
+    let now = chrono::Utc::now();
+    let placed = (now - chrono::Duration::minutes(30)).to_rfc3339();
+    let money = |amount: &str| json!({"shop_money": {"amount": amount, "currency_code": "CNY"}, "presentment_money": {"amount": amount, "currency_code": "CNY"}});
+    let address = json!({"first_name": "小明", "last_name": "王", "name": "王小明", "address1": format!("西湖区文三路 {} 号", n % 500 + 1),
+        "address2": "3 单元 502", "city": "杭州市", "province": "Zhejiang", "province_code": "ZJ", "country": "China", "country_code": "CN",
+        "zip": "310012", "phone": format!("+86 138{:08}", n % 100_000_000), "company": null, "latitude": 30.27, "longitude": 120.13});
+    let mut order = json!({
+        "id": id, "admin_graphql_api_id": format!("gid://shopify/Order/{id}"), "name": format!("#L{n}"),
+        "number": n, "order_number": 1000 + n, "token": format!("lg{id:x}"), "confirmation_number": format!("LG{n:08}"),
+        "email": format!("buyer{n}@example.cn"), "contact_email": format!("buyer{n}@example.cn"), "phone": null,
+        "created_at": placed, "processed_at": placed, "updated_at": now.to_rfc3339(), "closed_at": null,
+        "cancelled_at": null, "cancel_reason": null, "confirmed": true, "test": false,
+        "currency": "CNY", "presentment_currency": "CNY", "customer_locale": "zh-CN", "source_name": "web",
+        "financial_status": "paid", "fulfillment_status": null, "buyer_accepts_marketing": false,
+        "payment_gateway_names": ["alipay"], "taxes_included": true, "tax_exempt": false, "tags": "",
+        "subtotal_price": "2999.00", "subtotal_price_set": money("2999.00"), "total_price": "2999.00", "total_price_set": money("2999.00"),
+        "total_discounts": "0.00", "total_discounts_set": money("0.00"), "total_tax": "345.02", "total_tax_set": money("345.02"),
+        "total_line_items_price": "2999.00", "total_line_items_price_set": money("2999.00"),
+        "total_shipping_price_set": money("0.00"), "total_outstanding": "0.00", "total_weight": 55000
+    });
+    // Two macro calls: one would pass serde_json's macro recursion limit.
+    let rest = json!({
+        "customer": {"id": 7_000_000_000 + n, "email": format!("buyer{n}@example.cn"), "first_name": "小明", "last_name": "王",
+            "phone": format!("+86 138{:08}", n % 100_000_000), "state": "enabled", "verified_email": true, "tax_exempt": false,
+            "currency": "CNY", "default_address": address.clone()},
+        "billing_address": address.clone(), "shipping_address": address,
+        "line_items": [{"id": id + 1, "admin_graphql_api_id": format!("gid://shopify/LineItem/{}", id + 1),
+            "product_id": ORDER_PRODUCT, "variant_id": ORDER_PRODUCT + 1, "title": "雅迪 新国标电动自行车 48V 负载测试",
+            "name": "雅迪 新国标电动自行车 48V 负载测试 - 默认", "variant_title": "默认", "sku": "LD-ORDER", "vendor": "Yadea",
+            "quantity": 1, "current_quantity": 1, "fulfillable_quantity": 1, "fulfillment_service": "manual", "fulfillment_status": null,
+            "gift_card": false, "grams": 55000, "price": "2999.00", "price_set": money("2999.00"), "product_exists": true,
+            "properties": [], "requires_shipping": true, "taxable": true, "total_discount": "0.00", "total_discount_set": money("0.00"),
+            "tax_lines": [{"title": "VAT", "rate": 0.13, "price": "345.02", "price_set": money("345.02")}], "discount_allocations": [], "duties": []}],
+        "shipping_lines": [{"id": id + 2, "title": "标准快递", "code": "standard", "price": "0.00", "price_set": money("0.00"), "source": "shopify"}],
+        "refunds": [], "fulfillments": [], "note": null, "note_attributes": []
+    });
+    if let (Some(o), Value::Object(rest)) = (order.as_object_mut(), rest) {
+        o.extend(rest);
+    }
+    order.to_string()
+}
+
+/// What a delivery phase sends, and how it signs it.
+struct Deliveries {
+    secret: String,
+    topic: String,
+}
+
+impl Deliveries {
+    fn body(&self, id: u64, n: u64) -> String {
+        match self.topic.as_str() {
+            "orders/paid" => order_body(id, n),
+            _ => product_body(id, n),
+        }
+    }
+}
+
 async fn admin_token(args: &Args) -> anyhow::Result<String> {
     if let Some(t) = &args.admin_token {
         return Ok(t.clone());
@@ -120,7 +208,9 @@ fn random_credit_code() -> anyhow::Result<String> {
     Ok(suyuan_core::credit_code::CreditCode::with_check_character(&body)?.to_string())
 }
 
-async fn setup(client: &reqwest::Client, args: &Args) -> anyhow::Result<(String, String)> {
+/// Registers a seller and its Shopify store: the delivery URL, the store's secret and the
+/// seller's token.
+async fn setup(client: &reqwest::Client, args: &Args) -> anyhow::Result<(String, String, String)> {
     let admin = admin_token(args).await?;
     let seller: Value = client
         .post(format!("{}/api/v1/sellers", args.url))
@@ -141,9 +231,10 @@ async fn setup(client: &reqwest::Client, args: &Args) -> anyhow::Result<(String,
         .json()
         .await?;
     let secret = format!("loadgen-{}", ulid::Ulid::new());
+    let seller_token = token["token"].as_str().unwrap_or_default().to_owned();
     let store: Value = client
         .post(format!("{}/api/v1/stores", args.url))
-        .bearer_auth(token["token"].as_str().unwrap_or_default())
+        .bearer_auth(&seller_token)
         .json(&json!({"platform": "shopify", "name": "load", "shop": "load-test.myshopify.com", "secret": secret}))
         .send()
         .await?
@@ -155,7 +246,7 @@ async fn setup(client: &reqwest::Client, args: &Args) -> anyhow::Result<(String,
         .ok_or_else(|| anyhow::anyhow!("no webhook_url in {store}"))?;
     // Aim at the address given, whatever public URL the service advertises.
     let path = url.find("/webhooks/").map(|i| &url[i..]).unwrap_or(url);
-    Ok((format!("{}{}", args.url, path), secret))
+    Ok((format!("{}{}", args.url, path), secret, seller_token))
 }
 
 async fn run_phase(
@@ -164,7 +255,7 @@ async fn run_phase(
     concurrency: usize,
     duration: Duration,
     target: Arc<String>,
-    secret: Option<Arc<String>>,
+    deliveries: Option<Arc<Deliveries>>,
     cookie: Option<Arc<String>>,
 ) -> Phase {
     let counter = Arc::new(AtomicU64::new(0));
@@ -174,7 +265,7 @@ async fn run_phase(
     for worker in 0..concurrency {
         let client = client.clone();
         let target = target.clone();
-        let secret = secret.clone();
+        let deliveries = deliveries.clone();
         let cookie = cookie.clone();
         let counter = counter.clone();
         tasks.push(tokio::spawn(async move {
@@ -184,10 +275,10 @@ async fn run_phase(
             while Instant::now() < deadline {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
                 let t0 = Instant::now();
-                let res = match &secret {
-                    Some(secret) => {
-                        let body = product_body(base + n * 2, n);
-                        let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
+                let res = match &deliveries {
+                    Some(d) => {
+                        let body = d.body(base + n * 4, n);
+                        let mut mac = match Hmac::<Sha256>::new_from_slice(d.secret.as_bytes()) {
                             Ok(m) => m,
                             Err(_) => break,
                         };
@@ -197,7 +288,7 @@ async fn run_phase(
                         client
                             .post(target.as_str())
                             .header("content-type", "application/json")
-                            .header("x-shopify-topic", "products/create")
+                            .header("x-shopify-topic", d.topic.as_str())
                             .header("x-shopify-hmac-sha256", sig)
                             .header("x-shopify-webhook-id", format!("lg-{}", ulid::Ulid::new()))
                             .header("x-shopify-shop-domain", "load-test.myshopify.com")
@@ -298,6 +389,10 @@ async fn main() -> anyhow::Result<()> {
             Some(who) => Some(Arc::new(sign_in(&args.url, who).await?)),
             None => None,
         };
+        if args.json {
+            let signin = args.signin.as_deref().and_then(|s| s.split(':').next());
+            println!("@json {}", json!({"phase": "context", "signin": signin}));
+        }
         for path in &args.get {
             let url = Arc::new(format!("{}{}", args.url, path));
             let phase = run_phase(
@@ -312,6 +407,9 @@ async fn main() -> anyhow::Result<()> {
             .await;
             println!("GET {path}");
             phase.print();
+            if args.json {
+                phase.print_json(path);
+            }
         }
         if !args.no_healthz {
             let url = Arc::new(format!("{}/healthz", args.url));
@@ -329,22 +427,61 @@ async fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let (target, secret) = setup(&client, &args).await?;
+    let (target, secret, seller_token) = setup(&client, &args).await?;
+    let deliveries = Arc::new(Deliveries {
+        secret,
+        topic: args.topic.clone(),
+    });
+    if args.topic == "orders/paid" {
+        list_the_ordered_product(&client, &args.url, &target, &deliveries, &seller_token).await?;
+    }
     println!(
-        "target {target}: {} connections, {:?} per phase",
-        args.concurrency, duration
+        "target {target}: {} connections, {:?} per phase, {}",
+        args.concurrency, duration, args.topic
     );
+    let processed_before = processed(&client, &args.url).await?;
     let webhooks = run_phase(
         "webhooks",
         client.clone(),
         args.concurrency,
         duration,
         Arc::new(target),
-        Some(Arc::new(secret)),
+        Some(deliveries),
         None,
     )
     .await;
     webhooks.print();
+    if args.json {
+        webhooks.print_json(&args.topic);
+    }
+    // The worker applies what arrived: how long after the last delivery it is all applied.
+    let drain_started = Instant::now();
+    let drain_limit: Duration = args.drain.into();
+    let mut applied = processed(&client, &args.url)
+        .await?
+        .saturating_sub(processed_before);
+    while applied < webhooks.ok && drain_started.elapsed() < drain_limit {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        applied = processed(&client, &args.url)
+            .await?
+            .saturating_sub(processed_before);
+    }
+    let drained = drain_started.elapsed().as_secs_f64();
+    println!(
+        "applied    {applied} of {} accepted deliveries, the last {drained:.1} s after the phase ended{}",
+        webhooks.ok,
+        if applied < webhooks.ok {
+            " (gave up waiting)"
+        } else {
+            ""
+        }
+    );
+    if args.json {
+        println!(
+            "@json {}",
+            json!({"phase": "applied", "topic": args.topic, "applied": applied, "accepted": webhooks.ok, "drain_s": drained})
+        );
+    }
     if !args.no_healthz {
         let healthz = run_phase(
             "healthz",
@@ -361,6 +498,69 @@ async fn main() -> anyhow::Result<()> {
             "webhooks / healthz throughput: {:.2}",
             webhooks.rate() / healthz.rate().max(1.0)
         );
+        if args.json {
+            healthz.print_json("/healthz");
+        }
     }
     Ok(())
+}
+
+/// Delivers the product every order buys and waits until it is listed.
+async fn list_the_ordered_product(
+    client: &reqwest::Client,
+    url: &str,
+    target: &str,
+    d: &Deliveries,
+    seller_token: &str,
+) -> anyhow::Result<()> {
+    let body = product_body(ORDER_PRODUCT, 0);
+    let mut mac = Hmac::<Sha256>::new_from_slice(d.secret.as_bytes())?;
+    mac.update(body.as_bytes());
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    client
+        .post(target)
+        .header("content-type", "application/json")
+        .header("x-shopify-topic", "products/create")
+        .header("x-shopify-hmac-sha256", sig)
+        .header("x-shopify-webhook-id", format!("lg-{}", ulid::Ulid::new()))
+        .header("x-shopify-shop-domain", "load-test.myshopify.com")
+        .body(body)
+        .send()
+        .await?
+        .error_for_status()?;
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        let listings: Value = client
+            .get(format!("{url}/api/v1/listings"))
+            .bearer_auth(seller_token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        if listings["items"].as_array().is_some_and(|a| !a.is_empty()) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // A process without a worker (`SUYUAN_WORKER=off`) never lists it: the orders are still
+    // taken in, which is what is measured.
+    eprintln!("warning: the product the orders buy was not listed within 20 s; sending anyway");
+    Ok(())
+}
+
+/// The service's count of applied deliveries (`/metrics`, every outcome).
+async fn processed(client: &reqwest::Client, url: &str) -> anyhow::Result<u64> {
+    let text = client
+        .get(format!("{url}/metrics"))
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    Ok(text
+        .lines()
+        .filter(|l| l.starts_with("suyuan_inbox_processed_total"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum::<f64>() as u64)
 }
