@@ -38,6 +38,8 @@ def jsons(text):
 
 def peak_kib(text):
     m = re.findall(r"Maximum resident set size \(kbytes\): (\d+)", text or "")
+    # A process the kernel killed for memory: its resident size then (from dmesg).
+    m += re.findall(r"anon-rss:(\d+)kB", text or "")
     return max(int(x) for x in m) if m else None
 
 
@@ -115,6 +117,7 @@ for engine in ENGINES:
             continue
         j = {d["phase"]: d for d in jsons(log)}
         w, h, a, srv = j.get("webhooks"), j.get("healthz"), j.get("applied"), j.get("server")
+        run = j.get("run", {})
         if not w:
             continue
         ratio = w["rps"] / h["rps"] if h and h["rps"] else None
@@ -122,7 +125,7 @@ for engine in ENGINES:
         name = "products/create" if topic == "products" else "orders/paid"
         cells = [engine, f"`{name}`", f"{w['rps']:,.0f}", f"{w['p50_ms']:.1f} ms", f"{w['p99_ms']:.1f} ms",
                  f"{w['failed']:,}", f"{h['rps']:,.0f}" if h else "—", f"{ratio:.2f}" if ratio is not None else "—",
-                 drained, mib(srv.get("peak_kib")) if srv else ""]
+                 drained, mib(srv.get("peak_kib")) if srv else "", f"`{run.get('commit', '')}`"]
         intake_lines.append("| " + " | ".join(cells) + " |")
         label = f"intake, {engine}, {name}"
         if engine == "sqlite":
@@ -140,8 +143,8 @@ if intake_lines:
         "consumer's name, phone and address, about 4 KB), waits until the worker has applied every one\n"
         "(`/metrics`), then loads `/healthz` the same way on the same server. A fresh database per row;\n"
         "the server's peak memory is its `VmHWM`.\n\n"
-        "| database | topic | accepted/s | p50 | p99 | failed | `/healthz` req/s | ratio | applied after the phase | server peak |\n"
-        "|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(intake_lines) + "\n"
+        "| database | topic | accepted/s | p50 | p99 | failed | `/healthz` req/s | ratio | applied after the phase | server peak | commit |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(intake_lines) + "\n"
     )
 
 # --- badges ------------------------------------------------------------------------------------
@@ -186,11 +189,12 @@ for engine in ENGINES:
     rates = [int(x) for x in re.findall(r"\((\d+) rows/s\)", log)]
     peaks = [int(x) for x in re.findall(r"Maximum resident set size \(kbytes\): (\d+)", log)]
     verified = log.count("verify: ok")
+    run = next((d for d in jsons(log) if d.get("phase") == "run"), {})
     if not rates:
         import_lines.append(f"| {engine} | failed (see the log) | | | |")
         continue
     import_lines.append(
-        f"| {engine} | {' / '.join(f'{r:,}' for r in rates)} | {min(rates):,} | {mib(max(peaks) if peaks else None)} | {verified} of {len(rates)} |"
+        f"| {engine} | {' / '.join(f'{r:,}' for r in rates)} | {min(rates):,} | {mib(max(peaks) if peaks else None)} | {verified} of {len(rates)} | `{run.get('commit', '')}` |"
     )
     row("CSV import", f"100,000 receipt rows, {engine} (slowest of {len(rates)} runs), rows/s", "≥ 20,000",
         f"{min(rates):,}", min(rates) >= 20000, "seller trace operations; 13 (proof), item 7")
@@ -200,7 +204,7 @@ if import_lines:
         "`suyuan-importgen --rows 100000` then `suyuan import receipts` on a fresh database, three runs\n"
         "per engine (the importer's own figure, from reading the file to the last commit); `suyuan verify`\n"
         "after each; peak memory from `/usr/bin/time -v`.\n\n"
-        "| database | rows/s (each run) | slowest | peak memory | `verify` passed |\n|---|---|---|---|---|\n"
+        "| database | rows/s (each run) | slowest | peak memory | `verify` passed | commit |\n|---|---|---|---|---|---|\n"
         + "\n".join(import_lines) + "\n"
     )
 
@@ -221,10 +225,22 @@ if full:
         a_lines.append(f"| full recompute of the per-seller-per-month timeliness query | {int(m.group(1)):,} events, {int(m.group(2)):,} seller-months | {' / '.join(f'{t:.2f} s' for t in times)} | {mib(pk)} | < 3 s, < 1.5 GB |")
         row("Analytics", f"full recompute of the timeliness query, {int(m.group(1)):,} events", "< 3 s, peak < 1.5 GB",
             f"{best:.2f} s (best of {len(times)}), {mib(pk)}", best < 3 and (pk or 0) < 1.5 * 1024 * 1024, "11 (analytics)")
-compute = criterion(read("analytics-compute.log"))
-for k, v in compute.items():
-    a_lines.append(f"| every score, timeliness row and alert (`compute`, in memory) | {k.split(',', 1)[-1].strip()} | {ms(v)} | | |")
-    row("Analytics", f"full recompute of every result ({k.split(',', 1)[-1].strip()})", "< 3 s", ms(v), v < 3, "11 (analytics)")
+compute_logs = sorted((f for f in os.listdir(LOGS) if re.match(r"analytics-compute-\d+\.log$", f)),
+                      key=lambda f: int(re.findall(r"\d+", f)[0]))
+for name in compute_logs:
+    compute_log = read(name)
+    compute = criterion(compute_log)
+    status = re.search(r"exit status: (\d+)", compute_log or "")
+    if status and status.group(1) != "0":
+        what = "killed (out of memory)" if status.group(1) in ("137", "9") else f"failed (exit status {status.group(1)})"
+        size = int(re.findall(r"\d+", name)[0])
+        n = f"{size:,} events"
+        a_lines.append(f"| every score, timeliness row and alert (`compute`, in memory) | {n} | {what} | {mib(peak_kib(compute_log))} | < 3 s, < 1.5 GB at 10 million |")
+        row("Analytics", f"full recompute of every result ({n})", "< 3 s (at 10 million)", what, False, "11 (analytics)")
+    for k, v in compute.items():
+        pk = peak_kib(compute_log)
+        a_lines.append(f"| every score, timeliness row and alert (`compute`, in memory) | {k.split(',', 1)[-1].strip()} | {ms(v)} (median) | {mib(pk)} (with the generated frames) | < 3 s, < 1.5 GB at 10 million |")
+        row("Analytics", f"full recompute of every result ({k.split(',', 1)[-1].strip()})", "< 3 s (at 10 million)", ms(v), v < 3, "11 (analytics)")
 fill = read("analytics-sqlite.log")
 if fill:
     m = re.search(r"wrote (\d+) events into \S+ in ([\d.]+) s", fill)
@@ -326,9 +342,17 @@ out.append("## The machine and the run\n")
 for k, label in (("date", "run"), ("commit", "commit"), ("cpu", "CPU"), ("cores", "cores"), ("memory", "memory"),
                  ("kernel", "kernel"), ("rustc", "compiler"), ("postgres", "PostgreSQL"), ("sqlite", "SQLite (sqlite3)"),
                  ("events", "analytics events (mirror)"), ("sqlite_events", "analytics events (SQLite)"),
+                 ("compute_events", "analytics events (in-memory recompute of every result)"),
                  ("page_events", "dashboard events"), ("secs", "seconds per intake phase")):
     if k in machine:
         out.append(f"- {label}: {machine[k]}")
+stamps = []
+for name in ("intake", "badges", "served", "import", "analytics", "recall", "dashboards"):
+    stamp = (read(f"{name}.stamp") or "").split()
+    if len(stamp) == 2:
+        stamps.append(f"{name} {stamp[0]} at `{stamp[1]}`")
+if stamps:
+    out.append("- sections (run at, commit): " + "; ".join(stamps))
 out.append("")
 out.append("## Where each target stands\n")
 out.append("| area | measure | target | measured | | issue |")
