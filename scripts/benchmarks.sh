@@ -70,7 +70,6 @@ bench_bin() { ls -t "$target"/deps/"$1"-* | grep -v '\.d$' | head -n 1; }
   echo "rustc=$(rustc --version)"
   echo "postgres=$(psql "$pg/postgres" -Atc 'SHOW server_version' 2>/dev/null || echo none)"
   echo "sqlite=$(sqlite3 --version | cut -d' ' -f1)"
-  echo "events=$EVENTS sqlite_events=$SQLITE_EVENTS compute_events=$COMPUTE_EVENTS page_events=$PAGE_EVENTS secs=$SECS"
 } > "$logs/machine.txt"
 
 export SUYUAN_JWT_SECRET=${SUYUAN_JWT_SECRET:-$(openssl rand -hex 32)}
@@ -128,6 +127,7 @@ fresh_sqlite() {
 }
 
 section_intake() {
+  echo "secs=$SECS" > "$logs/intake.params"
   echo "== intake: signed Shopify deliveries vs /healthz, ${SECS} s per phase, 64 connections"
   for engine in $ENGINES; do
     for topic in products/create orders/paid; do
@@ -178,6 +178,7 @@ section_import() {
 }
 
 section_analytics() {
+  echo "events=$EVENTS sqlite_events=$SQLITE_EVENTS compute_events=$COMPUTE_EVENTS" > "$logs/analytics.params"
   echo "== analytics on $EVENTS events (mirror), SQLite with $SQLITE_EVENTS"
   mirror=$(bench_bin mirror)
   run=$(bench_bin run)
@@ -213,6 +214,7 @@ section_recall() {
 }
 
 section_dashboards() {
+  echo "page_events=$PAGE_EVENTS" > "$logs/dashboards.params"
   echo "== dashboards: 16 clients, demo and $PAGE_EVENTS generated events"
   BENCH_DIR="$dir/pages" BENCH_PORT=$port LOADGEN_JSON=1 scripts/bench-pages.sh "$PAGE_EVENTS" 10 2>&1 \
     | tee "$logs/dashboards.log"

@@ -101,9 +101,13 @@ def row(area, measure, target, figure, ok, issue):
 machine = {}
 for line in (read("machine.txt") or "").splitlines():
     if "=" in line:
-        for part in line.split(" ") if line.startswith("events=") else [line]:
-            k, _, v = part.partition("=")
-            machine[k] = v
+        k, _, v = line.partition("=")
+        machine[k] = v
+# The sizes a section ran with (written by that section).
+for name in ("analytics", "intake", "dashboards"):
+    for part in (read(f"{name}.params") or "").split():
+        k, _, v = part.partition("=")
+        machine[k] = v
 
 sections = []
 
@@ -238,6 +242,7 @@ for name in compute_logs:
         a_lines.append(f"| every score, timeliness row and alert (`compute`, in memory) | {n} | {what} | {mib(peak_kib(compute_log))} | < 3 s, < 1.5 GB at 10 million |")
         row("Analytics", f"full recompute of every result ({n})", "< 3 s (at 10 million)", what, False, "11 (analytics)")
     for k, v in compute.items():
+        k = re.sub(r"\d{4,}", lambda m: f"{int(m.group(0)):,}", k)
         pk = peak_kib(compute_log)
         a_lines.append(f"| every score, timeliness row and alert (`compute`, in memory) | {k.split(',', 1)[-1].strip()} | {ms(v)} (median) | {mib(pk)} (with the generated frames) | < 3 s, < 1.5 GB at 10 million |")
         row("Analytics", f"full recompute of every result ({k.split(',', 1)[-1].strip()})", "< 3 s (at 10 million)", ms(v), v < 3, "11 (analytics)")
@@ -339,7 +344,10 @@ out.append(
     "`scripts/benchmarks_report.py`. Load generators and the service share the machine's cores.\n"
 )
 out.append("## The machine and the run\n")
-for k, label in (("date", "run"), ("commit", "commit"), ("cpu", "CPU"), ("cores", "cores"), ("memory", "memory"),
+for k in ("events", "sqlite_events", "compute_events", "page_events"):
+    if machine.get(k, "").isdigit():
+        machine[k] = f"{int(machine[k]):,}"
+for k, label in (("date", "last run"), ("commit", "last run's commit"), ("cpu", "CPU"), ("cores", "cores"), ("memory", "memory"),
                  ("kernel", "kernel"), ("rustc", "compiler"), ("postgres", "PostgreSQL"), ("sqlite", "SQLite (sqlite3)"),
                  ("events", "analytics events (mirror)"), ("sqlite_events", "analytics events (SQLite)"),
                  ("compute_events", "analytics events (in-memory recompute of every result)"),
