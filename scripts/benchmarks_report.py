@@ -24,6 +24,13 @@ def read(name):
         return f.read()
 
 
+def found(name, pattern):
+    """The first match of `pattern` in log `name` and the log's text (None, None without it)."""
+    text = read(name)
+    m = re.search(pattern, text) if text else None
+    return m, text
+
+
 def jsons(text):
     out = []
     for line in (text or "").splitlines():
@@ -246,34 +253,26 @@ for name in compute_logs:
         pk = peak_kib(compute_log)
         a_lines.append(f"| every score, timeliness row and alert (`compute`, in memory) | {k.split(',', 1)[-1].strip()} | {ms(v)} (median) | {mib(pk)} (with the generated frames) | < 3 s, < 1.5 GB at 10 million |")
         row("Analytics", f"full recompute of every result ({k.split(',', 1)[-1].strip()})", "< 3 s (at 10 million)", ms(v), v < 3, "11 (analytics)")
-fill = read("analytics-sqlite.log")
-if fill:
-    m = re.search(r"wrote (\d+) events into \S+ in ([\d.]+) s", fill)
-    if m:
-        a_lines.append(f"| fill SQLite with the same events (`mirror sqlite`) | {int(m.group(1)):,} events | {float(m.group(2)):.0f} s | | |")
-rebuild = read("analytics-rebuild.log")
-if rebuild:
-    m = re.search(r"rebuilt (\d+) events, (\d+) codes from \S+ in ([\d.]+) s", rebuild)
+m, _ = found("analytics-sqlite.log", r"wrote (\d+) events into \S+ in ([\d.]+) s")
+if m:
+    a_lines.append(f"| fill SQLite with the same events (`mirror sqlite`) | {int(m.group(1)):,} events | {float(m.group(2)):.0f} s | | |")
+m, rebuild = found("analytics-rebuild.log", r"rebuilt (\d+) events, (\d+) codes from \S+ in ([\d.]+) s")
+if m:
     pk = peak_kib(rebuild)
-    if m:
-        s = float(m.group(3))
-        a_lines.append(f"| full mirror rebuild from SQLite | {int(m.group(1)):,} events | {s:.1f} s | {mib(pk)} | < 60 s |")
-        row("Analytics", f"full mirror rebuild from SQLite, {int(m.group(1)):,} events", "< 60 s", f"{s:.1f} s", s < 60, "11 (analytics)")
-sql = read("analytics-sql.log")
-if sql:
-    m = re.search(r"polars \(with p50/p90\): ([\d.]+) s, (\d+) seller-months; SQL on SQLite \(no percentiles\): ([\d.]+) s, (\d+) rows; ratio ([\d.]+)x", sql)
-    if m:
-        ratio = float(m.group(5))
-        a_lines.append(f"| the same query as SQL on SQLite (no percentiles) | {int(m.group(2)):,} seller-months | Polars {float(m.group(1)):.2f} s, SQL {float(m.group(3)):.2f} s: **{ratio:.1f}x** | | ≥ 4x |")
-        row("Analytics", "the timeliness query: SQL on SQLite / Polars on the mirror", "≥ 4x", f"{ratio:.1f}x", ratio >= 4, "11 (analytics)")
-inc = read("analytics-incremental.log")
-if inc:
-    m = re.search(r"appended (\d+) events in ([\d.]+) s; recomputed months (.*?) \((\d+) seller-months\) in ([\d.]+) s; total ([\d.]+) s", inc)
+    s = float(m.group(3))
+    a_lines.append(f"| full mirror rebuild from SQLite | {int(m.group(1)):,} events | {s:.1f} s | {mib(pk)} | < 60 s |")
+    row("Analytics", f"full mirror rebuild from SQLite, {int(m.group(1)):,} events", "< 60 s", f"{s:.1f} s", s < 60, "11 (analytics)")
+m, _ = found("analytics-sql.log", r"polars \(with p50/p90\): ([\d.]+) s, (\d+) seller-months; SQL on SQLite \(no percentiles\): ([\d.]+) s, (\d+) rows; ratio ([\d.]+)x")
+if m:
+    ratio = float(m.group(5))
+    a_lines.append(f"| the same query as SQL on SQLite (no percentiles) | {int(m.group(2)):,} seller-months | Polars {float(m.group(1)):.2f} s, SQL {float(m.group(3)):.2f} s: **{ratio:.1f}x** | | ≥ 4x |")
+    row("Analytics", "the timeliness query: SQL on SQLite / Polars on the mirror", "≥ 4x", f"{ratio:.1f}x", ratio >= 4, "11 (analytics)")
+m, inc = found("analytics-incremental.log", r"appended (\d+) events in ([\d.]+) s; recomputed months (.*?) \((\d+) seller-months\) in ([\d.]+) s; total ([\d.]+) s")
+if m:
     pk = peak_kib(inc)
-    if m:
-        total = float(m.group(6))
-        a_lines.append(f"| incremental run after {int(m.group(1)):,} new events | appended in {float(m.group(2)):.2f} s; recomputed {m.group(3)} ({int(m.group(4)):,} seller-months) in {float(m.group(5)):.2f} s | {total:.2f} s | {mib(pk)} | < 0.5 s |")
-        row("Analytics", f"incremental run after {int(m.group(1)):,} new events", "< 0.5 s", f"{total:.2f} s (append {float(m.group(2)):.2f} s + recompute {float(m.group(5)):.2f} s)", total < 0.5, "11 (analytics)")
+    total = float(m.group(6))
+    a_lines.append(f"| incremental run after {int(m.group(1)):,} new events | appended in {float(m.group(2)):.2f} s; recomputed {m.group(3)} ({int(m.group(4)):,} seller-months) in {float(m.group(5)):.2f} s | {total:.2f} s | {mib(pk)} | < 0.5 s |")
+    row("Analytics", f"incremental run after {int(m.group(1)):,} new events", "< 0.5 s", f"{total:.2f} s (append {float(m.group(2)):.2f} s + recompute {float(m.group(5)):.2f} s)", total < 0.5, "11 (analytics)")
 if a_lines:
     sections.append(
         "## Supervision analytics\n\nThe generator's data set (`analytics/src/generate.rs`: sellers in 31 provinces, five categories,\n"
