@@ -174,6 +174,35 @@ struct Deliveries {
 }
 
 impl Deliveries {
+    /// Sends `body` as a Shopify delivery of `topic`, signed with the store's secret, under a
+    /// new webhook id.
+    async fn send(
+        &self,
+        client: &reqwest::Client,
+        target: &str,
+        topic: &str,
+        body: String,
+    ) -> reqwest::Result<reqwest::Response> {
+        let sig = match Hmac::<Sha256>::new_from_slice(self.secret.as_bytes()) {
+            Ok(mut mac) => {
+                mac.update(body.as_bytes());
+                base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+            }
+            // HMAC takes a key of any length: unreachable.
+            Err(_) => String::new(),
+        };
+        client
+            .post(target)
+            .header("content-type", "application/json")
+            .header("x-shopify-topic", topic)
+            .header("x-shopify-hmac-sha256", sig)
+            .header("x-shopify-webhook-id", format!("lg-{}", ulid::Ulid::new()))
+            .header("x-shopify-shop-domain", "load-test.myshopify.com")
+            .body(body)
+            .send()
+            .await
+    }
+
     fn body(&self, id: u64, n: u64) -> String {
         match self.topic.as_str() {
             "orders/paid" => order_body(id, n),
@@ -277,23 +306,7 @@ async fn run_phase(
                 let t0 = Instant::now();
                 let res = match &deliveries {
                     Some(d) => {
-                        let body = d.body(base + n * 4, n);
-                        let mut mac = match Hmac::<Sha256>::new_from_slice(d.secret.as_bytes()) {
-                            Ok(m) => m,
-                            Err(_) => break,
-                        };
-                        mac.update(body.as_bytes());
-                        let sig = base64::engine::general_purpose::STANDARD
-                            .encode(mac.finalize().into_bytes());
-                        client
-                            .post(target.as_str())
-                            .header("content-type", "application/json")
-                            .header("x-shopify-topic", d.topic.as_str())
-                            .header("x-shopify-hmac-sha256", sig)
-                            .header("x-shopify-webhook-id", format!("lg-{}", ulid::Ulid::new()))
-                            .header("x-shopify-shop-domain", "load-test.myshopify.com")
-                            .body(body)
-                            .send()
+                        d.send(&client, &target, d.topic.as_str(), d.body(base + n * 4, n))
                             .await
                     }
                     None => {
@@ -513,21 +526,14 @@ async fn list_the_ordered_product(
     d: &Deliveries,
     seller_token: &str,
 ) -> anyhow::Result<()> {
-    let body = product_body(ORDER_PRODUCT, 0);
-    let mut mac = Hmac::<Sha256>::new_from_slice(d.secret.as_bytes())?;
-    mac.update(body.as_bytes());
-    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    client
-        .post(target)
-        .header("content-type", "application/json")
-        .header("x-shopify-topic", "products/create")
-        .header("x-shopify-hmac-sha256", sig)
-        .header("x-shopify-webhook-id", format!("lg-{}", ulid::Ulid::new()))
-        .header("x-shopify-shop-domain", "load-test.myshopify.com")
-        .body(body)
-        .send()
-        .await?
-        .error_for_status()?;
+    d.send(
+        client,
+        target,
+        "products/create",
+        product_body(ORDER_PRODUCT, 0),
+    )
+    .await?
+    .error_for_status()?;
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(20) {
         let listings: Value = client
