@@ -193,8 +193,7 @@ impl Application {
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let method = req.method().to_string();
-                    let route = req
-                        .match_pattern()
+                    let route = suyuan_web::request_log::matched_route(&req)
                         .unwrap_or_else(|| "unmatched".to_owned());
                     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
                     let metrics = metrics.clone();

@@ -7,7 +7,7 @@ pub struct RedactingRootSpan;
 
 impl tracing_actix_web::RootSpanBuilder for RedactingRootSpan {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
-        let route = request.match_pattern().unwrap_or_else(|| "default".into());
+        let route = matched_route(request).unwrap_or_else(|| "default".into());
         use actix_web::HttpMessage as _;
         let request_id = request
             .extensions()
@@ -33,6 +33,21 @@ impl tracing_actix_web::RootSpanBuilder for RedactingRootSpan {
     ) {
         tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
+}
+
+/// The route pattern a request matched (`None`: no route), looked up once per request and kept in
+/// its extensions: finding it walks the whole route table, and both the request log and the
+/// metrics need it.
+pub fn matched_route(request: &actix_web::dev::ServiceRequest) -> Option<String> {
+    use actix_web::HttpMessage as _;
+    #[derive(Clone)]
+    struct MatchedRoute(Option<String>);
+    if let Some(found) = request.extensions().get::<MatchedRoute>() {
+        return found.0.clone();
+    }
+    let route = request.match_pattern();
+    request.extensions_mut().insert(MatchedRoute(route.clone()));
+    route
 }
 
 /// A request path fit for the log: claim tokens replaced.
