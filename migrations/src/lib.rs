@@ -31,6 +31,7 @@ mod m20261207_000030_add_recall_code_indexes;
 mod m20261207_000040_add_alert_notes;
 mod m20261207_000050_create_analytics_overviews;
 mod m20261207_000060_create_import_runs;
+mod m20261207_000070_add_inbox_unredacted_index;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000040_add_alert_notes::Migration),
             Box::new(m20261207_000050_create_analytics_overviews::Migration),
             Box::new(m20261207_000060_create_import_runs::Migration),
+            Box::new(m20261207_000070_add_inbox_unredacted_index::Migration),
         ]
     }
 }
