@@ -186,6 +186,10 @@ section_analytics() {
   "$mirror" generate --events "$EVENTS" --dir "$dir/mirror" | tee "$logs/analytics-generate.log"
   /usr/bin/time -v "$run" full --dir "$dir/mirror" > "$logs/analytics-full.log" 2>&1
   grep -E "full recompute|Maximum resident" "$logs/analytics-full.log"
+  # Every result a run saves, from the mirror, as the service computes it.
+  /usr/bin/time -v "$run" every --dir "$dir/mirror" > "$logs/analytics-every.log" 2>&1
+  echo "exit status: $?" >> "$logs/analytics-every.log"
+  grep -E "every result|Maximum resident" "$logs/analytics-every.log"
   # Every score, timeliness row and alert from in-memory frames of COMPUTE_EVENTS events (and as
   # many sales); a failure (at 10 million it has run out of this machine's memory) is logged and
   # the section goes on.

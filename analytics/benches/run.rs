@@ -2,10 +2,15 @@
 //! bench:
 //!
 //! ```sh
+//! cargo bench -p suyuan-analytics --bench run -- every --dir /work/bench-data/mirror
 //! cargo bench -p suyuan-analytics --bench run -- full --dir /work/bench-data/mirror
 //! cargo bench -p suyuan-analytics --bench run -- incremental --dir /work/bench-data/mirror
 //! cargo bench -p suyuan-analytics --bench run -- sql --dir /work/bench-data/mirror --db /work/bench-data/suyuan.db
 //! ```
+//!
+//! `every`: every result a run saves (scores and their components, timeliness, overdue records,
+//! alert causes) from the whole mirror (events, codes and snapshots), as the service's run
+//! computes them, three times, with each step's time.
 //!
 //! `full`: the per-seller-per-month timeliness and completeness query over the whole mirror
 //! (count, share on time, p50/p90 delay, incomplete records), three times. `incremental`:
@@ -43,13 +48,36 @@ fn full(mirror: &Mirror) -> (f64, usize) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(cmd) = args.iter().skip(1).find(|a| !a.starts_with('-')).cloned() else {
-        eprintln!("usage: run full|incremental|sql --dir D [--db FILE]");
+        eprintln!("usage: run every|full|incremental|sql --dir D [--db FILE]");
         return;
     };
     let dir = arg(&args, "--dir").expect("--dir");
     let mirror = Mirror::open(&dir).unwrap();
     let events = mirror.manifest().unwrap().event_rows;
     match cmd.as_str() {
+        "every" => {
+            let config = suyuan_analytics::config::AnalyticsConfig::default();
+            for i in 1..=3 {
+                let started = Instant::now();
+                let frames = suyuan_analytics::Frames::from_mirror(&mirror).unwrap();
+                let results = suyuan_analytics::compute(&frames, end(), &config).unwrap();
+                let records = results.to_records().unwrap();
+                let secs = started.elapsed().as_secs_f64();
+                let steps: Vec<String> = results
+                    .steps
+                    .iter()
+                    .map(|(name, took)| format!("{name} {:.2} s", took.as_secs_f64()))
+                    .collect();
+                println!(
+                    "every result #{i}: {events} events -> {} scores, {} timeliness rows, {} overdue, {} alert causes in {secs:.2} s ({})",
+                    records.scores.len(),
+                    records.timeliness.len(),
+                    records.overdue.len(),
+                    records.alerts.len(),
+                    steps.join(", ")
+                );
+            }
+        }
         "full" => {
             for i in 1..=3 {
                 let (secs, rows) = full(&mirror);

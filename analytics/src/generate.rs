@@ -13,7 +13,9 @@ use crate::mirror::{Appender, MirrorError, RunReport, snapshots};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};
-use suyuan_store::analytics_export::{EventCodeRow, EventRow, SellerRow};
+use suyuan_store::analytics_export::{
+    EventCodeRow, EventRow, ListingRow, SaleRow, SellerRow, TransferRow,
+};
 
 /// Province codes (two digits) the generator spreads sellers over.
 const PROVINCES: [&str; 31] = [
@@ -89,8 +91,9 @@ pub fn sellers(spec: &Spec) -> Vec<SellerRow> {
         .collect()
 }
 
-/// Writes the spec's events (and its sellers snapshot) through `appender` and commits,
-/// calling `progress` with the events written so far.
+/// Writes the spec's events and the snapshots that go with them (sellers, sales, transfers,
+/// listings: see [`Snapshots`]) through `appender` and commits, calling `progress` with the
+/// events written so far.
 pub fn generate(
     spec: &Spec,
     mut appender: Appender,
@@ -105,11 +108,21 @@ pub fn generate(
     );
     let mut written = 0u64;
     let mut failed = None;
+    let online: Vec<bool> = sellers.iter().map(|s| s.seller_type == "online").collect();
+    let index: std::collections::HashMap<&str, usize> = sellers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut made = Snapshots::default();
     for_each_chunk(spec, 100_000, &mut |events, codes| {
         if failed.is_some() {
             return;
         }
         written += events.len() as u64;
+        made.add(&events, &|seller| {
+            index.get(seller).is_some_and(|&i| online[i])
+        });
         if let Err(e) = appender.add(events, codes) {
             failed = Some(e);
         }
@@ -119,7 +132,112 @@ pub fn generate(
         return Err(e);
     }
     appender.snapshot("sellers", snapshots::sellers(&sellers)?)?;
+    appender.snapshot("sales", snapshots::sales(&made.sales)?)?;
+    appender.snapshot("transfers", snapshots::transfers(&made.transfers)?)?;
+    appender.snapshot("listings", snapshots::listings(&listings(&sellers))?)?;
+    appender.snapshot("recalls", snapshots::recalls(&[])?)?;
+    appender.snapshot("submissions", snapshots::submissions(&[])?)?;
+    appender.snapshot("flags", snapshots::flags(&[])?)?;
     appender.commit()
+}
+
+/// The mutable tables' rows that go with generated events, as the store would hold them:
+///
+/// - a sale per retail `sale` event: online sellers' on Shopify, the others' offline; one
+///   order in fifty unpaid and one in fifty cancelled (neither has a registration yet);
+/// - a transfer per business `shipment`, claimed by the next tier's `receipt` that follows it,
+///   except one in ten still pending.
+#[derive(Default)]
+pub struct Snapshots {
+    /// Sales.
+    pub sales: Vec<SaleRow>,
+    /// Transfers.
+    pub transfers: Vec<TransferRow>,
+}
+
+impl Snapshots {
+    /// Adds the rows of one chunk of events (`online`: whether a seller sells online).
+    pub fn add(&mut self, events: &[EventRow], online: &dyn Fn(&str) -> bool) {
+        for (i, e) in events.iter().enumerate() {
+            // A cheap, deterministic roll from the event's random id part.
+            let roll =
+                e.id.bytes()
+                    .rev()
+                    .take(4)
+                    .fold(0u32, |a, b| a * 31 + u32::from(b))
+                    % 100;
+            match e.record_kind.as_str() {
+                "sale" => {
+                    let (status, paid, registered) = match roll {
+                        0 | 1 => ("unpaid", false, false),
+                        2 | 3 => ("cancelled", true, false),
+                        _ => ("paid", true, true),
+                    };
+                    self.sales.push(SaleRow {
+                        id: format!("sal_{}", &e.id[4..]),
+                        seller_id: e.seller_id.clone(),
+                        platform: if online(&e.seller_id) {
+                            "shopify"
+                        } else {
+                            "offline"
+                        }
+                        .to_owned(),
+                        status: status.to_owned(),
+                        buyer_type: "consumer".to_owned(),
+                        region: e.region.clone(),
+                        category_id: e.category_id.clone(),
+                        ordered_at: Some(e.event_time),
+                        paid_at: paid.then_some(e.event_time),
+                        completed_at: registered.then_some(e.record_time),
+                        deadline_at: paid.then_some(e.deadline_at).flatten(),
+                        event_id: registered.then(|| e.id.clone()),
+                        quantity: 1,
+                    });
+                }
+                "shipment" => {
+                    let receipt = events.get(i + 1).filter(|r| r.record_kind == "receipt");
+                    let claimed = receipt.filter(|_| roll >= 10);
+                    self.transfers.push(TransferRow {
+                        id: format!("trf_{}", &e.id[4..]),
+                        from_seller_id: e.seller_id.clone(),
+                        sale_event_id: e.id.clone(),
+                        category_id: e.category_id.clone().unwrap_or_default(),
+                        status: if claimed.is_some() {
+                            "claimed"
+                        } else {
+                            "pending"
+                        }
+                        .to_owned(),
+                        sold_at: e.event_time,
+                        claimed_by: claimed.map(|r| r.seller_id.clone()),
+                        claimed_at: claimed.map(|r| r.record_time),
+                        claimed_event_id: claimed.map(|r| r.id.clone()),
+                        reminders_sent: i32::from(claimed.is_none()),
+                        last_reminder_at: claimed.is_none().then_some(e.record_time),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Five listings per seller in its category, one in seventeen without a trace code.
+pub fn listings(sellers: &[SellerRow]) -> Vec<ListingRow> {
+    let mut out = Vec::with_capacity(sellers.len() * 5);
+    for (i, s) in sellers.iter().enumerate() {
+        for j in 0..5 {
+            let n = i * 5 + j;
+            out.push(ListingRow {
+                id: format!("lst_{n:026}"),
+                seller_id: s.id.clone(),
+                category_id: Some(CATEGORIES[i % CATEGORIES.len()].to_owned()),
+                status: "active".to_owned(),
+                trace_code: (n % 17 != 0).then(|| format!("(01)0695{:09}0", (i % 997) * 1000)),
+            });
+        }
+    }
+    out
 }
 
 /// Generates the spec's events in record-time (and id) order, handing them over `chunk`

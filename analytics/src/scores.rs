@@ -70,13 +70,30 @@ pub mod cols {
     pub const CHANGE: &str = "change";
 }
 
-fn long(frame: LazyFrame, component: &str) -> LazyFrame {
+/// One component's rows (`seller_id`, `period`, `record_id`, `failed_one`) counted per seller
+/// and month: `total`, `failed`, and the failing record ids (sorted, at most `cap`). Each
+/// component is aggregated on its own, so only the small aggregated frames are put together.
+fn counted(frame: LazyFrame, component: &str, cap: usize) -> LazyFrame {
     frame
         .select([
             col(cols::SELLER_ID),
             col(cols::PERIOD),
             col(cols::RECORD_ID),
             col(cols::FAILED_ONE).fill_null(lit(false)),
+        ])
+        .filter(col(cols::PERIOD).is_not_null())
+        .group_by([col(cols::SELLER_ID), col(cols::PERIOD)])
+        .agg([
+            len().cast(DataType::Int64).alias(cols::TOTAL),
+            col(cols::FAILED_ONE)
+                .cast(DataType::Int64)
+                .sum()
+                .alias(cols::FAILED),
+            col(cols::RECORD_ID)
+                .filter(col(cols::FAILED_ONE))
+                .sort(Default::default())
+                .head(Some(cap))
+                .alias(cols::RECORDS),
         ])
         .with_column(lit(component.to_owned()).alias(cols::COMPONENT))
 }
@@ -158,9 +175,10 @@ pub fn components(
 
     // Completeness: effective records (a corrected event gives way to its correction, which
     // counts in the corrected event's month).
-    let original_month = frames.events.clone().select([
+    // Only corrected events are looked up (a small frame to join against).
+    let original_month = events.clone().filter(is_corrected.clone()).select([
         col(ev::EVENT_ID).alias("original_id"),
-        china_month(ms(ev::EVENT_TIME)).alias("original_period"),
+        col(cols::PERIOD).alias("original_period"),
     ]);
     let completeness = events
         .clone()
@@ -282,19 +300,19 @@ pub fn components(
             claimed.not().alias(cols::FAILED_ONE),
         ]);
 
+    let cap = config.max_records_per_component as usize;
     let all = concat(
         [
-            long(coverage, "coverage"),
-            long(completeness, "completeness"),
-            long(timeliness, "timeliness"),
-            long(authenticity, "authenticity"),
-            long(corrections, "corrections"),
-            long(submissions, "submissions"),
-            long(claims, "claims"),
+            counted(coverage, "coverage", cap),
+            counted(completeness, "completeness", cap),
+            counted(timeliness, "timeliness", cap),
+            counted(authenticity, "authenticity", cap),
+            counted(corrections, "corrections", cap),
+            counted(submissions, "submissions", cap),
+            counted(claims, "claims", cap),
         ],
         union(),
-    )?
-    .filter(col(cols::PERIOD).is_not_null());
+    )?;
 
     let weights = config.weights.components();
     let weights = df!(
@@ -302,25 +320,7 @@ pub fn components(
         cols::WEIGHT => weights.iter().map(|(_, w)| *w).collect::<Vec<_>>(),
     )?
     .lazy();
-    let cap = config.max_records_per_component as usize;
     Ok(all
-        .group_by([
-            col(cols::SELLER_ID),
-            col(cols::PERIOD),
-            col(cols::COMPONENT),
-        ])
-        .agg([
-            len().cast(DataType::Int64).alias(cols::TOTAL),
-            col(cols::FAILED_ONE)
-                .cast(DataType::Int64)
-                .sum()
-                .alias(cols::FAILED),
-            col(cols::RECORD_ID)
-                .filter(col(cols::FAILED_ONE))
-                .sort(Default::default())
-                .head(Some(cap))
-                .alias(cols::RECORDS),
-        ])
         .join(
             weights,
             [col(cols::COMPONENT)],

@@ -150,50 +150,57 @@ pub mod agg_cols {
 ///
 /// Input: the [`records`] frame. Output: `seller_id`, `week`, and the [`agg_cols`] columns.
 pub fn aggregates(records: LazyFrame) -> PolarsResult<LazyFrame> {
-    let counted = records.filter(
-        col(cols::STATE)
-            .eq(lit("not_required"))
-            .or(col(cols::STATE).eq(lit("not_yet_due")))
-            .not(),
-    );
-    let delay =
-        (col(cols::COMPLETED_AT) - col(cols::STARTED_AT)).cast(DataType::Float64) / lit(1000.0);
     let completed = col(cols::STATE)
         .eq(lit("on_time"))
         .or(col(cols::STATE).eq(lit("late")));
-    let aggs = || {
-        [
-            len().cast(DataType::Int64).alias(agg_cols::RECORDS),
+    // Each record's facts as plain columns first (the delay null unless completed), so that the
+    // aggregations below are plain sums, quantiles and maxima (nulls left out), not filters
+    // inside each group.
+    let counted = records
+        .filter(
+            col(cols::STATE)
+                .eq(lit("not_required"))
+                .or(col(cols::STATE).eq(lit("not_yet_due")))
+                .not(),
+        )
+        .select([
+            col(cols::SELLER_ID),
+            col(cols::WEEK),
+            col(cols::CATEGORY_ID),
+            col(cols::REGION),
             completed
                 .clone()
                 .cast(DataType::Int64)
-                .sum()
-                .alias(agg_cols::COMPLETED),
+                .alias("is_completed"),
             col(cols::STATE)
                 .eq(lit("on_time"))
                 .cast(DataType::Int64)
-                .sum()
-                .alias(agg_cols::WITHIN),
+                .alias("is_within"),
             col(cols::STATE)
                 .eq(lit("overdue"))
                 .cast(DataType::Int64)
-                .sum()
-                .alias(agg_cols::OVERDUE),
-            delay
-                .clone()
-                .filter(completed.clone())
+                .alias("is_overdue"),
+            when(completed)
+                .then(
+                    (col(cols::COMPLETED_AT) - col(cols::STARTED_AT)).cast(DataType::Float64)
+                        / lit(1000.0),
+                )
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("delay"),
+        ]);
+    let aggs = || {
+        [
+            len().cast(DataType::Int64).alias(agg_cols::RECORDS),
+            col("is_completed").sum().alias(agg_cols::COMPLETED),
+            col("is_within").sum().alias(agg_cols::WITHIN),
+            col("is_overdue").sum().alias(agg_cols::OVERDUE),
+            col("delay")
                 .quantile(lit(0.5), QuantileMethod::Linear)
                 .alias(agg_cols::P50),
-            delay
-                .clone()
-                .filter(completed.clone())
+            col("delay")
                 .quantile(lit(0.9), QuantileMethod::Linear)
                 .alias(agg_cols::P90),
-            delay
-                .clone()
-                .filter(completed.clone())
-                .max()
-                .alias(agg_cols::MAX),
+            col("delay").max().alias(agg_cols::MAX),
         ]
     };
     let by = |dimension: &str, key: Expr| {

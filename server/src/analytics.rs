@@ -126,18 +126,14 @@ async fn run_holding_lease(
         let mirror = mirror.clone();
         let config = settings.config.clone();
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            let frames = suyuan_analytics::Frames {
-                events: mirror.scan_events()?,
-                event_codes: mirror.scan_event_codes()?,
-                sales: mirror.scan_snapshot("sales")?,
-                transfers: mirror.scan_snapshot("transfers")?,
-                listings: mirror.scan_snapshot("listings")?,
-                sellers: mirror.scan_snapshot("sellers")?,
-                submissions: mirror.scan_snapshot("submissions")?,
-                flags: mirror.scan_snapshot("flags")?,
-                recalls: mirror.scan_snapshot("recalls")?,
-            };
+            let frames = suyuan_analytics::Frames::from_mirror(&mirror)?;
             let results = suyuan_analytics::compute(&frames, now, &config)?;
+            let steps: Vec<String> = results
+                .steps
+                .iter()
+                .map(|(name, took)| format!("{name} {} ms", took.as_millis()))
+                .collect();
+            tracing::info!(steps = steps.join(", "), "analytics computed");
             Ok(results.to_records()?)
         })
         .await??
