@@ -39,6 +39,12 @@ fn cut(s: &str) -> String {
     s.chars().take(64).collect()
 }
 
+/// The ULID part of an id as a regular expression (the same in ECMA-262 and in Python): 26
+/// characters of Crockford's base32 in either case, exactly what [`ulid::Ulid::from_string`]
+/// reads (`I`, `L`, `O` and `U` are not in the alphabet; the first character is not limited to
+/// `0`-`7`). Each id kind's `PATTERN` is its prefix, `_` and this, anchored.
+pub const ULID_REGEX: &str = "[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}";
+
 macro_rules! prefixed_id {
     ($(#[$meta:meta])* $name:ident, $prefix:literal) => {
         $(#[$meta])*
@@ -48,6 +54,11 @@ macro_rules! prefixed_id {
         impl $name {
             /// The prefix every id of this kind starts with.
             pub const PREFIX: &'static str = $prefix;
+
+            /// What [`Self::parse`] accepts, as an anchored regular expression: the prefix, `_`
+            /// and [`ULID_REGEX`]. The OpenAPI document declares ids of this kind with it.
+            pub const PATTERN: &'static str =
+                concat!("^", $prefix, "_[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$");
 
             /// A new, unique, time-ordered id.
             pub fn generate() -> Self {
@@ -101,6 +112,21 @@ macro_rules! prefixed_id {
                 id.0
             }
         }
+
+        /// In the OpenAPI document: a string matching [`Self::PATTERN`].
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::Type::String)
+                    .pattern(Some(Self::PATTERN))
+                    .description(Some(concat!(
+                        "`", $prefix, "_` and a 26-character ULID (Crockford base32, either case)"
+                    )))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -173,5 +199,110 @@ mod tests {
             SellerId::parse("sel_nope"),
             Err(IdError::BadUlid { .. })
         ));
+    }
+
+    /// Runs `$body` once for each kind of id, with `$id` naming the kind.
+    macro_rules! for_each_kind {
+        ($id:ident => $body:block) => {{
+            {
+                type $id = SellerId;
+                $body
+            }
+            {
+                type $id = OperatorId;
+                $body
+            }
+            {
+                type $id = SupervisorId;
+                $body
+            }
+            {
+                type $id = AdminId;
+                $body
+            }
+            {
+                type $id = StoreId;
+                $body
+            }
+            {
+                type $id = ListingId;
+                $body
+            }
+            {
+                type $id = EventId;
+                $body
+            }
+            {
+                type $id = SaleId;
+                $body
+            }
+            {
+                type $id = TransferId;
+                $body
+            }
+            {
+                type $id = RecallId;
+                $body
+            }
+            {
+                type $id = SubscriptionId;
+                $body
+            }
+            {
+                type $id = MessageId;
+                $body
+            }
+            {
+                type $id = PlatformId;
+                $body
+            }
+            {
+                type $id = RoutingRuleId;
+                $body
+            }
+        }};
+    }
+
+    #[test]
+    fn each_pattern_is_the_prefix_and_the_ulid_regex() {
+        for_each_kind!(Id => {
+            assert_eq!(Id::PATTERN, format!("^{}_{}$", Id::PREFIX, ULID_REGEX));
+        });
+    }
+
+    #[test]
+    fn each_pattern_accepts_exactly_what_parse_accepts() {
+        for_each_kind!(Id => {
+            let schema = serde_json::json!({"type": "string", "pattern": Id::PATTERN});
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            let p = Id::PREFIX;
+            let generated = Id::generate();
+            let zeros = |n: usize| "0".repeat(n);
+            let mut samples = vec![
+                generated.as_str().to_owned(),
+                generated.as_str().to_lowercase(),
+                format!("{p}_"),
+                format!("{p}_{}", zeros(25)),
+                format!("{p}_{}", zeros(27)),
+                format!("{}_{}", p.to_uppercase(), zeros(26)),
+                format!("{p}-{}", zeros(26)),
+                format!(" {p}_{}", zeros(26)),
+                format!("{p}_{} ", zeros(26)),
+                format!("{p}_{}\n", zeros(26)),
+                format!("{p}_{}é", zeros(25)),
+            ];
+            for c in (0u8..128).map(char::from).chain(['é', 'Ａ', '٣']) {
+                samples.push(format!("{p}_{}", c.to_string().repeat(26)));
+                samples.push(format!("{p}_{c}{}", zeros(25)));
+                samples.push(format!("{p}_{}{c}", zeros(25)));
+            }
+            for s in &samples {
+                assert_eq!(
+                    validator.is_valid(&serde_json::json!(s)),
+                    Id::parse(s).is_ok(),
+                    "{s:?}"
+                );
+            }
+        });
     }
 }

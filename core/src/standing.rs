@@ -14,7 +14,8 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Where an account stands in review.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
 pub enum Verification {
     /// Registered by an admin, or verified after review: the credit code is its own.
     Verified,

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use utoipa::ToSchema;
 
 /// The kinds of seller the Seller Operation Guide names, each with its own workflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SellerType {
     /// Sells on online marketplaces.
@@ -97,7 +97,7 @@ impl FromStr for SellerType {
 }
 
 /// The role a token grants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A seller acting on its own records.
@@ -197,7 +197,8 @@ pub struct NewSeller {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SellerIn {
-    /// Registered business name.
+    /// Registered business name: 1 to 200 characters, not blank, without control characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Unified social credit code (18 characters).
     pub credit_code: String,
@@ -205,6 +206,7 @@ pub struct SellerIn {
     pub division_code: String,
     /// One of online, offline, specialty_store, general_store, large_store, small_shop,
     /// distributor, factory_direct.
+    #[schema(value_type = SellerType)]
     pub seller_type: String,
     /// Contact e-mail.
     pub email: Option<String>,

@@ -3,8 +3,65 @@
 
 use actix_web::{HttpResponse, get};
 use std::sync::OnceLock;
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ObjectBuilder, RefOr, Type};
 use utoipa::{Modify, OpenApi};
+
+/// The schema of a string that is one of `values`.
+pub fn one_of_strings(values: &[&str]) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .into()
+}
+
+/// The schema of a string that matches `pattern` (anchored, and read alike by ECMA-262 and by
+/// Python, whose `re` Schemathesis uses).
+pub fn matching(pattern: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern))
+        .into()
+}
+
+/// Declares a type that stands, in the document only, for a string parameter or field that the
+/// handler checks against a list: the schema names the handler's own list. Use it as
+/// `inline(Name)` in `params(...)`, or `value_type = Name` in `#[param]` or `#[schema]`.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident = $values:expr) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::one_of_strings(&$values)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+pub(crate) use string_enum;
+
+/// Declares a type that stands, in the document only, for a string parameter or field that the
+/// handler reads by hand: the schema is a string matching `pattern`. Used like
+/// [`string_enum!`].
+macro_rules! string_pattern {
+    ($(#[$meta:meta])* $name:ident = $pattern:expr) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::openapi::matching($pattern)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+pub(crate) use string_pattern;
 
 struct BearerAuth;
 
@@ -59,7 +116,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
 /// `body = Problem` (which utoipa files as `application/json`).
 fn declare_problems(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
-    use utoipa::openapi::{Content, Ref, RefOr, Response};
+    use utoipa::openapi::{Content, Ref, Response};
     const PROBLEM_JSON: &str = "application/problem+json";
     let problem = || {
         Content::new(Some(RefOr::<utoipa::openapi::schema::Schema>::Ref(
@@ -147,7 +204,8 @@ fn declare_problems(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// The methods the document gives a concrete `path` (`{id}` in a template matches one
-/// segment), or `None` when no documented path matches it.
+/// segment; where several templates match, those with the fewest parameters), or `None` when
+/// no documented path matches it.
 pub fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
     static TEMPLATES: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
     let templates = TEMPLATES.get_or_init(|| {
@@ -172,17 +230,24 @@ pub fn allowed_methods(path: &str) -> Option<Vec<&'static str>> {
             .collect()
     });
     let wanted: Vec<&str> = path.split('/').collect();
+    let is_param = |t: &String| t.starts_with('{') && t.ends_with('}');
+    // The templates the path fits, by how many of their segments are parameters: only the
+    // most specific count (`/recalls/flow` is the flow's path, not a recall named `flow`).
+    let fitting: Vec<(usize, &Vec<&'static str>)> = templates
+        .iter()
+        .filter(|(segments, _)| {
+            segments.len() == wanted.len()
+                && segments
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(t, w)| if is_param(t) { !w.is_empty() } else { t == w })
+        })
+        .map(|(segments, methods)| (segments.iter().filter(|t| is_param(t)).count(), methods))
+        .collect();
+    let fewest = fitting.iter().map(|(params, _)| *params).min();
     let mut allowed: Vec<&'static str> = Vec::new();
-    for (segments, methods) in templates {
-        let fits = segments.len() == wanted.len()
-            && segments.iter().zip(&wanted).all(|(t, w)| {
-                if t.starts_with('{') && t.ends_with('}') {
-                    !w.is_empty()
-                } else {
-                    t == w
-                }
-            });
-        if fits {
+    for (params, methods) in &fitting {
+        if Some(*params) == fewest {
             allowed.extend(methods.iter().copied());
         }
     }
@@ -249,5 +314,209 @@ mod tests {
             }
         }
         assert!(operations > 50, "{operations} operations");
+    }
+
+    /// The schema the document gives parameter `name` of `method path`.
+    fn parameter_schema<'a>(
+        doc: &'a serde_json::Value,
+        path: &str,
+        method: &str,
+        name: &str,
+    ) -> &'a serde_json::Value {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .map(|p| &p["schema"])
+            .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+    }
+
+    fn enum_values(schema: &serde_json::Value) -> Vec<&str> {
+        schema["enum"]
+            .as_array()
+            .map(|values| values.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn id_parameters_carry_the_pattern_of_their_kind() {
+        use suyuan_core::ids::{
+            EventId, ListingId, PlatformId, RecallId, RoutingRuleId, SaleId, SellerId, StoreId,
+            SubscriptionId, TransferId,
+        };
+        let doc = serde_json::to_value(api_doc()).unwrap();
+        let cases = [
+            ("/api/v1/sellers/{id}", "get", "id", SellerId::PATTERN),
+            (
+                "/api/v1/sellers/{id}/verify",
+                "post",
+                "id",
+                SellerId::PATTERN,
+            ),
+            (
+                "/api/v1/analytics/scores",
+                "get",
+                "seller_id",
+                SellerId::PATTERN,
+            ),
+            (
+                "/api/v1/imports/{kind}",
+                "post",
+                "seller",
+                SellerId::PATTERN,
+            ),
+            (
+                "/api/v1/events/{id}/corrections",
+                "post",
+                "id",
+                EventId::PATTERN,
+            ),
+            (
+                "/api/v1/events/{id}/submissions",
+                "get",
+                "id",
+                EventId::PATTERN,
+            ),
+            ("/api/v1/listings/{id}", "patch", "id", ListingId::PATTERN),
+            ("/api/v1/sales/{id}/units", "post", "id", SaleId::PATTERN),
+            ("/api/v1/stores/{id}", "delete", "id", StoreId::PATTERN),
+            (
+                "/webhooks/{platform}/{store_id}",
+                "post",
+                "store_id",
+                StoreId::PATTERN,
+            ),
+            (
+                "/api/v1/operator/subscriptions/{id}",
+                "delete",
+                "id",
+                SubscriptionId::PATTERN,
+            ),
+            (
+                "/api/v1/transfers/{id}/cancel",
+                "post",
+                "id",
+                TransferId::PATTERN,
+            ),
+            (
+                "/api/v1/recalls/{id}/withdraw",
+                "post",
+                "id",
+                RecallId::PATTERN,
+            ),
+            (
+                "/api/v1/platforms/{id}/credentials",
+                "put",
+                "id",
+                PlatformId::PATTERN,
+            ),
+            (
+                "/api/v1/routing-rules/{id}",
+                "delete",
+                "id",
+                RoutingRuleId::PATTERN,
+            ),
+        ];
+        for (path, method, name, pattern) in cases {
+            assert_eq!(
+                parameter_schema(&doc, path, method, name)["pattern"],
+                pattern,
+                "{method} {path} {name}"
+            );
+        }
+        // Every string path parameter states its format, but the marketplace's own listing id.
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                    continue;
+                }
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    let s = &p["schema"];
+                    if p["in"] == "path" && s["type"] == "string" && p["name"] != "external_id" {
+                        assert!(
+                            s.get("pattern").is_some() || s.get("enum").is_some(),
+                            "{method} {path} {}",
+                            p["name"]
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parameters_checked_against_a_list_name_the_handlers_list() {
+        let doc = serde_json::to_value(api_doc()).unwrap();
+        let reasons = enum_values(parameter_schema(&doc, "/api/v1/flags", "get", "reason"));
+        assert_eq!(reasons.len(), 5, "{reasons:?}");
+        assert!(
+            reasons
+                .iter()
+                .all(|r| suyuan_store::flags::FlagReason::parse(r).is_some()),
+            "{reasons:?}"
+        );
+        assert_eq!(
+            enum_values(parameter_schema(
+                &doc,
+                "/api/v1/submissions",
+                "get",
+                "status"
+            )),
+            suyuan_store::submissions::status::ALL
+        );
+        let states = enum_values(parameter_schema(
+            &doc,
+            "/api/v1/analytics/alerts",
+            "get",
+            "state",
+        ));
+        assert_eq!(states.len(), 3, "{states:?}");
+        assert!(
+            states
+                .iter()
+                .all(|s| suyuan_core::supervision::AlertState::parse(s).is_some()),
+            "{states:?}"
+        );
+        let severities = enum_values(parameter_schema(
+            &doc,
+            "/api/v1/analytics/alerts",
+            "get",
+            "severity",
+        ));
+        assert_eq!(severities.len(), 2, "{severities:?}");
+        assert!(
+            severities
+                .iter()
+                .all(|s| suyuan_core::supervision::Severity::parse(s).is_some()),
+            "{severities:?}"
+        );
+        let verifications = enum_values(parameter_schema(
+            &doc,
+            "/api/v1/sellers",
+            "get",
+            "verification",
+        ));
+        assert_eq!(verifications.len(), 3, "{verifications:?}");
+        assert!(
+            verifications
+                .iter()
+                .all(|v| v.parse::<suyuan_core::standing::Verification>().is_ok()),
+            "{verifications:?}"
+        );
+        let platforms = enum_values(parameter_schema(
+            &doc,
+            "/webhooks/{platform}/{store_id}",
+            "post",
+            "platform",
+        ));
+        assert_eq!(platforms, crate::routes::shops::PLATFORMS);
+        assert_eq!(
+            enum_values(parameter_schema(
+                &doc,
+                "/api/v1/imports/{kind}",
+                "post",
+                "kind"
+            )),
+            ["receipts", "sales"]
+        );
     }
 }

@@ -44,7 +44,8 @@ async fn credentials(
 }
 
 /// Receives one delivery from a connected store.
-#[utoipa::path(tag = "webhooks", params(("platform" = String, Path, description = "shopify, woocommerce, youzan, douyin or standard"), ("store_id" = String, Path)),
+#[utoipa::path(tag = "webhooks", params(("platform" = inline(Marketplace), Path, description = "shopify, woocommerce, youzan, douyin or standard (read ignoring case and surrounding whitespace; another answers 404)"),
+        ("store_id" = inline(suyuan_core::ids::StoreId), Path, description = "the store connection (`sto_…`; another answers 404)")),
     responses((status = 200, description = "stored (or a repeat of a stored delivery)"), (status = 401, body = suyuan_web::error::Problem),
         (status = 404, body = suyuan_web::error::Problem), (status = 413, body = suyuan_web::error::Problem)))]
 #[post("/webhooks/{platform}/{store_id}")]

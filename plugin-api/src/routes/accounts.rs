@@ -12,6 +12,11 @@ use suyuan_web::error::ApiError;
 use suyuan_web::extract::JsonBody;
 use utoipa::ToSchema;
 
+crate::openapi::string_pattern!(
+    /// An account id as Suyuan makes them: `acc_` and a ULID (another finds nothing: 404).
+    AccountIdParam = r"^acc_[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"
+);
+
 /// A person to invite.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -19,6 +24,7 @@ pub struct InvitationIn {
     /// The person's e-mail address (the account's, compared case-insensitively).
     pub email: String,
     /// `seller`, `supervisor`, `operator` or `admin`.
+    #[schema(value_type = Role)]
     pub role: String,
     /// Whom the account signs in as (`sel_…`, `sup_…`, `opr_…`, `adm_…`).
     pub subject: String,
@@ -93,7 +99,7 @@ pub async fn invite(
 }
 
 /// Ends every session of a person's account at once (their pages ask them to sign in again).
-#[utoipa::path(tag = "admin", params(("id" = String, Path, description = "the account id, `acc_…`")), security(("bearer" = [])), responses((status = 200, body = RevokedOut), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "admin", params(("id" = inline(AccountIdParam), Path, description = "the account id, `acc_…`")), security(("bearer" = [])), responses((status = 200, body = RevokedOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[post("/accounts/{id}/sessions/revoke")]
 pub async fn revoke_sessions(
     _admin: AdminAuth,

@@ -77,19 +77,33 @@ fn is_week(w: &str) -> bool {
     let b = w.as_bytes();
     b.len() == 8
         && b[..4].iter().all(u8::is_ascii_digit)
-        && &w[4..6] == "-W"
+        && &b[4..6] == b"-W"
         && b[6..].iter().all(u8::is_ascii_digit)
-        && matches!(w[6..].parse::<u8>(), Ok(1..=53))
+        && matches!(w.get(6..).map(str::parse::<u8>), Some(Ok(1..=53)))
 }
+
+crate::openapi::string_pattern!(
+    /// An alert id as `alert_id` reads it: `alr_` and a whole number. The pattern leaves out
+    /// the 19-digit numbers the handler also reads (alert ids are far smaller).
+    AlertIdParam = r"^alr_[+-]?0*[0-9]{1,18}$"
+);
+
+crate::openapi::string_enum!(
+    /// The dimensions of completion timeliness (another is refused with 422).
+    DimensionParam = ["seller", "category", "region"]
+);
 
 /// Query for the score list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScoreQuery {
-    /// Only this seller.
+    /// Only this seller (`sel_…`).
+    #[param(value_type = Option<SellerId>, inline)]
     pub seller_id: Option<String>,
-    /// Only this month, `YYYY-MM`.
+    /// Only this month, `YYYY-MM` (month 01 to 12).
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub period: Option<String>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100); more than 1000 is taken as 1000, and 0 as 1.
     pub limit: Option<u64>,
 }
 
@@ -185,14 +199,18 @@ pub async fn list_scores(
 
 /// Query for the timeliness list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TimelinessQuery {
-    /// Only this seller.
+    /// Only this seller (`sel_…`).
+    #[param(value_type = Option<SellerId>, inline)]
     pub seller_id: Option<String>,
-    /// Only this ISO week, `YYYY-Www`.
+    /// Only this ISO week, `YYYY-Www` (week 01 to 53).
+    #[param(pattern = r"^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
     pub week: Option<String>,
     /// Only `seller`, `category` or `region`.
+    #[param(value_type = Option<DimensionParam>, inline)]
     pub dimension: Option<String>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100); more than 1000 is taken as 1000, and 0 as 1.
     pub limit: Option<u64>,
 }
 
@@ -300,10 +318,12 @@ pub async fn list_timeliness(
 
 /// Query for the overdue list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OverdueQuery {
-    /// Only this seller.
+    /// Only this seller (`sel_…`).
+    #[param(value_type = Option<SellerId>, inline)]
     pub seller_id: Option<String>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100); more than 1000 is taken as 1000, and 0 as 1.
     pub limit: Option<u64>,
 }
 
@@ -364,16 +384,21 @@ pub async fn list_overdue(
 
 /// Query for the alert list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AlertQuery {
-    /// Only this seller.
+    /// Only this seller (`sel_…`).
+    #[param(value_type = Option<SellerId>, inline)]
     pub seller_id: Option<String>,
     /// Only `open`, `acknowledged` or `resolved`.
+    #[param(value_type = Option<AlertState>, inline)]
     pub state: Option<String>,
     /// Only `warning` or `critical`.
+    #[param(value_type = Option<Severity>, inline)]
     pub severity: Option<String>,
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (an alert id, `alr_…`).
+    #[param(value_type = Option<AlertIdParam>, inline)]
     pub after: Option<String>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100); more than 1000 is taken as 1000, and 0 as 1.
     pub limit: Option<u64>,
 }
 
@@ -544,7 +569,7 @@ impl From<AlertEventRow> for AlertEventOut {
 }
 
 /// One alert in the caller's scope, with its history (404 outside the scope).
-#[utoipa::path(tag = "analytics", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "analytics", security(("bearer" = [])), params(("id" = inline(AlertIdParam), Path, description = "the alert (`alr_…`)")),
     responses((status = 200, body = AlertDetailOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/analytics/alerts/{id}")]
 pub async fn get_alert(
@@ -583,7 +608,7 @@ async fn change(
 }
 
 /// Acknowledges an open alert in the caller's scope (404 outside it, 409 when not open).
-#[utoipa::path(tag = "analytics", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "analytics", security(("bearer" = [])), params(("id" = inline(AlertIdParam), Path, description = "the alert (`alr_…`)")),
     responses((status = 200, body = AlertOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem)))]
 #[post("/analytics/alerts/{id}/acknowledge")]
 pub async fn acknowledge_alert(
@@ -596,7 +621,7 @@ pub async fn acknowledge_alert(
 
 /// Resolves an alert in the caller's scope (404 outside it, 409 when already resolved). If the
 /// next run still finds its cause, it is opened again.
-#[utoipa::path(tag = "analytics", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "analytics", security(("bearer" = [])), params(("id" = inline(AlertIdParam), Path, description = "the alert (`alr_…`)")),
     responses((status = 200, body = AlertOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem)))]
 #[post("/analytics/alerts/{id}/resolve")]
 pub async fn resolve_alert(
@@ -610,13 +635,15 @@ pub async fn resolve_alert(
 /// A comment on an alert.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AlertCommentIn {
-    /// The comment (1 to 1,000 characters).
+    /// The comment: 1 to 1,000 characters, not blank, without control characters but line
+    /// breaks and tabs (surrounding spaces are trimmed).
+    #[schema(min_length = 1, max_length = 1000)]
     pub note: String,
 }
 
 /// Comments on an alert in the caller's scope (404 outside it): the comment joins the alert's
 /// history, its state unchanged.
-#[utoipa::path(tag = "analytics", request_body = AlertCommentIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "analytics", request_body = AlertCommentIn, security(("bearer" = [])), params(("id" = inline(AlertIdParam), Path, description = "the alert (`alr_…`)")),
     responses((status = 201, body = AlertEventOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/analytics/alerts/{id}/comments")]
 pub async fn comment_alert(
@@ -648,5 +675,9 @@ mod tests {
         assert!(is_week("2026-W49"));
         assert!(!is_week("2026-W54"));
         assert!(!is_week("2026-49"));
+        // A multi-byte character where the week's digits go is refused, not a panic.
+        assert!(!is_week("2026-é1"));
+        assert!(!is_week("2026-Wé"));
+        assert!(!is_period("2026-é"));
     }
 }

@@ -52,7 +52,7 @@ fn new_token() -> String {
 }
 
 /// Starts proving the shop's domain: answers the token to publish.
-#[utoipa::path(tag = "stores", request_body = DomainIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "stores", request_body = DomainIn, security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::StoreId), Path, description = "the store connection (`sto_…`)")),
     responses((status = 200, body = DomainChallengeOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/stores/{id}/domain")]
 pub async fn start_domain_proof(
@@ -114,7 +114,7 @@ async fn fetch_file(state: &AppState, domain: &str) -> Result<String, String> {
 }
 
 /// Checks the published token; on success the domain is proven (how and when are kept).
-#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::StoreId), Path, description = "the store connection (`sto_…`)")),
     responses((status = 200, body = StoreOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/stores/{id}/domain/check")]
 pub async fn check_domain_proof(

@@ -46,8 +46,9 @@ pub async fn export_epcis(
 
 /// Query for the event list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100); more than 1000 is taken as 1000, and 0 as 1.
     pub limit: Option<u64>,
 }
 
@@ -123,7 +124,9 @@ pub async fn list_events(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CorrectionIn {
-    /// Why (kept with the error declaration).
+    /// Why (kept with the error declaration): 1 to 1,000 characters, not blank, without
+    /// control characters (surrounding spaces are trimmed).
+    #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
     /// Fields to change (Suyuan extensions such as `region`, `buyerName`, `shippingMethod`,
     /// `trackingNumber`, `certificate`); leave out to void the record (it did not occur).
@@ -188,7 +191,7 @@ pub struct CorrectionOut {
 
 /// Voids or amends one of the seller's records (差错补救). The original stays; an EPCIS error
 /// declaration and, for an amendment, the corrected event are appended.
-#[utoipa::path(tag = "events", request_body = CorrectionIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "events", request_body = CorrectionIn, security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::EventId), Path, description = "the record (`evt_…`)")),
     responses((status = 201, body = CorrectionOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/events/{id}/corrections")]
 pub async fn correct_event(

@@ -12,17 +12,38 @@ use suyuan_web::auth::AnyAuth;
 use suyuan_web::error::{ApiError, FieldProblem};
 use utoipa::{IntoParams, ToSchema};
 
+crate::openapi::string_enum!(
+    /// The reasons a code is suspicious, as `FlagReason::parse` reads them.
+    FlagReasonParam = [
+        "received_twice",
+        "received_by_another_seller",
+        "sold_never_received",
+        "already_sold",
+        "outside_custody_chain",
+    ]
+);
+
+crate::openapi::string_pattern!(
+    /// A flag list cursor: `flg_` and a whole number, as the `next` of a page has it. The
+    /// pattern leaves out the 19-digit numbers the handler also reads (flag ids are far
+    /// smaller).
+    FlagCursorParam = r"^flg_[+-]?0*[0-9]{1,18}$"
+);
+
 /// Query for the flag list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FlagQuery {
     /// Only this reason: `received_twice`, `received_by_another_seller`, `sold_never_received`,
-    /// `already_sold`.
+    /// `already_sold`, `outside_custody_chain`.
+    #[param(value_type = Option<FlagReasonParam>, inline)]
     pub reason: Option<String>,
-    /// Only this code.
+    /// Only this code (compared as given).
     pub code: Option<String>,
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (`flg_…`).
+    #[param(value_type = Option<FlagCursorParam>, inline)]
     pub after: Option<String>,
-    /// At most this many (default 100, at most 1000).
+    /// At most this many (default 100); more than 1000 is taken as 1000, and 0 as 1.
     pub limit: Option<u64>,
 }
 

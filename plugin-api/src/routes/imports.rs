@@ -29,6 +29,22 @@ use tokio::io::AsyncWriteExt as _;
 /// Seconds a refused concurrent import is told to wait.
 const RETRY_AFTER: u64 = 10;
 
+crate::openapi::string_enum!(
+    /// What an upload holds: the `kind` of `POST /imports/{kind}` (another answers 404).
+    ImportKindParam = ["receipts", "sales"]
+);
+
+crate::openapi::string_pattern!(
+    /// A flag as the upload's options read it: `true`, `1`, `yes`, `on`, `false`, `0`, `no`,
+    /// `off` or nothing (false), with surrounding whitespace (Rust's `char::is_whitespace`)
+    /// ignored.
+    FlagParam = concat!(
+        r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*",
+        r"(?:true|1|yes|on|false|0|no|off)?",
+        r"[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )
+);
+
 /// The imports running in this process: one per seller at most, and at most
 /// [`ImportConfig::concurrency`] in all. A second upload is refused at once (429 with
 /// `Retry-After`), before its body is read; it is not queued.
@@ -324,12 +340,12 @@ fn import_error(e: ImportError) -> ApiError {
 /// unless `all_or_nothing` is set and a row is refused; `dry_run` writes nothing.
 #[utoipa::path(tag = "imports", security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "`receipts` or `sales`"),
-        ("map" = Option<Vec<String>>, Query, description = "`<column in the file>=<field>`, repeatable"),
-        ("dry_run" = Option<bool>, Query, description = "check everything, write nothing"),
-        ("all_or_nothing" = Option<bool>, Query, description = "write nothing unless every row is good"),
-        ("again" = Option<bool>, Query, description = "import a file imported to its end before once more (by default the same file is refused with 409; one cut off in the middle goes on after its last stored row)"),
-        ("seller" = Option<String>, Query, description = "must be the token's own seller when given"),
+        ("kind" = inline(ImportKindParam), Path, description = "`receipts` or `sales`"),
+        ("map" = Option<Vec<String>>, Query, description = "`<column in the file>=<field>`, repeatable (the field must be one of the kind's)"),
+        ("dry_run" = inline(Option<FlagParam>), Query, description = "check everything, write nothing: `true` or `false` (also `1`/`0`, `yes`/`no`, `on`/`off`; empty is false)"),
+        ("all_or_nothing" = inline(Option<FlagParam>), Query, description = "write nothing unless every row is good (a flag, like `dry_run`)"),
+        ("again" = inline(Option<FlagParam>), Query, description = "import a file imported to its end before once more (by default the same file is refused with 409; one cut off in the middle goes on after its last stored row); a flag, like `dry_run`"),
+        ("seller" = inline(Option<suyuan_core::ids::SellerId>), Query, description = "must be the token's own seller when given (compared as given; another answers 404)"),
     ),
     request_body(content = String, content_type = "text/csv", description = "the CSV file (UTF-8, UTF-8 with BOM or GBK; comma- or tab-separated), or a multipart form with a `file` field"),
     responses(

@@ -156,8 +156,10 @@ pub fn out(
     }
 }
 
-/// Filters and pagination.
+/// Filters and pagination. The text filters are compared as given: a value that names nothing
+/// gives an empty page, not an error.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListingQuery {
     /// `active`, `draft`, `archived`, `deleted`.
     pub status: Option<String>,
@@ -167,9 +169,10 @@ pub struct ListingQuery {
     pub needs_code: Option<bool>,
     /// Only this store.
     pub store_id: Option<String>,
-    /// Continue after this listing id (the `next` of the previous page).
+    /// Continue after this listing id (the `next` of the previous page; any text, compared with
+    /// the ids as text).
     pub after: Option<String>,
-    /// Page size, 1 to 500 (default 100).
+    /// Page size (default 100); more than 500 is taken as 500, and 0 as 1.
     pub limit: Option<u64>,
 }
 
@@ -230,7 +233,7 @@ pub async fn list_listings(
 }
 
 /// Reads one listing.
-#[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "listings", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::ListingId), Path, description = "the listing (`lst_…`)")), responses((status = 200, body = ListingOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/listings/{id}")]
 pub async fn get_listing(
     auth: SellerAuth,
@@ -252,7 +255,7 @@ pub struct ListingPatch {
 }
 
 /// Overrides (or clears) a listing's category.
-#[utoipa::path(tag = "listings", request_body = ListingPatch, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "listings", request_body = ListingPatch, security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::ListingId), Path, description = "the listing (`lst_…`)")), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[patch("/listings/{id}")]
 pub async fn patch_listing(
     auth: SellerAuth,
@@ -293,12 +296,14 @@ pub async fn patch_listing(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodesIn {
-    /// Trace codes in any supported form (GS1 element string, Digital Link, GTIN, Ecode, industrial-internet id).
+    /// 1 to 1000 trace codes in any supported form (GS1 element string, Digital Link, GTIN,
+    /// Ecode, industrial-internet id).
+    #[schema(min_items = 1, max_items = 1000)]
     pub codes: Vec<String>,
 }
 
 /// Attaches trace codes to a listing.
-#[utoipa::path(tag = "listings", request_body = CodesIn, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "listings", request_body = CodesIn, security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::ListingId), Path, description = "the listing (`lst_…`)")), responses((status = 200, body = ListingOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/listings/{id}/codes")]
 pub async fn attach_codes(
     auth: SellerAuth,

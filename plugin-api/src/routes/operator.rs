@@ -72,7 +72,8 @@ async fn operator_of(state: &AppState, auth: &OperatorAuth) -> Result<operator::
 
 /// Looks up a listing on the operator's own marketplace.
 #[utoipa::path(tag = "operators", security(("bearer" = [])),
-    params(("platform" = String, Path), ("external_id" = String, Path), LookupQuery),
+    params(("platform" = inline(suyuan_core::marketplace::Marketplace), Path, description = "the operator's own marketplace (another answers 404)"),
+        ("external_id" = String, Path, description = "the marketplace's listing id"), LookupQuery),
     responses((status = 200, body = OperatorListingOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/operator/listings/{platform}/{external_id}")]
 pub async fn lookup_listing(
@@ -211,7 +212,7 @@ pub async fn list_subscriptions(
 }
 
 /// Deletes one of the operator's subscriptions.
-#[utoipa::path(tag = "operators", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "operators", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::SubscriptionId), Path, description = "the subscription (`sub_…`)")), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/operator/subscriptions/{id}")]
 pub async fn delete_subscription(
     auth: OperatorAuth,

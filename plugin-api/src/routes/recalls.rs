@@ -26,7 +26,8 @@ pub struct RecallIn {
     pub batch: Option<String>,
     /// Only this unit (serial).
     pub serial: Option<String>,
-    /// Why, in Chinese.
+    /// Why, in Chinese: 1 to 2,000 characters, not blank, without control characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason_zh: String,
     /// Why, in English.
     pub reason_en: Option<String>,
@@ -43,13 +44,18 @@ pub struct RecallIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecallPatch {
-    /// Why, in Chinese.
+    /// Why, in Chinese. Each text, when given: 1 to 2,000 characters, not blank, without
+    /// control characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason_zh: Option<String>,
     /// Why, in English.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason_en: Option<String>,
     /// What holders should do, in Chinese.
+    #[schema(min_length = 1, max_length = 2000)]
     pub action_zh: Option<String>,
     /// What holders should do, in English.
+    #[schema(min_length = 1, max_length = 2000)]
     pub action_en: Option<String>,
 }
 
@@ -57,7 +63,9 @@ pub struct RecallPatch {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawIn {
-    /// The reason (kept in the recall's history).
+    /// The reason (kept in the recall's history): 1 to 2,000 characters, not blank, without
+    /// control characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -259,8 +267,14 @@ pub struct FlowQuery {
     pub code: Option<String>,
     /// `json` (default), `csv` (UTF-8 with BOM, one column per data element) or `xlsx` (one
     /// sortable sheet with the same columns, and a summary sheet).
+    #[param(value_type = Option<FlowFormatParam>, inline)]
     pub format: Option<String>,
 }
+
+crate::openapi::string_enum!(
+    /// The answer formats of the recall flow (another is refused with 422).
+    FlowFormatParam = ["json", "csv", "xlsx"]
+);
 
 fn selector_of(q: &FlowQuery) -> Result<Selector, FieldError> {
     let bad = |e: SelectorError| {
@@ -452,14 +466,25 @@ async fn in_scope(
     Ok(scope)
 }
 
+/// Whether the segment after `/recalls/` is shaped like a recall id: `PATCH /recalls/flow` is
+/// then no route of its own, and is answered 405 with `Allow: GET` (the flow takes only GET),
+/// not taken as an update of a recall named `flow`.
+fn names_a_recall(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    let path = ctx.head().uri.path();
+    path.split_once("/recalls/")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or(""))
+        .and_then(|id| id.strip_prefix(suyuan_core::ids::RecallId::PREFIX))
+        .is_some_and(|rest| rest.starts_with('_'))
+}
+
 /// Updates an active recall's reason or advice (a supervisor whose jurisdiction covers the
 /// recall's, or an admin); the change is kept in its history.
 #[utoipa::path(tag = "recalls", request_body = RecallPatch, security(("bearer" = [])),
-    params(("id" = String, Path, description = "Recall id (`rcl_…`)")),
+    params(("id" = inline(suyuan_core::ids::RecallId), Path, description = "Recall id (`rcl_…`)")),
     responses((status = 200, body = RecallOut), (status = 403, body = suyuan_web::error::Problem),
               (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem),
               (status = 422, body = suyuan_web::error::Problem)))]
-#[patch("/recalls/{id}")]
+#[patch("/recalls/{id}", guard = "names_a_recall")]
 pub async fn update_recall(
     auth: SupervisorOrAdmin,
     state: web::Data<AppState>,
@@ -484,7 +509,7 @@ pub async fn update_recall(
 /// Withdraws an active recall (same scope rule as an update): trace pages and badges stop
 /// showing it; the recall and its history stay.
 #[utoipa::path(tag = "recalls", request_body = WithdrawIn, security(("bearer" = [])),
-    params(("id" = String, Path, description = "Recall id (`rcl_…`)")),
+    params(("id" = inline(suyuan_core::ids::RecallId), Path, description = "Recall id (`rcl_…`)")),
     responses((status = 200, body = RecallOut), (status = 403, body = suyuan_web::error::Problem),
               (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem),
               (status = 422, body = suyuan_web::error::Problem)))]
@@ -507,7 +532,7 @@ pub async fn withdraw_recall(
 
 /// A recall's history: its issue, each update and its withdrawal, oldest first (public
 /// information, like the recall).
-#[utoipa::path(tag = "recalls", params(("id" = String, Path, description = "Recall id (`rcl_…`)")),
+#[utoipa::path(tag = "recalls", params(("id" = inline(suyuan_core::ids::RecallId), Path, description = "Recall id (`rcl_…`)")),
     responses((status = 200, body = Vec<RecallChangeOut>), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/recalls/{id}/history")]
 pub async fn recall_history(

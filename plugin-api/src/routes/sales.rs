@@ -163,14 +163,16 @@ pub fn out(row: sale::Model, lines: Vec<sale_line::Model>) -> SaleOut {
 
 /// Filters and pagination.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SaleQuery {
-    /// A status.
+    /// A status (compared as given: a value that names no status gives an empty page).
     pub status: Option<String>,
     /// Only registered (`true`) or not yet registered (`false`) sales.
     pub registered: Option<bool>,
-    /// Continue after this sale id.
+    /// Continue after this sale id (the `next` of the previous page; any text, compared with the
+    /// ids as text).
     pub after: Option<String>,
-    /// Page size, 1 to 500 (default 100).
+    /// Page size (default 100); more than 500 is taken as 500, and 0 as 1.
     pub limit: Option<u64>,
 }
 
@@ -209,7 +211,7 @@ pub async fn list_sales(
 }
 
 /// Reads one sale.
-#[utoipa::path(tag = "sales", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = SaleOut), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "sales", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::SaleId), Path, description = "the sale (`sal_…`)")), responses((status = 200, body = SaleOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/sales/{id}")]
 pub async fn get_sale(
     auth: SellerAuth,
@@ -227,14 +229,15 @@ pub async fn get_sale(
 pub struct UnitsIn {
     /// The sale line.
     pub line_id: i64,
-    /// Unit codes (with serials), as scanned.
+    /// 1 to 1000 unit codes (with serials), as scanned.
+    #[schema(min_items = 1, max_items = 1000)]
     pub codes: Vec<String>,
 }
 
 /// Records unit codes scanned at packing (e-bikes and other unit-level categories). Each code
 /// must have been received by this seller and not sold before; the sale is registered once
 /// every traced line has its codes.
-#[utoipa::path(tag = "sales", request_body = UnitsIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "sales", request_body = UnitsIn, security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::SaleId), Path, description = "the sale (`sal_…`)")),
     responses((status = 200, body = SaleOut), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/sales/{id}/units")]
 pub async fn add_units(

@@ -89,9 +89,11 @@ pub async fn create_seller(
 
 /// Filters of the seller list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SellerQuery {
     /// Only sellers in this state: `provisional` lists the accounts awaiting review (not
-    /// deactivated), `verified` or `rejected`.
+    /// deactivated), `verified` or `rejected`; any other value is refused (422).
+    #[param(value_type = Option<Verification>, inline)]
     pub verification: Option<String>,
 }
 
@@ -127,7 +129,7 @@ pub async fn list_sellers(
 }
 
 /// Reads a seller: the seller itself, an admin, or a supervisor whose jurisdiction covers it.
-#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = String, Path, description = "seller id")),
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = inline(SellerId), Path, description = "seller id (`sel_…`)")),
     responses((status = 200, body = SellerOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/sellers/{id}")]
 pub async fn get_seller(
@@ -187,7 +189,7 @@ fn seller_id(raw: &str) -> Result<SellerId, ApiError> {
 /// own, it may use the whole API, and every other account claiming the same credit code is
 /// rejected. An admin, or the supervisor whose jurisdiction covers the account's division
 /// (another supervisor gets 404). 409 while another verified account holds the credit code.
-#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = String, Path, description = "seller id")),
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = inline(SellerId), Path, description = "seller id (`sel_…`)")),
     responses((status = 200, body = SellerOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem)))]
 #[post("/sellers/{id}/verify")]
 pub async fn verify_seller(
@@ -203,7 +205,7 @@ pub async fn verify_seller(
 
 /// Rejects an account awaiting review: it is deactivated at once (its tokens and sessions stop
 /// working); what it recorded is kept. An admin, or the supervisor of its division.
-#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = String, Path, description = "seller id")),
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = inline(SellerId), Path, description = "seller id (`sel_…`)")),
     responses((status = 200, body = SellerOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem)))]
 #[post("/sellers/{id}/reject")]
 pub async fn reject_seller(
@@ -220,7 +222,7 @@ pub async fn reject_seller(
 /// Deactivates a seller (admin only): every token and page session of it stops working at once,
 /// on every instance; its records are kept (trace records are kept three years) and an admin
 /// can still read them; its credit code may be registered again.
-#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = String, Path, description = "seller id")),
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = inline(SellerId), Path, description = "seller id (`sel_…`)")),
     responses((status = 204, description = "deactivated (or already)"), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/sellers/{id}")]
 pub async fn deactivate_seller(
@@ -236,7 +238,7 @@ pub async fn deactivate_seller(
 
 /// Revokes every token of a seller issued until now (admin only), page sessions included: for
 /// a token that leaked. Tokens minted afterwards work.
-#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = String, Path, description = "seller id")),
+#[utoipa::path(tag = "sellers", security(("bearer" = [])), params(("id" = inline(SellerId), Path, description = "seller id (`sel_…`)")),
     responses((status = 200, body = SellerOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[post("/sellers/{id}/revoke-tokens")]
 pub async fn revoke_tokens(

@@ -21,11 +21,16 @@ pub const PLATFORMS: [&str; 5] = ["shopify", "woocommerce", "youzan", "douyin", 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoreIn {
-    /// `shopify`, `woocommerce`, `youzan`, `douyin` or `standard`.
+    /// `shopify`, `woocommerce`, `youzan`, `douyin` or `standard` (read ignoring case and
+    /// surrounding spaces).
+    #[schema(value_type = suyuan_core::marketplace::Marketplace)]
     pub platform: String,
-    /// A name for the connection.
+    /// A name for the connection: 1 to 200 characters, not blank, without control characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// The shop's domain or id on the platform.
+    /// The shop's domain or id on the platform: 1 to 255 characters, not blank, without
+    /// control characters.
+    #[schema(min_length = 1, max_length = 255)]
     pub shop: String,
     /// The platform's webhook secret (Shopify app secret, WooCommerce webhook secret, Youzan
     /// client_secret, Douyin app_secret). Not given for `standard`: Suyuan generates one.
@@ -199,7 +204,7 @@ pub async fn list_stores(
 }
 
 /// Reads one store connection.
-#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::StoreId), Path, description = "the store connection (`sto_…`)")), responses((status = 200, body = StoreOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/stores/{id}")]
 pub async fn get_store(
     auth: SellerAuth,
@@ -211,7 +216,7 @@ pub async fn get_store(
 }
 
 /// Disables a connection: its deliveries are refused until it is enabled again.
-#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut)))]
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::StoreId), Path, description = "the store connection (`sto_…`)")), responses((status = 200, body = StoreOut)))]
 #[post("/stores/{id}/disable")]
 pub async fn disable_store(
     auth: SellerAuth,
@@ -224,7 +229,7 @@ pub async fn disable_store(
 }
 
 /// Enables a disabled connection.
-#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut)))]
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::StoreId), Path, description = "the store connection (`sto_…`)")), responses((status = 200, body = StoreOut)))]
 #[post("/stores/{id}/enable")]
 pub async fn enable_store(
     auth: SellerAuth,
@@ -237,7 +242,7 @@ pub async fn enable_store(
 }
 
 /// Deletes a connection (its listings and sales stay).
-#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204)))]
+#[utoipa::path(tag = "stores", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::StoreId), Path, description = "the store connection (`sto_…`)")), responses((status = 204)))]
 #[delete("/stores/{id}")]
 pub async fn delete_store(
     auth: SellerAuth,
@@ -258,7 +263,7 @@ pub struct RotateIn {
 }
 
 /// Rotates the secret; the previous one stays valid for 24 hours.
-#[utoipa::path(tag = "stores", request_body = RotateIn, security(("bearer" = [])), params(("id" = String, Path)), responses((status = 200, body = StoreOut)))]
+#[utoipa::path(tag = "stores", request_body = RotateIn, security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::StoreId), Path, description = "the store connection (`sto_…`)")), responses((status = 200, body = StoreOut)))]
 #[post("/stores/{id}/secret")]
 pub async fn rotate_secret(
     auth: SellerAuth,

@@ -121,18 +121,32 @@ fn scope(p: &Principal) -> Result<Option<SellerId>, ApiError> {
     }
 }
 
+crate::openapi::string_enum!(
+    /// The states of a submission (another is refused with 422).
+    SubmissionStatusParam = status::ALL
+);
+
+crate::openapi::string_pattern!(
+    /// A submission list cursor: a whole number (the `next` of a page), or nothing. The pattern
+    /// leaves out the 19-digit numbers the handler also reads (submission ids are far smaller).
+    SubmissionCursorParam = r"^(?:[+-]?0*[0-9]{1,18})?$"
+);
+
 /// Filters and pagination of the ledger.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SubmissionQuery {
     /// Only this state.
+    #[param(value_type = Option<SubmissionStatusParam>, inline)]
     pub status: Option<String>,
-    /// Only this platform.
+    /// Only this platform (compared as given).
     pub platform_id: Option<String>,
-    /// Only this record.
+    /// Only this record (compared as given).
     pub event_id: Option<String>,
     /// Continue after this submission id (the `next` of the previous page).
+    #[param(value_type = Option<SubmissionCursorParam>, inline)]
     pub after: Option<String>,
-    /// Page size, 1 to 500 (default 100).
+    /// Page size (default 100); more than 500 is taken as 500, and 0 as 1.
     pub limit: Option<u64>,
 }
 
@@ -189,7 +203,7 @@ pub async fn list_submissions(
 }
 
 /// Where one record went: its submission to each platform.
-#[utoipa::path(tag = "submissions", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "submissions", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::EventId), Path, description = "the record (`evt_…`)")),
     responses((status = 200, body = Vec<SubmissionOut>), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/events/{id}/submissions")]
 pub async fn event_submissions(

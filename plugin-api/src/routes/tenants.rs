@@ -18,9 +18,16 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OperatorIn {
-    /// Name of the marketplace business.
+    /// Name of the marketplace business: 1 to 200 characters, not blank, without control
+    /// characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// Marketplace platform (`shopify`, `woocommerce`, `youzan`, `douyin`, `standard`, or another slug).
+    /// Marketplace platform (`shopify`, `woocommerce`, `youzan`, `douyin`, `standard`, or another
+    /// slug): 1 to 32 letters, digits, `-` and `_`, kept in lower case; surrounding whitespace
+    /// is trimmed.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9_-]{1,32}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub platform: String,
     /// Contact e-mail.
     pub email: Option<String>,
@@ -30,7 +37,8 @@ pub struct OperatorIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupervisorIn {
-    /// Name of the office.
+    /// Name of the office: 1 to 200 characters, not blank, without control characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Division-code prefix overseen (`44`, `4403`, `440305`).
     pub jurisdiction: String,
@@ -133,6 +141,7 @@ pub async fn create_supervisor(
 #[serde(deny_unknown_fields)]
 pub struct TokenIn {
     /// `seller`, `operator`, `supervisor` or `admin`.
+    #[schema(value_type = Role)]
     pub role: String,
     /// The id the token speaks for (`sel_…`, `opr_…`, `sup_…`, `adm_…`).
     pub subject: String,

@@ -159,12 +159,25 @@ pub fn transfer_error(e: TransferError) -> ApiError {
     }
 }
 
+crate::openapi::string_enum!(
+    /// The states a transfer list can be filtered by (another is refused with 422).
+    TransferStatusParam = ["pending", "claimed", "expired", "cancelled"]
+);
+
+crate::openapi::string_pattern!(
+    /// A claim token as Suyuan makes them: 32 random bytes in unpadded base64url (another
+    /// finds nothing: 404).
+    ClaimTokenParam = r"^[A-Za-z0-9_-]{43}$"
+);
+
 /// Filters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TransferQuery {
     /// `pending`, `claimed`, `expired` or `cancelled`.
+    #[param(value_type = Option<TransferStatusParam>, inline)]
     pub status: Option<String>,
-    /// Page size, 1 to 500 (default 100).
+    /// Page size (default 100); more than 500 is taken as 500, and 0 as 1.
     pub limit: Option<u64>,
 }
 
@@ -222,7 +235,7 @@ pub async fn incoming_transfers(
 }
 
 /// One transfer, to its sender or its buyer.
-#[utoipa::path(tag = "transfers", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "transfers", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::TransferId), Path, description = "the transfer (`trf_…`)")),
     responses((status = 200, body = TransferOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/transfers/{id}")]
 pub async fn get_transfer(
@@ -235,7 +248,7 @@ pub async fn get_transfer(
 }
 
 /// Cancels a pending transfer (sender only): the claim link stops working.
-#[utoipa::path(tag = "transfers", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "transfers", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::TransferId), Path, description = "the transfer (`trf_…`)")),
     responses((status = 200, body = TransferOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem)))]
 #[post("/transfers/{id}/cancel")]
 pub async fn cancel_transfer(
@@ -262,7 +275,7 @@ pub struct ClaimedOut {
 /// caller's chain. Only the buyer (same credit code) may claim, once; a second claim is a 409.
 /// An account awaiting verification may claim only the transfer it was made from (403 for any
 /// other, and while a verified account holds its credit code).
-#[utoipa::path(tag = "transfers", security(("bearer" = [])), request_body = ClaimIn, params(("token" = String, Path)),
+#[utoipa::path(tag = "transfers", security(("bearer" = [])), request_body = ClaimIn, params(("token" = inline(ClaimTokenParam), Path, description = "the claim link's token")),
     responses((status = 201, body = ClaimedOut), (status = 404, body = suyuan_web::error::Problem), (status = 409, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/transfers/claim/{token}")]
 pub async fn claim_transfer(

@@ -364,3 +364,155 @@ both_engines_app!(
         .await;
     }
 );
+
+/// Checks the schema the OpenAPI document gives `schema_at` (a JSON pointer into the document)
+/// against values the handler takes and values it refuses.
+fn check_documented_format(doc: &Value, schema_at: &str, good: &[&str], bad: &[&str]) {
+    let schema = doc
+        .pointer(schema_at)
+        .unwrap_or_else(|| panic!("the document has nothing at {schema_at}"));
+    let validator = jsonschema::validator_for(schema).unwrap();
+    for s in good {
+        assert!(validator.is_valid(&json!(s)), "{schema_at}: {s:?} is taken");
+    }
+    for s in bad {
+        assert!(
+            !validator.is_valid(&json!(s)),
+            "{schema_at}: {s:?} is refused"
+        );
+    }
+}
+
+/// The schema of parameter `index` of `method path` (`~1` stands for `/` in a pointer).
+fn parameter_at(path: &str, method: &str, index: usize) -> String {
+    format!(
+        "/paths/{}/{method}/parameters/{index}/schema",
+        path.replace('~', "~0").replace('/', "~1")
+    )
+}
+
+/// Where parameter `name` of `method path` is in the document.
+fn parameter_index(doc: &Value, path: &str, method: &str, name: &str) -> usize {
+    doc["paths"][path][method]["parameters"]
+        .as_array()
+        .and_then(|ps| ps.iter().position(|p| p["name"] == name))
+        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+}
+
+#[test]
+fn the_documented_formats_take_what_the_handlers_take_and_refuse_the_rest() {
+    let doc = serde_json::to_value(suyuan_plugin_api::openapi::api_doc()).unwrap();
+    let param = |path: &str, method: &str, name: &str| {
+        parameter_at(path, method, parameter_index(&doc, path, method, name))
+    };
+    let alert_ids = [
+        "alr_1",
+        "alr_007",
+        "alr_-3",
+        "alr_+3",
+        "alr_123456789012345678",
+    ];
+    let not_alert_ids = [
+        "alr_", "alr_x", "alr_1.5", "1", "alr_1 ", " alr_1", "flg_1", "alr_+-1",
+    ];
+    check_documented_format(
+        &doc,
+        &param("/api/v1/analytics/alerts/{id}", "get", "id"),
+        &alert_ids,
+        &not_alert_ids,
+    );
+    check_documented_format(
+        &doc,
+        &param("/api/v1/analytics/alerts", "get", "after"),
+        &alert_ids,
+        &not_alert_ids,
+    );
+    check_documented_format(
+        &doc,
+        &param("/api/v1/flags", "get", "after"),
+        &["flg_12", "flg_-1"],
+        &["alr_12", "flg_", "flg_1x"],
+    );
+    check_documented_format(
+        &doc,
+        &param("/api/v1/submissions", "get", "after"),
+        &["", "12", "-3", "+4"],
+        &["x", "1e3", " 1", "1 ", "-"],
+    );
+    check_documented_format(
+        &doc,
+        &param("/api/v1/analytics/scores", "get", "period"),
+        &["2026-01", "2026-12", "0000-09"],
+        &[
+            "2026-13",
+            "2026-00",
+            "2026-1",
+            "2026-+1",
+            "2026-011",
+            " 2026-01",
+            "2026-01\n",
+        ],
+    );
+    check_documented_format(
+        &doc,
+        &param("/api/v1/analytics/timeliness", "get", "week"),
+        &["2026-W01", "2026-W49", "2026-W53"],
+        &["2026-W54", "2026-W00", "2026-49", "2026-w01", "2026-W1"],
+    );
+    check_documented_format(
+        &doc,
+        &param("/api/v1/imports/{kind}", "post", "dry_run"),
+        &[
+            "true",
+            "false",
+            "1",
+            "0",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "",
+            " true\t",
+            "\u{3000}off",
+        ],
+        &["TRUE", "maybe", "t rue", "2", "true false"],
+    );
+    check_documented_format(
+        &doc,
+        &param("/api/v1/sellers/{id}", "get", "id"),
+        &[
+            "sel_01JD0000000000000000000000",
+            "sel_01jd0000000000000000000000",
+        ],
+        &[
+            "sto_01JD0000000000000000000000",
+            "sel_01JD000000000000000000000I",
+            "sel_01JD000000000000000000000",
+            "SEL_01JD0000000000000000000000",
+        ],
+    );
+    let token = format!("{}-_", "A".repeat(41));
+    let short_token = "A".repeat(42);
+    let plus_token = format!("{short_token}+");
+    check_documented_format(
+        &doc,
+        &param("/api/v1/transfers/claim/{token}", "post", "token"),
+        &[token.as_str()],
+        &[short_token.as_str(), plus_token.as_str()],
+    );
+    let longest = "k".repeat(4096);
+    let too_long = "k".repeat(4097);
+    check_documented_format(
+        &doc,
+        "/components/schemas/CredentialIn/properties/value",
+        &["Bearer abc", " key\t", "a", longest.as_str()],
+        &["", " ", "Bearer é", "a\u{7f}b", too_long.as_str()],
+    );
+    let long_code = "a".repeat(65);
+    check_documented_format(
+        &doc,
+        "/components/schemas/PlatformIn/properties/code",
+        &["national", "zj-prov", " zj_prov "],
+        &["", "ZJ", "zj prov", long_code.as_str()],
+    );
+}

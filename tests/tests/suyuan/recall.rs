@@ -188,6 +188,18 @@ both_engines_app!(
         // An admin sees the whole chain.
         let res = flow(&app, &app.admin_token(), "batch=&gtin=9520001000010").await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // Another method on the flow is not an update of a recall named "flow": 405, and
+        // `Allow` names GET.
+        let res = client()
+            .patch(format!("{}/api/v1/recalls/flow", app.address))
+            .bearer_auth(app.admin_token())
+            .json(&serde_json::json!({"reason_zh": "改"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let allow = res.headers()["allow"].to_str().unwrap().to_owned();
+        assert!(allow.contains("GET") && !allow.contains("PATCH"), "{allow}");
         let res = flow(&app, &app.admin_token(), "gtin=9520001000010").await;
         assert_eq!(res.status(), StatusCode::OK);
         let all: serde_json::Value = res.json().await.unwrap();

@@ -14,7 +14,12 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct CredentialIn {
     /// The whole header value, e.g. `Bearer eyJ…` or an API key; sent in the platform's
-    /// credential header. Sealed at rest; never shown again.
+    /// credential header. Sealed at rest; never shown again. Surrounding whitespace is
+    /// trimmed; what is left is 1 to 4096 visible ASCII characters, spaces and tabs, and starts
+    /// and ends with a visible one.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[!-~](?:[\t -~]{0,4094}[!-~])?[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub value: String,
 }
 
@@ -54,7 +59,7 @@ fn credential_value(input: CredentialIn) -> Result<String, ApiError> {
 
 /// Sets the seller's credential for a platform (replacing any earlier one); submissions held for
 /// want of it are queued at once.
-#[utoipa::path(tag = "platforms", request_body = CredentialIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "platforms", request_body = CredentialIn, security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::PlatformId), Path, description = "the platform (`plt_…`)")),
     responses((status = 200, body = CredentialOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[put("/platforms/{id}/credentials")]
 pub async fn put_credentials(
@@ -76,7 +81,7 @@ pub async fn put_credentials(
 
 /// Removes the seller's credential for a platform. Submissions to a platform that requires one
 /// are then held until a new one is given.
-#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::PlatformId), Path, description = "the platform (`plt_…`)")), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/platforms/{id}/credentials")]
 pub async fn delete_credentials(
     auth: SellerAuth,

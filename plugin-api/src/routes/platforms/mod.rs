@@ -50,8 +50,10 @@ mod rules;
 pub use credentials::{CredentialIn, CredentialOut, delete_credentials, put_credentials};
 pub use kinds::{PlatformKindOut, list_platform_kinds};
 pub use registry::{
-    PlatformIn, PlatformOut, PlatformPatchIn, create_platform, get_platform, list_platforms, out,
-    patch_platform,
+    PlatformIn, PlatformKind, PlatformOut, PlatformPatchIn, create_platform, get_platform,
+    list_platforms, out, patch_platform,
 };
 pub use replay::{BackfillQuery, BackfilledOut, ReplayedOut, backfill, replay_dead};
-pub use rules::{RECORD_KINDS, RuleIn, RuleOut, RuleQuery, create_rule, delete_rule, list_rules};
+pub use rules::{
+    RECORD_KINDS, RecordKindParam, RuleIn, RuleOut, RuleQuery, create_rule, delete_rule, list_rules,
+};

@@ -28,17 +28,30 @@ where
     T::deserialize(d).map(Some)
 }
 
+crate::openapi::string_enum!(
+    /// What a platform is: one of the kinds `GET /api/v1/platform-kinds` lists.
+    PlatformKind = PLATFORM_KINDS.map(|(kind, _, _)| kind)
+);
+
 /// A platform to register.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformIn {
-    /// A short unique code: lower-case letters, digits, `-` and `_` (e.g. `national`, `zj-prov`).
+    /// A short unique code: 1 to 64 lower-case letters, digits, `-` and `_` (e.g. `national`,
+    /// `zj-prov`); surrounding whitespace is trimmed.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[a-z0-9_-]{1,64}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub code: String,
-    /// Chinese name.
+    /// Chinese name: 1 to 200 characters, not blank, without control characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// English name.
+    /// English name: 1 to 200 characters, not blank, without control characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub name_en: String,
-    /// What the platform is: see `GET /api/v1/platform-kinds`.
+    /// What the platform is: see `GET /api/v1/platform-kinds` (surrounding whitespace is
+    /// trimmed).
+    #[schema(value_type = PlatformKind)]
     pub kind: String,
     /// Base URL; the EPCIS capture path or the JSON path is appended. Loopback and private
     /// addresses are refused unless the installation allows them.
@@ -54,14 +67,19 @@ pub struct PlatformIn {
     /// Whether records are routed and sent to it (default true).
     pub enabled: Option<bool>,
     /// Attempts before a submission is dead-lettered (1–100; default: installation's).
+    #[schema(minimum = 1, maximum = 100)]
     pub max_attempts: Option<i32>,
     /// The first retry's delay in ms (10 ms – 1 h), doubled per attempt.
+    #[schema(minimum = 10, maximum = 3600000)]
     pub backoff_base_ms: Option<i64>,
-    /// The longest retry delay in ms (10 ms – 24 h).
+    /// The longest retry delay in ms (10 ms – 24 h), not less than `backoff_base_ms`.
+    #[schema(minimum = 10, maximum = 86400000)]
     pub backoff_max_ms: Option<i64>,
     /// The longest one request may take in ms (100 ms – 60 s).
+    #[schema(minimum = 100, maximum = 60000)]
     pub request_timeout_ms: Option<i64>,
     /// How long an EPCIS capture job is followed in ms (0 – 120 s).
+    #[schema(minimum = 0, maximum = 120000)]
     pub follow_max_ms: Option<i64>,
 }
 
@@ -69,11 +87,14 @@ pub struct PlatformIn {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformPatchIn {
-    /// Chinese name.
+    /// Chinese name (1 to 200 characters, not blank).
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    /// English name.
+    /// English name (1 to 200 characters, not blank).
+    #[schema(min_length = 1, max_length = 200)]
     pub name_en: Option<String>,
     /// Kind.
+    #[schema(value_type = Option<PlatformKind>)]
     pub kind: Option<String>,
     /// Base URL.
     pub base_url: Option<String>,
@@ -86,25 +107,25 @@ pub struct PlatformPatchIn {
     pub credential_header: Option<String>,
     /// Enabled or not.
     pub enabled: Option<bool>,
-    /// Retry budget.
+    /// Retry budget (1–100).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 100)]
     pub max_attempts: Option<Option<i32>>,
-    /// First retry delay (ms).
+    /// First retry delay (ms, 10 – 3,600,000).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 10, maximum = 3600000)]
     pub backoff_base_ms: Option<Option<i64>>,
-    /// Longest retry delay (ms).
+    /// Longest retry delay (ms, 10 – 86,400,000; not less than the first, as it will be).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 10, maximum = 86400000)]
     pub backoff_max_ms: Option<Option<i64>>,
-    /// Request timeout (ms).
+    /// Request timeout (ms, 100 – 60,000).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 100, maximum = 60000)]
     pub request_timeout_ms: Option<Option<i64>>,
-    /// Capture-job follow budget (ms).
+    /// Capture-job follow budget (ms, 0 – 120,000).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 120000)]
     pub follow_max_ms: Option<Option<i64>>,
 }
 
@@ -312,7 +333,7 @@ async fn platform_patch(
 }
 
 /// Changes a platform (admin). A new base URL is checked like a new platform's.
-#[utoipa::path(tag = "platforms", request_body = PlatformPatchIn, security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "platforms", request_body = PlatformPatchIn, security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::PlatformId), Path, description = "the platform (`plt_…`)")),
     responses((status = 200, body = PlatformOut), (status = 404, body = suyuan_web::error::Problem), (status = 422, body = suyuan_web::error::Problem)))]
 #[patch("/platforms/{id}")]
 pub async fn patch_platform(
@@ -351,7 +372,7 @@ pub async fn list_platforms(
 }
 
 /// Reads one platform.
-#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::PlatformId), Path, description = "the platform (`plt_…`)")),
     responses((status = 200, body = PlatformOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[get("/platforms/{id}")]
 pub async fn get_platform(

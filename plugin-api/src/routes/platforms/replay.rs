@@ -20,7 +20,7 @@ pub struct ReplayedOut {
 }
 
 /// Replays every dead submission to a platform: a seller's own, or (admin) every seller's.
-#[utoipa::path(tag = "submissions", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(tag = "submissions", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::PlatformId), Path, description = "the platform (`plt_…`)")),
     responses((status = 202, body = ReplayedOut), (status = 404, body = suyuan_web::error::Problem)))]
 #[post("/platforms/{id}/replay")]
 pub async fn replay_dead(
@@ -38,7 +38,8 @@ pub async fn replay_dead(
 /// When a backfill starts.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct BackfillQuery {
-    /// Only records recorded at or after this time (RFC 3339, or a date); default: all.
+    /// Only records recorded at or after this time (RFC 3339, or a date `YYYY-MM-DD` taken as
+    /// noon China time), not in the future; default: all.
     pub since: Option<String>,
 }
 
@@ -56,7 +57,7 @@ pub struct BackfilledOut {
 /// Sends a platform registered late (or given a new rule) the records made before: every
 /// record its rules match that it does not have yet, oldest first per seller. Safe to repeat.
 #[utoipa::path(tag = "platforms", security(("bearer" = [])),
-    params(("id" = String, Path), BackfillQuery),
+    params(("id" = inline(suyuan_core::ids::PlatformId), Path, description = "the platform (`plt_…`)"), BackfillQuery),
     responses((status = 202, body = BackfilledOut), (status = 404, body = suyuan_web::error::Problem),
         (status = 422, body = suyuan_web::error::Problem)))]
 #[post("/platforms/{id}/backfill")]

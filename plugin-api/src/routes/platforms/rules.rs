@@ -25,6 +25,11 @@ pub const RECORD_KINDS: [&str; 7] = [
     "recall",
 ];
 
+crate::openapi::string_enum!(
+    /// A record kind a routing rule may name (one of [`RECORD_KINDS`]).
+    RecordKindParam = RECORD_KINDS
+);
+
 /// A routing rule to create.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,7 +42,8 @@ pub struct RuleIn {
     /// for any.
     pub jurisdiction: Option<String>,
     /// Record kinds (`receipt`, `sale`, `shipment`, `return`, `correction`, `aggregation`,
-    /// `recall`); leave out for any.
+    /// `recall`), at least one; leave out for any.
+    #[schema(value_type = Option<Vec<RecordKindParam>>, inline, min_items = 1)]
     pub record_kinds: Option<Vec<String>>,
 }
 
@@ -159,7 +165,7 @@ pub async fn create_rule(
 /// Which rules to list.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct RuleQuery {
-    /// Only this platform's rules.
+    /// Only this platform's rules (compared as given: another value lists none).
     pub platform_id: Option<String>,
 }
 
@@ -176,7 +182,7 @@ pub async fn list_rules(
 }
 
 /// Deletes a routing rule (admin). Submissions already made stay and are still sent.
-#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(("id" = String, Path)), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
+#[utoipa::path(tag = "platforms", security(("bearer" = [])), params(("id" = inline(suyuan_core::ids::RoutingRuleId), Path, description = "the rule (`rte_…`)")), responses((status = 204), (status = 404, body = suyuan_web::error::Problem)))]
 #[delete("/routing-rules/{id}")]
 pub async fn delete_rule(
     _auth: AdminAuth,
