@@ -80,16 +80,21 @@ pub async fn claim_at(
     let backend = db.get_database_backend();
     let pg = backend == DbBackend::Postgres;
     // Placeholders of this condition's own values, in order.
-    let (p1, p2, p3) = if pg {
-        ("$1", "$2", "$3")
+    let (p1, p2, p3, p4, p5) = if pg {
+        ("$1", "$2", "$3", "$4", "$5")
     } else {
-        ("?", "?", "?")
+        ("?", "?", "?", "?", "?")
     };
     let lock = if pg {
         "FOR UPDATE OF s SKIP LOCKED"
     } else {
         ""
     };
+    // The due condition is stated again on `s`, the row that is locked: under READ COMMITTED,
+    // PostgreSQL re-checks a locked row's newest version against the conditions on that row
+    // only. The heads sub-query reads the statement's snapshot, so without it a row another
+    // instance claimed (and committed) after that snapshot was locked and claimed again, and
+    // sent twice.
     // Only the head of each stream (the lowest open `seq` of a seller to a platform) can be
     // sent; the heads are found from the partial index of open rows, so the costlier check
     // (another seller's open submission naming one of the same codes) runs for heads only.
@@ -103,12 +108,13 @@ pub async fn claim_at(
                WHERE ((hs.status = 'pending' AND hs.next_attempt_at <= {p1}) OR (hs.status = 'sending' AND hs.locked_until < {p2})) \
                  AND hs.platform_id IN (SELECT pl.id FROM platforms pl WHERE pl.enabled) \
                ORDER BY hs.id LIMIT {heads}) \
+             AND ((s.status = 'pending' AND s.next_attempt_at <= {p3}) OR (s.status = 'sending' AND s.locked_until < {p4})) \
              AND NOT EXISTS (SELECT 1 FROM trace_event_codes sc \
                JOIN trace_event_codes bc ON bc.code = sc.code \
                JOIN submissions b ON b.event_id = bc.event_id \
                WHERE sc.event_id = s.event_id AND b.platform_id = s.platform_id \
                  AND b.seller_id <> s.seller_id AND b.id < s.id AND b.status IN ('pending', 'sending')) \
-           ORDER BY s.id LIMIT {p3} {lock})",
+           ORDER BY s.id LIMIT {p5} {lock})",
         // The heads due now (the LIMIT also keeps the planner from flattening this, so the
         // code check runs on heads only).
         heads = HEAD_WINDOW,
@@ -116,7 +122,7 @@ pub async fn claim_at(
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let selected = Expr::cust_with_values::<_, sea_orm::Value, _>(
         selected,
-        [now.into(), now.into(), limit.into()],
+        [now.into(), now.into(), now.into(), now.into(), limit.into()],
     );
     QUEUE.claim_selected(db, now, lease, selected).await
 }

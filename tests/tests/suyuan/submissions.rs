@@ -1103,22 +1103,13 @@ mod store_level {
     use suyuan_tests::both_engines;
 
     async fn one_routed_submission(db: &TestDb) -> (SellerId, String) {
-        let seller = tenants::create_seller(
-            &db.db,
-            NewSeller {
-                name: "租约测试".into(),
-                credit_code: suyuan_core::credit_code::CreditCode::with_check_character(
-                    "91440104MA59ABCD1",
-                )
-                .unwrap(),
-                division_code: DivisionCode::parse("440104").unwrap(),
-                seller_type: suyuan_core::tenancy::SellerType::Offline,
-                email: None,
-            },
-        )
-        .await
-        .unwrap()
-        .id;
+        let (mut sellers, platform) = routed_submissions(db, 1).await;
+        (sellers.remove(0), platform)
+    }
+
+    /// One platform taking every record, and `n` sellers with one receipt each, routed: `n`
+    /// streams, each with one submission due now.
+    async fn routed_submissions(db: &TestDb, n: usize) -> (Vec<SellerId>, String) {
         let platform = outbox::create_platform(
             &db.db,
             NewPlatform {
@@ -1147,43 +1138,109 @@ mod store_level {
         )
         .await
         .unwrap();
-        let code = code("L1");
-        let t = FixedOffset::east_opt(8 * 3600)
+        let mut sellers = Vec::new();
+        for i in 0..n {
+            let credit = if i == 0 {
+                "91440104MA59ABCD1".to_string()
+            } else {
+                format!("91440104MA59A{i:04}")
+            };
+            let seller = tenants::create_seller(
+                &db.db,
+                NewSeller {
+                    name: format!("租约测试{i}"),
+                    credit_code: suyuan_core::credit_code::CreditCode::with_check_character(
+                        &credit,
+                    )
+                    .unwrap(),
+                    division_code: DivisionCode::parse("440104").unwrap(),
+                    seller_type: suyuan_core::tenancy::SellerType::Offline,
+                    email: None,
+                },
+            )
+            .await
             .unwrap()
-            .with_ymd_and_hms(2026, 11, 20, 10, 0, 0)
+            .id;
+            let code = code(&format!("L{}", i + 1));
+            let t = FixedOffset::east_opt(8 * 3600)
+                .unwrap()
+                .with_ymd_and_hms(2026, 11, 20, 10, 0, 0)
+                .unwrap();
+            let event = TraceEvent::object(Action::Observe, t, Utc::now())
+                .epc(code.to_epc_uri())
+                .biz_step(BizStep::Receiving)
+                .build()
+                .unwrap();
+            ledger::append_one(
+                &db.db,
+                &seller,
+                &event,
+                RecordMeta {
+                    kind: RecordKind::Receipt,
+                    category: None,
+                    region: None,
+                    buyer_type: None,
+                    corrects: None,
+                    deadline_at: None,
+                    missing_elements: vec![],
+                    catalogue_version: None,
+                    codes: vec![CodeEntry {
+                        role: CodeRole::Epc,
+                        code,
+                        quantity: None,
+                        uom: None,
+                    }],
+                },
+            )
+            .await
             .unwrap();
-        let event = TraceEvent::object(Action::Observe, t, Utc::now())
-            .epc(code.to_epc_uri())
-            .biz_step(BizStep::Receiving)
-            .build()
-            .unwrap();
-        ledger::append_one(
-            &db.db,
-            &seller,
-            &event,
-            RecordMeta {
-                kind: RecordKind::Receipt,
-                category: None,
-                region: None,
-                buyer_type: None,
-                corrects: None,
-                deadline_at: None,
-                missing_elements: vec![],
-                catalogue_version: None,
-                codes: vec![CodeEntry {
-                    role: CodeRole::Epc,
-                    code,
-                    quantity: None,
-                    uom: None,
-                }],
-            },
-        )
-        .await
-        .unwrap();
-        let report = outbox::route_pass(&db.db, 10, 10).await.unwrap();
-        assert_eq!((report.events, report.submissions), (1, 1));
-        (seller, platform.id)
+            sellers.push(seller);
+        }
+        let report = outbox::route_pass(&db.db, 1000, 1000).await.unwrap();
+        assert_eq!((report.events, report.submissions), (n, n));
+        (sellers, platform.id)
     }
+
+    // Two workers claiming at once, as two instances do: every submission is handed out once.
+    // Each claim takes the lowest due head, so the two collide on nearly every claim; on
+    // PostgreSQL a row the other worker claimed after this statement's snapshot was taken
+    // must be skipped, not claimed again (the race behind a submission sent twice).
+    both_engines!(
+        two_workers_claiming_at_once_hand_each_submission_out_once,
+        |db: TestDb| async move {
+            const N: usize = 120;
+            let _ = routed_submissions(&db, N).await;
+            let lease = chrono::Duration::seconds(60);
+            let worker = |db: sea_orm::DatabaseConnection| async move {
+                let mut mine = Vec::new();
+                loop {
+                    let claimed = outbox::claim(&db, 1, lease).await.unwrap();
+                    if claimed.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(claimed.into_iter().map(|s| (s.id, s.attempts)));
+                }
+            };
+            let (a, b) = tokio::join!(
+                tokio::spawn(worker(db.db.clone())),
+                tokio::spawn(worker(db.db.clone()))
+            );
+            let (a, b) = (a.unwrap(), b.unwrap());
+            let all: Vec<_> = a.iter().chain(&b).collect();
+            let ids: HashSet<_> = all.iter().map(|(id, _)| *id).collect();
+            assert_eq!(ids.len(), N, "every submission was claimed");
+            assert_eq!(
+                all.len(),
+                N,
+                "no submission was claimed twice (worker a took {}, worker b {}; claimed again: {:?})",
+                a.len(),
+                b.len(),
+                all.iter()
+                    .filter(|(_, attempts)| *attempts > 1)
+                    .collect::<Vec<_>>()
+            );
+        }
+    );
 
     both_engines!(
         a_claim_is_held_for_its_lease_then_taken_over_and_the_old_claim_cannot_write,
