@@ -1,11 +1,11 @@
 //! How often the built-in catalogue classifies a marketplace listing title as the category a person
 //! would (and, for an e-bike, as the part a person would: vehicle, battery or charger): measured on
-//! labelled titles in `tests/data/` (see its README). The development set and the held-out sets already
-//! learnt from are what the rules are tuned on; the newest held-out set is written before it is
-//! measured and only measures (the eighth, `classify_heldout8.tsv`, did until the seventh round read
-//! its misses; the ninth is written after that round). The per-set guards hold the rules alone; the
-//! learned title model (`Catalogue::read`) is measured leave-one-set-out, trained on every set but the
-//! one it reads.
+//! labelled titles in `tests/data/` (see its README). The development set and the first eight
+//! held-out sets are what the rules are tuned on; the per-set guards hold the rules alone on them.
+//! The learned title model (`Catalogue::read`, which lets it lead on the title) learns from those,
+//! the ninth held-out set and the training files, and is measured leave-one-set-out on titles the
+//! rules never read. The newest held-out set (the tenth) is written blind, committed before it is
+//! measured, and only measures: the 95% check.
 //!
 //! `cargo test -p suyuan-core --test classification -- --nocapture` prints the accuracies; the
 //! development set's misses are always printed, the held-out sets' only with
@@ -64,10 +64,13 @@ impl Outcome {
     }
 }
 
-/// The learned title model trained on every labelled set but `left_out` (leave-one-set-out).
+/// The learned title model trained on every labelled set it learns from but `left_out`
+/// (leave-one-set-out; the newest unseen set is never among them).
 fn model_without(left_out: &str) -> TitleModel {
     let texts: Vec<String> = SETS
         .iter()
+        .chain(&[PREVIOUS_UNSEEN_SET])
+        .chain(&TRAINING_FILES)
         .filter(|name| **name != left_out)
         .map(|name| {
             std::fs::read_to_string(
@@ -238,24 +241,26 @@ fn the_ninth_held_out_set_keeps_its_accuracy() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// THE 95% CHECK ON TITLES NEVER SEEN. It measures the newest held-out set nobody tuned on. The eighth
-// set held it until the seventh round read its misses; the ninth set (`classify_heldout9.tsv`, being
-// written blind) takes it next: change `NEWEST_UNSEEN_SET` to it, and the `ignore` reason to its
-// figure, when it is committed.
+// THE 95% CHECK ON TITLES NEVER SEEN. It measures the newest held-out set that neither the rules nor
+// the learned model has read: the tenth (`classify_heldout10.tsv`, written blind, committed in
+// `ab0dfb0` before it was measured). Keep it out of the model's training sets and of every rule
+// change; once someone reads its misses to tune, it stops measuring unseen titles, and an eleventh
+// set, written blind, takes its place here.
 // ---------------------------------------------------------------------------------------------------
 
-/// The newest labelled set that no rule was tuned on (see the marked block above).
-const NEWEST_UNSEEN_SET: &str = "classify_heldout9.tsv";
+/// The newest labelled set that neither the rules nor the learned model has read (see the marked
+/// block above).
+const NEWEST_UNSEEN_SET: &str = "classify_heldout10.tsv";
 
 /// Issue 10's goal: 95% on titles never seen while tuning, as the catalogue reads them (the rules and
 /// the learned title model, trained on every other set). The eighth set measured 84.8% when it was
-/// fresh (the rules alone; the model did not exist); the ninth, written blind after the seventh
-/// round and committed (`2a53c2e`) before it was measured, measured once: 85.0% (340/400) with the
-/// rules and the model, 84.2% (337/400) with the rules alone (the sixth round's rules: 83.2%); 98
-/// titles flagged for confirmation held 42 of the 60 misses. The goal is not met; the check runs
-/// with `--ignored` until a fresh set meets it.
+/// fresh (the rules alone); the ninth 85.0% (the rules with a naive Bayes fallback). The tenth,
+/// written blind and committed (`ab0dfb0`) before it was measured, measured once with the model
+/// leading (softmax regression trained on 7,201 titles, 4,100 of them written for it): 95.0%
+/// (380/400); the rules alone 81.0%. 99 titles were flagged for confirmation, holding 17 of the 20
+/// misses (the titles not flagged: 99.0% right). Without the 20 titles that have a near-duplicate
+/// among the training titles (similarity 0.8 or more), 94.7% (360/380).
 #[test]
-#[ignore = "goal not met: the ninth held-out set measured 85.0% fresh (rules and model; the rules alone 84.2%) (issue 10, item 10)"]
 fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent_of_the_time() {
     let rules = measure(NEWEST_UNSEEN_SET);
     print!("the rules alone, ");
@@ -272,14 +277,17 @@ fn titles_never_seen_while_tuning_are_classified_as_labelled_at_least_95_percent
     assert!(print_outcome(NEWEST_UNSEEN_SET, &outcome, false) >= 0.95);
 }
 
-/// Leave-one-set-out: each set read by the rules and a learned title model trained on every other
-/// set. The rules have read every set's misses, so these figures are not of titles never seen; they
-/// guard the model's part (the README's fresh-set study measures what it adds on unseen titles).
+/// Leave-one-set-out on titles the rules never read: each training file and the ninth held-out
+/// set, read by the rules and a learned title model trained on every other set. When the model
+/// was made to lead (`MODEL_LEADS_AT` 0.9) the mean was 90.5% (the training files 89.8%, from 86.5%
+/// to 93.0%; the ninth set 95.8%); the rules alone score 80.5% on the same titles. A training file
+/// covers a few categories in new styles, so leaving it out takes most of what the model knows of
+/// them: these figures are harder than a fresh set's.
 #[test]
 fn leave_one_set_out_the_rules_and_the_learned_model_keep_their_accuracy() {
     let mut accuracies = Vec::new();
     let (mut flagged, mut total) = (0, 0);
-    for name in SETS {
+    for name in TRAINING_FILES.iter().chain(&[PREVIOUS_UNSEEN_SET]) {
         let model = model_without(name);
         let outcome = measure_with(name, Some(&model));
         print!("leave-one-set-out, ");
@@ -299,7 +307,7 @@ fn leave_one_set_out_the_rules_and_the_learned_model_keep_their_accuracy() {
         mean * 100.0,
         flagged as f64 * 100.0 / total as f64
     );
-    assert!(mean >= 0.98);
+    assert!(mean >= 0.89);
 }
 
 /// Writes every set's titles with the rules' answer and confidence to the file named by
@@ -311,7 +319,15 @@ fn predictions_can_be_dumped_for_study() {
     };
     let catalogue = Catalogue::builtin().unwrap();
     let mut out = String::from("set\ttitle\tcategory\tpart\tgot\tgot_part\tconfidence\n");
-    for name in SETS {
+    // The sets the rules were tuned on, the newest unseen one, and any others named in
+    // `SUYUAN_DUMP_EXTRA` (comma-separated file names under `core/tests/data/`).
+    let extra = std::env::var("SUYUAN_DUMP_EXTRA").unwrap_or_default();
+    let names = SETS
+        .iter()
+        .copied()
+        .chain([NEWEST_UNSEEN_SET])
+        .chain(extra.split(',').map(str::trim).filter(|n| !n.is_empty()));
+    for name in names {
         for row in read_set(name) {
             let listing = ListingFacts {
                 title: row.title.clone(),
@@ -334,6 +350,22 @@ fn predictions_can_be_dumped_for_study() {
 }
 
 /// Every labelled set, oldest first.
+/// Labelled titles written only for the learned model to learn from (see the README): the rules
+/// never read them.
+const TRAINING_FILES: [&str; 7] = [
+    "classify_train1.tsv",
+    "classify_train2.tsv",
+    "classify_train3.tsv",
+    "classify_train4.tsv",
+    "classify_train5.tsv",
+    "classify_train6.tsv",
+    "classify_train7.tsv",
+];
+
+/// The ninth held-out set: measured once while fresh, now learnt from (the rules never tuned on it).
+const PREVIOUS_UNSEEN_SET: &str = "classify_heldout9.tsv";
+
+/// Every labelled set the rules were tuned on, oldest first.
 const SETS: [&str; 9] = [
     "classify_dev.tsv",
     "classify_heldout.tsv",
@@ -345,3 +377,101 @@ const SETS: [&str; 9] = [
     "classify_heldout7.tsv",
     "classify_heldout8.tsv",
 ];
+
+/// A study of the learned model, not a check: the set `SUYUAN_STUDY_TARGET` (default the ninth)
+/// read by a model trained on every other labelled set and the files in `SUYUAN_STUDY_EXTRA`
+/// (comma-separated), with the training of `SUYUAN_STUDY_EPOCHS` and `SUYUAN_STUDY_RATE`; prints
+/// the model alone and each way of combining it with the rules.
+#[test]
+#[ignore = "a study, run by hand"]
+fn learned_model_study() {
+    let env = |k: &str| std::env::var(k).ok();
+    let target = env("SUYUAN_STUDY_TARGET").unwrap_or_else(|| "classify_heldout9.tsv".into());
+    let mut names: Vec<String> = SETS.iter().map(|s| s.to_string()).collect();
+    names.push(PREVIOUS_UNSEEN_SET.to_string());
+    names.extend(
+        env("SUYUAN_STUDY_EXTRA")
+            .unwrap_or_else(|| TRAINING_FILES.join(","))
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned),
+    );
+    let texts: Vec<String> = names
+        .iter()
+        .filter(|n| **n != target)
+        .map(|n| {
+            std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/data")
+                    .join(n),
+            )
+            .unwrap()
+        })
+        .collect();
+    let rows: Vec<(&str, String)> = texts.iter().flat_map(|t| parse_labelled_set(t)).collect();
+    let training = suyuan_core::catalogue::Training {
+        epochs: env("SUYUAN_STUDY_EPOCHS")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(suyuan_core::catalogue::TRAINING.epochs),
+        rate: env("SUYUAN_STUDY_RATE")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(suyuan_core::catalogue::TRAINING.rate),
+    };
+    let started = std::time::Instant::now();
+    let model = TitleModel::train_with(rows.iter().map(|(t, l)| (*t, l.as_str())), training);
+    println!(
+        "trained on {} titles in {:?} ({training:?})",
+        rows.len(),
+        started.elapsed()
+    );
+    let catalogue = Catalogue::builtin().unwrap();
+    let set = read_set(&target);
+    let truth = |row: &Labelled| {
+        suyuan_core::catalogue::title_label(row.category.as_deref(), row.part.as_deref())
+    };
+    let mut alone = 0;
+    let mut rules_right = 0;
+    let thresholds = [0.5, 0.7, 0.8, 0.9, 0.95, 0.99];
+    let mut led = [0usize; 6];
+    let mut rules_part = 0;
+    for row in &set {
+        let listing = ListingFacts {
+            title: row.title.clone(),
+            ..ListingFacts::default()
+        };
+        let rules = catalogue
+            .classify_by_rules(&listing)
+            .map_or("none".to_owned(), |c| {
+                suyuan_core::catalogue::title_label(Some(c.category.as_str()), c.part.as_deref())
+            });
+        let (label, p) = model.predict(&row.title);
+        let want = truth(row);
+        alone += usize::from(label == want);
+        rules_right += usize::from(rules == want);
+        for (i, th) in thresholds.iter().enumerate() {
+            let answer = if p >= *th { label } else { rules.as_str() };
+            led[i] += usize::from(answer == want);
+        }
+        // Where both name the same category, the rules' part instead of the model's.
+        let same_category = rules.split('/').next() == label.split('/').next();
+        let answer = if same_category { rules.as_str() } else { label };
+        rules_part += usize::from(answer == want);
+    }
+    let pct = |n: usize| n as f64 * 100.0 / set.len() as f64;
+    println!(
+        "{target}: rules {:.1}%, model alone {:.1}%",
+        pct(rules_right),
+        pct(alone)
+    );
+    for (th, n) in thresholds.iter().zip(led) {
+        println!(
+            "  the model unless its p < {th}, then the rules: {:.1}%",
+            pct(n)
+        );
+    }
+    println!(
+        "  the model, with the rules' part where both name one category: {:.1}%",
+        pct(rules_part)
+    );
+}

@@ -106,7 +106,8 @@ pub async fn upsert_from_delivery(
             r.and_then(|r| r.classification_part.clone()),
         )
     } else {
-        match catalogue.classify(&facts) {
+        // The rules and the learned title model together (the model leads on the title).
+        match catalogue.read(&facts).classification {
             Some(c) => (
                 Some(c.category.to_string()),
                 Some(c.rule.to_string()),

@@ -11,9 +11,10 @@
 //! ([`Catalogue::builtin_with_extension`]) without recompiling. Every file is validated on load, and
 //! errors name the category and the field at fault.
 //!
-//! [`Catalogue::classify`] applies the catalogue's rules; [`Catalogue::read`] adds a learned title model
-//! ([`TitleModel`], trained on the labelled titles of `core/tests/data/`) that answers for a title the
-//! rules leave unclassified and flags listings for the seller to confirm where the two disagree.
+//! [`Catalogue::classify`] applies the catalogue's rules; [`Catalogue::read`] reads a listing with a
+//! learned title model ([`TitleModel`], trained on the labelled titles of `core/tests/data/`) and the
+//! rules together: the model leads on what the title says, the rules on what the other fields say,
+//! and a listing on which the two disagree is flagged for the seller to confirm.
 
 mod category;
 mod classify;
@@ -40,7 +41,7 @@ mod vocabulary_tests;
 
 pub use category::{Category, DeadlineOverride};
 pub use classify::{
-    Classification, ListingFacts, ListingField, MODEL_ANSWERS_AT, MODEL_DOUBTS_AT, MatchedRule,
+    Classification, ListingFacts, ListingField, MODEL_DOUBTS_AT, MODEL_LEADS_AT, MatchedRule,
     Reading,
 };
 pub use elements::{DataElement, ElementPhase, UnknownDataElement};
@@ -48,7 +49,9 @@ pub use error::{CatalogueError, Problem};
 pub use granularity::{Aggregation, Certificate, CertificateKind, Granularity, UnitOfMeasure};
 pub use heads::AccessoryHeads;
 pub use ids::{CategoryId, CategoryIdError};
-pub use learned::{TitleModel, label as title_label, parse_set as parse_labelled_set};
+pub use learned::{
+    TRAINING, TitleModel, Training, label as title_label, parse_set as parse_labelled_set,
+};
 pub use rules::{GtinPrefix, Keyword, MarketplaceCategory, MatchRules, PartRules};
 
 use std::collections::{HashMap, HashSet};

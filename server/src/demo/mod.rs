@@ -238,7 +238,7 @@ async fn seed(db: &Db, catalogue: &Catalogue, key: &SecretKey) -> anyhow::Result
                 .map(|g| vec![g.as_str().to_owned()])
                 .unwrap_or_default(),
         };
-        let class = catalogue.classify(&facts);
+        let class = catalogue.read(&facts).classification;
         let trace_code = barcode.map(|g| format!("https://id.gs1.org/01/{}", g.to_gtin14()));
         suyuan_store::listings::insert_row(
             db,
