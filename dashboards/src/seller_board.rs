@@ -52,6 +52,19 @@ pub async fn seller_home(
         .into_iter()
         .filter(|l| l.status != "deleted")
         .collect();
+    let to_confirm: Vec<_> = listings::list(
+        &state.db,
+        &id,
+        &ListingFilter {
+            needs_confirmation: Some(true),
+            limit: 200,
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .filter(|l| l.status != "deleted")
+    .collect();
     let incoming =
         suyuan_store::transfers::list_incoming(&state.db, &id, Some("pending"), 100).await?;
     let name = suyuan_store::tenants::seller_name(&state.db, id.as_str())
@@ -84,6 +97,29 @@ pub async fn seller_home(
                         td { (l.title) }
                         td { (l.platform) }
                         td { (l.category_id.as_deref().map(|c| board::category_name(&state, lang, c)).unwrap_or_default()) }
+                    } } }
+                } }
+            }
+        }
+        section.card #to-confirm {
+            h2 { (t(lang, "请确认类目的商品", "Listings whose category to confirm")) " (" (to_confirm.len()) ")" }
+            @if to_confirm.is_empty() {
+                p.muted { (t(lang, "没有需要确认的商品类目。", "No listing's category needs confirming.")) }
+            } @else {
+                p.muted { (t(lang,
+                    "标题模型与目录规则对这些标题的判断不一致。类目正确时以同一类目确认，不正确时改为正确类目（接口 PATCH /api/v1/listings/{id}）。",
+                    "The title model and the catalogue's rules read these titles differently. Confirm a right category by setting the same one, or set the right one (PATCH /api/v1/listings/{id}).")) }
+                div.table-wrap { table {
+                    thead { tr {
+                        th scope="col" { (t(lang, "商品", "Listing")) }
+                        th scope="col" { (t(lang, "判断的类别", "Category read")) }
+                    } }
+                    tbody { @for l in &to_confirm { tr {
+                        td { (l.title) }
+                        td { @match l.category_id.as_deref() {
+                            Some(c) => (board::category_name(&state, lang, c)),
+                            None => (t(lang, "不在目录内", "Outside the catalogue")),
+                        } }
                     } } }
                 } }
             }

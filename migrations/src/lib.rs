@@ -32,6 +32,7 @@ mod m20261207_000040_add_alert_notes;
 mod m20261207_000050_create_analytics_overviews;
 mod m20261207_000060_create_import_runs;
 mod m20261207_000070_add_inbox_unredacted_index;
+mod m20261208_000010_add_listing_needs_confirmation;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000050_create_analytics_overviews::Migration),
             Box::new(m20261207_000060_create_import_runs::Migration),
             Box::new(m20261207_000070_add_inbox_unredacted_index::Migration),
+            Box::new(m20261208_000010_add_listing_needs_confirmation::Migration),
         ]
     }
 }

@@ -97,24 +97,28 @@ pub async fn upsert_from_delivery(
         barcodes: barcodes.clone(),
     };
     let overridden = existing.as_ref().is_some_and(|r| r.category_overridden);
-    let (category, rule, confidence, part) = if overridden {
+    let (category, rule, confidence, part, to_confirm) = if overridden {
         let r = existing.as_ref();
         (
             r.and_then(|r| r.category_id.clone()),
             r.and_then(|r| r.classification_rule.clone()),
             r.and_then(|r| r.classification_confidence),
             r.and_then(|r| r.classification_part.clone()),
+            false,
         )
     } else {
         // The rules and the learned title model together (the model leads on the title).
-        match catalogue.read(&facts).classification {
+        let reading = catalogue.read(&facts);
+        let to_confirm = reading.needs_confirmation;
+        match reading.classification {
             Some(c) => (
                 Some(c.category.to_string()),
                 Some(c.rule.to_string()),
                 Some(f64::from(c.confidence)),
                 c.part,
+                to_confirm,
             ),
-            None => (None, None, None, None),
+            None => (None, None, None, None, to_confirm),
         }
     };
     let identity = identity_from_barcodes(barcodes.iter().map(String::as_str));
@@ -145,6 +149,7 @@ pub async fn upsert_from_delivery(
             am.classification_rule = Set(rule);
             am.classification_confidence = Set(confidence);
             am.classification_part = Set(part);
+            am.classification_needs_confirmation = Set(to_confirm);
             am.needs_code = Set(category.is_some() && identity.is_none() && !attached);
             am.trace_code = Set(identity);
             am.external_updated_at = Set(data.updated_at.or(Some(now)));
@@ -168,6 +173,7 @@ pub async fn upsert_from_delivery(
                 classification_confidence: Set(confidence),
                 classification_part: Set(part),
                 category_overridden: Set(false),
+                classification_needs_confirmation: Set(to_confirm),
                 trace_code: Set(identity),
                 external_updated_at: Set(data.updated_at.or(Some(now))),
                 created_at: Set(now),
@@ -236,6 +242,8 @@ pub struct ListingFilter {
     pub category: Option<String>,
     /// Only listings that need a code (`true`) or do not.
     pub needs_code: Option<bool>,
+    /// Only listings whose category the seller should confirm (`true`) or not.
+    pub needs_confirmation: Option<bool>,
     /// Only this store.
     pub store_id: Option<String>,
     /// Keyset pagination: ids after this one.
@@ -262,6 +270,9 @@ pub async fn list(
     }
     if let Some(n) = f.needs_code {
         q = q.filter(listing::Column::NeedsCode.eq(n));
+    }
+    if let Some(n) = f.needs_confirmation {
+        q = q.filter(listing::Column::ClassificationNeedsConfirmation.eq(n));
     }
     if let Some(s) = &f.store_id {
         q = q.filter(listing::Column::StoreId.eq(s.as_str()));
@@ -337,6 +348,8 @@ pub async fn override_category(
     am.classification_rule = Set(category.map(|_| "seller override".to_owned()));
     am.classification_confidence = Set(category.map(|_| 1.0));
     am.classification_part = Set(None);
+    // The seller has spoken: set (confirmed) or cleared until the next delivery reads it again.
+    am.classification_needs_confirmation = Set(false);
     am.needs_code = Set(category.is_some() && !has_identity && !attached);
     am.updated_at = Set(Utc::now());
     Ok(am.update(db).await?)

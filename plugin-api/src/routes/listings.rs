@@ -54,6 +54,14 @@ pub struct ListingOut {
     pub part: Option<String>,
     /// Whether the seller set the category.
     pub category_overridden: bool,
+    /// Whether the seller should confirm the category (or that the listing is outside the
+    /// catalogue): the learned title model and the catalogue's rules read the title differently,
+    /// or the category is the model's. Setting the category (`PATCH /api/v1/listings/{id}`,
+    /// the same one to confirm it) clears it.
+    pub needs_confirmation: bool,
+    /// What to confirm, in Chinese and English, when `needs_confirmation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation_note: Option<[String; 2]>,
     /// Trace identity (GS1 Digital Link) from a GTIN barcode.
     pub trace_code: Option<String>,
     /// Codes the seller attached.
@@ -147,6 +155,13 @@ pub fn out(
         classification_confidence: row.classification_confidence,
         part: row.classification_part,
         category_overridden: row.category_overridden,
+        needs_confirmation: row.classification_needs_confirmation,
+        confirmation_note: row.classification_needs_confirmation.then(|| {
+            [
+                "商品类目由标题模型与目录规则判断不一致，请确认：类目正确时以同一类目确认，不正确时改为正确类目（PATCH /api/v1/listings/{id}）。".to_owned(),
+                "The title model and the catalogue's rules read this title differently: confirm the category (set the same one) or set the right one with PATCH /api/v1/listings/{id}.".to_owned(),
+            ]
+        }),
         trace_code: row.trace_code,
         attached_codes,
         trace_state: state,
@@ -167,6 +182,8 @@ pub struct ListingQuery {
     pub category: Option<String>,
     /// Only listings that need a code.
     pub needs_code: Option<bool>,
+    /// Only listings whose category the seller should confirm (`true`), or the others.
+    pub needs_confirmation: Option<bool>,
     /// Only this store.
     pub store_id: Option<String>,
     /// Continue after this listing id (the `next` of the previous page; any text, compared with
@@ -211,6 +228,7 @@ pub async fn list_listings(
             status: q.status,
             category: q.category,
             needs_code: q.needs_code,
+            needs_confirmation: q.needs_confirmation,
             store_id: q.store_id,
             after: q.after,
             limit,

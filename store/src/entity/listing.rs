@@ -22,6 +22,9 @@ pub struct Model {
     /// e-bike), as classified; `None` for other categories and for a seller's override.
     pub classification_part: Option<String>,
     pub category_overridden: bool,
+    /// The learned title model and the rules read the title differently (or the category is
+    /// the model's): the seller should confirm it.
+    pub classification_needs_confirmation: bool,
     pub trace_code: Option<String>,
     pub needs_code: bool,
     pub external_updated_at: Option<DateTimeUtc>,

@@ -338,6 +338,10 @@ async fn the_seller_and_the_operator(
         "listings that need codes: {board}"
     );
     assert!(
+        board.contains("请确认类目的商品"),
+        "listings whose category to confirm: {board}"
+    );
+    assert!(
         !b.overflows().await?,
         "the seller's page scrolls sideways at 390 px"
     );

@@ -211,3 +211,132 @@ both_engines_app!(
         }
     }
 );
+
+both_engines_app!(
+    a_category_read_by_the_title_model_is_flagged_until_the_seller_confirms_it,
+    |app: TestApp| async move {
+        let (_, token) = seller(&app, "91440104MA59ABCE1").await;
+        let store = connect(&app, &token, json!({"platform": "shopify", "name": "户外炉具店", "shop": "luju.myshopify.com", "secret": "shpss_test"})).await;
+        // `瓦斯炉` (a gas stove, in the trade's word) is in no rule's word list; the title model
+        // reads it as a gas appliance. A plain e-bike title is read alike by both.
+        let titles = [
+            (9_100_000_000_410u64, "瓦斯炉 卡式 户外 便携"),
+            (9_100_000_000_420u64, "雅迪 新国标电动自行车 冠能 可上牌"),
+        ];
+        for (i, (id, title)) in titles.iter().enumerate() {
+            let res = deliver_shopify(
+                &app,
+                &store,
+                "shpss_test",
+                "products/create",
+                &format!("w-confirm-{i}"),
+                &product(*id, title),
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        let listings = eventually(&app, &token, "/api/v1/listings", |v| {
+            v["items"].as_array().is_some_and(|a| a.len() == 2)
+        })
+        .await;
+        let by_id = |id: u64| -> Value {
+            listings["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["external_id"].as_str().and_then(|e| e.parse().ok()) == Some(id))
+                .cloned()
+                .unwrap()
+        };
+        let stove = by_id(9_100_000_000_410);
+        assert_eq!(stove["category"], "gas_appliance", "{stove:#}");
+        assert_eq!(stove["needs_confirmation"], true, "{stove:#}");
+        assert!(
+            stove["classification_rule"]
+                .as_str()
+                .unwrap()
+                .contains("title model"),
+            "{stove:#}"
+        );
+        assert!(
+            stove["confirmation_note"][0]
+                .as_str()
+                .unwrap()
+                .contains("请确认")
+        );
+        assert_eq!(stove["trace_state"], "needs_code");
+        let ebike = by_id(9_100_000_000_420);
+        assert_eq!(ebike["category"], "ebike");
+        assert_eq!(ebike["needs_confirmation"], false, "{ebike:#}");
+        assert!(ebike.get("confirmation_note").is_none());
+
+        // The seller's list of what to confirm holds the stove alone.
+        let (status, flagged) = get(&app, &token, "/api/v1/listings?needs_confirmation=true").await;
+        assert_eq!(status, StatusCode::OK);
+        let ids: Vec<&str> = flagged["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, vec![stove["id"].as_str().unwrap()]);
+
+        // Confirming (setting the same category) clears the flag; the next delivery of the same
+        // product keeps the seller's word.
+        let res = client()
+            .patch(format!(
+                "{}/api/v1/listings/{}",
+                app.address,
+                stove["id"].as_str().unwrap()
+            ))
+            .bearer_auth(&token)
+            .json(&json!({"category": "gas_appliance"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let confirmed: Value = res.json().await.unwrap();
+        assert_eq!(confirmed["category"], "gas_appliance");
+        assert_eq!(confirmed["needs_confirmation"], false, "{confirmed:#}");
+        assert_eq!(confirmed["category_overridden"], true);
+        let res = deliver_shopify(
+            &app,
+            &store,
+            "shpss_test",
+            "products/update",
+            "w-confirm-again",
+            &product(9_100_000_000_410, "瓦斯炉 卡式 户外 便携"),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let confirmed_at = confirmed["updated_at"].as_str().unwrap().to_owned();
+        let stove_id = stove["id"].as_str().unwrap().to_owned();
+        let after = eventually(&app, &token, "/api/v1/listings", |v| {
+            v["items"].as_array().is_some_and(|a| {
+                a.iter().any(|l| {
+                    l["id"] == stove_id.as_str()
+                        && l["updated_at"]
+                            .as_str()
+                            .is_some_and(|u| u > confirmed_at.as_str())
+                })
+            })
+        })
+        .await;
+        for l in after["items"].as_array().unwrap() {
+            assert_eq!(l["needs_confirmation"], false, "{l:#}");
+        }
+        let (_, flagged) = get(&app, &token, "/api/v1/listings?needs_confirmation=true").await;
+        assert_eq!(flagged["items"], json!([]));
+    }
+);
+
+async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+    let res = client()
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}

@@ -429,6 +429,7 @@ both_engines_app!(
                     classification_confidence: None,
                     classification_part: None,
                     category_overridden: false,
+                    classification_needs_confirmation: false,
                     trace_code: None,
                     needs_code: needs,
                     external_updated_at: None,
