@@ -33,6 +33,7 @@ mod m20261207_000050_create_analytics_overviews;
 mod m20261207_000060_create_import_runs;
 mod m20261207_000070_add_inbox_unredacted_index;
 mod m20261208_000010_add_listing_needs_confirmation;
+mod m20261208_000020_drop_unread_event_indexes;
 
 /// The ordered list of Suyuan's migrations.
 pub struct Migrator;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000060_create_import_runs::Migration),
             Box::new(m20261207_000070_add_inbox_unredacted_index::Migration),
             Box::new(m20261208_000010_add_listing_needs_confirmation::Migration),
+            Box::new(m20261208_000020_drop_unread_event_indexes::Migration),
         ]
     }
 }

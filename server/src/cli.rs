@@ -772,6 +772,11 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     let db = open_database(&config).await?;
     let catalogue = load_catalogue(&config)?;
+    // The learned title model is trained on first use (a fraction of a second in a release
+    // build): the server trains it now, beside start-up, so no listing waits for it.
+    std::thread::spawn(|| {
+        suyuan_core::catalogue::TitleModel::builtin();
+    });
     let listener = TcpListener::bind(config.bind)
         .with_context(|| format!("SUYUAN_BIND: cannot listen on {}", config.bind))?;
     let tokens = suyuan_web::auth::Tokens::new(secrets.jwt.expose().as_bytes());

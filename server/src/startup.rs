@@ -279,11 +279,6 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
 pub fn load_catalogue(config: &Config) -> anyhow::Result<Arc<Catalogue>> {
     let catalogue = Catalogue::builtin_with_extension(config.catalogue_path.as_deref())
         .map_err(|e| anyhow::anyhow!("SUYUAN_CATALOGUE: {e}"))?;
-    // The learned title model is trained on first use (a fraction of a second in a release
-    // build): train it now, beside start-up, so no listing waits for it.
-    std::thread::spawn(|| {
-        suyuan_core::catalogue::TitleModel::builtin();
-    });
     Ok(Arc::new(catalogue))
 }
 
