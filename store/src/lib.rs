@@ -22,6 +22,7 @@ pub mod mail_recipients;
 pub mod offline;
 pub mod operators;
 pub mod overviews;
+pub mod pg;
 pub mod queue;
 pub mod recall_trace;
 pub mod recalls;

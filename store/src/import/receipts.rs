@@ -419,10 +419,12 @@ pub async fn store<S: Source<NewReceipt>>(
         true => None,
         false => BulkWriter::open(db).await?,
     };
+    // On PostgreSQL the chunks are written with COPY (see `crate::pg`).
+    let copy = db.get_database_backend() == sea_orm::DbBackend::Postgres;
     let written = async {
         let conn = writer.as_ref().map_or(db, BulkWriter::conn);
         let whole = if all_or_nothing && !options.dry_run {
-            Some(ledger::begin_for_seller(conn, seller_id).await?)
+            Some(ChunkTxn::begin(conn, seller_id, copy).await?)
         } else {
             None
         };
@@ -438,7 +440,7 @@ pub async fn store<S: Source<NewReceipt>>(
                 continue;
             }
             let own = match (&whole, options.dry_run) {
-                (None, false) => Some(ledger::begin_for_seller(conn, seller_id).await?),
+                (None, false) => Some(ChunkTxn::begin(conn, seller_id, copy).await?),
                 _ => None,
             };
             let txn = own.as_ref().or(whole.as_ref());
@@ -451,7 +453,7 @@ pub async fn store<S: Source<NewReceipt>>(
             if let Some(t) = txn {
                 let head = ledger::head_of(t, seller_id).await?;
                 let batch = ledger::link(head, chunk.events);
-                stored.events += ledger::insert_batch(t, batch).await?.len();
+                stored.events += t.insert_batch(batch).await?.len();
                 crate::flags::record(t, seller_id, &region, &flags, Utc::now()).await?;
                 if let Some(run) = run {
                     super::runs::mark(t, run, chunk.last_row, chunk.rows, Utc::now()).await?;
@@ -500,6 +502,98 @@ pub async fn store<S: Source<NewReceipt>>(
         .map_err(|e| StoreError::Corrupt(format!("import worker failed: {e}")))?;
     written?;
     Ok((stored, source))
+}
+
+/// A chunk's transaction, holding the seller's chain lock: sea-orm's, or on PostgreSQL one that
+/// writes the chunk's rows with COPY.
+enum ChunkTxn {
+    Orm(sea_orm::DatabaseTransaction),
+    Copy(crate::pg::PgTxn),
+}
+
+impl ChunkTxn {
+    async fn begin(
+        db: &sea_orm::DatabaseConnection,
+        seller: &SellerId,
+        copy: bool,
+    ) -> Result<ChunkTxn, StoreError> {
+        Ok(if copy {
+            ChunkTxn::Copy(ledger::begin_copy_for_seller(db, seller).await?)
+        } else {
+            ChunkTxn::Orm(ledger::begin_for_seller(db, seller).await?)
+        })
+    }
+
+    async fn insert_batch(
+        &self,
+        batch: ledger::ChainedBatch,
+    ) -> Result<Vec<ledger::AppendedEvent>, StoreError> {
+        match self {
+            ChunkTxn::Orm(t) => ledger::insert_batch(t, batch).await,
+            ChunkTxn::Copy(t) => ledger::copy_batch(t, batch).await,
+        }
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            ChunkTxn::Orm(t) => Ok(t.commit().await?),
+            ChunkTxn::Copy(t) => t.commit().await,
+        }
+    }
+
+    async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            ChunkTxn::Orm(t) => Ok(t.rollback().await?),
+            ChunkTxn::Copy(t) => t.rollback().await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for ChunkTxn {
+    fn get_database_backend(&self) -> sea_orm::DbBackend {
+        match self {
+            ChunkTxn::Orm(t) => t.get_database_backend(),
+            ChunkTxn::Copy(t) => t.get_database_backend(),
+        }
+    }
+
+    async fn execute_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
+        match self {
+            ChunkTxn::Orm(t) => t.execute_raw(stmt).await,
+            ChunkTxn::Copy(t) => t.execute_raw(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
+        match self {
+            ChunkTxn::Orm(t) => t.execute_unprepared(sql).await,
+            ChunkTxn::Copy(t) => t.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Option<sea_orm::QueryResult>, sea_orm::DbErr> {
+        match self {
+            ChunkTxn::Orm(t) => t.query_one_raw(stmt).await,
+            ChunkTxn::Copy(t) => t.query_one_raw(stmt).await,
+        }
+    }
+
+    async fn query_all_raw(
+        &self,
+        stmt: sea_orm::Statement,
+    ) -> Result<Vec<sea_orm::QueryResult>, sea_orm::DbErr> {
+        match self {
+            ChunkTxn::Orm(t) => t.query_all_raw(stmt).await,
+            ChunkTxn::Copy(t) => t.query_all_raw(stmt).await,
+        }
+    }
 }
 
 impl PreparedChunk {

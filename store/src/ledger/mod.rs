@@ -134,18 +134,35 @@ pub async fn begin_for_seller(
     seller: &SellerId,
 ) -> Result<DatabaseTransaction, StoreError> {
     let txn = db.begin().await?;
+    lock_chain(&txn, seller).await?;
+    Ok(txn)
+}
+
+/// [`begin_for_seller`] on PostgreSQL, as a transaction that can also `COPY` rows in
+/// ([`copy_batch`]).
+pub async fn begin_copy_for_seller(
+    db: &DatabaseConnection,
+    seller: &SellerId,
+) -> Result<crate::pg::PgTxn, StoreError> {
+    let txn = crate::pg::PgTxn::begin(db).await?;
+    lock_chain(&txn, seller).await?;
+    Ok(txn)
+}
+
+/// Takes the seller's chain lock (a no-op `UPDATE` of the seller row).
+async fn lock_chain(txn: &impl ConnectionTrait, seller: &SellerId) -> Result<(), StoreError> {
     let res = seller::Entity::update_many()
         .col_expr(
             seller::Column::UpdatedAt,
             Expr::col(seller::Column::UpdatedAt),
         )
         .filter(seller::Column::Id.eq(seller.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if res.rows_affected == 0 {
         return Err(StoreError::NotFound("seller"));
     }
-    Ok(txn)
+    Ok(())
 }
 
 /// Appends an event to the seller's chain inside a transaction from [`begin_for_seller`].
@@ -214,9 +231,9 @@ pub struct ChainHead {
 }
 
 /// Reads the seller's chain head inside a transaction from [`begin_for_seller`] (which holds
-/// the chain lock, so the head cannot move until it ends).
+/// the chain lock, so the head cannot move until it ends), or [`begin_copy_for_seller`].
 pub async fn head_of(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     seller: &SellerId,
 ) -> Result<ChainHead, StoreError> {
     let (next_seq, prev_hash) = chain_head(txn, seller).await?;
@@ -413,6 +430,58 @@ pub async fn insert_batch(
     Ok(batch.appended)
 }
 
+/// [`insert_batch`] on PostgreSQL with `COPY` (see [`crate::pg`]), inside the transaction from
+/// [`begin_copy_for_seller`] whose head it was chained after.
+pub async fn copy_batch(
+    txn: &crate::pg::PgTxn,
+    batch: ChainedBatch,
+) -> Result<Vec<AppendedEvent>, StoreError> {
+    use sea_orm::{EntityName as _, IdenStatic as _};
+    let events: Vec<&str> = EVENT_COLUMNS.iter().map(|c| c.as_str()).collect();
+    let codes: Vec<&str> = CODE_COLUMNS.iter().map(|c| c.as_str()).collect();
+    copy_rows(txn, trace_event::Entity.table_name(), &events, &batch.rows).await?;
+    copy_rows(
+        txn,
+        trace_event_code::Entity.table_name(),
+        &codes,
+        &batch.codes,
+    )
+    .await?;
+    Ok(batch.appended)
+}
+
+/// `COPY "table" ("a", "b") FROM STDIN` with the rows in COPY's text format.
+async fn copy_rows(
+    txn: &crate::pg::PgTxn,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let statement = format!("COPY \"{table}\" ({}) FROM STDIN", quoted.join(", "));
+    let mut data = Vec::with_capacity(rows.len() * 256);
+    for row in rows {
+        for (i, value) in row.iter().enumerate() {
+            if i > 0 {
+                data.push(b'\t');
+            }
+            crate::pg::copy_field(&mut data, value)?;
+        }
+        data.push(b'\n');
+    }
+    let copied = txn.copy_in(&statement, data).await?;
+    if copied != rows.len() as u64 {
+        return Err(StoreError::Corrupt(format!(
+            "COPY into {table} took {copied} rows of {}",
+            rows.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Inserts rows of values with as few multi-row statements as the bind-parameter limits allow.
 async fn insert_rows(
     txn: &DatabaseTransaction,
@@ -467,7 +536,7 @@ fn multi_row_insert(backend: DbBackend, table: &str, columns: &[&str], rows: usi
 
 /// The next sequence number and the hash to link to, from the seller's chain head.
 async fn chain_head(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     seller: &SellerId,
 ) -> Result<(i64, [u8; 32]), StoreError> {
     let head = trace_event::Entity::secure_find(seller)
