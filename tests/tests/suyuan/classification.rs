@@ -20,6 +20,47 @@ fn product(id: u64, title: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Delivers each `(id, title)` as a new Shopify product of `store` and waits until the seller
+/// lists them all; answers the listings by their marketplace id.
+async fn list_products(
+    app: &TestApp,
+    store: &Value,
+    token: &str,
+    delivery: &str,
+    titles: &[(u64, &str)],
+) -> std::collections::HashMap<u64, Value> {
+    for (i, (id, title)) in titles.iter().enumerate() {
+        let res = deliver_shopify(
+            app,
+            store,
+            "shpss_test",
+            "products/create",
+            &format!("{delivery}-{i}"),
+            &product(*id, title),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let listings = eventually(app, token, "/api/v1/listings", |v| {
+        v["items"]
+            .as_array()
+            .is_some_and(|a| a.len() == titles.len())
+    })
+    .await;
+    listings["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let id = l["external_id"]
+                .as_str()
+                .and_then(|e| e.parse().ok())
+                .unwrap();
+            (id, l.clone())
+        })
+        .collect()
+}
+
 both_engines_app!(
     an_ebike_battery_and_charger_are_listed_as_parts_of_the_ebike_scheme_each_needing_its_code,
     |app: TestApp| async move {
@@ -33,32 +74,8 @@ both_engines_app!(
             (9_100_000_000_020u64, "电瓶车充电器 60V20AH 72V 铅酸 快充"),
             (9_100_000_000_030u64, "雅迪 新国标电动自行车 冠能 可上牌"),
         ];
-        for (i, (id, title)) in titles.iter().enumerate() {
-            let res = deliver_shopify(
-                &app,
-                &store,
-                "shpss_test",
-                "products/create",
-                &format!("w-part-{i}"),
-                &product(*id, title),
-            )
-            .await;
-            assert_eq!(res.status(), StatusCode::OK);
-        }
-
-        let listings = eventually(&app, &token, "/api/v1/listings", |v| {
-            v["items"].as_array().is_some_and(|a| a.len() == 3)
-        })
-        .await;
-        let by_id = |id: u64| -> Value {
-            listings["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|l| l["external_id"].as_str().and_then(|e| e.parse().ok()) == Some(id))
-                .cloned()
-                .unwrap()
-        };
+        let listings = list_products(&app, &store, &token, "w-part", &titles).await;
+        let by_id = |id: u64| listings[&id].clone();
         for (id, part) in [
             (9_100_000_000_010u64, "battery"),
             (9_100_000_000_020u64, "charger"),
@@ -223,31 +240,8 @@ both_engines_app!(
             (9_100_000_000_410u64, "瓦斯炉 卡式 户外 便携"),
             (9_100_000_000_420u64, "雅迪 新国标电动自行车 冠能 可上牌"),
         ];
-        for (i, (id, title)) in titles.iter().enumerate() {
-            let res = deliver_shopify(
-                &app,
-                &store,
-                "shpss_test",
-                "products/create",
-                &format!("w-confirm-{i}"),
-                &product(*id, title),
-            )
-            .await;
-            assert_eq!(res.status(), StatusCode::OK);
-        }
-        let listings = eventually(&app, &token, "/api/v1/listings", |v| {
-            v["items"].as_array().is_some_and(|a| a.len() == 2)
-        })
-        .await;
-        let by_id = |id: u64| -> Value {
-            listings["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|l| l["external_id"].as_str().and_then(|e| e.parse().ok()) == Some(id))
-                .cloned()
-                .unwrap()
-        };
+        let listings = list_products(&app, &store, &token, "w-confirm", &titles).await;
+        let by_id = |id: u64| listings[&id].clone();
         let stove = by_id(9_100_000_000_410);
         assert_eq!(stove["category"], "gas_appliance", "{stove:#}");
         assert_eq!(stove["needs_confirmation"], true, "{stove:#}");
