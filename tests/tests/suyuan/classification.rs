@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use suyuan_tests::{TestApp, both_engines_app};
 
 use super::marketplace::{client, connect, deliver_shopify, eventually, seller};
+use super::transfers::get;
 
 /// A Shopify product with no product type, tags or barcode: only its title tells what it is.
 fn product(id: u64, title: &str) -> Vec<u8> {
@@ -323,14 +324,3 @@ both_engines_app!(
         assert_eq!(flagged["items"], json!([]));
     }
 );
-
-async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
-    let res = client()
-        .get(format!("{}{path}", app.address))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
